@@ -1,0 +1,53 @@
+//! Thin wrappers over the RustCrypto digests used by the signers. The only module that
+//! names `hmac`, `sha1`, `md-5` and `base64` directly.
+
+use base64::Engine as _;
+use hmac::{Hmac, KeyInit, Mac};
+use sha1::{Digest, Sha1};
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Lowercase hex of `bytes`.
+#[must_use]
+pub fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(HEX[usize::from(b >> 4)]));
+        s.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    s
+}
+
+/// `hex(HMAC-SHA1(key, msg))`, the building block of the COS q-sign signature.
+#[must_use]
+pub fn hmac_sha1_hex(key: &[u8], msg: &[u8]) -> String {
+    // HMAC accepts keys of any length, so this never fails.
+    let Ok(mut mac) = Hmac::<Sha1>::new_from_slice(key) else {
+        return String::new();
+    };
+    mac.update(msg);
+    hex(&mac.finalize().into_bytes())
+}
+
+/// `hex(SHA1(msg))`.
+#[must_use]
+pub fn sha1_hex(msg: &[u8]) -> String {
+    hex(&Sha1::digest(msg))
+}
+
+/// Raw MD5 of `msg`.
+#[must_use]
+pub fn md5(msg: &[u8]) -> [u8; 16] {
+    md5::Md5::digest(msg).into()
+}
+
+/// Standard base64 with padding.
+#[must_use]
+pub fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Decodes standard base64 (padding required).
+pub fn b64_decode(text: &str) -> Option<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD.decode(text).ok()
+}

@@ -1,0 +1,355 @@
+//! Buckets, regions and endpoints (spec §6,
+//! [regions and endpoints](https://www.tencentcloud.com/document/product/436/6224)).
+
+use core::fmt;
+
+use crate::error::{err, Result};
+
+/// A bucket name `<name>-<APPID>`: `name` is `[a-z0-9-]` without leading/trailing `-`,
+/// APPID is decimal digits (SDK regex `^[a-z0-9-]+-[0-9]+$`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bucket(String);
+
+impl Bucket {
+    /// Validates a full bucket name such as `examplebucket-1250000000`.
+    ///
+    /// # Errors
+    /// `ERR_INVALID_BUCKET` with what is wrong.
+    pub fn new(name: &str) -> Result<Self> {
+        let bad = |why: &str| {
+            err!(InvalidBucket, "bucket {name:?} is invalid: {why}; expected <name>-<APPID>, e.g. examplebucket-1250000000")
+        };
+        let Some((short, appid)) = name.rsplit_once('-') else {
+            return Err(bad("missing the -APPID suffix"));
+        };
+        if appid.is_empty() || !appid.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("the APPID suffix must be digits"));
+        }
+        if short.is_empty() {
+            return Err(bad("the name before -APPID is empty"));
+        }
+        if !short
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(bad("only lowercase letters, digits and '-' are allowed"));
+        }
+        if short.starts_with('-') || short.ends_with('-') {
+            return Err(bad("the name must not start or end with '-'"));
+        }
+        // <bucket>.cos.<region>.myqcloud.com must stay within DNS limits; COS caps the
+        // bucket name (with APPID) at 50 characters.
+        if name.len() > 50 {
+            return Err(bad("longer than 50 characters"));
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    /// The full name, e.g. `examplebucket-1250000000`.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Bucket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A COS region such as `ap-guangzhou` (`[a-z0-9-]+`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Region(String);
+
+impl Region {
+    /// Validates a region identifier.
+    ///
+    /// # Errors
+    /// `ERR_INVALID_REGION` if empty, too long, or not `[a-z0-9-]`.
+    pub fn new(region: &str) -> Result<Self> {
+        if region.is_empty()
+            || region.len() > 40
+            || region.starts_with('-')
+            || region.ends_with('-')
+            || !region
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(err!(
+                InvalidRegion,
+                "region {region:?} is invalid: expected lowercase letters, digits and '-', e.g. ap-guangzhou"
+            ));
+        }
+        Ok(Self(region.to_owned()))
+    }
+
+    /// The region identifier.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// `https` (default) or `http`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Protocol {
+    /// TLS; the only protocol over which SSE-C keys may travel.
+    #[default]
+    Https,
+    /// Plain HTTP; for local development endpoints.
+    Http,
+}
+
+impl Protocol {
+    /// Parses `https`, `http`, `https:` or `http:` (case-insensitive).
+    ///
+    /// # Errors
+    /// `ERR_INVALID_ENDPOINT` for anything else.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.trim_end_matches(':').to_ascii_lowercase().as_str() {
+            "https" => Ok(Self::Https),
+            "http" => Ok(Self::Http),
+            _ => Err(err!(
+                InvalidEndpoint,
+                "protocol must be 'https' or 'http', got {s:?}"
+            )),
+        }
+    }
+
+    /// `https` or `http`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Https => "https",
+            Self::Http => "http",
+        }
+    }
+
+    fn default_port(self) -> u16 {
+        match self {
+            Self::Https => 443,
+            Self::Http => 80,
+        }
+    }
+}
+
+/// Where requests for one bucket go: scheme, host, port and addressing style.
+///
+/// The default is virtual-hosted `https://<bucket>.cos.<region>.myqcloud.com`.
+/// A custom domain (CDN, accelerate, or a local emulator such as `127.0.0.1:9000`) may
+/// contain `{Bucket}` and `{Region}` placeholders like the official SDKs' `Domain` option.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    bucket: Bucket,
+    region: Region,
+    protocol: Protocol,
+    host: String,
+    port: Option<u16>,
+    path_style: bool,
+}
+
+fn validate_host(host: &str) -> Result<()> {
+    let ok = !host.is_empty()
+        && host.len() <= 253
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        && !host.starts_with(['.', '-'])
+        && !host.contains("..");
+    if ok {
+        Ok(())
+    } else {
+        Err(err!(
+            InvalidEndpoint,
+            "domain {host:?} is not a host name: use letters, digits, '.' and '-' (and optionally :port)"
+        ))
+    }
+}
+
+impl Endpoint {
+    /// The standard endpoint `https://<bucket>.cos.<region>.myqcloud.com`.
+    ///
+    /// # Errors
+    /// `ERR_INVALID_BUCKET` / `ERR_INVALID_REGION`.
+    pub fn new(bucket: &str, region: &str) -> Result<Self> {
+        let bucket = Bucket::new(bucket)?;
+        let region = Region::new(region)?;
+        let host = format!("{}.cos.{}.myqcloud.com", bucket.as_str(), region.as_str());
+        Ok(Self {
+            bucket,
+            region,
+            protocol: Protocol::Https,
+            host,
+            port: None,
+            path_style: false,
+        })
+    }
+
+    /// Replaces the host with a custom domain. `{Bucket}` and `{Region}` are substituted;
+    /// a `:port` suffix is accepted.
+    ///
+    /// # Errors
+    /// `ERR_INVALID_ENDPOINT` if the result is not a host name or the port is not 1-65535.
+    pub fn with_domain(mut self, domain: &str) -> Result<Self> {
+        let domain = domain
+            .replace("{Bucket}", self.bucket.as_str())
+            .replace("{Region}", self.region.as_str())
+            .to_ascii_lowercase();
+        let (host, port) = match domain.rsplit_once(':') {
+            Some((h, p)) => (h.to_owned(), Some(parse_port(p)?)),
+            None => (domain, None),
+        };
+        validate_host(&host)?;
+        self.host = host;
+        if port.is_some() {
+            self.port = port;
+        }
+        Ok(self)
+    }
+
+    /// Sets `https` or `http`.
+    #[must_use]
+    pub fn with_protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    /// Sets an explicit port (default: the protocol's).
+    ///
+    /// # Errors
+    /// `ERR_INVALID_ENDPOINT` for port 0.
+    pub fn with_port(mut self, port: u32) -> Result<Self> {
+        self.port = Some(
+            u16::try_from(port)
+                .ok()
+                .filter(|p| *p != 0)
+                .ok_or_else(|| err!(InvalidEndpoint, "port must be 1-65535, got {port}"))?,
+        );
+        Ok(self)
+    }
+
+    /// Path-style addressing (`<host>/<bucket>/<key>`), signed as `/<bucket>/<key>`. COS
+    /// refuses it for buckets created after 2024-01-01; meant for local emulators.
+    #[must_use]
+    pub fn with_path_style(mut self, path_style: bool) -> Self {
+        self.path_style = path_style;
+        self
+    }
+
+    /// The bucket.
+    #[must_use]
+    pub fn bucket(&self) -> &Bucket {
+        &self.bucket
+    }
+
+    /// The region.
+    #[must_use]
+    pub fn region(&self) -> &Region {
+        &self.region
+    }
+
+    /// The protocol.
+    #[must_use]
+    pub fn protocol(&self) -> Protocol {
+        self.protocol
+    }
+
+    /// The `Host` header value a client sends: host plus `:port` when not the default.
+    #[must_use]
+    pub fn host_header(&self) -> String {
+        match self.port {
+            Some(p) if p != self.protocol.default_port() => format!("{}:{p}", self.host),
+            _ => self.host.clone(),
+        }
+    }
+
+    /// `scheme://host[:port]`.
+    #[must_use]
+    pub fn origin(&self) -> String {
+        format!("{}://{}", self.protocol.as_str(), self.host_header())
+    }
+
+    /// Whether the host is a loopback address (`127.0.0.1`, `localhost`, `::1`-free names).
+    #[must_use]
+    pub fn is_loopback(&self) -> bool {
+        self.host == "localhost"
+            || self.host.ends_with(".localhost")
+            || self.host.starts_with("127.")
+    }
+
+    /// The decoded path that is signed (`UriPathname`) for an object path (`/key`).
+    pub(crate) fn signed_path(&self, object_path: &str) -> String {
+        if self.path_style {
+            format!("/{}{object_path}", self.bucket.as_str())
+        } else {
+            object_path.to_owned()
+        }
+    }
+}
+
+fn parse_port(p: &str) -> Result<u16> {
+    p.parse::<u16>()
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or_else(|| err!(InvalidEndpoint, "port must be 1-65535, got {p:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+
+    #[test]
+    fn buckets() {
+        assert!(Bucket::new("examplebucket-1250000000").is_ok());
+        assert!(Bucket::new("a-b-1").is_ok());
+        for bad in [
+            "",
+            "nobucket",
+            "Upper-125",
+            "-a-125",
+            "a--125x",
+            "a_b-125",
+            "a-",
+            "-125",
+        ] {
+            assert_eq!(
+                Bucket::new(bad).unwrap_err().code(),
+                ErrorCode::InvalidBucket,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn hosts() {
+        let e = Endpoint::new("examplebucket-1250000000", "ap-guangzhou").expect("ok");
+        assert_eq!(
+            e.origin(),
+            "https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com"
+        );
+        let e = e
+            .with_domain("127.0.0.1:9000")
+            .expect("ok")
+            .with_protocol(Protocol::Http)
+            .with_path_style(true);
+        assert_eq!(e.origin(), "http://127.0.0.1:9000");
+        assert!(e.is_loopback());
+        assert_eq!(e.signed_path("/k"), "/examplebucket-1250000000/k");
+        let e = Endpoint::new("b-1", "ap-x").expect("ok");
+        let e = e
+            .with_domain("{Bucket}.cos.accelerate.myqcloud.com")
+            .expect("ok");
+        assert_eq!(e.host_header(), "b-1.cos.accelerate.myqcloud.com");
+        assert!(Endpoint::new("b-1", "ap-x")
+            .expect("ok")
+            .with_domain("a/b")
+            .is_err());
+        assert!(Endpoint::new("b-1", "ap-x")
+            .expect("ok")
+            .with_domain("a:0")
+            .is_err());
+        assert!(Endpoint::new("b-1", "AP").is_err());
+    }
+}

@@ -1,0 +1,47 @@
+//! # cos-wasm
+//!
+//! Tencent Cloud Object Storage (COS) request signing, pre-signed URLs and POST-form
+//! policies, as a pure Rust core compiled to WebAssembly for browsers, Node and edge
+//! workers. Time and randomness are inputs; only `src/wasm.rs` (feature `wasm`) touches
+//! JS types.
+//!
+//! Protocol reference: the COS [request signature](https://cloud.tencent.com/document/product/436/7778)
+//! and [POST Object](https://cloud.tencent.com/document/product/436/14690) docs, summarised
+//! in this repository's spec (`cos-protocol.md`).
+//!
+//! ```
+//! use cos_wasm::{Credentials, Endpoint, KeyTime, Request, Signer};
+//! let signer = Signer::new(Credentials::new("AKIDexample", "secret")?);
+//! let endpoint = Endpoint::new("examplebucket-1250000000", "ap-guangzhou")?;
+//! let url = signer.presign_url(
+//!     &Request::new("GET", "photos/cat.jpg"),
+//!     &endpoint,
+//!     KeyTime::parse("1700000000;1700003600")?,
+//! )?;
+//! assert!(url.starts_with("https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/photos/cat.jpg?q-sign-algorithm=sha1"));
+//! # Ok::<(), cos_wasm::Error>(())
+//! ```
+
+pub mod bucket_encryption;
+pub mod credentials;
+pub mod crypto;
+pub mod encode;
+pub mod endpoint;
+pub mod error;
+pub mod hash;
+pub mod keys;
+pub mod post_form;
+pub mod sign;
+pub mod signer;
+pub mod sse;
+
+#[cfg(feature = "wasm")]
+mod wasm;
+
+pub use credentials::Credentials;
+pub use endpoint::{Bucket, Endpoint, Protocol, Region};
+pub use error::{Error, ErrorCode, Result};
+pub use sign::{
+    Header, KeyTime, Request, SignatureParts, DEFAULT_SIGNED_HEADERS, MAX_OBJECT_KEY_BYTES,
+};
+pub use signer::{PostPolicyFields, Signer};

@@ -1,0 +1,220 @@
+//! [`Signer`]: the operations of the package, in idiomatic Rust.
+
+use crate::credentials::Credentials;
+use crate::crypto::b64;
+use crate::encode::{path_encode, uri_encode};
+use crate::endpoint::Endpoint;
+use crate::error::{err, Result};
+use crate::sign::{object_path, post_policy_signature, KeyTime, Request, SignatureParts};
+
+/// Signs COS requests with one set of [`Credentials`].
+///
+/// ```
+/// use cos_wasm::{Credentials, KeyTime, Request, Signer};
+/// let signer = Signer::new(Credentials::new("AKIDexample", "secret")?);
+/// let auth = signer.authorization(
+///     &Request::new("GET", "photos/cat.jpg"),
+///     KeyTime::parse("1557989151;1557996351")?,
+/// )?;
+/// assert!(auth.starts_with("q-sign-algorithm=sha1&q-ak=AKIDexample&"));
+/// # Ok::<(), cos_wasm::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Signer {
+    creds: Credentials,
+}
+
+/// The form fields of a signed POST Object policy (spec §2), in the order a form needs
+/// them (`file` goes after all of these).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PostPolicyFields {
+    /// `(name, value)` pairs: `policy`, `q-sign-algorithm`, `q-ak`, `q-key-time`,
+    /// `q-signature`, and `x-cos-security-token` with temporary credentials.
+    pub fields: Vec<(String, String)>,
+}
+
+impl Signer {
+    /// A signer for these credentials.
+    #[must_use]
+    pub fn new(creds: Credentials) -> Self {
+        Self { creds }
+    }
+
+    /// The credentials.
+    #[must_use]
+    pub fn credentials(&self) -> &Credentials {
+        &self.creds
+    }
+
+    /// Every intermediate step of the signature of `req` (signed path `/key`).
+    ///
+    /// # Errors
+    /// Any validation error of the method, key, query or headers.
+    pub fn signature_parts(&self, req: &Request, key_time: KeyTime) -> Result<SignatureParts> {
+        let path = object_path(&req.key)?;
+        req.signature_parts(&self.creds, &path, key_time)
+    }
+
+    /// The `Authorization` header value for `req`
+    /// ([doc](https://cloud.tencent.com/document/product/436/7778)).
+    ///
+    /// Signed headers: those of [`crate::DEFAULT_SIGNED_HEADERS`], every `x-cos-*`/`x-ci-*`,
+    /// and `req.sign_headers`. Send every signed header unchanged. The security token is
+    /// not added here; send it as `x-cos-security-token` (or use [`Signer::sign_request`]).
+    ///
+    /// # Errors
+    /// `ERR_INVALID_METHOD`, `ERR_INVALID_OBJECT_KEY`, `ERR_OBJECT_KEY_TOO_LONG`,
+    /// `ERR_INVALID_HEADER_*`, `ERR_DUPLICATE_HEADER`, `ERR_DUPLICATE_QUERY_PARAM`.
+    pub fn authorization(&self, req: &Request, key_time: KeyTime) -> Result<String> {
+        Ok(self
+            .signature_parts(req, key_time)?
+            .authorization(self.creds.secret_id()))
+    }
+
+    /// A pre-signed URL: the seven `q-*` pairs in the query string
+    /// ([doc](https://cloud.tencent.com/document/product/436/35153)).
+    ///
+    /// `host` is always signed (the endpoint's, unless `req` carries a `Host` header, e.g.
+    /// for a CDN domain). Other signed headers in `req` (such as `Content-Type` or SSE
+    /// headers) must be sent with the request. With temporary credentials the token is
+    /// appended URL-encoded and unsigned, unless `req.query` already holds
+    /// `x-cos-security-token` (then it is signed like any parameter).
+    ///
+    /// # Errors
+    /// As [`Signer::authorization`].
+    pub fn presign_url(
+        &self,
+        req: &Request,
+        endpoint: &Endpoint,
+        key_time: KeyTime,
+    ) -> Result<String> {
+        let (path, parts) = self.sign_for_endpoint(req, endpoint, key_time)?;
+        let mut url = format!("{}{}?", endpoint.origin(), path_encode(&path));
+        let mut first = true;
+        let mut push = |url: &mut String, k: &str, v: Option<&str>| {
+            if !first {
+                url.push('&');
+            }
+            first = false;
+            url.push_str(&uri_encode(k));
+            if let Some(v) = v {
+                url.push('=');
+                url.push_str(&uri_encode(v));
+            }
+        };
+        for (k, v) in parts.pairs(self.creds.secret_id()) {
+            push(&mut url, k, Some(&v));
+        }
+        for (k, v) in &req.query {
+            push(&mut url, k, Some(v.as_deref().unwrap_or("")));
+        }
+        if let Some(token) = self.creds.security_token() {
+            if !req
+                .query
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("x-cos-security-token"))
+            {
+                push(&mut url, "x-cos-security-token", Some(token));
+            }
+        }
+        Ok(url)
+    }
+
+    /// Signs `req` for `endpoint` with `host` signed; returns the wire path and the parts.
+    pub(crate) fn sign_for_endpoint(
+        &self,
+        req: &Request,
+        endpoint: &Endpoint,
+        key_time: KeyTime,
+    ) -> Result<(String, SignatureParts)> {
+        let object = object_path(&req.key)?;
+        let signed_path = endpoint.signed_path(&object);
+        let mut req = req.clone();
+        if req.header_value("host").is_none() {
+            req.headers
+                .push(crate::sign::Header::new("host", endpoint.host_header()));
+        }
+        let parts = req.signature_parts(&self.creds, &signed_path, key_time)?;
+        Ok((signed_path, parts))
+    }
+
+    /// Signs a POST Object policy given as its exact JSON text (spec §2): the bytes that
+    /// are base64-encoded into the `policy` field are the bytes that are hashed.
+    ///
+    /// The policy should contain the `q-sign-algorithm`, `q-ak` and `q-sign-time`
+    /// conditions COS requires; [`crate::PostObjectForm`] builds a complete one.
+    ///
+    /// # Errors
+    /// `ERR_INVALID_POLICY` if the text is not a JSON object (`{…}`) or is over 64 KiB.
+    pub fn sign_post_policy(
+        &self,
+        policy_json: &str,
+        key_time: KeyTime,
+    ) -> Result<PostPolicyFields> {
+        let t = policy_json.trim();
+        if !(t.starts_with('{') && t.ends_with('}')) {
+            return Err(err!(
+                InvalidPolicy,
+                "policy must be a JSON object text such as {{\"expiration\":…,\"conditions\":[…]}}"
+            ));
+        }
+        if policy_json.len() > 64 * 1024 {
+            return Err(err!(
+                InvalidPolicy,
+                "policy is {} bytes; keep it under 64 KiB",
+                policy_json.len()
+            ));
+        }
+        let signature = post_policy_signature(&self.creds, key_time, policy_json);
+        let mut fields = vec![
+            ("policy".to_owned(), b64(policy_json.as_bytes())),
+            ("q-sign-algorithm".to_owned(), "sha1".to_owned()),
+            ("q-ak".to_owned(), self.creds.secret_id().to_owned()),
+            ("q-key-time".to_owned(), key_time.to_string()),
+            ("q-signature".to_owned(), signature),
+        ];
+        if let Some(token) = self.creds.security_token() {
+            fields.push(("x-cos-security-token".to_owned(), token.to_owned()));
+        }
+        Ok(PostPolicyFields { fields })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Spec §2 worked example: exact policy text, SignKey, StringToSign and signature.
+    #[test]
+    fn doc_post_example() {
+        let policy = "{\n    \"expiration\": \"2019-08-30T09:38:12.414Z\",\n    \"conditions\": [\n        { \"acl\": \"default\" },\n        { \"bucket\": \"examplebucket-1250000000\" },\n        [ \"starts-with\", \"$key\", \"folder/subfolder/\" ],\n        [ \"starts-with\", \"$Content-Type\", \"image/\" ],\n        [ \"starts-with\", \"$success_action_redirect\", \"https://my.website/\" ],\n        [ \"eq\", \"$x-cos-server-side-encryption\", \"AES256\" ],\n        { \"q-sign-algorithm\": \"sha1\" },\n        { \"q-ak\": \"AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q\" },\n        { \"q-sign-time\": \"1567150692;1567157892\" }\n    ]\n}";
+        assert_eq!(
+            crate::crypto::sha1_hex(policy.as_bytes()),
+            "d5d903b8360468bc81c1311f134989bc8c8b5b89"
+        );
+        let s = Signer::new(
+            Credentials::new(
+                "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q",
+                "BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz",
+            )
+            .expect("c"),
+        );
+        let f = s
+            .sign_post_policy(policy, KeyTime::parse("1567150692;1567157892").expect("kt"))
+            .expect("sign");
+        let get = |n: &str| {
+            f.fields
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            get("q-signature"),
+            "7758dc9a832e9d301dca704cacbf9d9f8172fdef"
+        );
+        assert!(get("policy")
+            .starts_with("ewogICAgImV4cGlyYXRpb24iOiAiMjAxOS0wOC0zMFQwOTozODoxMi40MTRaIiwK"));
+        assert!(get("policy").ends_with("IjE1NjcxNTA2OTI7MTU2NzE1Nzg5MiIgfQogICAgXQp9"));
+    }
+}
