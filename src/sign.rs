@@ -322,7 +322,7 @@ impl fmt::Debug for SignatureParts {
 /// Encodes and lower-cases names, encodes values, sorts by encoded name, and returns
 /// (`name;name`, `name=value&…`). Names equal after lower-casing are an error.
 fn canonical_pairs(
-    pairs: &mut Vec<(String, String)>,
+    pairs: &mut [(String, String)],
     dup: impl Fn(&str) -> crate::error::Error,
 ) -> Result<(String, String)> {
     pairs.sort_by(|a, b| a.0.cmp(&b.0));

@@ -1,5 +1,11 @@
 //! Runs every case of the shared official-SDK vector file (`../shared/vectors/cos-signing.json`,
 //! or `$COS_VECTORS`) through the native signer.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use cos_wasm::{encode::percent_decode, Credentials, Endpoint, KeyTime, Request, Signer};
 use serde_json::Value;
