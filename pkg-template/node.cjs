@@ -1,0 +1,8 @@
+'use strict';
+// Node (CommonJS): the module is instantiated synchronously at require().
+const api = require('./cos_wasm.cjs');
+
+module.exports = Object.assign({}, api, {
+  /** Already initialised in Node; kept so the same code runs everywhere. */
+  init: async function init() {},
+});
