@@ -45,6 +45,7 @@ cpSync(join(tmp, 'web', 'cos_wasm.js'), join(pkg, 'cos_wasm.js'));
 cpSync(join(tmp, 'node', 'cos_wasm.js'), join(pkg, 'cos_wasm.cjs'));
 cpSync(join(root, 'pkg-template', 'index.d.ts'), join(pkg, 'index.d.cts'));
 cpSync(join(root, 'LICENSE'), join(pkg, 'LICENSE'));
+cpSync(join(root, 'README.md'), join(pkg, 'README.md'));
 
 const outWasm = join(pkg, 'cos_wasm_bg.wasm');
 if (noOpt) {

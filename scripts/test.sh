@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The one test command: sets up what is missing, then runs every test suite.
+#   native Rust (fmt, clippy, unit + vector + property tests), the npm package (build,
+#   pack, publint, are-the-types-wrong, type tests), and the packed package in Node ESM,
+#   Node CJS, headless Chromium and workerd.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+
+step "setup"
+bash scripts/setup.sh
+
+step "rust: fmt + clippy"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p cos-wasm --lib --target wasm32-unknown-unknown --features wasm -- -D warnings
+
+step "rust: tests"
+cargo test --workspace
+
+step "npm package: build, pack, install into tests/js"
+tarball=$(bash scripts/pack.sh)
+./node_modules/.bin/publint run --strict pkg
+./node_modules/.bin/attw --exclude-entrypoints ./cos_wasm_bg.wasm -- "$tarball"
+./node_modules/.bin/tsc -p tests/js/tsconfig.json
+
+step "js: Node ESM, Node CJS, headless Chromium, workerd"
+node --test --test-concurrency=1 tests/js/

@@ -1,0 +1,75 @@
+// Runs a worker under workerd on 127.0.0.1, with cos-wasm resolved through its package.json
+// `exports["."].workerd` condition, as a bundler targeting workerd would resolve it.
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+
+async function freePort() {
+  const srv = createServer();
+  await new Promise((ok) => srv.listen(0, '127.0.0.1', ok));
+  const { port } = srv.address();
+  await new Promise((ok) => srv.close(ok));
+  return port;
+}
+
+/**
+ * Starts workerd with `workerFile` as the main module, the installed cos-wasm package, and
+ * `extraModules` ({ name: absPath }). Resolves to { url, stop }.
+ */
+export async function startWorkerd(workerFile, extraModules = {}, bindings = {}) {
+  const pkgDir = join(here, 'node_modules', 'cos-wasm');
+  const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+  const entry = manifest.exports['.'].workerd.default;
+  const dir = mkdtempSync(join(tmpdir(), 'cos-wasm-workerd-'));
+  const modules = [['worker.js', workerFile, 'esModule'], ['cos-wasm', join(pkgDir, entry), 'esModule']];
+  for (const f of ['cos_wasm.js']) modules.push([f, join(pkgDir, f), 'esModule']);
+  modules.push(['cos_wasm_bg.wasm', join(pkgDir, 'cos_wasm_bg.wasm'), 'wasm']);
+  for (const [name, path] of Object.entries(extraModules)) modules.push([name, path, 'esModule']);
+  const lines = modules.map(([name, path, kind], i) => {
+    const local = `m${i}${path.endsWith('.wasm') ? '.wasm' : '.js'}`;
+    copyFileSync(path, join(dir, local));
+    return `(name = "${name}", ${kind} = embed "${local}")`;
+  });
+  const bindingLines = Object.entries(bindings).map(([k, v]) => `(name = "${k}", text = ${JSON.stringify(String(v))})`);
+  const port = await freePort();
+  writeFileSync(join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .worker) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+const worker :Workerd.Worker = (
+  modules = [ ${lines.join(',\n    ')} ],
+  bindings = [ ${bindingLines.join(', ')} ],
+  compatibilityDate = "2024-09-23",
+);
+`);
+  const bin = join(root, 'node_modules', '.bin', 'workerd');
+  const proc = spawn(bin, ['serve', join(dir, 'config.capnp')], { stdio: ['ignore', 'inherit', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (d) => (stderr += d));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (proc.exitCode !== null) throw new Error(`workerd exited: ${stderr}`);
+    try {
+      await fetch(url, { method: 'HEAD' });
+      break;
+    } catch {
+      if (i > 200) throw new Error(`workerd did not start: ${stderr}`);
+      await new Promise((ok) => setTimeout(ok, 50));
+    }
+  }
+  return {
+    url,
+    stop: async () => {
+      proc.kill('SIGTERM');
+      await new Promise((ok) => (proc.exitCode !== null ? ok() : proc.once('exit', ok)));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
