@@ -1,0 +1,430 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+//! Spec §5 data integrity: CRC-64/XZ, crc64_combine, MD5 / SHA-1 hashers, verify_crc64.
+
+use cos_wasm::hash::{
+    content_md5, crc64, crc64_combine, crc64_to_string, verify_crc64, Crc64, Md5Hasher, Sha1Hasher,
+};
+use cos_wasm::ErrorCode;
+use proptest::prelude::*;
+
+/// Bit-at-a-time reference CRC-64/XZ, straight from the parameters in spec §5.
+fn crc64_bitwise(data: &[u8]) -> u64 {
+    let mut crc = u64::MAX;
+    for &b in data {
+        crc ^= u64::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xC96C_5795_D787_0F42
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// The zlib 1.2.11 / Go SDK `CRC64Combine` GF(2) matrix method, as an independent oracle.
+fn combine_matrix(mut crc1: u64, crc2: u64, mut len2: u64) -> u64 {
+    fn times(mat: &[u64; 64], mut vec: u64) -> u64 {
+        let mut sum = 0;
+        let mut i = 0;
+        while vec != 0 {
+            if vec & 1 == 1 {
+                sum ^= mat[i];
+            }
+            vec >>= 1;
+            i += 1;
+        }
+        sum
+    }
+    fn square(sq: &mut [u64; 64], mat: &[u64; 64]) {
+        for n in 0..64 {
+            sq[n] = times(mat, mat[n]);
+        }
+    }
+    if len2 == 0 {
+        return crc1;
+    }
+    let mut even = [0u64; 64];
+    let mut odd = [0u64; 64];
+    odd[0] = 0xC96C_5795_D787_0F42;
+    let mut row = 1u64;
+    for slot in odd.iter_mut().skip(1) {
+        *slot = row;
+        row <<= 1;
+    }
+    square(&mut even, &odd);
+    square(&mut odd, &even);
+    loop {
+        square(&mut even, &odd);
+        if len2 & 1 == 1 {
+            crc1 = times(&even, crc1);
+        }
+        len2 >>= 1;
+        if len2 == 0 {
+            break;
+        }
+        square(&mut odd, &even);
+        if len2 & 1 == 1 {
+            crc1 = times(&odd, crc1);
+        }
+        len2 >>= 1;
+        if len2 == 0 {
+            break;
+        }
+    }
+    crc1 ^ crc2
+}
+
+// ---- CRC-64 known answers ------------------------------------------------------------
+
+#[test]
+fn crc64_check_value() {
+    assert_eq!(crc64(b"123456789"), 0x995D_C9BB_DF19_39FA);
+    assert_eq!(crc64(b"123456789"), 11_051_210_869_376_104_954);
+    assert_eq!(crc64(b""), 0);
+    assert_eq!(Crc64::new().value(), 0);
+}
+
+#[test]
+fn crc64_cos_doc_examples() {
+    assert_eq!(b"[Object Content]".len(), 16);
+    assert_eq!(crc64(b"[Object Content]"), 16_749_565_679_157_681_890);
+    assert_eq!(b"[Object Part]".len(), 13);
+    assert_eq!(crc64(b"[Object Part]"), 4_510_578_591_875_220_731);
+    assert_eq!(
+        crc64_to_string(crc64(b"[Object Content]")),
+        "16749565679157681890"
+    );
+    assert_eq!(crc64_to_string(u64::MAX), "18446744073709551615");
+    assert_eq!(crc64_to_string(0), "0");
+}
+
+#[test]
+fn crc64_matches_bitwise_reference_for_every_length_up_to_300() {
+    let data: Vec<u8> = (0..300u32).map(|i| (i * 131 + 7) as u8).collect();
+    for n in 0..=data.len() {
+        assert_eq!(crc64(&data[..n]), crc64_bitwise(&data[..n]), "len {n}");
+        // Also at every alignment within the slice.
+        if n >= 17 {
+            assert_eq!(
+                crc64(&data[1..n]),
+                crc64_bitwise(&data[1..n]),
+                "off 1 len {n}"
+            );
+        }
+    }
+}
+
+#[test]
+fn crc64_streaming_value_reset_and_resume() {
+    let mut c = Crc64::default();
+    c.update(b"12345");
+    let mid = c.value();
+    assert_eq!(mid, crc64(b"12345"));
+    assert_eq!(c.value(), mid, "value() is non-consuming");
+    c.update(b"6789");
+    assert_eq!(c.value(), 0x995D_C9BB_DF19_39FA);
+    c.reset();
+    assert_eq!(c.value(), 0);
+    c.update(b"[Object Part]");
+    assert_eq!(c.value(), 4_510_578_591_875_220_731);
+
+    let mut resumed = Crc64::from_value(crc64(b"1234"));
+    resumed.update(b"56789");
+    assert_eq!(resumed.value(), 0x995D_C9BB_DF19_39FA);
+}
+
+#[test]
+fn crc64_one_mebibyte_of_zeros_matches_reference() {
+    let zeros = vec![0u8; 1 << 20];
+    assert_eq!(crc64(&zeros), crc64_bitwise(&zeros));
+}
+
+// ---- crc64_combine ---------------------------------------------------------------------
+
+#[test]
+fn combine_known_parts() {
+    let whole = b"[Object Content][Object Part]";
+    assert_eq!(
+        crc64_combine(crc64(b"[Object Content]"), crc64(b"[Object Part]"), 13),
+        crc64(whole)
+    );
+    assert_eq!(crc64_combine(0x1234, 0, 0), 0x1234, "empty second part");
+    assert_eq!(
+        crc64_combine(0, crc64(b"abc"), 3),
+        crc64(b"abc"),
+        "empty first part"
+    );
+    assert_eq!(crc64_combine(0, 0, 0), 0);
+}
+
+#[test]
+fn combine_zero_run_of_one_mebibyte() {
+    let zeros = vec![0u8; 1 << 20];
+    let mut whole = b"head".to_vec();
+    whole.extend_from_slice(&zeros);
+    assert_eq!(
+        crc64_combine(crc64(b"head"), crc64(&zeros), zeros.len() as u64),
+        crc64(&whole)
+    );
+}
+
+#[test]
+fn combine_huge_lengths_are_fast_and_match_matrix_method() {
+    let start = std::time::Instant::now();
+    let a = crc64(b"[Object Content]");
+    let b = crc64(b"[Object Part]");
+    for len2 in [
+        1u64 << 40,
+        (1 << 40) + 12_345,
+        5 * (1 << 30),
+        u64::MAX,
+        u64::MAX - 1,
+        1 << 63,
+    ] {
+        assert_eq!(
+            crc64_combine(a, b, len2),
+            combine_matrix(a, b, len2),
+            "{len2}"
+        );
+    }
+    // 10k combines at 2^40 must be far under a second (O(log n)).
+    let mut acc = 0u64;
+    for i in 0..10_000u64 {
+        acc ^= crc64_combine(a ^ i, b, (1 << 40) + i);
+    }
+    assert_ne!(acc, 1);
+    assert!(start.elapsed().as_secs() < 5, "crc64_combine too slow");
+}
+
+#[test]
+fn combine_multipart_fold() {
+    let data: Vec<u8> = (0..100_000u32).map(|i| (i ^ (i >> 7)) as u8).collect();
+    let parts = [0usize, 1, 16, 33_333, 0, 66_650];
+    assert_eq!(parts.iter().sum::<usize>(), data.len());
+    let mut off = 0;
+    let mut total = 0u64;
+    for &n in &parts {
+        let part = &data[off..off + n];
+        total = crc64_combine(total, crc64(part), n as u64);
+        off += n;
+    }
+    assert_eq!(total, crc64(&data));
+}
+
+proptest! {
+    #[test]
+    fn combine_equals_concatenation(
+        a in proptest::collection::vec(any::<u8>(), 0..600),
+        b in proptest::collection::vec(any::<u8>(), 0..600),
+    ) {
+        let mut ab = a.clone();
+        ab.extend_from_slice(&b);
+        let combined = crc64_combine(crc64(&a), crc64(&b), b.len() as u64);
+        prop_assert_eq!(combined, crc64(&ab));
+        prop_assert_eq!(combined, combine_matrix(crc64(&a), crc64(&b), b.len() as u64));
+    }
+
+    #[test]
+    fn combine_matches_matrix_for_any_len(c1 in any::<u64>(), c2 in any::<u64>(), len2 in any::<u64>()) {
+        prop_assert_eq!(crc64_combine(c1, c2, len2), combine_matrix(c1, c2, len2));
+    }
+
+    #[test]
+    fn streaming_any_split_equals_one_shot(
+        data in proptest::collection::vec(any::<u8>(), 0..2000),
+        cuts in proptest::collection::vec(any::<usize>(), 0..8),
+    ) {
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c % (data.len() + 1)).collect();
+        cuts.sort_unstable();
+        let mut c = Crc64::new();
+        let mut m = Md5Hasher::new();
+        let mut s = Sha1Hasher::new();
+        let mut prev = 0;
+        for cut in cuts.into_iter().chain([data.len()]) {
+            let chunk = &data[prev..cut];
+            c.update(chunk);
+            m.update(chunk).unwrap();
+            s.update(chunk).unwrap();
+            prev = cut;
+        }
+        prop_assert_eq!(c.value(), crc64(&data));
+        prop_assert_eq!(c.value(), crc64_bitwise(&data));
+        let mut m1 = Md5Hasher::new();
+        m1.update(&data).unwrap();
+        prop_assert_eq!(m.digest().unwrap(), m1.digest().unwrap());
+        let mut s1 = Sha1Hasher::new();
+        s1.update(&data).unwrap();
+        prop_assert_eq!(s.digest().unwrap(), s1.digest().unwrap());
+    }
+}
+
+// ---- MD5 / SHA-1 -------------------------------------------------------------------------
+
+fn md5_hex(data: &[u8]) -> String {
+    let mut h = Md5Hasher::new();
+    h.update(data).unwrap();
+    h.digest_hex().unwrap()
+}
+
+fn sha1_hex(data: &[u8]) -> String {
+    let mut h = Sha1Hasher::new();
+    h.update(data).unwrap();
+    h.digest_hex().unwrap()
+}
+
+#[test]
+fn md5_rfc1321_test_suite() {
+    for (input, want) in [
+        ("", "d41d8cd98f00b204e9800998ecf8427e"),
+        ("a", "0cc175b9c0f1b6a831c399e269772661"),
+        ("abc", "900150983cd24fb0d6963f7d28e17f72"),
+        ("message digest", "f96b697d7cb7938d525a2f31aaf161d0"),
+        (
+            "abcdefghijklmnopqrstuvwxyz",
+            "c3fcd3d76192e4007dfb496cca67e13b",
+        ),
+        (
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+            "d174ab98d277d9f5a5611c2c9f419d9f",
+        ),
+        (
+            "12345678901234567890123456789012345678901234567890123456789012345678901234567890",
+            "57edf4a22be3c955ac49da2e2107b67a",
+        ),
+    ] {
+        assert_eq!(md5_hex(input.as_bytes()), want, "{input:?}");
+    }
+}
+
+#[test]
+fn sha1_fips180_vectors() {
+    assert_eq!(sha1_hex(b"abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+    assert_eq!(sha1_hex(b""), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+    assert_eq!(
+        sha1_hex(b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+        "84983e441c3bd26ebaae4aa1f95129e5e54670f1"
+    );
+    let mut h = Sha1Hasher::new();
+    let block = [b'a'; 1000];
+    for _ in 0..1000 {
+        h.update(&block).unwrap();
+    }
+    assert_eq!(
+        h.digest_hex().unwrap(),
+        "34aa973cd4c4daa4f61eeb2bdbad27316534016f"
+    );
+}
+
+#[test]
+fn content_md5_cos_doc_examples() {
+    let mut h = Md5Hasher::new();
+    h.update(b"ObjectContent").unwrap();
+    assert_eq!(h.digest_base64().unwrap(), "mQ/fVh815F3k6TAUm8m0eg==");
+    assert_eq!(content_md5(b"ObjectContent"), "mQ/fVh815F3k6TAUm8m0eg==");
+
+    let mut h = Md5Hasher::new();
+    h.update(b"[Object Content]").unwrap();
+    let raw = h.clone().digest().unwrap();
+    assert_eq!(h.digest_base64().unwrap(), "7o3pGNBWQBRbGPcPTDqmAg==");
+    assert_eq!(
+        md5_hex(b"[Object Content]"),
+        "ee8de918d05640145b18f70f4c3aa602"
+    );
+    assert_eq!(
+        cos_wasm::crypto::hex(&raw),
+        "ee8de918d05640145b18f70f4c3aa602"
+    );
+    assert_eq!(content_md5(b"[Object Part]"), "EI9SjrY7Zec08nrjMfX/qg==");
+    assert_eq!(content_md5(b"[Object Content]").len(), 24);
+}
+
+#[test]
+fn hashers_report_use_after_digest_and_can_reset() {
+    let mut m = Md5Hasher::new();
+    assert!(!m.is_finished());
+    m.update(b"abc").unwrap();
+    assert_eq!(m.digest().unwrap().len(), Md5Hasher::OUTPUT_LEN);
+    assert!(m.is_finished());
+    assert_eq!(m.update(b"x").unwrap_err().code(), ErrorCode::UseAfterFree);
+    assert_eq!(m.digest().unwrap_err().code(), ErrorCode::UseAfterFree);
+    assert_eq!(m.digest_hex().unwrap_err().code(), ErrorCode::UseAfterFree);
+    assert_eq!(
+        m.digest_base64().unwrap_err().code(),
+        ErrorCode::UseAfterFree
+    );
+    m.reset();
+    m.update(b"abc").unwrap();
+    assert_eq!(m.digest_hex().unwrap(), "900150983cd24fb0d6963f7d28e17f72");
+
+    let mut s = Sha1Hasher::default();
+    s.update(b"abc").unwrap();
+    assert_eq!(s.digest().unwrap().len(), Sha1Hasher::OUTPUT_LEN);
+    let e = s.update(b"x").unwrap_err();
+    assert_eq!(e.code(), ErrorCode::UseAfterFree);
+    assert!(e.message().contains("SHA-1"));
+    assert_eq!(s.digest_hex().unwrap_err().code(), ErrorCode::UseAfterFree);
+    s.reset();
+    assert_eq!(
+        s.digest_hex().unwrap(),
+        "da39a3ee5e6b4b0d3255bfef95601890afd80709"
+    );
+}
+
+// ---- verify_crc64 --------------------------------------------------------------------------
+
+#[test]
+fn verify_crc64_success() {
+    let local = crc64(b"[Object Content]");
+    verify_crc64(local, "16749565679157681890").unwrap();
+    verify_crc64(local, "  16749565679157681890\r\n").unwrap();
+    verify_crc64(0, "0").unwrap();
+    verify_crc64(u64::MAX, "18446744073709551615").unwrap();
+    verify_crc64(5, "0005").unwrap();
+}
+
+#[test]
+fn verify_crc64_mismatch_names_both_values() {
+    let local = crc64(b"[Object Content]");
+    let e = verify_crc64(local, "4510578591875220731").unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Crc64Mismatch);
+    assert!(
+        e.message().contains("16749565679157681890"),
+        "{}",
+        e.message()
+    );
+    assert!(
+        e.message().contains("4510578591875220731"),
+        "{}",
+        e.message()
+    );
+}
+
+#[test]
+fn verify_crc64_rejects_garbage() {
+    for bad in [
+        "",
+        "   ",
+        "abc",
+        "-1",
+        "+1",
+        "0x995DC9BBDF1939FA",
+        "995DC9BBDF1939FA",
+        "18446744073709551616",
+        "1 2",
+        "1.0",
+        "16749565679157681890,16749565679157681890",
+    ] {
+        let e = verify_crc64(0, bad).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidArgument, "{bad:?}");
+        assert!(e.message().contains("x-cos-hash-crc64ecma"));
+    }
+    let long = "x".repeat(10_000);
+    assert!(verify_crc64(0, &long).unwrap_err().message().len() < 200);
+}
