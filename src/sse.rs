@@ -16,7 +16,7 @@
 use core::fmt;
 
 use crate::crypto::b64;
-use crate::encode::{path_encode, uri_encode};
+use crate::encode::{path_encode, percent_decode, uri_encode};
 use crate::endpoint::{Endpoint, Protocol};
 use crate::error::{err, Result};
 use crate::keys::CustomerKey;
@@ -760,7 +760,9 @@ impl fmt::Debug for SignRequest {
 /// A signed request ready for `fetch`: the URL and every header to send, including
 /// `Authorization` and, with temporary credentials, `x-cos-security-token`. No `Host`
 /// header (fetch sets it; it is signed as the endpoint's host).
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// `Debug` redacts sensitive headers and a security token in the URL.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SignedRequest {
     /// `scheme://host/path?query`.
     pub url: String,
@@ -770,12 +772,53 @@ pub struct SignedRequest {
 
 /// A pre-signed URL plus the signed headers the caller must send with it (SSE-C and
 /// SSE-KMS headers, and any other signed header given). The URL never contains key material.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// `Debug` redacts sensitive headers and the security token in the URL.
+#[derive(Clone, PartialEq, Eq)]
 pub struct PresignedRequest {
     /// The URL with the `q-*` signature (and the security token) in its query.
     pub url: String,
     /// Headers that are in `q-header-list` and must be sent unchanged.
     pub headers: Vec<Header>,
+}
+
+/// The URL with the value of any `x-cos-security-token` query parameter redacted, for `Debug`.
+fn redact_url(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|kv| match kv.split_once('=') {
+            Some((k, _))
+                if percent_decode(k).is_some_and(|k| {
+                    is_sensitive_header(&k) || k.eq_ignore_ascii_case("x-cos-security-token")
+                }) =>
+            {
+                format!("{k}=**REDACTED**")
+            }
+            _ => kv.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", parts.join("&"))
+}
+
+impl fmt::Debug for SignedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignedRequest")
+            .field("url", &redact_url(&self.url))
+            .field("headers", &self.headers)
+            .finish()
+    }
+}
+
+impl fmt::Debug for PresignedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PresignedRequest")
+            .field("url", &redact_url(&self.url))
+            .field("headers", &self.headers)
+            .finish()
+    }
 }
 
 fn build_url(endpoint: &Endpoint, signed_path: &str, query: &[(String, Option<String>)]) -> String {
