@@ -563,6 +563,16 @@ fn prepare(
     endpoint: &Endpoint,
     presign: bool,
 ) -> Result<(Option<Operation>, Vec<Header>)> {
+    if req
+        .headers
+        .iter()
+        .any(|h| h.name.eq_ignore_ascii_case("authorization"))
+    {
+        return Err(err!(
+            InvalidArgument,
+            "headers already contain Authorization; pass the request unsigned"
+        ));
+    }
     let op = match req.operation {
         Some(op) => {
             if op == Operation::PostObject {
@@ -706,7 +716,10 @@ pub struct SignRequest {
     pub key: String,
     /// Query parameters, decoded; `None` is a bare name (`?uploads`).
     pub query: Vec<(String, Option<String>)>,
-    /// Headers to send (without SSE headers: use `sse`).
+    /// Headers to send. Prefer `sse` / `copy_source_sse` for SSE; raw
+    /// `x-cos-server-side-encryption*` headers are accepted only when `sse` is `None`
+    /// (then the HTTPS, archive, pre-signed-upload and key-MD5 rules still apply, the
+    /// per-operation table does not). Must not contain `Authorization`.
     pub headers: Vec<Header>,
     /// Extra header names to sign beyond [`crate::DEFAULT_SIGNED_HEADERS`].
     pub sign_headers: Vec<String>,

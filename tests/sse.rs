@@ -869,6 +869,14 @@ fn rule_key_length_and_md5() {
 #[test]
 fn rule_operation_and_mode_errors() {
     let s = signer();
+    // A pre-signed Authorization header is refused.
+    let mut a = put(Sse::Customer(aes_key()));
+    a.headers
+        .push(Header::new("authorization", "q-sign-algorithm=sha1"));
+    assert_eq!(
+        code(s.sign_request(&a, &endpoint(), kt())),
+        ErrorCode::InvalidArgument
+    );
     // Unknown operation with SSE.
     let mut req = put(Sse::Customer(aes_key()));
     req.method = "DELETE".into();
