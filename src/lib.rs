@@ -38,10 +38,20 @@ pub mod sse;
 #[cfg(feature = "wasm")]
 mod wasm;
 
+pub use bucket_encryption::BucketEncryption;
 pub use credentials::Credentials;
 pub use endpoint::{Bucket, Endpoint, Protocol, Region};
 pub use error::{Error, ErrorCode, Result};
+pub use hash::{
+    content_md5, crc64, crc64_combine, crc64_to_string, verify_crc64, Crc64, Md5Hasher, Sha1Hasher,
+};
+pub use keys::CustomerKey;
+pub use post_form::{PostForm, PostKey, PostObjectForm};
 pub use sign::{
     Header, KeyTime, Request, SignatureParts, DEFAULT_SIGNED_HEADERS, MAX_OBJECT_KEY_BYTES,
 };
 pub use signer::{PostPolicyFields, Signer};
+pub use sse::{
+    check_key_md5, copy_source_sse_headers, object_url, sse_headers, Operation, PresignedRequest,
+    SignRequest, SignedRequest, Sse, SseAlgorithm,
+};
