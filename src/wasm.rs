@@ -6,8 +6,14 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
 use crate::error::{err, Error, Result};
-use crate::{Credentials, Endpoint, KeyTime, Protocol, Request, Signer};
+use crate::hash::{crc64_combine, crc64_to_string, verify_crc64, Crc64, Md5Hasher, Sha1Hasher};
+use crate::post_form::{PostKey, PostObjectForm};
+use crate::sse::{copy_source_sse_headers, object_url, sse_headers, Operation, SignRequest, Sse, SseAlgorithm};
+use crate::{BucketEncryption, Credentials, CustomerKey, Endpoint, Header, KeyTime, Protocol, Request, Signer};
 
 /// Converts a core error into a thrown JS `Error` (`name: "CosError"`, `code`).
 fn to_js(e: &Error) -> JsValue {
@@ -250,6 +256,14 @@ fn endpoint(obj: &JsValue) -> Result<Endpoint> {
     Ok(ep.with_path_style(opt_bool(obj, "pathStyle")?))
 }
 
+fn headers_object(headers: &[Header]) -> JsValue {
+    let o = Object::new();
+    for h in headers {
+        let _ = Reflect::set(&o, &h.name.as_str().into(), &h.value.as_str().into());
+    }
+    o.into()
+}
+
 fn fields_object(fields: &[(String, String)]) -> JsValue {
     let o = Object::new();
     for (k, v) in fields {
@@ -300,6 +314,40 @@ impl JsSigner {
         })())
     }
 
+    /// A request ready for `fetch`: `{ url, headers }` with Authorization, token and SSE headers.
+    #[wasm_bindgen(js_name = signRequest)]
+    pub fn sign_request(&self, opts: JsValue) -> JsResult<JsValue> {
+        js((|| {
+            options(&opts, "signRequest()")?;
+            let signed = self.inner.sign_request(&sign_request(&opts)?, &endpoint(&opts)?, key_time(&opts)?)?;
+            Ok(url_headers(&signed.url, &signed.headers))
+        })())
+    }
+
+    /// A pre-signed URL plus the signed headers (SSE-C / SSE-KMS) the caller must send.
+    #[wasm_bindgen(js_name = presignRequest)]
+    pub fn presign_request(&self, opts: JsValue) -> JsResult<JsValue> {
+        js((|| {
+            options(&opts, "presignRequest()")?;
+            let signed = self.inner.presign_request(&sign_request(&opts)?, &endpoint(&opts)?, key_time(&opts)?)?;
+            Ok(url_headers(&signed.url, &signed.headers))
+        })())
+    }
+
+    /// A complete POST Object form: `{ url, fields }` (append `file` last).
+    #[wasm_bindgen(js_name = postObjectForm)]
+    pub fn post_object_form(&self, opts: JsValue) -> JsResult<JsValue> {
+        js((|| {
+            options(&opts, "postObjectForm()")?;
+            let form = post_form(&opts)?;
+            let signed = self.inner.post_object_form(&form, &endpoint(&opts)?, key_time(&opts)?)?;
+            let o = Object::new();
+            let _ = Reflect::set(&o, &"url".into(), &signed.url.as_str().into());
+            let _ = Reflect::set(&o, &"fields".into(), &fields_object(&signed.fields));
+            Ok(o.into())
+        })())
+    }
+
     /// POST Object policy form fields.
     #[wasm_bindgen(js_name = signPostPolicy)]
     pub fn sign_post_policy(&self, opts: JsValue) -> JsResult<JsValue> {
@@ -337,4 +385,447 @@ pub fn is_cos_error(value: &JsValue) -> bool {
     value.is_instance_of::<js_sys::Error>()
         && get(value, "name").as_string().as_deref() == Some("CosError")
         && get(value, "code").as_string().is_some()
+}
+
+fn url_headers(url: &str, headers: &[Header]) -> JsValue {
+    let o = Object::new();
+    let _ = Reflect::set(&o, &"url".into(), &url.into());
+    let _ = Reflect::set(&o, &"headers".into(), &headers_object(headers));
+    o.into()
+}
+
+fn opt_u64(obj: &JsValue, name: &str) -> Result<Option<u64>> {
+    let v = get(obj, name);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    match v.as_f64() {
+        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 => Ok(Some(n as u64)),
+        _ => Err(err!(InvalidArgument, "`{name}` must be a non-negative integer")),
+    }
+}
+
+fn algorithm(obj: &JsValue) -> Result<SseAlgorithm> {
+    Ok(match opt_str(obj, "algorithm")? {
+        Some(a) => SseAlgorithm::parse(&a)?,
+        None => SseAlgorithm::default(),
+    })
+}
+
+/// A customer key given as a `CustomerKey`, raw bytes (`Uint8Array`) or base64 text.
+fn customer_key(value: &JsValue, alg: SseAlgorithm, what: &str) -> Result<CustomerKey> {
+    if let Some(text) = value.as_string() {
+        return CustomerKey::from_base64(alg, &text);
+    }
+    if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
+        let raw = zeroize::Zeroizing::new(bytes.to_vec());
+        return CustomerKey::from_bytes(alg, &raw);
+    }
+    let handle = get(value, "__cosKeyHandle");
+    if let Some(id) = handle.as_f64() {
+        return KEYS
+            .with(|k| k.borrow().get(&(id as u32)).cloned())
+            .ok_or_else(|| err!(UseAfterFree, "{what}: this CustomerKey was freed"));
+    }
+    Err(err!(InvalidSse, "{what} must be a CustomerKey, a Uint8Array of key bytes, or base64 text"))
+}
+
+/// `{ type: 'SSE-COS' | 'SSE-KMS' | 'SSE-C', ... }`.
+fn sse(value: &JsValue) -> Result<Option<Sse>> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    if !value.is_object() {
+        return Err(err!(InvalidSse, "`sse` must be an object such as {{ type: 'SSE-COS' }}"));
+    }
+    let ty = opt_str(value, "type")?.unwrap_or_default();
+    let alg = algorithm(value)?;
+    Ok(Some(match ty.as_str() {
+        "SSE-COS" => Sse::Cos { algorithm: alg },
+        "SSE-KMS" => {
+            let ctx = get(value, "context");
+            let context_json = if ctx.is_undefined() || ctx.is_null() {
+                None
+            } else if ctx.is_object() && !Array::is_array(&ctx) {
+                js_sys::JSON::stringify(&ctx).ok().and_then(|s| s.as_string())
+            } else {
+                return Err(err!(InvalidSse, "SSE-KMS `context` must be an object"));
+            };
+            Sse::Kms { key_id: opt_str(value, "kmsKeyId")?, context_json, algorithm: alg }
+        }
+        "SSE-C" => {
+            let key_value = get(value, "key");
+            // A CustomerKey carries its own algorithm unless one is given explicitly.
+            let alg = match (opt_str(value, "algorithm")?, get(&key_value, "algorithm").as_string()) {
+                (None, Some(k)) => SseAlgorithm::parse(&k)?,
+                _ => alg,
+            };
+            let key = customer_key(&key_value, alg, "SSE-C `key`")?;
+            if key.algorithm() != alg {
+                return Err(err!(InvalidSse, "SSE-C `algorithm` {} does not match the key's {}", alg.as_str(), key.algorithm().as_str()));
+            }
+            match opt_str(value, "keyMd5")? {
+                Some(md5) => Sse::customer_with_md5(key, &md5)?,
+                None => Sse::Customer(key),
+            }
+        }
+        _ => return Err(err!(InvalidSse, "`sse.type` must be 'SSE-COS', 'SSE-KMS' or 'SSE-C'")),
+    }))
+}
+
+fn operation(obj: &JsValue) -> Result<Option<Operation>> {
+    opt_str(obj, "operation")?.map(|o| Operation::parse(&o)).transpose()
+}
+
+fn sign_request(obj: &JsValue) -> Result<SignRequest> {
+    let req = request(obj)?;
+    let copy = get(obj, "copySourceSse");
+    let copy_source_sse = if copy.is_undefined() || copy.is_null() {
+        None
+    } else {
+        Some(customer_key(&get(&copy, "key"), algorithm(&copy)?, "`copySourceSse.key`")?)
+    };
+    Ok(SignRequest {
+        method: req.method,
+        key: req.key,
+        query: req.query,
+        headers: req.headers,
+        sign_headers: req.sign_headers,
+        sse: sse(&get(obj, "sse"))?,
+        copy_source_sse,
+        operation: operation(obj)?,
+        allow_insecure_local: opt_bool(obj, "allowInsecureLocal")?,
+    })
+}
+
+fn post_form(obj: &JsValue) -> Result<PostObjectForm> {
+    let key = match (opt_str(obj, "key")?, opt_str(obj, "keyPrefix")?) {
+        (Some(k), None) => PostKey::Exact(k),
+        (None, Some(p)) => PostKey::Prefix(p),
+        _ => return Err(err!(InvalidArgument, "pass exactly one of `key` or `keyPrefix`")),
+    };
+    let range = get(obj, "contentLengthRange");
+    let content_length_range = if range.is_undefined() || range.is_null() {
+        None
+    } else {
+        let arr = Array::is_array(&range).then(|| Array::from(&range));
+        match arr.as_ref().map(|a| (a.length(), a.get(0).as_f64(), a.get(1).as_f64())) {
+            Some((2, Some(min), Some(max))) if min >= 0.0 && max >= 0.0 && min.fract() == 0.0 && max.fract() == 0.0 && max <= 9_007_199_254_740_991.0 => {
+                Some((min as u64, max as u64))
+            }
+            _ => return Err(err!(InvalidPolicy, "`contentLengthRange` must be [min, max] in bytes")),
+        }
+    };
+    let status = opt_u64(obj, "successActionStatus")?
+        .map(|s| u16::try_from(s).map_err(|_| err!(InvalidPolicy, "`successActionStatus` must be 200, 201 or 204")))
+        .transpose()?;
+    let mut meta = Vec::new();
+    for (k, v) in entries(&get(obj, "meta"), "meta")? {
+        let v = scalar(&v).ok_or_else(|| err!(InvalidHeaderValue, "meta {k:?} must be a string"))?;
+        meta.push((k, v));
+    }
+    let conds = get(obj, "conditions");
+    let mut conditions = Vec::new();
+    if !conds.is_undefined() && !conds.is_null() {
+        if !Array::is_array(&conds) {
+            return Err(err!(InvalidPolicy, "`conditions` must be an array of policy conditions"));
+        }
+        for c in Array::from(&conds).iter() {
+            conditions.push(
+                js_sys::JSON::stringify(&c)
+                    .ok()
+                    .and_then(|s| s.as_string())
+                    .ok_or_else(|| err!(InvalidPolicy, "a condition could not be serialised"))?,
+            );
+        }
+    }
+    Ok(PostObjectForm {
+        key,
+        sse: sse(&get(obj, "sse"))?,
+        content_length_range,
+        content_type: opt_str(obj, "contentType")?,
+        success_action_status: status,
+        success_action_redirect: opt_str(obj, "successActionRedirect")?,
+        meta,
+        storage_class: opt_str(obj, "storageClass")?,
+        acl: opt_str(obj, "acl")?,
+        conditions,
+        allow_insecure_local: opt_bool(obj, "allowInsecureLocal")?,
+    })
+}
+
+/// `sseHeaders(sse, operation)`: the SSE headers (or POST form fields) for one operation.
+#[wasm_bindgen(js_name = sseHeaders)]
+pub fn sse_headers_js(sse_value: JsValue, op: JsValue) -> JsResult<JsValue> {
+    js((|| {
+        let op = Operation::parse(&op.as_string().ok_or_else(|| err!(UnknownOperation, "`operation` must be a string such as 'PutObject'"))?)?;
+        let sse = sse(&sse_value)?.ok_or_else(|| err!(InvalidSse, "`sse` is required"))?;
+        Ok(headers_object(&sse_headers(&sse, op)?))
+    })())
+}
+
+/// `copySourceSseHeaders(key)`: the `x-cos-copy-source-server-side-encryption-customer-*` triple.
+#[wasm_bindgen(js_name = copySourceSseHeaders)]
+pub fn copy_source_sse_headers_js(key: JsValue, alg: Option<String>) -> JsResult<JsValue> {
+    js((|| {
+        let alg = match (alg, get(&key, "algorithm").as_string()) {
+            (Some(a), _) | (None, Some(a)) => SseAlgorithm::parse(&a)?,
+            (None, None) => SseAlgorithm::default(),
+        };
+        Ok(headers_object(&copy_source_sse_headers(&customer_key(&key, alg, "copy-source key")?)))
+    })())
+}
+
+/// `objectUrl({ bucket, region, key, sse?, ... })`: an unsigned URL for public objects.
+#[wasm_bindgen(js_name = objectUrl)]
+pub fn object_url_js(opts: JsValue) -> JsResult<String> {
+    js((|| {
+        options(&opts, "objectUrl()")?;
+        object_url(&endpoint(&opts)?, &opt_str(&opts, "key")?.unwrap_or_default(), sse(&get(&opts, "sse"))?.as_ref())
+    })())
+}
+
+/// `bucketEncryptionXml({ algorithm: 'AES256' | 'SM4' | 'KMS', kmsKeyId? })`.
+#[wasm_bindgen(js_name = bucketEncryptionXml)]
+pub fn bucket_encryption_xml(opts: JsValue) -> JsResult<String> {
+    js((|| {
+        options(&opts, "bucketEncryptionXml()")?;
+        let cfg = match req_str(&opts, "algorithm")?.as_str() {
+            "AES256" => BucketEncryption::Aes256,
+            "SM4" => BucketEncryption::Sm4,
+            "KMS" => BucketEncryption::kms(opt_str(&opts, "kmsKeyId")?.as_deref())?,
+            other => return Err(err!(InvalidSse, "bucket encryption algorithm must be 'AES256', 'SM4' or 'KMS', got {other:?}")),
+        };
+        Ok(cfg.to_xml())
+    })())
+}
+
+/// `parseBucketEncryptionXml(xml)` → `{ algorithm, kmsKeyId? }`.
+#[wasm_bindgen(js_name = parseBucketEncryptionXml)]
+pub fn parse_bucket_encryption_xml(xml: JsValue) -> JsResult<JsValue> {
+    js((|| {
+        let text = xml.as_string().ok_or_else(|| err!(InvalidXml, "expected the XML text"))?;
+        let cfg = BucketEncryption::parse_xml(&text)?;
+        let o = Object::new();
+        let _ = Reflect::set(&o, &"algorithm".into(), &cfg.algorithm_str().into());
+        if let BucketEncryption::Kms { key_id: Some(id) } = &cfg {
+            let _ = Reflect::set(&o, &"kmsKeyId".into(), &id.as_str().into());
+        }
+        Ok(o.into())
+    })())
+}
+
+thread_local! {
+    /// Live customer keys, by handle. A JS `CustomerKey` holds only its handle, so the
+    /// key can be found when it is passed inside an options object; `free()` drops
+    /// (and so zeroizes) the entry.
+    static KEYS: RefCell<BTreeMap<u32, CustomerKey>> = const { RefCell::new(BTreeMap::new()) };
+    static NEXT_KEY: RefCell<u32> = const { RefCell::new(1) };
+}
+
+/// An SSE-C customer key held inside wasm memory (zeroized on `free()`).
+#[wasm_bindgen(js_name = CustomerKey)]
+pub struct JsCustomerKey {
+    handle: u32,
+    algorithm: SseAlgorithm,
+}
+
+impl JsCustomerKey {
+    fn register(key: CustomerKey) -> Self {
+        let handle = NEXT_KEY.with(|n| {
+            let mut n = n.borrow_mut();
+            let h = *n;
+            *n = n.wrapping_add(1).max(1);
+            h
+        });
+        let algorithm = key.algorithm();
+        KEYS.with(|k| k.borrow_mut().insert(handle, key));
+        Self { handle, algorithm }
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&CustomerKey) -> T) -> Result<T> {
+        KEYS.with(|k| k.borrow().get(&self.handle).map(f))
+            .ok_or_else(|| err!(UseAfterFree, "this CustomerKey was freed"))
+    }
+}
+
+impl Drop for JsCustomerKey {
+    fn drop(&mut self) {
+        KEYS.with(|k| k.borrow_mut().remove(&self.handle));
+    }
+}
+
+fn parse_alg(alg: &JsValue) -> Result<SseAlgorithm> {
+    match alg.as_string() {
+        Some(a) => SseAlgorithm::parse(&a),
+        None if alg.is_undefined() => Ok(SseAlgorithm::default()),
+        None => Err(err!(InvalidSse, "algorithm must be 'AES256' or 'SM4'")),
+    }
+}
+
+#[wasm_bindgen(js_class = CustomerKey)]
+impl JsCustomerKey {
+    /// Imports raw key bytes (32 for AES256, 16 for SM4).
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(algorithm: JsValue, bytes: JsValue) -> JsResult<JsCustomerKey> {
+        js((|| {
+            let alg = parse_alg(&algorithm)?;
+            let bytes = bytes
+                .dyn_ref::<js_sys::Uint8Array>()
+                .map(|b| zeroize::Zeroizing::new(b.to_vec()))
+                .ok_or_else(|| err!(InvalidArgument, "key bytes must be a Uint8Array"))?;
+            Ok(Self::register(CustomerKey::from_bytes(alg, &bytes)?))
+        })())
+    }
+
+    /// Imports a base64 key.
+    #[wasm_bindgen(js_name = fromBase64)]
+    pub fn from_base64(algorithm: JsValue, text: JsValue) -> JsResult<JsCustomerKey> {
+        js((|| {
+            let alg = parse_alg(&algorithm)?;
+            let text = zeroize::Zeroizing::new(text.as_string().ok_or_else(|| err!(InvalidKeyEncoding, "base64 key must be a string"))?);
+            Ok(Self::register(CustomerKey::from_base64(alg, &text)?))
+        })())
+    }
+
+    /// `AES256` or `SM4`.
+    #[wasm_bindgen(getter)]
+    pub fn algorithm(&self) -> String {
+        self.algorithm.as_str().to_owned()
+    }
+
+    /// Base64 of the MD5 of the key: the `…-customer-key-MD5` header value.
+    #[wasm_bindgen(getter, js_name = md5Base64)]
+    pub fn md5_base64(&self) -> JsResult<String> {
+        js(self.with(CustomerKey::md5_base64))
+    }
+
+    /// Base64 of the key: the `…-customer-key` header value (secret).
+    #[wasm_bindgen(getter, js_name = keyBase64)]
+    pub fn key_base64(&self) -> JsResult<String> {
+        js(self.with(|k| k.key_base64().to_string()))
+    }
+
+    /// Internal: lets option objects refer to this key. Not part of the typed API.
+    #[wasm_bindgen(getter, js_name = __cosKeyHandle)]
+    pub fn handle(&self) -> u32 {
+        self.handle
+    }
+}
+
+/// Streaming CRC-64/XZ as COS computes it (`x-cos-hash-crc64ecma`).
+#[wasm_bindgen(js_name = Crc64)]
+#[derive(Default)]
+pub struct JsCrc64(Crc64);
+
+#[wasm_bindgen(js_class = Crc64)]
+impl JsCrc64 {
+    /// A new CRC-64 (empty input).
+    #[wasm_bindgen(constructor)]
+    #[must_use]
+    pub fn new() -> JsCrc64 {
+        Self::default()
+    }
+
+    /// Adds bytes.
+    pub fn update(&mut self, data: &[u8]) {
+        self.0.update(data);
+    }
+
+    /// The CRC so far, as the unsigned decimal string COS returns.
+    pub fn digest(&self) -> String {
+        crc64_to_string(self.0.value())
+    }
+
+    /// The CRC so far, as a BigInt.
+    pub fn value(&self) -> u64 {
+        self.0.value()
+    }
+
+    /// Starts over.
+    pub fn reset(&mut self) {
+        self.0.reset();
+    }
+}
+
+fn crc_arg(v: &JsValue, name: &str) -> Result<u64> {
+    if let Some(s) = v.as_string() {
+        return s.trim().parse().map_err(|_| err!(InvalidArgument, "`{name}` must be an unsigned decimal CRC-64"));
+    }
+    if v.is_bigint() {
+        return u64::try_from(v.clone()).map_err(|_| err!(InvalidArgument, "`{name}` must fit in 64 bits"));
+    }
+    match v.as_f64() {
+        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 => Ok(n as u64),
+        _ => Err(err!(InvalidArgument, "`{name}` must be a decimal string, a BigInt or a safe integer")),
+    }
+}
+
+/// `crc64Combine(crc1, crc2, len2)`: the CRC of part1‖part2 from the parts' CRCs.
+#[wasm_bindgen(js_name = crc64Combine)]
+pub fn crc64_combine_js(crc1: JsValue, crc2: JsValue, len2: JsValue) -> JsResult<String> {
+    js((|| Ok(crc64_to_string(crc64_combine(crc_arg(&crc1, "crc1")?, crc_arg(&crc2, "crc2")?, crc_arg(&len2, "len2")?))))())
+}
+
+/// `verifyCrc64(local, header)`: throws `ERR_CRC64_MISMATCH` if COS's value differs.
+#[wasm_bindgen(js_name = verifyCrc64)]
+pub fn verify_crc64_js(local: JsValue, header: JsValue) -> JsResult<()> {
+    js((|| {
+        let header = header
+            .as_string()
+            .ok_or_else(|| err!(InvalidArgument, "the x-cos-hash-crc64ecma header is missing; expose it in the bucket's CORS ExposeHeaders"))?;
+        verify_crc64(crc_arg(&local, "local")?, &header)
+    })())
+}
+
+macro_rules! js_digest {
+    ($js:literal, $name:ident, $inner:ty) => {
+        #[doc = concat!("Streaming ", $js, " (`update(bytes)`, then one `digest*()` call).")]
+        #[wasm_bindgen(js_name = $js)]
+        #[derive(Default)]
+        pub struct $name($inner);
+
+        #[wasm_bindgen(js_class = $js)]
+        impl $name {
+            /// A new hasher.
+            #[wasm_bindgen(constructor)]
+            #[must_use]
+            pub fn new() -> $name {
+                Self::default()
+            }
+
+            /// Adds bytes (`ERR_USE_AFTER_FREE` after a digest).
+            pub fn update(&mut self, data: &[u8]) -> JsResult<()> {
+                js(self.0.update(data))
+            }
+
+            /// The raw digest; finishes the hasher.
+            pub fn digest(&mut self) -> JsResult<Vec<u8>> {
+                js(self.0.digest().map(|d| d.to_vec()))
+            }
+
+            /// The lowercase hex digest; finishes the hasher.
+            #[wasm_bindgen(js_name = digestHex)]
+            pub fn digest_hex(&mut self) -> JsResult<String> {
+                js(self.0.digest_hex())
+            }
+
+            /// Starts over (also after a digest).
+            pub fn reset(&mut self) {
+                self.0.reset();
+            }
+        }
+    };
+}
+
+js_digest!("Md5", JsMd5, Md5Hasher);
+js_digest!("Sha1", JsSha1, Sha1Hasher);
+
+#[wasm_bindgen(js_class = Md5)]
+impl JsMd5 {
+    /// Base64 of the digest, the `Content-MD5` value; finishes the hasher.
+    #[wasm_bindgen(js_name = digestBase64)]
+    pub fn digest_base64(&mut self) -> JsResult<String> {
+        js(self.0.digest_base64())
+    }
 }
