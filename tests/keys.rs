@@ -409,6 +409,16 @@ fn passphrase_cross_language_vectors() {
         "37c691fe5d243ef721473d0dabceff04309a08fc578a10eb81f38a33d09ff176"
     );
     assert_eq!(d.params.to_string(), text);
+    let d = derive_from_passphrase(pass, params.clone(), SseAlgorithm::Sm4).unwrap();
+    assert_eq!(hx(d.key.expose_bytes()), "1c2d2092d489d05aef71cb5c0acb0db1");
+    let w = WrappingKey::derive_from_passphrase(pass, params.clone(), WrapAlgorithm::Aes256Gcm)
+        .unwrap();
+    let w_ref = WrappingKey::from_bytes(
+        WrapAlgorithm::Aes256Gcm,
+        &h("cded4a1397abab05a5928000b780f76a7d7e2318eb1cd05f2718c4bc050c73ff"),
+    )
+    .unwrap();
+    assert_eq!(w.key.fingerprint(), w_ref.fingerprint());
     // Re-derive "on another device" from the stored string, as a wrapping key this time.
     let w = WrappingKey::derive_from_passphrase(
         pass,

@@ -26,9 +26,15 @@
 //! rejected as `ERR_INVALID_ENVELOPE`. A failed authentication, a wrapping key of the other
 //! algorithm, a wrong key or wrong AAD are all `ERR_UNWRAP_FAILED`.
 //!
-//! Example: AES-256-GCM wrapping key `00 01 … 1f`, AES256 key `"0123456789ABCDEF" × 2`,
-//! nonce `cafebabefacedbaddecaf888`, aad `examplebucket-1250000000/photos/cat.jpg` (test
-//! vector in `tests/keys.rs`, `envelope_known_answer`).
+//! Example: AES-256-GCM wrapping key `00 01 … 1f`, AES256 key the ASCII bytes of
+//! `0123456789ABCDEF0123456789ABCDEF`, nonce `cafebabefacedbaddecaf888`, aad
+//! `examplebucket-1250000000/photos/cat.jpg`:
+//!
+//! ```text
+//! cosk1.aes256gcm.aes256.yv66vvrO263eyviI.upKSFZ5PeSx-MhyfOFnMeT0R8mLrLFxDduZFM_3NILm_NJDHnXfptGEHc3XuxJFZ
+//! ```
+//!
+//! More vectors are in `docs/key-envelope.md` and `tests/keys.rs`.
 
 use core::fmt;
 

@@ -1,4 +1,7 @@
-# Independent reference implementation of docs/key-envelope.md (Python, 'cryptography').
+# Independent reference implementation of docs/key-envelope.md, written from that page
+# (not from the Rust code). Needs Python 3 and `cryptography` (with SM4 support, i.e.
+# OpenSSL built with SM4). Run: python3 tests/data/key-envelope-ref.py
+# Its output is the cross-language vector set asserted in tests/keys.rs.
 import hashlib, hmac, struct, base64
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
