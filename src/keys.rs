@@ -27,8 +27,8 @@ mod envelope;
 
 pub use derive::{
     derive_from_passphrase, derive_hkdf, hkdf_info, hkdf_sha256, pbkdf2_hmac_sha256, DerivedKey,
-    KdfParams, HKDF_INFO_LABEL, MIN_MASTER_KEY_LEN, MIN_SALT_LEN, PASSPHRASE_INFO_LABEL,
-    PBKDF2_DEFAULT_ITERATIONS, PBKDF2_MAX_ITERATIONS, PBKDF2_MIN_ITERATIONS,
+    KdfParams, HKDF_INFO_LABEL, MAX_SALT_LEN, MIN_MASTER_KEY_LEN, MIN_SALT_LEN,
+    PASSPHRASE_INFO_LABEL, PBKDF2_DEFAULT_ITERATIONS, PBKDF2_MAX_ITERATIONS, PBKDF2_MIN_ITERATIONS,
 };
 pub use envelope::{
     unwrap, wrap, Sm4Gcm, WrapAlgorithm, WrappingKey, ENVELOPE_NONCE_LEN, ENVELOPE_VERSION,
