@@ -1,13 +1,46 @@
 //! SSE-C customer keys (spec §3 SSE-C; [SSE-C headers](https://cloud.tencent.com/document/product/436/7728)).
 //!
 //! A [`CustomerKey`] holds raw key bytes, zeroized on drop, and never prints them.
+//!
+//! Besides importing keys this module prepares them on the client:
+//! - [`CustomerKey::generate`] from caller-supplied CSPRNG bytes (no RNG in the crate);
+//! - [`derive_hkdf`]: one key per object from a master secret (HKDF-SHA256, RFC 5869);
+//! - [`derive_from_passphrase`]: a key from a passphrase (PBKDF2-HMAC-SHA256, RFC 8018,
+//!   then HKDF-Expand), returning the [`KdfParams`] to store;
+//! - [`wrap`] / [`unwrap`]: a key sealed under a [`WrappingKey`] (AES-256-GCM or SM4-GCM)
+//!   into a versioned ASCII envelope, format in `docs/key-envelope.md`.
+//!
+//! Secrets never appear in `Debug` output or error messages, and every temporary copy of
+//! key material lives in [`Zeroizing`] storage.
 
 use core::fmt;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use crate::crypto::{b64, b64_decode, md5};
+use crate::crypto::{b64, b64_decode, hex, md5};
 use crate::error::{err, Result};
 use crate::sse::SseAlgorithm;
+
+mod derive;
+mod envelope;
+
+pub use derive::{
+    derive_from_passphrase, derive_hkdf, hkdf_info, hkdf_sha256, pbkdf2_hmac_sha256, DerivedKey,
+    KdfParams, HKDF_INFO_LABEL, MAX_SALT_LEN, MIN_MASTER_KEY_LEN, MIN_SALT_LEN,
+    PASSPHRASE_INFO_LABEL, PBKDF2_DEFAULT_ITERATIONS, PBKDF2_MAX_ITERATIONS, PBKDF2_MIN_ITERATIONS,
+};
+pub use envelope::{
+    unwrap, wrap, Sm4Gcm, WrapAlgorithm, WrappingKey, ENVELOPE_NONCE_LEN, ENVELOPE_VERSION,
+    MAX_ENVELOPE_LEN,
+};
+
+/// Label of the key fingerprint (see [`CustomerKey::fingerprint`]); versioned so the
+/// construction can change without old and new fingerprints colliding.
+pub const FINGERPRINT_LABEL: &str = "cos-wasm/key-fingerprint/v1";
+
+/// Number of hex characters in a fingerprint (64 bits of HMAC-SHA256 output).
+pub const FINGERPRINT_HEX_LEN: usize = 16;
 
 /// Key length for AES256 SSE-C keys (documented by COS).
 pub const AES256_CUSTOMER_KEY_LEN: usize = 32;
@@ -67,6 +100,47 @@ impl CustomerKey {
         Self::from_bytes(algorithm, &bytes)
     }
 
+    /// Creates a key from `random`, which must be exactly [`customer_key_len`] bytes read
+    /// from the platform CSPRNG (`crypto.getRandomValues` in JS). The crate has no RNG of
+    /// its own (project rule); the bytes are used as the key unchanged (NIST SP 800-133r2
+    /// §6.1: a symmetric key taken directly from an approved RBG output).
+    ///
+    /// # Errors
+    /// `ERR_INVALID_ARGUMENT` if `random` has the wrong length; `ERR_RANDOM_UNAVAILABLE` if
+    /// every byte is the same (e.g. an all-zero buffer the RNG never filled), which a
+    /// working CSPRNG produces with probability at most 2^-120.
+    pub fn generate(algorithm: SseAlgorithm, random: &[u8]) -> Result<Self> {
+        check_random(random, customer_key_len(algorithm), "an SSE-C key")?;
+        Self::from_bytes(algorithm, random)
+    }
+
+    /// Imports a hex key (RFC 4648 §8 base16, upper or lower case, no prefix or separators;
+    /// surrounding whitespace ignored): 64 digits for AES256, 32 for SM4.
+    ///
+    /// # Errors
+    /// `ERR_INVALID_KEY_ENCODING` if the text is not an even number of hex digits;
+    /// `ERR_INVALID_KEY_LENGTH` if the decoded length is wrong.
+    pub fn from_hex(algorithm: SseAlgorithm, text: &str) -> Result<Self> {
+        let bytes = hex_decode(text.trim())
+            .ok_or_else(|| err!(InvalidKeyEncoding, "the SSE-C key is not valid hex"))?;
+        Self::from_bytes(algorithm, &bytes)
+    }
+
+    /// A short, log-safe identifier of this key: the first [`FINGERPRINT_HEX_LEN`] lowercase
+    /// hex characters of `HMAC-SHA256(key, FINGERPRINT_LABEL || 0x00 || "sse-c" || 0x00 ||
+    /// algorithm)` (HMAC per RFC 2104, SHA-256 per FIPS 180-4), algorithm being `AES256`
+    /// or `SM4`.
+    ///
+    /// Unlike the key MD5 (an unkeyed hash that COS receives and that identifies the key
+    /// to anyone holding a candidate), this value is keyed by the key itself and bound to
+    /// a versioned label, so it is not reusable as any protocol value. It still lets a
+    /// holder of candidate keys test them: do not publish fingerprints of keys derived
+    /// from weak passphrases.
+    #[must_use]
+    pub fn fingerprint(&self) -> String {
+        fingerprint(&self.bytes, "sse-c", self.algorithm.as_str())
+    }
+
     /// The algorithm this key is for.
     #[must_use]
     pub fn algorithm(&self) -> SseAlgorithm {
@@ -98,6 +172,65 @@ impl fmt::Debug for CustomerKey {
             .field("algorithm", &self.algorithm)
             .finish_non_exhaustive()
     }
+}
+
+/// Checks a caller-supplied CSPRNG buffer: exact length and not one repeated byte.
+pub(crate) fn check_random(random: &[u8], want: usize, what: &str) -> Result<()> {
+    if random.len() != want {
+        return Err(err!(
+            InvalidArgument,
+            "{what} needs exactly {want} random bytes from the platform CSPRNG, got {} bytes",
+            random.len()
+        ));
+    }
+    if let Some((first, rest)) = random.split_first() {
+        if rest.iter().all(|b| b == first) {
+            return Err(err!(
+                RandomUnavailable,
+                "the random bytes for {what} are all identical: the platform CSPRNG did not fill the buffer"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Keyed fingerprint shared by customer and wrapping keys (see [`CustomerKey::fingerprint`]).
+pub(crate) fn fingerprint(key: &[u8], kind: &str, algorithm: &str) -> String {
+    // HMAC accepts keys of any length, so this never fails.
+    let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(key) else {
+        return String::new();
+    };
+    mac.update(FINGERPRINT_LABEL.as_bytes());
+    mac.update(&[0]);
+    mac.update(kind.as_bytes());
+    mac.update(&[0]);
+    mac.update(algorithm.as_bytes());
+    let tag = mac.finalize().into_bytes();
+    let mut out = hex(&tag);
+    out.truncate(FINGERPRINT_HEX_LEN);
+    out
+}
+
+/// Decodes base16 (either case) into zeroizing storage; `None` if malformed.
+fn hex_decode(text: &str) -> Option<Zeroizing<Vec<u8>>> {
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    let digits = text.as_bytes();
+    if digits.len() % 2 != 0 {
+        return None;
+    }
+    let mut out = Zeroizing::new(Vec::with_capacity(digits.len() / 2));
+    for pair in digits.chunks_exact(2) {
+        let [hi, lo] = pair else { return None };
+        out.push((nibble(*hi)? << 4) | nibble(*lo)?);
+    }
+    Some(out)
 }
 
 #[cfg(test)]
