@@ -45,7 +45,10 @@ pub use error::{Error, ErrorCode, Result};
 pub use hash::{
     content_md5, crc64, crc64_combine, crc64_to_string, verify_crc64, Crc64, Md5Hasher, Sha1Hasher,
 };
-pub use keys::CustomerKey;
+pub use keys::{
+    derive_from_passphrase, derive_hkdf, unwrap, wrap, CustomerKey, DerivedKey, KdfParams,
+    WrapAlgorithm, WrappingKey,
+};
 pub use post_form::{PostForm, PostKey, PostObjectForm};
 pub use sign::{
     Header, KeyTime, Request, SignatureParts, DEFAULT_SIGNED_HEADERS, MAX_OBJECT_KEY_BYTES,

@@ -12,8 +12,13 @@ use std::collections::BTreeMap;
 use crate::error::{err, Error, Result};
 use crate::hash::{crc64_combine, crc64_to_string, verify_crc64, Crc64, Md5Hasher, Sha1Hasher};
 use crate::post_form::{PostKey, PostObjectForm};
-use crate::sse::{copy_source_sse_headers, object_url, sse_headers, Operation, SignRequest, Sse, SseAlgorithm};
-use crate::{BucketEncryption, Credentials, CustomerKey, Endpoint, Header, KeyTime, Protocol, Request, Signer};
+use crate::sse::{
+    copy_source_sse_headers, object_url, sse_headers, Operation, SignRequest, Sse, SseAlgorithm,
+};
+use crate::{
+    BucketEncryption, Credentials, CustomerKey, Endpoint, Header, KeyTime, Protocol, Request,
+    Signer,
+};
 
 /// Converts a core error into a thrown JS `Error` (`name: "CosError"`, `code`).
 fn to_js(e: &Error) -> JsValue {
@@ -319,7 +324,11 @@ impl JsSigner {
     pub fn sign_request(&self, opts: JsValue) -> JsResult<JsValue> {
         js((|| {
             options(&opts, "signRequest()")?;
-            let signed = self.inner.sign_request(&sign_request(&opts)?, &endpoint(&opts)?, key_time(&opts)?)?;
+            let signed = self.inner.sign_request(
+                &sign_request(&opts)?,
+                &endpoint(&opts)?,
+                key_time(&opts)?,
+            )?;
             Ok(url_headers(&signed.url, &signed.headers))
         })())
     }
@@ -329,7 +338,11 @@ impl JsSigner {
     pub fn presign_request(&self, opts: JsValue) -> JsResult<JsValue> {
         js((|| {
             options(&opts, "presignRequest()")?;
-            let signed = self.inner.presign_request(&sign_request(&opts)?, &endpoint(&opts)?, key_time(&opts)?)?;
+            let signed = self.inner.presign_request(
+                &sign_request(&opts)?,
+                &endpoint(&opts)?,
+                key_time(&opts)?,
+            )?;
             Ok(url_headers(&signed.url, &signed.headers))
         })())
     }
@@ -340,7 +353,9 @@ impl JsSigner {
         js((|| {
             options(&opts, "postObjectForm()")?;
             let form = post_form(&opts)?;
-            let signed = self.inner.post_object_form(&form, &endpoint(&opts)?, key_time(&opts)?)?;
+            let signed = self
+                .inner
+                .post_object_form(&form, &endpoint(&opts)?, key_time(&opts)?)?;
             let o = Object::new();
             let _ = Reflect::set(&o, &"url".into(), &signed.url.as_str().into());
             let _ = Reflect::set(&o, &"fields".into(), &fields_object(&signed.fields));
@@ -400,8 +415,15 @@ fn opt_u64(obj: &JsValue, name: &str) -> Result<Option<u64>> {
         return Ok(None);
     }
     match v.as_f64() {
-        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 => Ok(Some(n as u64)),
-        _ => Err(err!(InvalidArgument, "`{name}` must be a non-negative integer")),
+        Some(n)
+            if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 =>
+        {
+            Ok(Some(n as u64))
+        }
+        _ => Err(err!(
+            InvalidArgument,
+            "`{name}` must be a non-negative integer"
+        )),
     }
 }
 
@@ -427,7 +449,10 @@ fn customer_key(value: &JsValue, alg: SseAlgorithm, what: &str) -> Result<Custom
             .with(|k| k.borrow().get(&(id as u32)).cloned())
             .ok_or_else(|| err!(UseAfterFree, "{what}: this CustomerKey was freed"));
     }
-    Err(err!(InvalidSse, "{what} must be a CustomerKey, a Uint8Array of key bytes, or base64 text"))
+    Err(err!(
+        InvalidSse,
+        "{what} must be a CustomerKey, a Uint8Array of key bytes, or base64 text"
+    ))
 }
 
 /// `{ type: 'SSE-COS' | 'SSE-KMS' | 'SSE-C', ... }`.
@@ -436,7 +461,10 @@ fn sse(value: &JsValue) -> Result<Option<Sse>> {
         return Ok(None);
     }
     if !value.is_object() {
-        return Err(err!(InvalidSse, "`sse` must be an object such as {{ type: 'SSE-COS' }}"));
+        return Err(err!(
+            InvalidSse,
+            "`sse` must be an object such as {{ type: 'SSE-COS' }}"
+        ));
     }
     let ty = opt_str(value, "type")?.unwrap_or_default();
     let alg = algorithm(value)?;
@@ -447,34 +475,55 @@ fn sse(value: &JsValue) -> Result<Option<Sse>> {
             let context_json = if ctx.is_undefined() || ctx.is_null() {
                 None
             } else if ctx.is_object() && !Array::is_array(&ctx) {
-                js_sys::JSON::stringify(&ctx).ok().and_then(|s| s.as_string())
+                js_sys::JSON::stringify(&ctx)
+                    .ok()
+                    .and_then(|s| s.as_string())
             } else {
                 return Err(err!(InvalidSse, "SSE-KMS `context` must be an object"));
             };
-            Sse::Kms { key_id: opt_str(value, "kmsKeyId")?, context_json, algorithm: alg }
+            Sse::Kms {
+                key_id: opt_str(value, "kmsKeyId")?,
+                context_json,
+                algorithm: alg,
+            }
         }
         "SSE-C" => {
             let key_value = get(value, "key");
             // A CustomerKey carries its own algorithm unless one is given explicitly.
-            let alg = match (opt_str(value, "algorithm")?, get(&key_value, "algorithm").as_string()) {
+            let alg = match (
+                opt_str(value, "algorithm")?,
+                get(&key_value, "algorithm").as_string(),
+            ) {
                 (None, Some(k)) => SseAlgorithm::parse(&k)?,
                 _ => alg,
             };
             let key = customer_key(&key_value, alg, "SSE-C `key`")?;
             if key.algorithm() != alg {
-                return Err(err!(InvalidSse, "SSE-C `algorithm` {} does not match the key's {}", alg.as_str(), key.algorithm().as_str()));
+                return Err(err!(
+                    InvalidSse,
+                    "SSE-C `algorithm` {} does not match the key's {}",
+                    alg.as_str(),
+                    key.algorithm().as_str()
+                ));
             }
             match opt_str(value, "keyMd5")? {
                 Some(md5) => Sse::customer_with_md5(key, &md5)?,
                 None => Sse::Customer(key),
             }
         }
-        _ => return Err(err!(InvalidSse, "`sse.type` must be 'SSE-COS', 'SSE-KMS' or 'SSE-C'")),
+        _ => {
+            return Err(err!(
+                InvalidSse,
+                "`sse.type` must be 'SSE-COS', 'SSE-KMS' or 'SSE-C'"
+            ))
+        }
     }))
 }
 
 fn operation(obj: &JsValue) -> Result<Option<Operation>> {
-    opt_str(obj, "operation")?.map(|o| Operation::parse(&o)).transpose()
+    opt_str(obj, "operation")?
+        .map(|o| Operation::parse(&o))
+        .transpose()
 }
 
 fn sign_request(obj: &JsValue) -> Result<SignRequest> {
@@ -483,7 +532,11 @@ fn sign_request(obj: &JsValue) -> Result<SignRequest> {
     let copy_source_sse = if copy.is_undefined() || copy.is_null() {
         None
     } else {
-        Some(customer_key(&get(&copy, "key"), algorithm(&copy)?, "`copySourceSse.key`")?)
+        Some(customer_key(
+            &get(&copy, "key"),
+            algorithm(&copy)?,
+            "`copySourceSse.key`",
+        )?)
     };
     Ok(SignRequest {
         method: req.method,
@@ -502,33 +555,63 @@ fn post_form(obj: &JsValue) -> Result<PostObjectForm> {
     let key = match (opt_str(obj, "key")?, opt_str(obj, "keyPrefix")?) {
         (Some(k), None) => PostKey::Exact(k),
         (None, Some(p)) => PostKey::Prefix(p),
-        _ => return Err(err!(InvalidArgument, "pass exactly one of `key` or `keyPrefix`")),
+        _ => {
+            return Err(err!(
+                InvalidArgument,
+                "pass exactly one of `key` or `keyPrefix`"
+            ))
+        }
     };
     let range = get(obj, "contentLengthRange");
     let content_length_range = if range.is_undefined() || range.is_null() {
         None
     } else {
         let arr = Array::is_array(&range).then(|| Array::from(&range));
-        match arr.as_ref().map(|a| (a.length(), a.get(0).as_f64(), a.get(1).as_f64())) {
-            Some((2, Some(min), Some(max))) if min >= 0.0 && max >= 0.0 && min.fract() == 0.0 && max.fract() == 0.0 && max <= 9_007_199_254_740_991.0 => {
+        match arr
+            .as_ref()
+            .map(|a| (a.length(), a.get(0).as_f64(), a.get(1).as_f64()))
+        {
+            Some((2, Some(min), Some(max)))
+                if min >= 0.0
+                    && max >= 0.0
+                    && min.fract() == 0.0
+                    && max.fract() == 0.0
+                    && max <= 9_007_199_254_740_991.0 =>
+            {
                 Some((min as u64, max as u64))
             }
-            _ => return Err(err!(InvalidPolicy, "`contentLengthRange` must be [min, max] in bytes")),
+            _ => {
+                return Err(err!(
+                    InvalidPolicy,
+                    "`contentLengthRange` must be [min, max] in bytes"
+                ))
+            }
         }
     };
     let status = opt_u64(obj, "successActionStatus")?
-        .map(|s| u16::try_from(s).map_err(|_| err!(InvalidPolicy, "`successActionStatus` must be 200, 201 or 204")))
+        .map(|s| {
+            u16::try_from(s).map_err(|_| {
+                err!(
+                    InvalidPolicy,
+                    "`successActionStatus` must be 200, 201 or 204"
+                )
+            })
+        })
         .transpose()?;
     let mut meta = Vec::new();
     for (k, v) in entries(&get(obj, "meta"), "meta")? {
-        let v = scalar(&v).ok_or_else(|| err!(InvalidHeaderValue, "meta {k:?} must be a string"))?;
+        let v =
+            scalar(&v).ok_or_else(|| err!(InvalidHeaderValue, "meta {k:?} must be a string"))?;
         meta.push((k, v));
     }
     let conds = get(obj, "conditions");
     let mut conditions = Vec::new();
     if !conds.is_undefined() && !conds.is_null() {
         if !Array::is_array(&conds) {
-            return Err(err!(InvalidPolicy, "`conditions` must be an array of policy conditions"));
+            return Err(err!(
+                InvalidPolicy,
+                "`conditions` must be an array of policy conditions"
+            ));
         }
         for c in Array::from(&conds).iter() {
             conditions.push(
@@ -558,7 +641,12 @@ fn post_form(obj: &JsValue) -> Result<PostObjectForm> {
 #[wasm_bindgen(js_name = sseHeaders)]
 pub fn sse_headers_js(sse_value: JsValue, op: JsValue) -> JsResult<JsValue> {
     js((|| {
-        let op = Operation::parse(&op.as_string().ok_or_else(|| err!(UnknownOperation, "`operation` must be a string such as 'PutObject'"))?)?;
+        let op = Operation::parse(&op.as_string().ok_or_else(|| {
+            err!(
+                UnknownOperation,
+                "`operation` must be a string such as 'PutObject'"
+            )
+        })?)?;
         let sse = sse(&sse_value)?.ok_or_else(|| err!(InvalidSse, "`sse` is required"))?;
         Ok(headers_object(&sse_headers(&sse, op)?))
     })())
@@ -572,7 +660,11 @@ pub fn copy_source_sse_headers_js(key: JsValue, alg: Option<String>) -> JsResult
             (Some(a), _) | (None, Some(a)) => SseAlgorithm::parse(&a)?,
             (None, None) => SseAlgorithm::default(),
         };
-        Ok(headers_object(&copy_source_sse_headers(&customer_key(&key, alg, "copy-source key")?)))
+        Ok(headers_object(&copy_source_sse_headers(&customer_key(
+            &key,
+            alg,
+            "copy-source key",
+        )?)))
     })())
 }
 
@@ -581,7 +673,11 @@ pub fn copy_source_sse_headers_js(key: JsValue, alg: Option<String>) -> JsResult
 pub fn object_url_js(opts: JsValue) -> JsResult<String> {
     js((|| {
         options(&opts, "objectUrl()")?;
-        object_url(&endpoint(&opts)?, &opt_str(&opts, "key")?.unwrap_or_default(), sse(&get(&opts, "sse"))?.as_ref())
+        object_url(
+            &endpoint(&opts)?,
+            &opt_str(&opts, "key")?.unwrap_or_default(),
+            sse(&get(&opts, "sse"))?.as_ref(),
+        )
     })())
 }
 
@@ -590,12 +686,16 @@ pub fn object_url_js(opts: JsValue) -> JsResult<String> {
 pub fn bucket_encryption_xml(opts: JsValue) -> JsResult<String> {
     js((|| {
         options(&opts, "bucketEncryptionXml()")?;
-        let cfg = match req_str(&opts, "algorithm")?.as_str() {
-            "AES256" => BucketEncryption::Aes256,
-            "SM4" => BucketEncryption::Sm4,
-            "KMS" => BucketEncryption::kms(opt_str(&opts, "kmsKeyId")?.as_deref())?,
-            other => return Err(err!(InvalidSse, "bucket encryption algorithm must be 'AES256', 'SM4' or 'KMS', got {other:?}")),
-        };
+        let cfg =
+            match req_str(&opts, "algorithm")?.as_str() {
+                "AES256" => BucketEncryption::Aes256,
+                "SM4" => BucketEncryption::Sm4,
+                "KMS" => BucketEncryption::kms(opt_str(&opts, "kmsKeyId")?.as_deref())?,
+                other => return Err(err!(
+                    InvalidSse,
+                    "bucket encryption algorithm must be 'AES256', 'SM4' or 'KMS', got {other:?}"
+                )),
+            };
         Ok(cfg.to_xml())
     })())
 }
@@ -604,7 +704,9 @@ pub fn bucket_encryption_xml(opts: JsValue) -> JsResult<String> {
 #[wasm_bindgen(js_name = parseBucketEncryptionXml)]
 pub fn parse_bucket_encryption_xml(xml: JsValue) -> JsResult<JsValue> {
     js((|| {
-        let text = xml.as_string().ok_or_else(|| err!(InvalidXml, "expected the XML text"))?;
+        let text = xml
+            .as_string()
+            .ok_or_else(|| err!(InvalidXml, "expected the XML text"))?;
         let cfg = BucketEncryption::parse_xml(&text)?;
         let o = Object::new();
         let _ = Reflect::set(&o, &"algorithm".into(), &cfg.algorithm_str().into());
@@ -683,7 +785,10 @@ impl JsCustomerKey {
     pub fn from_base64(algorithm: JsValue, text: JsValue) -> JsResult<JsCustomerKey> {
         js((|| {
             let alg = parse_alg(&algorithm)?;
-            let text = zeroize::Zeroizing::new(text.as_string().ok_or_else(|| err!(InvalidKeyEncoding, "base64 key must be a string"))?);
+            let text = zeroize::Zeroizing::new(
+                text.as_string()
+                    .ok_or_else(|| err!(InvalidKeyEncoding, "base64 key must be a string"))?,
+            );
             Ok(Self::register(CustomerKey::from_base64(alg, &text)?))
         })())
     }
@@ -750,21 +855,40 @@ impl JsCrc64 {
 
 fn crc_arg(v: &JsValue, name: &str) -> Result<u64> {
     if let Some(s) = v.as_string() {
-        return s.trim().parse().map_err(|_| err!(InvalidArgument, "`{name}` must be an unsigned decimal CRC-64"));
+        return s.trim().parse().map_err(|_| {
+            err!(
+                InvalidArgument,
+                "`{name}` must be an unsigned decimal CRC-64"
+            )
+        });
     }
     if v.is_bigint() {
-        return u64::try_from(v.clone()).map_err(|_| err!(InvalidArgument, "`{name}` must fit in 64 bits"));
+        return u64::try_from(v.clone())
+            .map_err(|_| err!(InvalidArgument, "`{name}` must fit in 64 bits"));
     }
     match v.as_f64() {
-        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 => Ok(n as u64),
-        _ => Err(err!(InvalidArgument, "`{name}` must be a decimal string, a BigInt or a safe integer")),
+        Some(n)
+            if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 =>
+        {
+            Ok(n as u64)
+        }
+        _ => Err(err!(
+            InvalidArgument,
+            "`{name}` must be a decimal string, a BigInt or a safe integer"
+        )),
     }
 }
 
 /// `crc64Combine(crc1, crc2, len2)`: the CRC of part1‖part2 from the parts' CRCs.
 #[wasm_bindgen(js_name = crc64Combine)]
 pub fn crc64_combine_js(crc1: JsValue, crc2: JsValue, len2: JsValue) -> JsResult<String> {
-    js((|| Ok(crc64_to_string(crc64_combine(crc_arg(&crc1, "crc1")?, crc_arg(&crc2, "crc2")?, crc_arg(&len2, "len2")?))))())
+    js((|| {
+        Ok(crc64_to_string(crc64_combine(
+            crc_arg(&crc1, "crc1")?,
+            crc_arg(&crc2, "crc2")?,
+            crc_arg(&len2, "len2")?,
+        )))
+    })())
 }
 
 /// `verifyCrc64(local, header)`: throws `ERR_CRC64_MISMATCH` if COS's value differs.
