@@ -1,8 +1,9 @@
 'use strict';
 // Node (CommonJS): the module is instantiated synchronously at require().
 const api = require('./cos_wasm.cjs');
+const extras = require('./extras.cjs');
 
-module.exports = Object.assign({}, api, {
+module.exports = Object.assign({}, api, extras, {
   /** Already initialised in Node; kept so the same code runs everywhere. */
   init: async function init() {},
 });

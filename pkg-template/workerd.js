@@ -6,6 +6,7 @@ import { initSync } from './cos_wasm.js';
 initSync({ module: wasmModule });
 
 export * from './cos_wasm.js';
+export * from './extras.js';
 
 /** Already initialised in workerd; kept so the same code runs everywhere. */
 export async function init() {}

@@ -11,6 +11,10 @@ use std::collections::BTreeMap;
 
 use crate::error::{err, Error, Result};
 use crate::hash::{crc64_combine, crc64_to_string, verify_crc64, Crc64, Md5Hasher, Sha1Hasher};
+use crate::keys::{
+    derive_from_passphrase, derive_hkdf, unwrap, wrap, KdfParams, WrapAlgorithm, WrappingKey,
+    PBKDF2_DEFAULT_ITERATIONS,
+};
 use crate::post_form::{PostKey, PostObjectForm};
 use crate::sse::{
     copy_source_sse_headers, object_url, sse_headers, Operation, SignRequest, Sse, SseAlgorithm,
@@ -686,16 +690,17 @@ pub fn object_url_js(opts: JsValue) -> JsResult<String> {
 pub fn bucket_encryption_xml(opts: JsValue) -> JsResult<String> {
     js((|| {
         options(&opts, "bucketEncryptionXml()")?;
-        let cfg =
-            match req_str(&opts, "algorithm")?.as_str() {
-                "AES256" => BucketEncryption::Aes256,
-                "SM4" => BucketEncryption::Sm4,
-                "KMS" => BucketEncryption::kms(opt_str(&opts, "kmsKeyId")?.as_deref())?,
-                other => return Err(err!(
+        let cfg = match req_str(&opts, "algorithm")?.as_str() {
+            "AES256" => BucketEncryption::Aes256,
+            "SM4" => BucketEncryption::Sm4,
+            "KMS" => BucketEncryption::kms(opt_str(&opts, "kmsKeyId")?.as_deref())?,
+            other => {
+                return Err(err!(
                     InvalidSse,
                     "bucket encryption algorithm must be 'AES256', 'SM4' or 'KMS', got {other:?}"
-                )),
-            };
+                ))
+            }
+        };
         Ok(cfg.to_xml())
     })())
 }
@@ -809,6 +814,101 @@ impl JsCustomerKey {
     #[wasm_bindgen(getter, js_name = keyBase64)]
     pub fn key_base64(&self) -> JsResult<String> {
         js(self.with(|k| k.key_base64().to_string()))
+    }
+
+    /// A new random key from the platform CSPRNG (`crypto.getRandomValues`).
+    pub fn generate(algorithm: JsValue) -> JsResult<JsCustomerKey> {
+        js((|| {
+            let alg = parse_alg(&algorithm)?;
+            let random = random_bytes(crate::keys::customer_key_len(alg))?;
+            Ok(Self::register(CustomerKey::generate(alg, &random)?))
+        })())
+    }
+
+    /// Imports a hex key.
+    #[wasm_bindgen(js_name = fromHex)]
+    pub fn from_hex(algorithm: JsValue, text: JsValue) -> JsResult<JsCustomerKey> {
+        js((|| {
+            let alg = parse_alg(&algorithm)?;
+            let text = zeroize::Zeroizing::new(
+                text.as_string()
+                    .ok_or_else(|| err!(InvalidKeyEncoding, "hex key must be a string"))?,
+            );
+            Ok(Self::register(CustomerKey::from_hex(alg, &text)?))
+        })())
+    }
+
+    /// HKDF-SHA256 from a master secret, bound to bucket, object key and algorithm.
+    #[wasm_bindgen(js_name = deriveHkdf)]
+    pub fn derive_hkdf(opts: JsValue) -> JsResult<JsCustomerKey> {
+        js((|| {
+            options(&opts, "CustomerKey.deriveHkdf()")?;
+            let master = bytes_arg(&get(&opts, "master"), "master")?;
+            let salt = opt_bytes(&get(&opts, "salt"), "salt")?.unwrap_or_default();
+            let alg = algorithm(&opts)?;
+            Ok(Self::register(derive_hkdf(
+                &master,
+                &salt,
+                &req_str(&opts, "bucket")?,
+                &req_str(&opts, "key")?,
+                alg,
+            )?))
+        })())
+    }
+
+    /// PBKDF2-HMAC-SHA256 from a passphrase: `{ key, params }`; store `params` to re-derive.
+    #[wasm_bindgen(js_name = fromPassphrase)]
+    pub fn from_passphrase(opts: JsValue) -> JsResult<JsValue> {
+        js((|| {
+            options(&opts, "CustomerKey.fromPassphrase()")?;
+            let (passphrase, params) = passphrase_params(&opts)?;
+            let derived = derive_from_passphrase(&passphrase, params, algorithm(&opts)?)?;
+            let o = Object::new();
+            let _ = Reflect::set(&o, &"params".into(), &derived.params.to_string().into());
+            let _ = Reflect::set(
+                &o,
+                &"key".into(),
+                &JsValue::from(Self::register(derived.key)),
+            );
+            Ok(o.into())
+        })())
+    }
+
+    /// A short keyed hash, safe to log (not the MD5).
+    #[wasm_bindgen(getter)]
+    pub fn fingerprint(&self) -> JsResult<String> {
+        js(self.with(CustomerKey::fingerprint))
+    }
+
+    /// Wraps (encrypts) this key for storage: a versioned envelope string.
+    pub fn wrap(&self, wrapping: &JsWrappingKey, opts: JsValue) -> JsResult<String> {
+        js((|| {
+            let aad = aad(&opts)?;
+            let nonce_vec = random_bytes(crate::keys::ENVELOPE_NONCE_LEN)?;
+            let nonce: [u8; crate::keys::ENVELOPE_NONCE_LEN] = nonce_vec
+                .as_slice()
+                .try_into()
+                .map_err(|_| err!(RandomUnavailable, "nonce generation failed"))?;
+            self.with(|k| wrap(k, &wrapping.inner, &aad, &nonce))?
+        })())
+    }
+
+    /// Unwraps an envelope made by `wrap` with the same wrapping key and `aad`.
+    pub fn unwrap(
+        envelope: JsValue,
+        wrapping: &JsWrappingKey,
+        opts: JsValue,
+    ) -> JsResult<JsCustomerKey> {
+        js((|| {
+            let text = envelope
+                .as_string()
+                .ok_or_else(|| err!(InvalidEnvelope, "the envelope must be a string"))?;
+            Ok(Self::register(unwrap(
+                &text,
+                &wrapping.inner,
+                &aad(&opts)?,
+            )?))
+        })())
     }
 
     /// Internal: lets option objects refer to this key. Not part of the typed API.
@@ -951,5 +1051,148 @@ impl JsMd5 {
     #[wasm_bindgen(js_name = digestBase64)]
     pub fn digest_base64(&mut self) -> JsResult<String> {
         js(self.0.digest_base64())
+    }
+}
+
+/// Fills a buffer from `crypto.getRandomValues` (browsers, workers, Node ≥ 19) and wipes
+/// the JS-side copy.
+fn random_bytes(len: usize) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+    let unavailable = || {
+        err!(
+            RandomUnavailable,
+            "crypto.getRandomValues is not available in this runtime"
+        )
+    };
+    let crypto = get(&js_sys::global().into(), "crypto");
+    let fill = get(&crypto, "getRandomValues");
+    let fill = fill.dyn_ref::<js_sys::Function>().ok_or_else(unavailable)?;
+    let buf = js_sys::Uint8Array::new_with_length(u32::try_from(len).map_err(|_| unavailable())?);
+    fill.call1(&crypto, &buf).map_err(|_| unavailable())?;
+    let out = zeroize::Zeroizing::new(buf.to_vec());
+    buf.fill(0, 0, buf.length());
+    Ok(out)
+}
+
+fn bytes_arg(v: &JsValue, name: &str) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+    opt_bytes(v, name)?.ok_or_else(|| err!(InvalidArgument, "`{name}` must be a Uint8Array"))
+}
+
+fn opt_bytes(v: &JsValue, name: &str) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.dyn_ref::<js_sys::Uint8Array>()
+        .map(|b| Some(zeroize::Zeroizing::new(b.to_vec())))
+        .ok_or_else(|| err!(InvalidArgument, "`{name}` must be a Uint8Array"))
+}
+
+/// `{ aad?: string | Uint8Array }`: the caller's context bound into an envelope.
+fn aad(opts: &JsValue) -> Result<Vec<u8>> {
+    let v = get(opts, "aad");
+    if let Some(s) = v.as_string() {
+        return Ok(s.into_bytes());
+    }
+    Ok(opt_bytes(&v, "aad")?
+        .map(|b| b.to_vec())
+        .unwrap_or_default())
+}
+
+/// `{ passphrase, params? }` or `{ passphrase, salt?, iterations? }` (a random 16-byte
+/// salt and 600,000 iterations by default). Passphrases are NFC-normalised.
+fn passphrase_params(opts: &JsValue) -> Result<(zeroize::Zeroizing<String>, KdfParams)> {
+    let raw = get(opts, "passphrase");
+    let pass = raw
+        .dyn_ref::<js_sys::JsString>()
+        .map(|s| s.normalize("NFC"))
+        .and_then(|s| s.as_string())
+        .map(zeroize::Zeroizing::new)
+        .ok_or_else(|| err!(InvalidKdfParams, "`passphrase` must be a string"))?;
+    let params = if let Some(p) = opt_str(opts, "params")? {
+        KdfParams::parse(&p)?
+    } else {
+        let salt = match opt_bytes(&get(opts, "salt"), "salt")? {
+            Some(s) => s,
+            None => random_bytes(16)?,
+        };
+        let iterations = match opt_u64(opts, "iterations")? {
+            Some(i) => {
+                u32::try_from(i).map_err(|_| err!(InvalidKdfParams, "`iterations` is too large"))?
+            }
+            None => PBKDF2_DEFAULT_ITERATIONS,
+        };
+        KdfParams::pbkdf2_sha256(iterations, &salt)?
+    };
+    Ok((pass, params))
+}
+
+fn wrap_alg(v: &JsValue) -> Result<WrapAlgorithm> {
+    match v.as_string().as_deref() {
+        None if v.is_undefined() => Ok(WrapAlgorithm::Aes256Gcm),
+        Some("AES-256-GCM") => Ok(WrapAlgorithm::Aes256Gcm),
+        Some("SM4-GCM") => Ok(WrapAlgorithm::Sm4Gcm),
+        _ => Err(err!(
+            InvalidArgument,
+            "wrapping algorithm must be 'AES-256-GCM' or 'SM4-GCM'"
+        )),
+    }
+}
+
+/// A key-wrapping key (AES-256-GCM or SM4-GCM) for storing customer keys.
+#[wasm_bindgen(js_name = WrappingKey)]
+pub struct JsWrappingKey {
+    inner: WrappingKey,
+}
+
+#[wasm_bindgen(js_class = WrappingKey)]
+impl JsWrappingKey {
+    /// A new random wrapping key.
+    pub fn generate(algorithm: JsValue) -> JsResult<JsWrappingKey> {
+        js((|| {
+            let alg = wrap_alg(&algorithm)?;
+            Ok(JsWrappingKey {
+                inner: WrappingKey::generate(alg, &random_bytes(alg.key_len())?)?,
+            })
+        })())
+    }
+
+    /// Imports raw wrapping-key bytes (32 for AES-256-GCM, 16 for SM4-GCM).
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(algorithm: JsValue, bytes: JsValue) -> JsResult<JsWrappingKey> {
+        js((|| {
+            Ok(JsWrappingKey {
+                inner: WrappingKey::from_bytes(
+                    wrap_alg(&algorithm)?,
+                    &bytes_arg(&bytes, "bytes")?,
+                )?,
+            })
+        })())
+    }
+
+    /// Derives a wrapping key from a passphrase: `{ key, params }`.
+    #[wasm_bindgen(js_name = fromPassphrase)]
+    pub fn from_passphrase(opts: JsValue) -> JsResult<JsValue> {
+        js((|| {
+            options(&opts, "WrappingKey.fromPassphrase()")?;
+            let (passphrase, params) = passphrase_params(&opts)?;
+            let derived = WrappingKey::derive_from_passphrase(
+                &passphrase,
+                params,
+                wrap_alg(&get(&opts, "algorithm"))?,
+            )?;
+            let o = Object::new();
+            let _ = Reflect::set(&o, &"params".into(), &derived.params.to_string().into());
+            let _ = Reflect::set(
+                &o,
+                &"key".into(),
+                &JsValue::from(JsWrappingKey { inner: derived.key }),
+            );
+            Ok(o.into())
+        })())
+    }
+
+    /// A short keyed hash, safe to log.
+    #[wasm_bindgen(getter)]
+    pub fn fingerprint(&self) -> String {
+        self.inner.fingerprint()
     }
 }
