@@ -126,6 +126,18 @@ export class CosSigner {
   presignUrl(options: PresignOptions): string;
   /** Signs a POST Object policy and returns the form fields. */
   signPostPolicy(options: PostPolicyOptions): PostPolicyFields;
+  /**
+   * A request ready for `fetch`: the URL and every header to send (Authorization, the
+   * security token, SSE headers). Host is signed but not returned (fetch sets it).
+   */
+  signRequest(options: SignRequestOptions): SignedRequest;
+  /**
+   * A pre-signed URL plus the signed headers the caller must send with it (SSE-C and
+   * SSE-KMS headers, and any other signed header given). No key material is put in the URL.
+   */
+  presignRequest(options: SignRequestOptions): SignedRequest;
+  /** A complete, signed POST Object form. Send `fields` in order, then `file` last (see {@link postFormData}). */
+  postObjectForm(options: PostObjectFormOptions): PostObjectForm;
   /** Releases the signer and zeroizes its secret. */
   free(): void;
 }
@@ -141,3 +153,222 @@ export function init(input?: InitInput | Promise<InitInput>): Promise<void>;
 
 /** Synchronous instantiation from bytes or a compiled module. */
 export function initSync(options: { module: BufferSource | WebAssembly.Module }): unknown;
+
+// ---------------------------------------------------------------------------------------
+// Server-side encryption
+
+export type SseAlgorithm = 'AES256' | 'SM4';
+
+/** SSE-COS: COS-managed keys. */
+export interface SseCos {
+  type: 'SSE-COS';
+  algorithm?: SseAlgorithm;
+}
+
+/** SSE-KMS: keys managed by Tencent KMS. `context` is sent as base64 of its JSON. */
+export interface SseKms {
+  type: 'SSE-KMS';
+  kmsKeyId?: string;
+  context?: Record<string, string>;
+  algorithm?: SseAlgorithm;
+}
+
+/**
+ * SSE-C: a customer-provided key (AES256: 32 bytes; SM4: 16 bytes, an assumption since COS
+ * documents SM4 SSE-C only briefly). The key-MD5 is computed for you; `keyMd5`, if given,
+ * must match.
+ */
+export interface SseC {
+  type: 'SSE-C';
+  key: CustomerKey | Uint8Array | string;
+  algorithm?: SseAlgorithm;
+  keyMd5?: string;
+}
+
+export type Sse = SseCos | SseKms | SseC;
+
+export type CosOperation =
+  | 'PutObject'
+  | 'PostObject'
+  | 'InitiateMultipartUpload'
+  | 'UploadPart'
+  | 'CompleteMultipartUpload'
+  | 'GetObject'
+  | 'HeadObject'
+  | 'CopyObject'
+  | 'UploadPartCopy'
+  | 'AppendObject';
+
+export type SignRequestOptions = RequestParts &
+  EndpointOptions &
+  Validity & {
+    sse?: Sse;
+    /** The SSE-C key of the copy source (CopyObject / UploadPartCopy). */
+    copySourceSse?: { key: CustomerKey | Uint8Array | string; algorithm?: SseAlgorithm };
+    /** Inferred from method, query and headers when omitted. */
+    operation?: CosOperation;
+    /** Allow SSE-C keys over plain http, only to a loopback endpoint (local emulator). */
+    allowInsecureLocal?: boolean;
+  };
+
+export interface SignedRequest {
+  url: string;
+  headers: Record<string, string>;
+}
+
+export type PostObjectFormOptions = EndpointOptions &
+  Validity &
+  ({ key: string; keyPrefix?: undefined } | { keyPrefix: string; key?: undefined }) & {
+    sse?: Sse;
+    /** `[min, max]` bytes: COS answers EntityTooSmall / EntityTooLarge outside it. */
+    contentLengthRange?: [number, number];
+    contentType?: string;
+    successActionStatus?: 200 | 201 | 204;
+    successActionRedirect?: string;
+    /** `x-cos-meta-*` metadata (names with or without the prefix). */
+    meta?: Record<string, string>;
+    storageClass?: string;
+    acl?: string;
+    /** Extra policy conditions, e.g. `['starts-with', '$Content-Type', 'image/']`. */
+    conditions?: Array<Record<string, string> | (string | number)[]>;
+    allowInsecureLocal?: boolean;
+  };
+
+export interface PostObjectForm {
+  /** Where to POST the form. */
+  url: string;
+  /** Form fields in order (`key` first, signature fields last); `file` goes after them. */
+  fields: Record<string, string>;
+}
+
+/** SSE headers (or, for `PostObject`, form fields) for one operation. */
+export function sseHeaders(sse: Sse, operation: CosOperation): Record<string, string>;
+
+/** The `x-cos-copy-source-server-side-encryption-customer-*` headers for an SSE-C copy source. */
+export function copySourceSseHeaders(key: CustomerKey | Uint8Array | string, algorithm?: SseAlgorithm): Record<string, string>;
+
+/** An unsigned URL (public-read objects). Refuses SSE-KMS (`ERR_SSE_KMS_ANONYMOUS`) and SSE-C objects. */
+export function objectUrl(options: EndpointOptions & { key: string; sse?: Sse }): string;
+
+export interface BucketEncryptionConfig {
+  algorithm: 'AES256' | 'SM4' | 'KMS';
+  kmsKeyId?: string;
+}
+
+/** The body of `PUT /?encryption`. */
+export function bucketEncryptionXml(config: BucketEncryptionConfig): string;
+/** Parses the body of `GET /?encryption`. */
+export function parseBucketEncryptionXml(xml: string): BucketEncryptionConfig;
+
+/** The multipart body of a POST upload: `form.fields` in order, then `file` last. */
+export function postFormData(form: PostObjectForm, file: Blob, filename?: string): FormData;
+
+// ---------------------------------------------------------------------------------------
+// Customer keys
+
+export type WrapAlgorithm = 'AES-256-GCM' | 'SM4-GCM';
+
+/** Options for passphrase derivation: stored `params`, or a fresh salt and iteration count. */
+export type PassphraseOptions =
+  | { passphrase: string; params: string }
+  | { passphrase: string; salt?: Uint8Array; iterations?: number; params?: undefined };
+
+/** An SSE-C key held in wasm memory. `free()` zeroizes it. It never prints its bytes. */
+export class CustomerKey {
+  private constructor();
+  /** A new random key from `crypto.getRandomValues`. */
+  static generate(algorithm?: SseAlgorithm): CustomerKey;
+  static fromBytes(algorithm: SseAlgorithm, bytes: Uint8Array): CustomerKey;
+  static fromBase64(algorithm: SseAlgorithm, base64: string): CustomerKey;
+  static fromHex(algorithm: SseAlgorithm, hex: string): CustomerKey;
+  /** HKDF-SHA256 from a master secret (>= 16 bytes), bound to bucket, object key and algorithm. */
+  static deriveHkdf(options: { master: Uint8Array; salt?: Uint8Array; bucket: string; key: string; algorithm?: SseAlgorithm }): CustomerKey;
+  /** PBKDF2-HMAC-SHA256 (600,000 iterations by default). Store `params` to derive again. */
+  static fromPassphrase(options: PassphraseOptions & { algorithm?: SseAlgorithm }): { key: CustomerKey; params: string };
+  /** Opens an envelope made by {@link CustomerKey.wrap} with the same wrapping key and `aad`. */
+  static unwrap(envelope: string, wrappingKey: WrappingKey, options?: { aad?: string | Uint8Array }): CustomerKey;
+  readonly algorithm: SseAlgorithm;
+  /** `x-cos-server-side-encryption-customer-key-MD5`. */
+  readonly md5Base64: string;
+  /** `x-cos-server-side-encryption-customer-key` (secret). */
+  readonly keyBase64: string;
+  /** A short keyed hash, safe to log (not the MD5). */
+  readonly fingerprint: string;
+  /** A versioned envelope string for storage; `aad` (e.g. "bucket/key") must match on unwrap. */
+  wrap(wrappingKey: WrappingKey, options?: { aad?: string | Uint8Array }): string;
+  free(): void;
+}
+
+/** A key-encryption key (AES-256-GCM or SM4-GCM) for storing customer keys wrapped. */
+export class WrappingKey {
+  private constructor();
+  static generate(algorithm?: WrapAlgorithm): WrappingKey;
+  static fromBytes(algorithm: WrapAlgorithm, bytes: Uint8Array): WrappingKey;
+  static fromPassphrase(options: PassphraseOptions & { algorithm?: WrapAlgorithm }): { key: WrappingKey; params: string };
+  readonly fingerprint: string;
+  free(): void;
+}
+
+// ---------------------------------------------------------------------------------------
+// Integrity
+
+/** Streaming CRC-64/XZ, as COS returns it in `x-cos-hash-crc64ecma`. */
+export class Crc64 {
+  constructor();
+  update(data: Uint8Array): void;
+  /** Unsigned decimal, as COS prints it. */
+  digest(): string;
+  value(): bigint;
+  reset(): void;
+  free(): void;
+}
+
+/** Streaming MD5; one `digest*()` call finishes it (`reset()` to reuse). */
+export class Md5 {
+  constructor();
+  update(data: Uint8Array): void;
+  digest(): Uint8Array;
+  digestHex(): string;
+  /** The `Content-MD5` header value. */
+  digestBase64(): string;
+  reset(): void;
+  free(): void;
+}
+
+/** Streaming SHA-1; one `digest*()` call finishes it. */
+export class Sha1 {
+  constructor();
+  update(data: Uint8Array): void;
+  digest(): Uint8Array;
+  digestHex(): string;
+  reset(): void;
+  free(): void;
+}
+
+/** The CRC-64 of part1‖part2 from the parts' CRCs (multipart uploads). */
+export function crc64Combine(crc1: string | bigint, crc2: string | bigint, len2: number | bigint): string;
+
+/** Throws `ERR_CRC64_MISMATCH` if `header` (COS's `x-cos-hash-crc64ecma`) differs from `local`. */
+export function verifyCrc64(local: string | bigint, header: string | null | undefined): void;
+
+/** Checks a `fetch` Response's `x-cos-hash-crc64ecma` against a local CRC-64. */
+export function verifyResponseCrc64(response: { headers: { get(name: string): string | null } }, localCrc64: string | bigint): void;
+
+export interface HashOptions {
+  algorithms?: Array<'crc64' | 'md5' | 'sha1'>;
+  /** Bytes per wasm call (default 4 MiB, max 64 MiB); wasm memory stays bounded by it. */
+  chunkSize?: number;
+  onProgress?: (bytesDone: number, bytesTotal: number | undefined) => void;
+  signal?: AbortSignal;
+}
+
+export interface HashResult {
+  bytes: number;
+  crc64?: string;
+  md5Base64?: string;
+  md5Hex?: string;
+  sha1Hex?: string;
+}
+
+/** Hashes a Blob/File, ReadableStream, ArrayBuffer or typed array in chunks. */
+export function hashInput(input: Blob | ReadableStream<Uint8Array> | ArrayBuffer | ArrayBufferView, options?: HashOptions): Promise<HashResult>;

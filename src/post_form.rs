@@ -94,6 +94,15 @@ pub struct PostForm {
     pub fields: Vec<(String, String)>,
 }
 
+impl Drop for PostForm {
+    /// The fields may hold an SSE-C key or the security token: wipe them.
+    fn drop(&mut self) {
+        for (_, value) in &mut self.fields {
+            zeroize::Zeroize::zeroize(value);
+        }
+    }
+}
+
 impl fmt::Debug for PostForm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let fields: Vec<(&str, &str)> = self
@@ -501,13 +510,13 @@ impl PostObjectForm {
             if let Some(class) = &self.storage_class {
                 check_archive(class)?;
             }
-            for h in sse_headers(sse, Operation::PostObject)? {
+            for mut h in sse_headers(sse, Operation::PostObject)? {
                 // The SSE-C key itself stays out of the policy: the key-MD5 condition pins
                 // it, and the policy text (base64, often logged) then carries no key material.
                 if !h.name.eq_ignore_ascii_case(HEADER_SSE_C_KEY) {
                     conds.push(exact(&h.name, &h.value));
                 }
-                fields.push((h.name, h.value));
+                fields.push((std::mem::take(&mut h.name), std::mem::take(&mut h.value)));
             }
         }
 

@@ -164,6 +164,13 @@ pub fn is_sensitive_header(name: &str) -> bool {
     n.ends_with("-customer-key") || n == "x-cos-security-token" || n == "authorization"
 }
 
+impl Drop for Header {
+    /// Header values may carry SSE-C keys or the security token: wipe them from memory.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.value);
+    }
+}
+
 impl fmt::Debug for Header {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.sensitive {

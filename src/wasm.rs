@@ -447,7 +447,13 @@ fn customer_key(value: &JsValue, alg: SseAlgorithm, what: &str) -> Result<Custom
         let raw = zeroize::Zeroizing::new(bytes.to_vec());
         return CustomerKey::from_bytes(alg, &raw);
     }
-    let handle = get(value, "__cosKeyHandle");
+    // A freed CustomerKey's getter throws (its pointer is gone).
+    let handle = if value.is_object() {
+        Reflect::get(value, &"__cosKeyHandle".into())
+            .map_err(|_| err!(UseAfterFree, "{what}: this CustomerKey was freed"))?
+    } else {
+        JsValue::UNDEFINED
+    };
     if let Some(id) = handle.as_f64() {
         return KEYS
             .with(|k| k.borrow().get(&(id as u32)).cloned())
@@ -1195,4 +1201,11 @@ impl JsWrappingKey {
     pub fn fingerprint(&self) -> String {
         self.inner.fingerprint()
     }
+}
+
+/// Internal test hook: the module's linear memory (for leak tests). Not part of the typed API.
+#[wasm_bindgen(js_name = __memory)]
+#[must_use]
+pub fn memory() -> JsValue {
+    wasm_bindgen::memory()
 }

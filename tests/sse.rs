@@ -683,7 +683,7 @@ fn rule_sse_c_requires_https() {
         key: "k".into(),
         headers: copy_source_sse_headers(&aes_key())
             .into_iter()
-            .map(|h| Header::new(h.name.replace("copy-source-", ""), h.value))
+            .map(|h| Header::new(h.name.replace("copy-source-", ""), h.value.clone()))
             .collect(),
         ..SignRequest::default()
     };
