@@ -26,3 +26,42 @@ test('every vector case in headless Chromium', async () => {
     await server.close();
   }
 });
+
+test('Chromium: POST form body, customer keys in localStorage, hashing a File', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { createHash } = await import('node:crypto');
+  const server = await staticServer({ '/': here });
+  const browser = await launchChromium();
+  try {
+    await browser.page.goto(`${server.url}/browser-features.html`);
+    await browser.page.waitForFunction(() => window.__out !== undefined, null, { timeout: 30000 });
+    const out = await browser.page.evaluate(() => window.__out);
+    assert.equal(out.error, undefined, out.error);
+    // The multipart body a browser sends: every field in order, the file part last.
+    for (const body of [out.form.element, out.form.helper]) {
+      const boundary = body.contentType.match(/boundary=(.+)$/)[1];
+      const parts = body.text.split(`--${boundary}`).slice(1, -1);
+      const names = parts.map((p) => p.match(/name="([^"]+)"/)[1]);
+      assert.deepEqual(names, [...Object.keys(out.form.fields), 'file']);
+      assert.match(parts.at(-1), /filename="hello.txt"[\s\S]*hello cos/);
+      for (const [k, v] of Object.entries(out.form.fields)) assert.ok(body.text.includes(`name="${k}"\r\n\r\n${v}\r\n`), k);
+    }
+    assert.equal(out.form.fields['x-cos-server-side-encryption-customer-key-MD5'], out.form.md5);
+    assert.equal(out.keys.same, true);
+    // Derivation in the browser equals derivation in a separate Node process (another "device").
+    const node = spawnSync(process.execPath, ['--input-type=module', '-e', `
+      import { CustomerKey } from 'cos-wasm';
+      console.log(JSON.stringify({
+        derived: CustomerKey.fromPassphrase({ passphrase: 'pw', params: 'pbkdf2-sha256$v=1$i=100000$salt=AAAAAAAAAAAAAAAAAAAAAA' }).key.md5Base64,
+        hkdf: CustomerKey.deriveHkdf({ master: new Uint8Array(32).fill(7), bucket: 'b-1', key: 'x' }).md5Base64,
+      }));`], { cwd: here, encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(node.stdout), { derived: out.keys.derived, hkdf: out.keys.hkdf });
+    const data = new Uint8Array(1 << 20).fill(3);
+    assert.equal(out.hash.md5Hex, createHash('md5').update(data).digest('hex'));
+    assert.equal(out.hash.sha1Hex, createHash('sha1').update(data).digest('hex'));
+    assert.equal(out.hash.bytes, 1 << 20);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});

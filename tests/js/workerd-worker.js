@@ -6,6 +6,28 @@ import { runVectors } from './vector-runner.mjs';
 export default {
   async fetch(request) {
     const started = Date.now();
+    if (new URL(request.url).pathname === '/features') {
+      // Customer keys, SSE and hashing inside workerd.
+      const key = api.CustomerKey.generate('SM4');
+      const wrapping = api.WrappingKey.generate('SM4-GCM');
+      const back = api.CustomerKey.unwrap(key.wrap(wrapping, { aad: 'b/k' }), wrapping, { aad: 'b/k' });
+      const signer = new api.CosSigner({ secretId: 'AKIDexample', secretKey: 'secret' });
+      const signed = signer.signRequest({ method: 'PUT', key: 'k', bucket: 'examplebucket-1250000000', region: 'ap-guangzhou', expires: 60, sse: { type: 'SSE-C', key: back } });
+      const hash = await api.hashInput(new Blob(['123456789']), { algorithms: ['crc64', 'md5'] });
+      let freed;
+      key.free();
+      try {
+        api.sseHeaders({ type: 'SSE-C', key }, 'PutObject');
+      } catch (e) {
+        freed = e.code;
+      }
+      return Response.json({
+        same: back.md5Base64 === signed.headers['x-cos-server-side-encryption-customer-key-MD5'],
+        hkdf: api.CustomerKey.deriveHkdf({ master: new Uint8Array(32).fill(7), bucket: 'b-1', key: 'x' }).md5Base64,
+        hash,
+        freed,
+      });
+    }
     if (request.method !== 'POST') {
       // Smoke path: sign one request.
       const signer = new api.CosSigner({ secretId: 'AKIDexample', secretKey: 'secret' });

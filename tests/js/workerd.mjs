@@ -28,7 +28,7 @@ export async function startWorkerd(workerFile, extraModules = {}, bindings = {})
   const entry = manifest.exports['.'].workerd.default;
   const dir = mkdtempSync(join(tmpdir(), 'cos-wasm-workerd-'));
   const modules = [['worker.js', workerFile, 'esModule'], ['cos-wasm', join(pkgDir, entry), 'esModule']];
-  for (const f of ['cos_wasm.js']) modules.push([f, join(pkgDir, f), 'esModule']);
+  for (const f of ['cos_wasm.js', 'extras.js']) modules.push([f, join(pkgDir, f), 'esModule']);
   modules.push(['cos_wasm_bg.wasm', join(pkgDir, 'cos_wasm_bg.wasm'), 'wasm']);
   for (const [name, path] of Object.entries(extraModules)) modules.push([name, path, 'esModule']);
   const lines = modules.map(([name, path, kind], i) => {
