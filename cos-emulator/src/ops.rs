@@ -1540,15 +1540,25 @@ fn part_number(ctx: &Ctx<'_>) -> CosResult<u32> {
 
 /// The data key for parts of an upload; verifies the SSE-C triple.
 fn upload_key(st: &State, ctx: &Ctx<'_>, u: &UploadMeta) -> CosResult<Option<(Alg, Vec<u8>)>> {
-    if ctx.h(SSE).is_some()
-        || ctx
-            .h("x-cos-server-side-encryption-cos-kms-key-id")
-            .is_some()
-    {
-        return Err(bad_request(
-            "InvalidArgument",
-            "Upload Part only accepts the SSE-C headers",
-        ));
+    // The official SDKs' sliceUploadFile repeats x-cos-server-side-encryption on every part, so
+    // it is accepted when it matches the mode the upload was initiated with.
+    if let Some(mode) = ctx.h(SSE) {
+        let expected = match u
+            .template
+            .sse
+            .as_ref()
+            .map(|s| (s.mode.as_str(), s.alg.as_str()))
+        {
+            Some(("cos", alg)) => Some(alg.to_string()),
+            Some(("kms", _)) => Some("cos/kms".to_string()),
+            _ => None,
+        };
+        if expected.as_deref() != Some(mode.trim()) {
+            return Err(bad_request(
+                "InvalidArgument",
+                "x-cos-server-side-encryption on Upload Part must match the upload's encryption",
+            ));
+        }
     }
     let get = header_getter(ctx);
     let ssec = parse_ssec(&get, SSEC, "SsecDecryptHeaderInvalid")?;
