@@ -296,15 +296,16 @@ fn doc_worked_example_post_policy() {
     )
     .unwrap_err();
     assert_eq!(e.code, "AccessDenied");
-    // policy expired (key time still valid)
+    // past the policy expiration (2019-08-30T09:38:12Z)
     let e = auth::verify_post_policy(
         &fields,
         "examplebucket-1250000000",
         "folder/subfolder/a.png",
         10,
         &creds,
-        1567157892 - 1 + 0,
+        1567157893,
         900,
-    );
-    assert!(e.is_ok());
+    )
+    .unwrap_err();
+    assert_eq!((e.status, e.code), (403, "AccessDenied"));
 }

@@ -115,12 +115,23 @@ pub fn parse_response(buf: &[u8], head: bool) -> Resp {
         .expect("response head");
     let head_txt = String::from_utf8_lossy(&buf[..end]).to_string();
     let mut lines = head_txt.split("\r\n");
-    let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status: u16 = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
         .collect();
-    let body = if head { Vec::new() } else { buf[end + 4..].to_vec() };
+    let body = if head {
+        Vec::new()
+    } else {
+        buf[end + 4..].to_vec()
+    };
     Resp {
         status,
         headers,
@@ -223,7 +234,10 @@ pub fn ssec_headers(key: &[u8]) -> Vec<(&'static str, String)> {
             if key.len() == 16 { "SM4" } else { "AES256" }.to_string(),
         ),
         ("x-cos-server-side-encryption-customer-key", b64(key)),
-        ("x-cos-server-side-encryption-customer-key-MD5", b64(&md5(key))),
+        (
+            "x-cos-server-side-encryption-customer-key-MD5",
+            b64(&md5(key)),
+        ),
     ]
 }
 
