@@ -1008,7 +1008,7 @@ fn copy_and_append() {
     put(p, "src", &ssec_headers(&k), b"copy me");
     let src_hdr = ("x-cos-copy-source", format!("{HOST}/src"));
     // without the copy-source key
-    let r = put(p, "dst", &[src_hdr.clone()], b"");
+    let r = put(p, "dst", std::slice::from_ref(&src_hdr), b"");
     assert_eq!(r.code(), "SsecDecryptHeaderInvalid");
     let mut h = vec![
         src_hdr.clone(),
