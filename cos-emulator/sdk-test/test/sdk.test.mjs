@@ -1,0 +1,214 @@
+// Runs the official cos-nodejs-sdk-v5 against the local COS emulator.
+// COS_EMULATOR_BIN: path to the emulator binary (default: ../../target/release/cos-emulator,
+// or $CARGO_TARGET_DIR/release/cos-emulator).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createHash, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const COS = require('cos-nodejs-sdk-v5');
+
+const here = dirname(fileURLToPath(import.meta.url));
+const BIN =
+  process.env.COS_EMULATOR_BIN ||
+  (process.env.CARGO_TARGET_DIR
+    ? join(process.env.CARGO_TARGET_DIR, 'release', 'cos-emulator')
+    : resolve(here, '../../../target/release/cos-emulator'));
+
+const SECRET_ID = 'AKIDsdktest0000000000000000000000000';
+const SECRET_KEY = 'sdk-test-secret-key-0123456789abcd';
+const BUCKET = 'sdktest-1250000000';
+const REGION = 'ap-guangzhou';
+
+let proc;
+let port;
+let dataDir;
+let cos; // via the SDK's Ip option: requests go to 127.0.0.1:PORT with the real COS Host
+let cosProxy; // via the SDK's Proxy option: absolute-form requests
+let kmsKeyId = 'sdk-test-cmk';
+
+function call(client, method, params) {
+  return new Promise((res, rej) =>
+    client[method]({ Bucket: BUCKET, Region: REGION, ...params }, (err, data) => (err ? rej(err) : res(data))),
+  );
+}
+
+const sseC = (keyBuf) => ({
+  'x-cos-server-side-encryption-customer-algorithm': 'AES256',
+  'x-cos-server-side-encryption-customer-key': keyBuf.toString('base64'),
+  'x-cos-server-side-encryption-customer-key-MD5': createHash('md5').update(keyBuf).digest('base64'),
+});
+
+function errText(err) {
+  return JSON.stringify(err);
+}
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'cos-emu-sdk-'));
+  proc = spawn(
+    BIN,
+    [
+      '--port', '0',
+      '--data-dir', dataDir,
+      '--credentials', `${SECRET_ID}:${SECRET_KEY}`,
+      '--kms-key', kmsKeyId,
+      '--exit-on-stdin-close',
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  port = await new Promise((res, rej) => {
+    let buf = '';
+    proc.on('error', rej);
+    proc.on('exit', (code) => rej(new Error(`emulator exited early (${code}); BIN=${BIN}`)));
+    proc.stdout.on('data', (d) => {
+      buf += d;
+      const m = buf.match(/cos-emulator listening on http:\/\/127\.0\.0\.1:(\d+)/);
+      if (m) res(Number(m[1]));
+    });
+  });
+  cos = new COS({ SecretId: SECRET_ID, SecretKey: SECRET_KEY, Protocol: 'http:', Ip: `127.0.0.1:${port}` });
+  cosProxy = new COS({ SecretId: SECRET_ID, SecretKey: SECRET_KEY, Protocol: 'http:', Proxy: `http://127.0.0.1:${port}` });
+});
+
+after(() => {
+  if (proc) {
+    proc.removeAllListeners('exit');
+    proc.stdin.end(); // --exit-on-stdin-close
+  }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('putObject / getObject / headObject without SSE (Ip option)', async () => {
+  const body = Buffer.from('hello from the official SDK');
+  const put = await call(cos, 'putObject', { Key: 'plain/hello.txt', Body: body, Headers: { 'x-cos-meta-who': 'sdk' } });
+  assert.equal(put.statusCode, 200);
+  assert.ok(put.ETag);
+  const got = await call(cos, 'getObject', { Key: 'plain/hello.txt' });
+  assert.equal(got.Body.toString(), body.toString());
+  const head = await call(cos, 'headObject', { Key: 'plain/hello.txt' });
+  assert.equal(head.headers['x-cos-meta-who'], 'sdk');
+  assert.ok(head.headers['x-cos-hash-crc64ecma']);
+});
+
+test('absolute-form requests through the Proxy option', async () => {
+  const body = Buffer.from('through a proxy');
+  await call(cosProxy, 'putObject', { Key: 'proxy/p.txt', Body: body });
+  const got = await call(cosProxy, 'getObject', { Key: 'proxy/p.txt' });
+  assert.equal(got.Body.toString(), 'through a proxy');
+});
+
+test('SSE-COS put/get/head and encrypted at rest', async () => {
+  const marker = 'SSE-COS-PLAINTEXT-MARKER-' + randomBytes(8).toString('hex');
+  const put = await call(cos, 'putObject', { Key: 'sse/cos.txt', Body: Buffer.from(marker), ServerSideEncryption: 'AES256' });
+  assert.equal(put.headers['x-cos-server-side-encryption'], 'AES256');
+  const got = await call(cos, 'getObject', { Key: 'sse/cos.txt' });
+  assert.equal(got.Body.toString(), marker);
+  assert.equal(got.headers['x-cos-server-side-encryption'], 'AES256');
+  const head = await call(cos, 'headObject', { Key: 'sse/cos.txt' });
+  assert.equal(head.headers['x-cos-server-side-encryption'], 'AES256');
+  // the plaintext is nowhere in the data dir
+  const walk = (d) => readdirSync(d).flatMap((n) => { const p = join(d, n); return statSync(p).isDirectory() ? walk(p) : [p]; });
+  for (const f of walk(dataDir)) assert.ok(!readFileSync(f).includes(marker), `plaintext found in ${f}`);
+});
+
+test('SSE-KMS put/get/head', async () => {
+  const ctx = Buffer.from(JSON.stringify({ app: 'sdk-test' })).toString('base64');
+  const put = await call(cos, 'putObject', {
+    Key: 'sse/kms.txt',
+    Body: Buffer.from('kms data'),
+    ServerSideEncryption: 'cos/kms',
+    SSEKMSKeyId: kmsKeyId,
+    SSEContext: ctx,
+  });
+  assert.equal(put.headers['x-cos-server-side-encryption'], 'cos/kms');
+  assert.equal(put.headers['x-cos-server-side-encryption-cos-kms-key-id'], kmsKeyId);
+  const got = await call(cos, 'getObject', { Key: 'sse/kms.txt' });
+  assert.equal(got.Body.toString(), 'kms data');
+  const head = await call(cos, 'headObject', { Key: 'sse/kms.txt' });
+  assert.equal(head.headers['x-cos-server-side-encryption'], 'cos/kms');
+});
+
+test('SSE-C (AES256) put/get/head; wrong or missing key fails', async () => {
+  const key = randomBytes(32);
+  const put = await call(cos, 'putObject', { Key: 'sse/c.bin', Body: Buffer.from('customer key data'), Headers: sseC(key) });
+  assert.equal(put.headers['x-cos-server-side-encryption-customer-algorithm'], 'AES256');
+  const got = await call(cos, 'getObject', { Key: 'sse/c.bin', Headers: sseC(key) });
+  assert.equal(got.Body.toString(), 'customer key data');
+  const head = await call(cos, 'headObject', { Key: 'sse/c.bin', Headers: sseC(key) });
+  assert.equal(head.headers['x-cos-server-side-encryption-customer-key-md5'], sseC(key)['x-cos-server-side-encryption-customer-key-MD5']);
+
+  await assert.rejects(call(cos, 'getObject', { Key: 'sse/c.bin', Headers: sseC(randomBytes(32)) }), (err) => {
+    assert.equal(err.statusCode, 400);
+    assert.match(errText(err), /SsecDecryptHeaderInvalid/);
+    return true;
+  });
+  await assert.rejects(call(cos, 'getObject', { Key: 'sse/c.bin' }), (err) => {
+    assert.equal(err.statusCode, 400);
+    return true;
+  });
+});
+
+const big = randomBytes(2 * 1024 * 1024 + 12345);
+const bigMd5 = createHash('md5').update(big).digest('hex');
+
+for (const [name, initHeaders, partHeaders, getHeaders] of [
+  ['SSE-COS', { 'x-cos-server-side-encryption': 'AES256' }, {}, {}],
+  ['SSE-KMS', { 'x-cos-server-side-encryption': 'cos/kms' }, {}, {}],
+  ...(() => {
+    const k = randomBytes(32);
+    return [['SSE-C', sseC(k), sseC(k), sseC(k)]];
+  })(),
+]) {
+  test(`multipart upload with ${name} (multipartInit / multipartUpload / multipartComplete)`, async () => {
+    const Key = `mp/${name}.bin`;
+    const init = await call(cos, 'multipartInit', { Key, Headers: initHeaders });
+    const UploadId = init.UploadId;
+    assert.ok(UploadId);
+    const size = 1024 * 1024;
+    const parts = [];
+    for (let i = 0, n = 1; i < big.length; i += size, n++) {
+      const r = await call(cos, 'multipartUpload', { Key, UploadId, PartNumber: n, Body: big.subarray(i, i + size), Headers: partHeaders });
+      parts.push({ PartNumber: n, ETag: r.ETag });
+    }
+    const listed = await call(cos, 'multipartListPart', { Key, UploadId });
+    assert.equal(listed.Part.length, parts.length);
+    const done = await call(cos, 'multipartComplete', { Key, UploadId, Parts: parts });
+    assert.equal(done.statusCode, 200);
+    const got = await call(cos, 'getObject', { Key, Headers: getHeaders });
+    assert.equal(createHash('md5').update(got.Body).digest('hex'), bigMd5);
+    assert.ok(got.headers['x-cos-hash-crc64ecma']);
+  });
+}
+
+test('sliceUploadFile with SSE-COS', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cos-emu-file-'));
+  const fp = join(dir, 'big.bin');
+  writeFileSync(fp, big);
+  try {
+    const r = await call(cos, 'sliceUploadFile', { Key: 'slice/big.bin', FilePath: fp, ChunkSize: 1024 * 1024, ServerSideEncryption: 'AES256' });
+    assert.equal(r.statusCode, 200);
+    const got = await call(cos, 'getObject', { Key: 'slice/big.bin' });
+    assert.equal(createHash('md5').update(got.Body).digest('hex'), bigMd5);
+    assert.equal(got.headers['x-cos-server-side-encryption'], 'AES256');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a wrong SecretKey is rejected with SignatureDoesNotMatch', async () => {
+  const bad = new COS({ SecretId: SECRET_ID, SecretKey: 'wrong', Protocol: 'http:', Ip: `127.0.0.1:${port}` });
+  await assert.rejects(call(bad, 'headObject', { Key: 'plain/hello.txt' }), (err) => {
+    assert.equal(err.statusCode, 403);
+    return true;
+  });
+  await assert.rejects(call(bad, 'getObject', { Key: 'plain/hello.txt' }), (err) => {
+    assert.match(errText(err), /SignatureDoesNotMatch/);
+    return true;
+  });
+});

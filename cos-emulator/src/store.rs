@@ -1,0 +1,601 @@
+//! On-disk layout and atomic commits.
+//!
+//! ```text
+//! <data-dir>/tmp/                                   temp files (cleared at start-up)
+//! <data-dir>/keys/{master-keys,kms-keys}.json
+//! <data-dir>/buckets/<bucket>/bucket.json           bucket config (default encryption)
+//! <data-dir>/buckets/<bucket>/objects/<h>.json      object metadata sidecar (h = sha256(key))
+//! <data-dir>/buckets/<bucket>/objects/<h>.<id>.data object data (ciphertext when SSE)
+//! <data-dir>/buckets/<bucket>/uploads/<uploadId>/   multipart state and parts
+//! ```
+//! Data is written to a temp file, fsynced and renamed into place; the sidecar is then written
+//! the same way under a store-wide commit lock, so a crash leaves either the old or the new
+//! object and concurrent writers end with one complete version.
+
+use crate::crypto::Segment;
+use crate::util::{hex, random_hex, unhex};
+use serde_json::{json, Map, Value};
+use sha2::Digest as _;
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Writes a file atomically: temp file in the same directory, fsync, rename, fsync dir.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".tmp-{}", random_hex(8)));
+    {
+        let mut f = File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    fs::rename(&tmp, path)?;
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Server-side encryption state of a stored object or upload.
+#[derive(Debug, Clone, Default)]
+pub struct SseMeta {
+    /// "cos", "kms" or "c".
+    pub mode: String,
+    /// "AES256" or "SM4".
+    pub alg: String,
+    /// Wrapped data key (SSE-COS: under a master key; SSE-KMS: under the CMK).
+    pub wrapped_key: Option<Vec<u8>>,
+    /// Master key id (SSE-COS).
+    pub master_key_id: Option<String>,
+    /// CMK id (SSE-KMS).
+    pub kms_key_id: Option<String>,
+    /// Encryption context as sent (base64 JSON) (SSE-KMS).
+    pub kms_context: Option<String>,
+    /// SSE-C key MD5 (base64), echoed back.
+    pub customer_key_md5: Option<String>,
+    /// Salt for the SSE-C key HMAC.
+    pub customer_salt: Option<Vec<u8>>,
+    /// HMAC-SHA256(salt, key): the only trace of an SSE-C key.
+    pub customer_hmac: Option<Vec<u8>>,
+}
+
+impl SseMeta {
+    fn to_json(&self) -> Value {
+        json!({
+            "mode": self.mode,
+            "alg": self.alg,
+            "wrapped_key": self.wrapped_key.as_ref().map(|k| hex(k)),
+            "master_key_id": self.master_key_id,
+            "kms_key_id": self.kms_key_id,
+            "kms_context": self.kms_context,
+            "customer_key_md5": self.customer_key_md5,
+            "customer_salt": self.customer_salt.as_ref().map(|k| hex(k)),
+            "customer_hmac": self.customer_hmac.as_ref().map(|k| hex(k)),
+        })
+    }
+    fn from_json(v: &Value) -> Option<SseMeta> {
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        let h = |k: &str| s(k).and_then(|x| unhex(&x));
+        Some(SseMeta {
+            mode: s("mode")?,
+            alg: s("alg")?,
+            wrapped_key: h("wrapped_key"),
+            master_key_id: s("master_key_id"),
+            kms_key_id: s("kms_key_id"),
+            kms_context: s("kms_context"),
+            customer_key_md5: s("customer_key_md5"),
+            customer_salt: h("customer_salt"),
+            customer_hmac: h("customer_hmac"),
+        })
+    }
+}
+
+/// Object metadata sidecar.
+#[derive(Debug, Clone, Default)]
+pub struct ObjectMeta {
+    /// Object key.
+    pub key: String,
+    /// Plaintext size.
+    pub size: u64,
+    /// ETag without quotes.
+    pub etag: String,
+    /// CRC-64/XZ of the plaintext.
+    pub crc64: u64,
+    /// Unix seconds.
+    pub last_modified: i64,
+    /// Content-Type.
+    pub content_type: String,
+    /// Stored response headers: Cache-Control, Content-Disposition, Content-Encoding,
+    /// Content-Language, Expires, x-cos-meta-* (names lowercase for meta).
+    pub headers: Vec<(String, String)>,
+    /// `private`, `public-read`, `public-read-write` or `default`.
+    pub acl: String,
+    /// Storage class.
+    pub storage_class: String,
+    /// Archive restored?
+    pub restored: bool,
+    /// `normal`, `appendable` or `multipart`... (x-cos-object-type).
+    pub object_type: String,
+    /// Data file name (in the objects dir).
+    pub data_file: String,
+    /// Encrypted segments (empty when unencrypted).
+    pub segments: Vec<Segment>,
+    /// SSE state.
+    pub sse: Option<SseMeta>,
+}
+
+fn segs_to_json(segs: &[Segment]) -> Value {
+    Value::Array(
+        segs.iter()
+            .map(|s| json!({"size": s.size, "prefix": hex(&s.prefix)}))
+            .collect(),
+    )
+}
+
+fn segs_from_json(v: Option<&Value>) -> Vec<Segment> {
+    v.and_then(|a| a.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| {
+                    let size = s.get("size")?.as_u64()?;
+                    let p = unhex(s.get("prefix")?.as_str()?)?;
+                    let prefix: [u8; 8] = p.try_into().ok()?;
+                    Some(Segment { size, prefix })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn pairs_to_json(p: &[(String, String)]) -> Value {
+    Value::Array(p.iter().map(|(k, v)| json!([k, v])).collect())
+}
+
+fn pairs_from_json(v: Option<&Value>) -> Vec<(String, String)> {
+    v.and_then(|a| a.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| {
+                    Some((
+                        p.get(0)?.as_str()?.to_string(),
+                        p.get(1)?.as_str()?.to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl ObjectMeta {
+    /// To JSON.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "key": self.key,
+            "size": self.size,
+            "etag": self.etag,
+            "crc64": self.crc64.to_string(),
+            "last_modified": self.last_modified,
+            "content_type": self.content_type,
+            "headers": pairs_to_json(&self.headers),
+            "acl": self.acl,
+            "storage_class": self.storage_class,
+            "restored": self.restored,
+            "object_type": self.object_type,
+            "data_file": self.data_file,
+            "segments": segs_to_json(&self.segments),
+            "sse": self.sse.as_ref().map(|s| s.to_json()),
+        })
+    }
+
+    /// From JSON.
+    pub fn from_json(v: &Value) -> Option<ObjectMeta> {
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        Some(ObjectMeta {
+            key: s("key")?,
+            size: v.get("size")?.as_u64()?,
+            etag: s("etag")?,
+            crc64: s("crc64")?.parse().ok()?,
+            last_modified: v.get("last_modified")?.as_i64()?,
+            content_type: s("content_type").unwrap_or_default(),
+            headers: pairs_from_json(v.get("headers")),
+            acl: s("acl").unwrap_or_else(|| "default".into()),
+            storage_class: s("storage_class").unwrap_or_else(|| "STANDARD".into()),
+            restored: v.get("restored").and_then(|x| x.as_bool()).unwrap_or(false),
+            object_type: s("object_type").unwrap_or_else(|| "normal".into()),
+            data_file: s("data_file")?,
+            segments: segs_from_json(v.get("segments")),
+            sse: v.get("sse").and_then(SseMeta::from_json),
+        })
+    }
+}
+
+/// Multipart upload state.
+#[derive(Debug, Clone, Default)]
+pub struct UploadMeta {
+    /// Upload id.
+    pub upload_id: String,
+    /// Target key.
+    pub key: String,
+    /// Initiated (unix seconds).
+    pub initiated: i64,
+    /// The object's future metadata (size/etag/data_file unset).
+    pub template: ObjectMeta,
+}
+
+/// One uploaded part.
+#[derive(Debug, Clone)]
+pub struct PartMeta {
+    /// Part number.
+    pub number: u32,
+    /// Plaintext size.
+    pub size: u64,
+    /// ETag without quotes.
+    pub etag: String,
+    /// Plaintext MD5 (hex) for the multipart ETag.
+    pub md5: String,
+    /// CRC-64.
+    pub crc64: u64,
+    /// Nonce prefix when encrypted.
+    pub prefix: Option<[u8; 8]>,
+    /// Unix seconds.
+    pub last_modified: i64,
+}
+
+impl PartMeta {
+    fn to_json(&self) -> Value {
+        json!({"number": self.number, "size": self.size, "etag": self.etag, "md5": self.md5,
+               "crc64": self.crc64.to_string(), "prefix": self.prefix.map(|p| hex(&p)),
+               "last_modified": self.last_modified})
+    }
+    fn from_json(v: &Value) -> Option<PartMeta> {
+        Some(PartMeta {
+            number: v.get("number")?.as_u64()? as u32,
+            size: v.get("size")?.as_u64()?,
+            etag: v.get("etag")?.as_str()?.to_string(),
+            md5: v.get("md5")?.as_str()?.to_string(),
+            crc64: v.get("crc64")?.as_str()?.parse().ok()?,
+            prefix: v
+                .get("prefix")
+                .and_then(|p| p.as_str())
+                .and_then(unhex)
+                .and_then(|p| p.try_into().ok()),
+            last_modified: v.get("last_modified")?.as_i64()?,
+        })
+    }
+}
+
+/// Bucket configuration.
+#[derive(Debug, Clone, Default)]
+pub struct BucketConfig {
+    /// Default encryption: ("AES256" | "SM4" | "KMS", optional CMK id).
+    pub encryption: Option<(String, Option<String>)>,
+    /// Creation time.
+    pub created: i64,
+}
+
+/// The object store.
+pub struct Store {
+    root: PathBuf,
+    commit: Mutex<()>,
+}
+
+/// sha256 hex of a key: the file stem.
+pub fn key_hash(key: &str) -> String {
+    hex(&sha2::Sha256::digest(key.as_bytes()))
+}
+
+impl Store {
+    /// Opens the store, clearing temp files left by a crash.
+    pub fn open(root: &Path) -> io::Result<Store> {
+        fs::create_dir_all(root.join("buckets"))?;
+        let tmp = root.join("tmp");
+        let _ = fs::remove_dir_all(&tmp);
+        fs::create_dir_all(&tmp)?;
+        Ok(Store {
+            root: root.to_path_buf(),
+            commit: Mutex::new(()),
+        })
+    }
+
+    /// Temp directory (same filesystem as the objects, so rename is atomic).
+    pub fn tmp_path(&self) -> PathBuf {
+        self.root.join("tmp").join(random_hex(12))
+    }
+
+    fn bucket_dir(&self, bucket: &str) -> PathBuf {
+        self.root.join("buckets").join(bucket)
+    }
+
+    /// Objects directory.
+    pub fn objects_dir(&self, bucket: &str) -> PathBuf {
+        self.bucket_dir(bucket).join("objects")
+    }
+
+    /// Does the bucket exist?
+    pub fn bucket_exists(&self, bucket: &str) -> bool {
+        self.bucket_dir(bucket).join("bucket.json").exists()
+    }
+
+    /// Creates the bucket on first use.
+    pub fn ensure_bucket(&self, bucket: &str, now: i64) -> io::Result<()> {
+        if self.bucket_exists(bucket) {
+            return Ok(());
+        }
+        let _g = self.commit.lock().unwrap_or_else(|e| e.into_inner());
+        if self.bucket_exists(bucket) {
+            return Ok(());
+        }
+        fs::create_dir_all(self.objects_dir(bucket))?;
+        fs::create_dir_all(self.bucket_dir(bucket).join("uploads"))?;
+        let cfg = BucketConfig {
+            encryption: None,
+            created: now,
+        };
+        self.write_bucket_config_locked(bucket, &cfg)
+    }
+
+    /// All bucket names.
+    pub fn list_buckets(&self) -> Vec<(String, i64)> {
+        let mut out = Vec::new();
+        if let Ok(rd) = fs::read_dir(self.root.join("buckets")) {
+            for e in rd.flatten() {
+                let name = e.file_name().to_string_lossy().to_string();
+                if let Ok(c) = self.bucket_config(&name) {
+                    out.push((name, c.created));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Reads the bucket config.
+    pub fn bucket_config(&self, bucket: &str) -> io::Result<BucketConfig> {
+        let v: Value =
+            serde_json::from_slice(&fs::read(self.bucket_dir(bucket).join("bucket.json"))?)?;
+        let encryption = v.get("encryption").and_then(|e| {
+            Some((
+                e.get("alg")?.as_str()?.to_string(),
+                e.get("kms_key_id")
+                    .and_then(|k| k.as_str())
+                    .map(str::to_string),
+            ))
+        });
+        Ok(BucketConfig {
+            encryption,
+            created: v.get("created").and_then(|c| c.as_i64()).unwrap_or(0),
+        })
+    }
+
+    fn write_bucket_config_locked(&self, bucket: &str, cfg: &BucketConfig) -> io::Result<()> {
+        let enc = cfg
+            .encryption
+            .as_ref()
+            .map(|(a, k)| json!({"alg": a, "kms_key_id": k}));
+        atomic_write(
+            &self.bucket_dir(bucket).join("bucket.json"),
+            &serde_json::to_vec(&json!({"encryption": enc, "created": cfg.created}))?,
+        )
+    }
+
+    /// Writes the bucket config.
+    pub fn write_bucket_config(&self, bucket: &str, cfg: &BucketConfig) -> io::Result<()> {
+        let _g = self.commit.lock().unwrap_or_else(|e| e.into_inner());
+        self.write_bucket_config_locked(bucket, cfg)
+    }
+
+    /// Deletes an empty bucket. Ok(false) if not empty.
+    pub fn delete_bucket(&self, bucket: &str) -> io::Result<bool> {
+        let _g = self.commit.lock().unwrap_or_else(|e| e.into_inner());
+        let has_objects = fs::read_dir(self.objects_dir(bucket))
+            .map(|rd| {
+                rd.flatten()
+                    .any(|e| e.file_name().to_string_lossy().ends_with(".json"))
+            })
+            .unwrap_or(false);
+        if has_objects {
+            return Ok(false);
+        }
+        fs::remove_dir_all(self.bucket_dir(bucket))?;
+        Ok(true)
+    }
+
+    fn meta_path(&self, bucket: &str, key: &str) -> PathBuf {
+        self.objects_dir(bucket)
+            .join(format!("{}.json", key_hash(key)))
+    }
+
+    /// Reads object metadata.
+    pub fn get_meta(&self, bucket: &str, key: &str) -> io::Result<Option<ObjectMeta>> {
+        match fs::read(self.meta_path(bucket, key)) {
+            Ok(b) => {
+                let v: Value = serde_json::from_slice(&b)?;
+                let m = ObjectMeta::from_json(&v)
+                    .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "bad sidecar"))?;
+                Ok(Some(m))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Opens an object's data file.
+    pub fn open_data(&self, bucket: &str, meta: &ObjectMeta) -> io::Result<File> {
+        File::open(self.objects_dir(bucket).join(&meta.data_file))
+    }
+
+    /// Moves a finished (fsynced) temp data file into the objects dir and returns its name.
+    pub fn place_data(&self, bucket: &str, key: &str, tmp: &Path) -> io::Result<String> {
+        let name = format!("{}.{}.data", key_hash(key), random_hex(8));
+        fs::rename(tmp, self.objects_dir(bucket).join(&name))?;
+        Ok(name)
+    }
+
+    /// Commits metadata (data file already placed). `expect`: when Some, the commit only
+    /// happens if the current data file is the given one (append's compare-and-swap);
+    /// returns Ok(false) if it was not.
+    pub fn commit(
+        &self,
+        bucket: &str,
+        meta: &ObjectMeta,
+        expect: Option<Option<&str>>,
+    ) -> io::Result<bool> {
+        let _g = self.commit.lock().unwrap_or_else(|e| e.into_inner());
+        let old = self.get_meta(bucket, &meta.key).ok().flatten();
+        if let Some(exp) = expect {
+            if old.as_ref().map(|m| m.data_file.as_str()) != exp {
+                let _ = fs::remove_file(self.objects_dir(bucket).join(&meta.data_file));
+                return Ok(false);
+            }
+        }
+        atomic_write(
+            &self.meta_path(bucket, &meta.key),
+            &serde_json::to_vec(&meta.to_json())?,
+        )?;
+        if let Some(old) = old {
+            if old.data_file != meta.data_file {
+                let _ = fs::remove_file(self.objects_dir(bucket).join(&old.data_file));
+            }
+        }
+        Ok(true)
+    }
+
+    /// Deletes an object (no error if absent).
+    pub fn delete(&self, bucket: &str, key: &str) -> io::Result<()> {
+        let _g = self.commit.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(old) = self.get_meta(bucket, key).ok().flatten() {
+            fs::remove_file(self.meta_path(bucket, key))?;
+            let _ = fs::remove_file(self.objects_dir(bucket).join(&old.data_file));
+        }
+        Ok(())
+    }
+
+    /// All object metadata in a bucket, sorted by key.
+    pub fn list(&self, bucket: &str) -> Vec<ObjectMeta> {
+        let mut out = Vec::new();
+        if let Ok(rd) = fs::read_dir(self.objects_dir(bucket)) {
+            for e in rd.flatten() {
+                let n = e.file_name().to_string_lossy().to_string();
+                if n.ends_with(".json") && !n.starts_with('.') {
+                    if let Ok(b) = fs::read(e.path()) {
+                        if let Some(m) = serde_json::from_slice::<Value>(&b)
+                            .ok()
+                            .as_ref()
+                            .and_then(ObjectMeta::from_json)
+                        {
+                            out.push(m);
+                        }
+                    }
+                }
+            }
+        }
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        out
+    }
+
+    // ---- multipart ----
+
+    fn upload_dir(&self, bucket: &str, upload_id: &str) -> PathBuf {
+        self.bucket_dir(bucket).join("uploads").join(upload_id)
+    }
+
+    /// Saves a new upload.
+    pub fn create_upload(&self, bucket: &str, u: &UploadMeta) -> io::Result<()> {
+        let d = self.upload_dir(bucket, &u.upload_id);
+        fs::create_dir_all(&d)?;
+        let v = json!({"upload_id": u.upload_id, "key": u.key, "initiated": u.initiated,
+                       "template": u.template.to_json()});
+        atomic_write(&d.join("upload.json"), &serde_json::to_vec(&v)?)
+    }
+
+    /// Loads an upload.
+    pub fn get_upload(&self, bucket: &str, upload_id: &str) -> Option<UploadMeta> {
+        if upload_id.is_empty() || !upload_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return None;
+        }
+        let b = fs::read(self.upload_dir(bucket, upload_id).join("upload.json")).ok()?;
+        let v: Value = serde_json::from_slice(&b).ok()?;
+        Some(UploadMeta {
+            upload_id: v.get("upload_id")?.as_str()?.to_string(),
+            key: v.get("key")?.as_str()?.to_string(),
+            initiated: v.get("initiated")?.as_i64()?,
+            template: ObjectMeta::from_json(v.get("template")?)?,
+        })
+    }
+
+    /// All uploads in a bucket.
+    pub fn list_uploads(&self, bucket: &str) -> Vec<UploadMeta> {
+        let mut out = Vec::new();
+        if let Ok(rd) = fs::read_dir(self.bucket_dir(bucket).join("uploads")) {
+            for e in rd.flatten() {
+                if let Some(u) = self.get_upload(bucket, &e.file_name().to_string_lossy()) {
+                    out.push(u);
+                }
+            }
+        }
+        out.sort_by(|a, b| (&a.key, a.initiated).cmp(&(&b.key, b.initiated)));
+        out
+    }
+
+    /// Stores a part (temp data file already written and fsynced).
+    pub fn put_part(
+        &self,
+        bucket: &str,
+        upload_id: &str,
+        p: &PartMeta,
+        tmp: &Path,
+    ) -> io::Result<()> {
+        let d = self.upload_dir(bucket, upload_id);
+        let _g = self.commit.lock().unwrap_or_else(|e| e.into_inner());
+        if !d.join("upload.json").exists() {
+            let _ = fs::remove_file(tmp);
+            return Err(io::Error::new(io::ErrorKind::NotFound, "upload gone"));
+        }
+        fs::rename(tmp, d.join(format!("part-{}.data", p.number)))?;
+        atomic_write(
+            &d.join(format!("part-{}.json", p.number)),
+            &serde_json::to_vec(&p.to_json())?,
+        )
+    }
+
+    /// Lists parts, sorted by number.
+    pub fn list_parts(&self, bucket: &str, upload_id: &str) -> Vec<PartMeta> {
+        let mut out = Vec::new();
+        if let Ok(rd) = fs::read_dir(self.upload_dir(bucket, upload_id)) {
+            for e in rd.flatten() {
+                let n = e.file_name().to_string_lossy().to_string();
+                if n.starts_with("part-") && n.ends_with(".json") {
+                    if let Some(p) = fs::read(e.path())
+                        .ok()
+                        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+                        .as_ref()
+                        .and_then(PartMeta::from_json)
+                    {
+                        out.push(p);
+                    }
+                }
+            }
+        }
+        out.sort_by_key(|p| p.number);
+        out
+    }
+
+    /// Path of a part's data.
+    pub fn part_path(&self, bucket: &str, upload_id: &str, number: u32) -> PathBuf {
+        self.upload_dir(bucket, upload_id)
+            .join(format!("part-{number}.data"))
+    }
+
+    /// Removes an upload.
+    pub fn delete_upload(&self, bucket: &str, upload_id: &str) -> io::Result<()> {
+        let _g = self.commit.lock().unwrap_or_else(|e| e.into_inner());
+        fs::remove_dir_all(self.upload_dir(bucket, upload_id))
+    }
+}
+
+/// JSON helper for optional maps.
+pub fn obj() -> Map<String, Value> {
+    Map::new()
+}

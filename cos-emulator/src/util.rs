@@ -1,0 +1,484 @@
+//! Small helpers: percent-encoding, hashing, CRC-64, time, randomness.
+
+use base64::Engine as _;
+use hmac::{KeyInit, Mac};
+use md5::Digest as _;
+use std::io::Read;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// COS `UrlEncode`: UTF-8 percent-encoding, uppercase hex, only `A-Za-z0-9-_.~` unescaped.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn hexval(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Percent-decodes bytes. `+` stays a literal `+` (RFC 3986; see README).
+/// Returns None for malformed escapes or invalid UTF-8.
+pub fn url_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'%' {
+            let h = hexval(*bytes.get(i + 1)?)?;
+            let l = hexval(*bytes.get(i + 2)?)?;
+            out.push(h * 16 + l);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Parses a raw query string into decoded (name, value) pairs; `?acl` gives ("acl", "").
+pub fn parse_query(q: &str) -> Option<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for part in q.split('&') {
+        if part.is_empty() {
+            continue;
+        }
+        let (k, v) = match part.split_once('=') {
+            Some((k, v)) => (k, v),
+            None => (part, ""),
+        };
+        out.push((url_decode(k)?, url_decode(v)?));
+    }
+    Some(out)
+}
+
+/// Lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// Decodes lowercase/uppercase hex.
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    s.as_bytes()
+        .chunks(2)
+        .map(|c| Some(hexval(c[0])? * 16 + hexval(c[1])?))
+        .collect()
+}
+
+/// Standard base64 with padding.
+pub fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Strict standard base64 decode.
+pub fn unb64(s: &str) -> Option<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD.decode(s).ok()
+}
+
+/// Hex of HMAC-SHA1(key, msg).
+pub fn hex_hmac_sha1(key: &[u8], msg: &[u8]) -> String {
+    let mut m = <hmac::Hmac<sha1::Sha1> as KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+    m.update(msg);
+    hex(&m.finalize().into_bytes())
+}
+
+/// HMAC-SHA256(key, msg).
+pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
+    let mut m = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+    m.update(msg);
+    m.finalize().into_bytes().to_vec()
+}
+
+/// Hex SHA-1.
+pub fn hex_sha1(msg: &[u8]) -> String {
+    hex(&sha1::Sha1::digest(msg))
+}
+
+/// Raw MD5.
+pub fn md5(msg: &[u8]) -> [u8; 16] {
+    md5::Md5::digest(msg).into()
+}
+
+/// Incremental MD5.
+pub type Md5 = md5::Md5;
+
+/// Finishes an incremental MD5.
+pub fn md5_finish(m: Md5) -> [u8; 16] {
+    m.finalize().into()
+}
+
+/// Updates an incremental MD5.
+pub fn md5_update(m: &mut Md5, data: &[u8]) {
+    m.update(data);
+}
+
+/// Constant-time byte comparison.
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+const CRC64_POLY_REFLECTED: u64 = 0xC96C_5795_D787_0F42;
+
+fn crc64_table() -> &'static [u64; 256] {
+    static TABLE: std::sync::OnceLock<[u64; 256]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = [0u64; 256];
+        for (i, slot) in t.iter_mut().enumerate() {
+            let mut c = i as u64;
+            for _ in 0..8 {
+                c = if c & 1 == 1 {
+                    (c >> 1) ^ CRC64_POLY_REFLECTED
+                } else {
+                    c >> 1
+                };
+            }
+            *slot = c;
+        }
+        t
+    })
+}
+
+/// Incremental CRC-64/XZ (COS `x-cos-hash-crc64ecma`).
+#[derive(Clone, Copy, Debug)]
+pub struct Crc64(u64);
+
+impl Default for Crc64 {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Crc64 {
+    /// Fresh state.
+    pub fn new() -> Self {
+        Crc64(u64::MAX)
+    }
+    /// Feeds bytes.
+    pub fn update(&mut self, data: &[u8]) {
+        let t = crc64_table();
+        let mut c = self.0;
+        for &b in data {
+            c = t[((c ^ b as u64) & 0xff) as usize] ^ (c >> 8);
+        }
+        self.0 = c;
+    }
+    /// Final value.
+    pub fn value(&self) -> u64 {
+        self.0 ^ u64::MAX
+    }
+}
+
+/// CRC-64/XZ of a buffer.
+pub fn crc64(data: &[u8]) -> u64 {
+    let mut c = Crc64::new();
+    c.update(data);
+    c.value()
+}
+
+/// `n` random bytes from the OS.
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; n];
+    let ok = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut buf));
+    if ok.is_err() {
+        // Fallback: hash of time and a counter (never expected on Linux/macOS).
+        static CTR: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let mut seed = Vec::new();
+        for chunk in buf.chunks_mut(32) {
+            seed.extend_from_slice(
+                &SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map(|d| d.as_nanos())
+                    .unwrap_or(0)
+                    .to_le_bytes(),
+            );
+            seed.extend_from_slice(
+                &CTR.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                    .to_le_bytes(),
+            );
+            let d = sha2::Sha256::digest(&seed);
+            let n = chunk.len();
+            chunk.copy_from_slice(&d[..n]);
+        }
+    }
+    buf
+}
+
+/// Random lowercase hex id.
+pub fn random_hex(nbytes: usize) -> String {
+    hex(&random_bytes(nbytes))
+}
+
+/// Real wall-clock seconds.
+pub fn system_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719468;
+    let era = if z >= 0 { z } else { z - 146096 } / 146097;
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// RFC 7231 date, e.g. `Thu, 16 May 2019 06:45:51 GMT`.
+pub fn http_date(ts: i64) -> String {
+    let days = ts.div_euclid(86400);
+    let secs = ts.rem_euclid(86400);
+    let (y, m, d) = civil_from_days(days);
+    let wd = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
+    let mon = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][(m - 1) as usize];
+    format!(
+        "{wd}, {d:02} {mon} {y} {:02}:{:02}:{:02} GMT",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+/// ISO 8601 UTC, e.g. `2019-05-16T06:45:51.000Z`.
+pub fn iso_date(ts: i64) -> String {
+    let (y, m, d) = civil_from_days(ts.div_euclid(86400));
+    let secs = ts.rem_euclid(86400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+/// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z` (policy expiration). Returns unix seconds.
+pub fn parse_iso8601(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let s = s.strip_suffix('Z').or_else(|| s.strip_suffix("+00:00"))?;
+    let (date, time) = s.split_once('T')?;
+    let mut dp = date.split('-');
+    let y: i64 = dp.next()?.parse().ok()?;
+    let mo: i64 = dp.next()?.parse().ok()?;
+    let d: i64 = dp.next()?.parse().ok()?;
+    if dp.next().is_some() || !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let time = time.split('.').next()?;
+    let mut tp = time.split(':');
+    let h: i64 = tp.next()?.parse().ok()?;
+    let mi: i64 = tp.next()?.parse().ok()?;
+    let se: i64 = tp.next()?.parse().ok()?;
+    if tp.next().is_some() || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    Some(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se)
+}
+
+/// XML text escaping.
+pub fn xml_escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&apos;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+/// XML text unescaping (the five entities and numeric references).
+pub fn xml_unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i..];
+        if let Some(end) = after.find(';') {
+            let ent = &after[1..end];
+            let rep = match ent {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ if ent.starts_with("#x") => u32::from_str_radix(&ent[2..], 16)
+                    .ok()
+                    .and_then(char::from_u32),
+                _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
+                _ => None,
+            };
+            if let Some(c) = rep {
+                out.push(c);
+                rest = &after[end + 1..];
+                continue;
+            }
+        }
+        out.push('&');
+        rest = &after[1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// All inner texts of `<tag>…</tag>` occurrences (non-nested, simple XML).
+pub fn xml_all<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
+    let open = format!("<{tag}>");
+    let close = format!("</{tag}>");
+    let mut out = Vec::new();
+    let mut rest = xml;
+    while let Some(i) = rest.find(&open) {
+        let after = &rest[i + open.len()..];
+        match after.find(&close) {
+            Some(j) => {
+                out.push(&after[..j]);
+                rest = &after[j + close.len()..];
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// First inner text of `<tag>…</tag>`.
+pub fn xml_first<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
+    xml_all(xml, tag).into_iter().next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc64_check() {
+        assert_eq!(crc64(b"123456789"), 11051210869376104954);
+        assert_eq!(crc64(b"[Object Content]"), 16749565679157681890);
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(http_date(1557989151), "Thu, 16 May 2019 06:45:51 GMT");
+        assert_eq!(parse_iso8601("2019-08-30T09:38:12.414Z"), Some(1567157892));
+        assert_eq!(iso_date(1567157892), "2019-08-30T09:38:12.000Z");
+    }
+
+    #[test]
+    fn encode() {
+        assert_eq!(url_encode("a b+c/~"), "a%20b%2Bc%2F~");
+        assert_eq!(url_decode("%E8%85%BE+").as_deref(), Some("腾+"));
+    }
+}
+
+fn gf2_times(mat: &[u64; 64], mut vec: u64) -> u64 {
+    let mut sum = 0u64;
+    let mut i = 0;
+    while vec != 0 {
+        if vec & 1 == 1 {
+            sum ^= mat[i];
+        }
+        vec >>= 1;
+        i += 1;
+    }
+    sum
+}
+
+fn gf2_square(square: &mut [u64; 64], mat: &[u64; 64]) {
+    for n in 0..64 {
+        square[n] = gf2_times(mat, mat[n]);
+    }
+}
+
+/// CRC-64/XZ of A‖B from crc(A), crc(B) and len(B) (zlib `crc32_combine` method; Go `CRC64Combine`).
+pub fn crc64_combine(mut crc1: u64, crc2: u64, mut len2: u64) -> u64 {
+    if len2 == 0 {
+        return crc1;
+    }
+    let mut even = [0u64; 64];
+    let mut odd = [0u64; 64];
+    odd[0] = CRC64_POLY_REFLECTED;
+    let mut row = 1u64;
+    for slot in odd.iter_mut().skip(1) {
+        *slot = row;
+        row <<= 1;
+    }
+    gf2_square(&mut even, &odd);
+    gf2_square(&mut odd, &even);
+    loop {
+        gf2_square(&mut even, &odd);
+        if len2 & 1 == 1 {
+            crc1 = gf2_times(&even, crc1);
+        }
+        len2 >>= 1;
+        if len2 == 0 {
+            break;
+        }
+        gf2_square(&mut odd, &even);
+        if len2 & 1 == 1 {
+            crc1 = gf2_times(&odd, crc1);
+        }
+        len2 >>= 1;
+        if len2 == 0 {
+            break;
+        }
+    }
+    crc1 ^ crc2
+}
+
+#[cfg(test)]
+mod combine_tests {
+    #[test]
+    fn combine() {
+        let a = b"hello, ";
+        let b = b"world and more bytes";
+        let whole = [&a[..], &b[..]].concat();
+        assert_eq!(
+            super::crc64_combine(super::crc64(a), super::crc64(b), b.len() as u64),
+            super::crc64(&whole)
+        );
+    }
+}
