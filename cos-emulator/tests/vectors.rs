@@ -12,8 +12,16 @@ use cos_emulator::util::{b64, parse_query, url_decode};
 use serde_json::Value;
 
 fn vectors() -> Value {
-    let p = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/cos-signing.json");
-    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+    // The shared official-SDK vectors (beside the repository), or $COS_VECTORS.
+    let p = std::env::var("COS_VECTORS").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/vectors/cos-signing.json"
+        )
+        .to_owned()
+    });
+    serde_json::from_slice(&std::fs::read(&p).unwrap_or_else(|e| panic!("cannot read {p}: {e}")))
+        .unwrap()
 }
 
 fn cred(input: &Value) -> Vec<Credential> {
