@@ -16,6 +16,7 @@ step "rust: fmt + clippy"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p cos-wasm --lib --target wasm32-unknown-unknown --features wasm -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p cos-wasm -q
 
 step "rust: tests"
 cargo test --workspace

@@ -447,17 +447,8 @@ fn customer_key(value: &JsValue, alg: SseAlgorithm, what: &str) -> Result<Custom
         let raw = zeroize::Zeroizing::new(bytes.to_vec());
         return CustomerKey::from_bytes(alg, &raw);
     }
-    // A freed CustomerKey's getter throws (its pointer is gone).
-    let handle = if value.is_object() {
-        Reflect::get(value, &"__cosKeyHandle".into())
-            .map_err(|_| err!(UseAfterFree, "{what}: this CustomerKey was freed"))?
-    } else {
-        JsValue::UNDEFINED
-    };
-    if let Some(id) = handle.as_f64() {
-        return KEYS
-            .with(|k| k.borrow().get(&(id as u32)).cloned())
-            .ok_or_else(|| err!(UseAfterFree, "{what}: this CustomerKey was freed"));
+    if let Some(key) = lookup(&CUSTOMER_KEYS, value, "__cosKeyHandle", "this CustomerKey")? {
+        return Ok(key);
     }
     Err(err!(
         InvalidSse,
@@ -664,9 +655,9 @@ pub fn sse_headers_js(sse_value: JsValue, op: JsValue) -> JsResult<JsValue> {
 
 /// `copySourceSseHeaders(key)`: the `x-cos-copy-source-server-side-encryption-customer-*` triple.
 #[wasm_bindgen(js_name = copySourceSseHeaders)]
-pub fn copy_source_sse_headers_js(key: JsValue, alg: Option<String>) -> JsResult<JsValue> {
+pub fn copy_source_sse_headers_js(key: JsValue, alg: JsValue) -> JsResult<JsValue> {
     js((|| {
-        let alg = match (alg, get(&key, "algorithm").as_string()) {
+        let alg = match (alg.as_string(), get(&key, "algorithm").as_string()) {
             (Some(a), _) | (None, Some(a)) => SseAlgorithm::parse(&a)?,
             (None, None) => SseAlgorithm::default(),
         };
@@ -728,12 +719,55 @@ pub fn parse_bucket_encryption_xml(xml: JsValue) -> JsResult<JsValue> {
     })())
 }
 
+/// Live secret keys by handle. A JS `CustomerKey` / `WrappingKey` holds only its handle,
+/// so a key can be found when it is passed inside an options object (wasm-bindgen can only
+/// borrow a class instance that is a direct argument); `free()` drops, and so zeroizes, it.
+struct Registry<T> {
+    next: u32,
+    items: BTreeMap<u32, T>,
+}
+
+impl<T: Clone> Registry<T> {
+    const fn new() -> Self {
+        Self {
+            next: 1,
+            items: BTreeMap::new(),
+        }
+    }
+
+    fn insert(&mut self, item: T) -> u32 {
+        let handle = self.next;
+        self.next = self.next.wrapping_add(1).max(1);
+        self.items.insert(handle, item);
+        handle
+    }
+}
+
 thread_local! {
-    /// Live customer keys, by handle. A JS `CustomerKey` holds only its handle, so the
-    /// key can be found when it is passed inside an options object; `free()` drops
-    /// (and so zeroizes) the entry.
-    static KEYS: RefCell<BTreeMap<u32, CustomerKey>> = const { RefCell::new(BTreeMap::new()) };
-    static NEXT_KEY: RefCell<u32> = const { RefCell::new(1) };
+    static CUSTOMER_KEYS: RefCell<Registry<CustomerKey>> = const { RefCell::new(Registry::new()) };
+    static WRAPPING_KEYS: RefCell<Registry<WrappingKey>> = const { RefCell::new(Registry::new()) };
+}
+
+/// Looks up a key object passed as a plain JS value through its handle getter. A freed
+/// object's getter throws (its pointer is gone): `ERR_USE_AFTER_FREE`.
+fn lookup<T: Clone>(
+    registry: &'static std::thread::LocalKey<RefCell<Registry<T>>>,
+    value: &JsValue,
+    getter: &str,
+    what: &str,
+) -> Result<Option<T>> {
+    if !value.is_object() {
+        return Ok(None);
+    }
+    let handle =
+        Reflect::get(value, &getter.into()).map_err(|_| err!(UseAfterFree, "{what} was freed"))?;
+    let Some(id) = handle.as_f64() else {
+        return Ok(None);
+    };
+    registry
+        .with(|r| r.borrow().items.get(&(id as u32)).cloned())
+        .map(Some)
+        .ok_or_else(|| err!(UseAfterFree, "{what} was freed"))
 }
 
 /// An SSE-C customer key held inside wasm memory (zeroized on `free()`).
@@ -745,26 +779,21 @@ pub struct JsCustomerKey {
 
 impl JsCustomerKey {
     fn register(key: CustomerKey) -> Self {
-        let handle = NEXT_KEY.with(|n| {
-            let mut n = n.borrow_mut();
-            let h = *n;
-            *n = n.wrapping_add(1).max(1);
-            h
-        });
         let algorithm = key.algorithm();
-        KEYS.with(|k| k.borrow_mut().insert(handle, key));
+        let handle = CUSTOMER_KEYS.with(|r| r.borrow_mut().insert(key));
         Self { handle, algorithm }
     }
 
     fn with<T>(&self, f: impl FnOnce(&CustomerKey) -> T) -> Result<T> {
-        KEYS.with(|k| k.borrow().get(&self.handle).map(f))
+        CUSTOMER_KEYS
+            .with(|r| r.borrow().items.get(&self.handle).map(f))
             .ok_or_else(|| err!(UseAfterFree, "this CustomerKey was freed"))
     }
 }
 
 impl Drop for JsCustomerKey {
     fn drop(&mut self) {
-        KEYS.with(|k| k.borrow_mut().remove(&self.handle));
+        CUSTOMER_KEYS.with(|r| r.borrow_mut().items.remove(&self.handle));
     }
 }
 
@@ -887,7 +916,7 @@ impl JsCustomerKey {
     }
 
     /// Wraps (encrypts) this key for storage: a versioned envelope string.
-    pub fn wrap(&self, wrapping: &JsWrappingKey, opts: JsValue) -> JsResult<String> {
+    pub fn wrap(&self, wrapping: JsValue, opts: JsValue) -> JsResult<String> {
         js((|| {
             let aad = aad(&opts)?;
             let nonce_vec = random_bytes(crate::keys::ENVELOPE_NONCE_LEN)?;
@@ -895,23 +924,20 @@ impl JsCustomerKey {
                 .as_slice()
                 .try_into()
                 .map_err(|_| err!(RandomUnavailable, "nonce generation failed"))?;
-            self.with(|k| wrap(k, &wrapping.inner, &aad, &nonce))?
+            let wrapping = wrapping_key(&wrapping)?;
+            self.with(|k| wrap(k, &wrapping, &aad, &nonce))?
         })())
     }
 
     /// Unwraps an envelope made by `wrap` with the same wrapping key and `aad`.
-    pub fn unwrap(
-        envelope: JsValue,
-        wrapping: &JsWrappingKey,
-        opts: JsValue,
-    ) -> JsResult<JsCustomerKey> {
+    pub fn unwrap(envelope: JsValue, wrapping: JsValue, opts: JsValue) -> JsResult<JsCustomerKey> {
         js((|| {
             let text = envelope
                 .as_string()
                 .ok_or_else(|| err!(InvalidEnvelope, "the envelope must be a string"))?;
             Ok(Self::register(unwrap(
                 &text,
-                &wrapping.inner,
+                &wrapping_key(&wrapping)?,
                 &aad(&opts)?,
             )?))
         })())
@@ -938,9 +964,9 @@ impl JsCrc64 {
         Self::default()
     }
 
-    /// Adds bytes.
-    pub fn update(&mut self, data: &[u8]) {
-        self.0.update(data);
+    /// Adds bytes (a `Uint8Array`, another typed array, or an `ArrayBuffer`).
+    pub fn update(&mut self, data: JsValue) -> JsResult<()> {
+        js(with_bytes(&data, |b| self.0.update(b)))
     }
 
     /// The CRC so far, as the unsigned decimal string COS returns.
@@ -1025,8 +1051,8 @@ macro_rules! js_digest {
             }
 
             /// Adds bytes (`ERR_USE_AFTER_FREE` after a digest).
-            pub fn update(&mut self, data: &[u8]) -> JsResult<()> {
-                js(self.0.update(data))
+            pub fn update(&mut self, data: JsValue) -> JsResult<()> {
+                js(with_bytes(&data, |b| self.0.update(b)).and_then(|r| r))
             }
 
             /// The raw digest; finishes the hasher.
@@ -1146,7 +1172,31 @@ fn wrap_alg(v: &JsValue) -> Result<WrapAlgorithm> {
 /// A key-wrapping key (AES-256-GCM or SM4-GCM) for storing customer keys.
 #[wasm_bindgen(js_name = WrappingKey)]
 pub struct JsWrappingKey {
-    inner: WrappingKey,
+    handle: u32,
+}
+
+impl JsWrappingKey {
+    fn register(key: WrappingKey) -> Self {
+        Self {
+            handle: WRAPPING_KEYS.with(|r| r.borrow_mut().insert(key)),
+        }
+    }
+}
+
+impl Drop for JsWrappingKey {
+    fn drop(&mut self) {
+        WRAPPING_KEYS.with(|r| r.borrow_mut().items.remove(&self.handle));
+    }
+}
+
+fn wrapping_key(value: &JsValue) -> Result<WrappingKey> {
+    lookup(
+        &WRAPPING_KEYS,
+        value,
+        "__cosWrappingKeyHandle",
+        "this WrappingKey",
+    )?
+    .ok_or_else(|| err!(InvalidArgument, "expected a WrappingKey"))
 }
 
 #[wasm_bindgen(js_class = WrappingKey)]
@@ -1155,9 +1205,10 @@ impl JsWrappingKey {
     pub fn generate(algorithm: JsValue) -> JsResult<JsWrappingKey> {
         js((|| {
             let alg = wrap_alg(&algorithm)?;
-            Ok(JsWrappingKey {
-                inner: WrappingKey::generate(alg, &random_bytes(alg.key_len())?)?,
-            })
+            Ok(JsWrappingKey::register(WrappingKey::generate(
+                alg,
+                &random_bytes(alg.key_len())?,
+            )?))
         })())
     }
 
@@ -1165,12 +1216,10 @@ impl JsWrappingKey {
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(algorithm: JsValue, bytes: JsValue) -> JsResult<JsWrappingKey> {
         js((|| {
-            Ok(JsWrappingKey {
-                inner: WrappingKey::from_bytes(
-                    wrap_alg(&algorithm)?,
-                    &bytes_arg(&bytes, "bytes")?,
-                )?,
-            })
+            Ok(JsWrappingKey::register(WrappingKey::from_bytes(
+                wrap_alg(&algorithm)?,
+                &bytes_arg(&bytes, "bytes")?,
+            )?))
         })())
     }
 
@@ -1190,7 +1239,7 @@ impl JsWrappingKey {
             let _ = Reflect::set(
                 &o,
                 &"key".into(),
-                &JsValue::from(JsWrappingKey { inner: derived.key }),
+                &JsValue::from(JsWrappingKey::register(derived.key)),
             );
             Ok(o.into())
         })())
@@ -1198,8 +1247,21 @@ impl JsWrappingKey {
 
     /// A short keyed hash, safe to log.
     #[wasm_bindgen(getter)]
-    pub fn fingerprint(&self) -> String {
-        self.inner.fingerprint()
+    pub fn fingerprint(&self) -> JsResult<String> {
+        js(WRAPPING_KEYS
+            .with(|r| {
+                r.borrow()
+                    .items
+                    .get(&self.handle)
+                    .map(WrappingKey::fingerprint)
+            })
+            .ok_or_else(|| err!(UseAfterFree, "this WrappingKey was freed")))
+    }
+
+    /// Internal: lets arguments refer to this key. Not part of the typed API.
+    #[wasm_bindgen(getter, js_name = __cosWrappingKeyHandle)]
+    pub fn handle(&self) -> u32 {
+        self.handle
     }
 }
 
@@ -1208,4 +1270,24 @@ impl JsWrappingKey {
 #[must_use]
 pub fn memory() -> JsValue {
     wasm_bindgen::memory()
+}
+
+/// Runs `f` over the bytes of a typed array or `ArrayBuffer` (copied into wasm memory once).
+fn with_bytes<T>(data: &JsValue, f: impl FnOnce(&[u8]) -> T) -> Result<T> {
+    let view = if let Some(u8s) = data.dyn_ref::<js_sys::Uint8Array>() {
+        u8s.clone()
+    } else if data.is_instance_of::<js_sys::ArrayBuffer>() {
+        js_sys::Uint8Array::new(data)
+    } else if js_sys::ArrayBuffer::is_view(data) {
+        let buffer = get(data, "buffer");
+        let offset = get(data, "byteOffset").as_f64().unwrap_or(0.0) as u32;
+        let len = get(data, "byteLength").as_f64().unwrap_or(0.0) as u32;
+        js_sys::Uint8Array::new_with_byte_offset_and_length(&buffer, offset, len)
+    } else {
+        return Err(err!(
+            InvalidArgument,
+            "expected a Uint8Array, a typed array or an ArrayBuffer"
+        ));
+    };
+    Ok(f(&view.to_vec()))
 }
