@@ -163,55 +163,15 @@ pub fn verify<'c>(
         return Err(forbidden("AccessDenied", "Invalid q-key-time"));
     }
 
-    // Headers named in q-header-list must be present; their values are signed.
-    let mut hpairs = Vec::new();
-    for name in p.header_list.split(';').filter(|s| !s.is_empty()) {
-        let want = name.to_ascii_lowercase();
-        let found: Vec<&(String, String)> = req
-            .headers
-            .iter()
-            .filter(|(k, _)| url_encode(k).to_ascii_lowercase() == want)
-            .collect();
-        match found.as_slice() {
-            [] => {
-                return Err(forbidden(
-                    "AccessDenied",
-                    format!("Header {name} is in q-header-list but not in the request"),
-                ))
-            }
-            [one] => hpairs.push((one.0.to_ascii_lowercase(), one.1.clone())),
-            _ => {
-                return Err(bad_request(
-                    "InvalidArgument",
-                    format!("Header {name} appears more than once"),
-                ))
-            }
-        }
-    }
-    let mut qpairs = Vec::new();
-    for name in p.url_param_list.split(';').filter(|s| !s.is_empty()) {
-        let want = name.to_ascii_lowercase();
-        let found: Vec<&(String, String)> = req
-            .query
-            .iter()
-            .filter(|(k, _)| url_encode(k).to_ascii_lowercase() == want)
-            .collect();
-        match found.as_slice() {
-            [] => {
-                return Err(forbidden(
-                    "AccessDenied",
-                    format!("Parameter {name} is in q-url-param-list but not in the request"),
-                ))
-            }
-            [one] => qpairs.push((one.0.to_ascii_lowercase(), one.1.clone())),
-            _ => {
-                return Err(bad_request(
-                    "InvalidArgument",
-                    format!("Query parameter {name} appears more than once"),
-                ))
-            }
-        }
-    }
+    // Headers named in q-header-list and parameters named in q-url-param-list must be
+    // present once each; their values are signed.
+    let hpairs = signed_pairs(&p.header_list, &req.headers, "Header", "q-header-list")?;
+    let qpairs = signed_pairs(
+        &p.url_param_list,
+        &req.query,
+        "Parameter",
+        "q-url-param-list",
+    )?;
     let (http_params, _) = canonical(&qpairs);
     let (http_headers, _) = canonical(&hpairs);
     let format_string = format!(
@@ -471,4 +431,38 @@ pub fn verify_post_policy<'c>(
         }
     }
     Ok(cred)
+}
+
+/// The `(lowercased name, value)` pairs named in a signed list (`a;b;c` of encoded,
+/// lowercased names): each must be present exactly once.
+fn signed_pairs(
+    list: &str,
+    pairs: &[(String, String)],
+    what: &str,
+    list_name: &str,
+) -> CosResult<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for name in list.split(';').filter(|s| !s.is_empty()) {
+        let want = name.to_ascii_lowercase();
+        let found: Vec<&(String, String)> = pairs
+            .iter()
+            .filter(|(k, _)| url_encode(k).to_ascii_lowercase() == want)
+            .collect();
+        match found.as_slice() {
+            [] => {
+                return Err(forbidden(
+                    "AccessDenied",
+                    format!("{what} {name} is in {list_name} but not in the request"),
+                ))
+            }
+            [one] => out.push((one.0.to_ascii_lowercase(), one.1.clone())),
+            _ => {
+                return Err(bad_request(
+                    "InvalidArgument",
+                    format!("{what} {name} appears more than once"),
+                ))
+            }
+        }
+    }
+    Ok(out)
 }
