@@ -165,7 +165,7 @@ pub fn verify<'c>(
 
     // Headers named in q-header-list and parameters named in q-url-param-list must be
     // present once each; their values are signed.
-    let hpairs = signed_pairs(&p.header_list, &req.headers, "Header", "q-header-list")?;
+    let hpairs = signed_pairs(&p.header_list, req.headers, "Header", "q-header-list")?;
     let qpairs = signed_pairs(
         &p.url_param_list,
         &req.query,
