@@ -168,7 +168,7 @@ pub fn verify<'c>(
     let hpairs = signed_pairs(&p.header_list, req.headers, "Header", "q-header-list")?;
     let qpairs = signed_pairs(
         &p.url_param_list,
-        &req.query,
+        req.query,
         "Parameter",
         "q-url-param-list",
     )?;
