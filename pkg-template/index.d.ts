@@ -315,7 +315,7 @@ export class WrappingKey {
 /** Streaming CRC-64/XZ, as COS returns it in `x-cos-hash-crc64ecma`. */
 export class Crc64 {
   constructor();
-  update(data: Uint8Array): void;
+  update(data: ArrayBufferView | ArrayBuffer): void;
   /** Unsigned decimal, as COS prints it. */
   digest(): string;
   value(): bigint;
@@ -326,7 +326,7 @@ export class Crc64 {
 /** Streaming MD5; one `digest*()` call finishes it (`reset()` to reuse). */
 export class Md5 {
   constructor();
-  update(data: Uint8Array): void;
+  update(data: ArrayBufferView | ArrayBuffer): void;
   digest(): Uint8Array;
   digestHex(): string;
   /** The `Content-MD5` header value. */
@@ -338,7 +338,7 @@ export class Md5 {
 /** Streaming SHA-1; one `digest*()` call finishes it. */
 export class Sha1 {
   constructor();
-  update(data: Uint8Array): void;
+  update(data: ArrayBufferView | ArrayBuffer): void;
   digest(): Uint8Array;
   digestHex(): string;
   reset(): void;
