@@ -1,6 +1,9 @@
 // Type tests for the hand-written index.d.ts: `tsc` must accept the valid calls and
 // reject the ones marked @ts-expect-error.
-import { CosSigner, init, isCosError, type CosErrorCode, type PostPolicyFields } from 'cos-wasm';
+import {
+  CosSigner, init, isCosError, CustomerKey, WrappingKey, Crc64, hashInput, sseHeaders, postFormData,
+  type CosErrorCode, type PostPolicyFields, type Sse, type SignedRequest, type PostObjectForm, type HashResult,
+} from 'cos-wasm';
 
 await init();
 const signer = new CosSigner({ secretId: 'id', secretKey: 'key', securityToken: 'tok' });
@@ -27,4 +30,27 @@ new CosSigner({ secretId: 'id' });
 // @ts-expect-error not a code
 const bad: CosErrorCode = 'ERR_NOPE';
 void [auth, url, sig, bad];
+const key = CustomerKey.generate('SM4');
+const sses: Sse[] = [{ type: 'SSE-COS' }, { type: 'SSE-KMS', context: { a: 'b' }, algorithm: 'SM4' }, { type: 'SSE-C', key }];
+const signed: SignedRequest = signer.signRequest({ method: 'PUT', key: 'a', bucket: 'b-1', region: 'ap-x', expires: 60, sse: sses[2] });
+const form: PostObjectForm = signer.postObjectForm({ bucket: 'b-1', region: 'ap-x', keyPrefix: 'u/', expires: 60, contentLengthRange: [1, 2] });
+const body: FormData = postFormData(form, new Blob(['x']));
+const headers: Record<string, string> = sseHeaders({ type: 'SSE-C', key: new Uint8Array(32) }, 'GetObject');
+const wrapping = WrappingKey.generate('SM4-GCM');
+const env: string = key.wrap(wrapping, { aad: 'b/k' });
+const back: CustomerKey = CustomerKey.unwrap(env, wrapping, { aad: 'b/k' });
+const { params }: { params: string } = CustomerKey.fromPassphrase({ passphrase: 'p', params: 'x' });
+const crc = new Crc64();
+crc.update(new Uint8Array(1));
+const big: bigint = crc.value();
+const result: Promise<HashResult> = hashInput(new Blob([]), { algorithms: ['crc64'], onProgress: (d: number, t: number | undefined) => void [d, t] });
+// @ts-expect-error unknown SSE type
+sseHeaders({ type: 'SSE-X' }, 'PutObject');
+// @ts-expect-error unknown operation
+sseHeaders({ type: 'SSE-COS' }, 'DeleteObject');
+// @ts-expect-error key and keyPrefix are exclusive
+signer.postObjectForm({ bucket: 'b-1', region: 'ap-x', key: 'a', keyPrefix: 'u/', expires: 60 });
+// @ts-expect-error CustomerKey has no public constructor
+new CustomerKey();
+void [signed, body, headers, back, params, big, result];
 signer.free();
