@@ -45,8 +45,8 @@ export interface CosError extends Error {
 /** Type guard for {@link CosError}. */
 export function isCosError(value: unknown): value is CosError;
 
-/** Unix seconds, as `"start;end"` or an object. */
-export type KeyTimeInput = `${number};${number}` | { start: number; end: number };
+/** Unix seconds, as `"start;end"` (e.g. `"1557989151;1557996351"`) or an object. */
+export type KeyTimeInput = string | { start: number; end: number };
 
 /** The signature window: `keyTime`, or `expires` seconds from now (from now−1 s). */
 export type Validity =
