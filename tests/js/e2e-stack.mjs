@@ -1,17 +1,18 @@
 // The whole example stack on 127.0.0.1, for the end-to-end tests and `scripts/demo.mjs`:
 // a static server (the browser-upload page + the installed cos-wasm package), the strict
-// local COS emulator (CORS for the page's origin) and the edge worker under workerd.
+// local COS emulator (CORS for the page's origin) and the edge worker under workerd, run from
+// its checked-in config.capnp. Every process is stopped by `stop()`.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { staticServer } from './harness.mjs';
 import { startEmulator } from './emulator.mjs';
-import { startWorkerd } from './workerd.mjs';
+import { serveWorkerd } from './workerd.mjs';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
-export const workerFile = join(root, 'examples', 'edge-worker', 'worker.js');
+export const workerDir = join(root, 'examples', 'edge-worker');
 export const pageDir = join(root, 'examples', 'browser-upload');
 export const pkgDir = fileURLToPath(new URL('./node_modules/cos-wasm/', import.meta.url));
 export const BUCKET = 'uploads-1250000000';
@@ -57,7 +58,13 @@ export async function startStack({ maxUploadBytes = 6 * 1024 * 1024, ttl = 600, 
       ALLOWED_CONTENT_TYPES: 'application/octet-stream,text/,image/,application/pdf',
       URL_TTL_SECONDS: String(ttl),
     };
-    const worker = await startWorkerd(workerFile, {}, env);
+    // the checked-in examples/edge-worker/config.capnp (bindings fromEnvironment), next to
+    // node_modules/cos-wasm = the freshly packed package installed in tests/js
+    const wdir = join(tmp, 'edge-worker');
+    mkdirSync(join(wdir, 'node_modules'), { recursive: true });
+    for (const f of ['config.capnp', 'worker.js']) copyFileSync(join(workerDir, f), join(wdir, f));
+    symlinkSync(pkgDir, join(wdir, 'node_modules', 'cos-wasm'), 'dir');
+    const worker = await serveWorkerd(join(wdir, 'config.capnp'), { env });
     stops.push(worker.stop);
     writeFileSync(configFile, JSON.stringify({ api: worker.url, users }));
     return { pageUrl: `${web.url}/index.html`, webUrl: web.url, workerUrl: worker.url, emulator, env, users, stop };
