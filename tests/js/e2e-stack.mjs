@@ -73,3 +73,17 @@ export async function startStack({ maxUploadBytes = 6 * 1024 * 1024, ttl = 600, 
     throw e;
   }
 }
+
+/**
+ * In the browser-upload page (already loaded): chooses `buf` as file `name`, picks `mode`,
+ * clicks upload and resolves to the page's result ({ ok, key, crc64Local, crc64Server,
+ * bytesMatch, sseEcho, steps: [text], error?, ... }).
+ */
+export async function uploadViaPage(page, mode, name, buf, timeout = 30000) {
+  await page.evaluate(() => (window.__result = undefined));
+  await page.setInputFiles('#file', { name, mimeType: 'application/octet-stream', buffer: buf });
+  await page.selectOption('#mode', mode);
+  await page.click('#upload');
+  await page.waitForFunction(() => window.__result !== undefined, null, { timeout });
+  return page.evaluate(() => ({ ...window.__result, steps: window.__result.steps.map((s) => s.text) }));
+}

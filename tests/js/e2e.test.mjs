@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { hashInput } from 'cos-wasm';
 import { launchChromium } from './harness.mjs';
 import { startEmulator } from './emulator.mjs';
-import { startStack, root } from './e2e-stack.mjs';
+import { startStack, root, uploadViaPage } from './e2e-stack.mjs';
 
 const MiB = 1024 * 1024;
 let stack;
@@ -61,16 +61,6 @@ function payload(mode) {
   return { buf, marker };
 }
 
-/** Chooses the file in the page, picks the mode, clicks and waits for the result. */
-async function uploadViaPage(mode, name, buf) {
-  await page.evaluate(() => (window.__result = undefined));
-  await page.setInputFiles('#file', { name, mimeType: 'application/octet-stream', buffer: buf });
-  await page.selectOption('#mode', mode);
-  await page.click('#upload');
-  await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 20000 });
-  return page.evaluate(() => ({ ...window.__result, steps: window.__result.steps.map((s) => s.text) }));
-}
-
 const MODES = [
   ['SSE-COS', 'SSE-COS/AES256', 'AES256'],
   ['SSE-COS-SM4', 'SSE-COS/SM4', 'SM4'],
@@ -84,7 +74,7 @@ const MODES = [
 for (const [mode, label, echo] of MODES) {
   test(`page upload ${label}: 5 MiB, CRC-64 verified, encrypted at rest, same bytes back`, async () => {
     const { buf, marker } = payload(mode);
-    const r = await uploadViaPage(mode, `${mode.toLowerCase()}.bin`, buf);
+    const r = await uploadViaPage(page, mode, `${mode.toLowerCase()}.bin`, buf);
     assert.equal(r.ok, true, `${r.message}\n${r.steps.join('\n')}`);
     assert.equal(r.key, `users/alice/${mode.toLowerCase()}.bin`);
     assert.equal(r.uploadStatus, 201);
