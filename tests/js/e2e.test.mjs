@@ -184,6 +184,24 @@ test('an expired form is refused (emulator clock one hour ahead)', async () => {
   }
 });
 
+test('the README page snippet (marked e2e-test: page) works in the browser against the worker', async () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const [, code] = /<!-- e2e-test: page -->\s*```js\n([\s\S]*?)```/.exec(readme) ?? [];
+  assert.ok(code, 'README has the page snippet');
+  const r = await page.evaluate(async ([src, workerUrl, token]) => {
+    const mod = await import(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
+    const bytes = new Uint8Array(300000).map((_, i) => (i * 2654435761) >>> 24);
+    const file = new File([bytes], 'readme.bin');
+    const back = new Uint8Array(await (await mod.uploadAndReadBack(file, { workerUrl, token })).arrayBuffer());
+    const put = await mod.putFile(file, 'users/alice/readme-put.bin', { workerUrl, token });
+    const bad = await mod.putFile(file, 'users/bob/readme-put.bin', { workerUrl, token }).then((x) => x.status, (e) => String(e));
+    return { same: back.length === bytes.length && back.every((v, i) => v === bytes[i]), put: put.status, bad };
+  }, [code, stack.workerUrl, stack.users.alice]);
+  assert.equal(r.same, true);
+  assert.equal(r.put, 200);
+  assert.notEqual(r.bad, 200);
+});
+
 test('worker: bearer token, CORS preflight and origin, CosError codes passed through', async () => {
   const anon = await fetch(`${stack.workerUrl}/presign`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"key":"users/alice/a"}' });
   assert.equal(anon.status, 401);
