@@ -20,9 +20,11 @@ export const REGION = 'ap-guangzhou';
 
 /**
  * Starts everything; resolves to { pageUrl, workerUrl, emulator, env, users, stop }.
+ * `virtualHosted` addresses the emulator as `<bucket>.localhost:PORT` (browsers resolve
+ * `*.localhost` to loopback) instead of path-style.
  * `users` maps user ids to their (random, dev-only) bearer tokens.
  */
-export async function startStack({ maxUploadBytes = 6 * 1024 * 1024, ttl = 600, emulatorArgs = [] } = {}) {
+export async function startStack({ maxUploadBytes = 6 * 1024 * 1024, ttl = 600, emulatorArgs = [], virtualHosted = false } = {}) {
   const stops = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => {});
@@ -47,9 +49,10 @@ export async function startStack({ maxUploadBytes = 6 * 1024 * 1024, ttl = 600, 
       COS_SECRET_KEY: secretKey,
       COS_BUCKET: BUCKET,
       COS_REGION: REGION,
-      COS_DOMAIN: `127.0.0.1:${emulator.port}`,
+      // path-style http://127.0.0.1:PORT/<bucket>/<key>, or virtual-hosted <bucket>.localhost:PORT
+      COS_DOMAIN: virtualHosted ? `{Bucket}.localhost:${emulator.port}` : `127.0.0.1:${emulator.port}`,
       COS_PROTOCOL: 'http',
-      COS_PATH_STYLE: 'true',
+      COS_PATH_STYLE: virtualHosted ? 'false' : 'true',
       ALLOW_INSECURE_LOCAL: 'true',
       ALLOWED_ORIGIN: web.url,
       USER_TOKENS: JSON.stringify(Object.fromEntries(Object.entries(users).map(([id, t]) => [t, id]))),
