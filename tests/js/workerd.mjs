@@ -49,27 +49,49 @@ const worker :Workerd.Worker = (
   compatibilityDate = "2024-09-23",
 );
 `);
+  const w = await serveWorkerd(join(dir, 'config.capnp'), { port });
+  return {
+    url: w.url,
+    stop: async () => {
+      await w.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Runs `workerd serve configFile` with its `http` socket on 127.0.0.1:`port` (a free one by
+ * default) and `env` added to the environment (for `fromEnvironment` bindings). Resolves to
+ * { url, stop } once the socket answers.
+ */
+export async function serveWorkerd(configFile, { port, env = {} } = {}) {
+  port ??= await freePort();
   const bin = join(root, 'node_modules', '.bin', 'workerd');
-  const proc = spawn(bin, ['serve', join(dir, 'config.capnp')], { stdio: ['ignore', 'inherit', 'pipe'] });
+  const proc = spawn(bin, ['serve', configFile, '--socket-addr', `http=127.0.0.1:${port}`], {
+    stdio: ['ignore', 'inherit', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let stderr = '';
   proc.stderr.on('data', (d) => (stderr += d));
   const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGTERM');
+      await new Promise((ok) => proc.once('exit', ok));
+    }
+  };
   for (let i = 0; ; i++) {
     if (proc.exitCode !== null) throw new Error(`workerd exited: ${stderr}`);
     try {
       await fetch(url, { method: 'HEAD' });
       break;
     } catch {
-      if (i > 200) throw new Error(`workerd did not start: ${stderr}`);
+      if (i > 200) {
+        await stop();
+        throw new Error(`workerd did not start: ${stderr}`);
+      }
       await new Promise((ok) => setTimeout(ok, 50));
     }
   }
-  return {
-    url,
-    stop: async () => {
-      proc.kill('SIGTERM');
-      await new Promise((ok) => (proc.exitCode !== null ? ok() : proc.once('exit', ok)));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { url, stop };
 }

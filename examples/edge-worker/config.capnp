@@ -1,0 +1,46 @@
+# workerd config for the edge worker, local development (no secrets in this file).
+#   npm install cos-wasm        # node_modules/cos-wasm beside this file
+#   COS_SECRET_ID=… COS_SECRET_KEY=… SSE_C_MASTER=… USER_TOKENS='{"<token>":"alice"}' \
+#   COS_BUCKET=… COS_REGION=… ALLOWED_ORIGIN=http://127.0.0.1:8080 \
+#     npx workerd serve config.capnp [--socket-addr http=127.0.0.1:8787]
+# Against the local emulator also set COS_DOMAIN=127.0.0.1:PORT COS_PROTOCOL=http
+# COS_PATH_STYLE=true ALLOW_INSECURE_LOCAL=true. `bash scripts/demo.sh` does all of it.
+# The module names mirror the cos-wasm package's `workerd` export: `cos-wasm` is workerd.js,
+# which imports ./cos_wasm.js, ./extras.js and ./cos_wasm_bg.wasm.
+using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .worker) ],
+  sockets = [ (name = "http", address = "127.0.0.1:8787", http = (), service = "main") ],
+);
+
+const worker :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "cos-wasm", esModule = embed "node_modules/cos-wasm/workerd.js"),
+    (name = "cos_wasm.js", esModule = embed "node_modules/cos-wasm/cos_wasm.js"),
+    (name = "extras.js", esModule = embed "node_modules/cos-wasm/extras.js"),
+    (name = "cos_wasm_bg.wasm", wasm = embed "node_modules/cos-wasm/cos_wasm_bg.wasm"),
+  ],
+  bindings = [
+    # secrets
+    (name = "COS_SECRET_ID", fromEnvironment = "COS_SECRET_ID"),
+    (name = "COS_SECRET_KEY", fromEnvironment = "COS_SECRET_KEY"),
+    (name = "COS_SECURITY_TOKEN", fromEnvironment = "COS_SECURITY_TOKEN"),
+    (name = "SSE_C_MASTER", fromEnvironment = "SSE_C_MASTER"),
+    (name = "USER_TOKENS", fromEnvironment = "USER_TOKENS"),
+    # settings
+    (name = "COS_BUCKET", fromEnvironment = "COS_BUCKET"),
+    (name = "COS_REGION", fromEnvironment = "COS_REGION"),
+    (name = "COS_DOMAIN", fromEnvironment = "COS_DOMAIN"),
+    (name = "COS_PROTOCOL", fromEnvironment = "COS_PROTOCOL"),
+    (name = "COS_PATH_STYLE", fromEnvironment = "COS_PATH_STYLE"),
+    (name = "ALLOW_INSECURE_LOCAL", fromEnvironment = "ALLOW_INSECURE_LOCAL"),
+    (name = "ALLOWED_ORIGIN", fromEnvironment = "ALLOWED_ORIGIN"),
+    (name = "MAX_UPLOAD_BYTES", fromEnvironment = "MAX_UPLOAD_BYTES"),
+    (name = "ALLOWED_CONTENT_TYPES", fromEnvironment = "ALLOWED_CONTENT_TYPES"),
+    (name = "URL_TTL_SECONDS", fromEnvironment = "URL_TTL_SECONDS"),
+    (name = "KMS_KEY_ID", fromEnvironment = "KMS_KEY_ID"),
+  ],
+  compatibilityDate = "2024-09-23",
+);

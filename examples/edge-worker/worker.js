@@ -1,0 +1,292 @@
+// cos-wasm edge worker (Cloudflare Workers / workerd module syntax).
+//
+// Hands browsers what they need to talk to COS directly, without ever seeing the COS secret:
+//   POST /upload-form  { filename | key, size?, contentType?, sse?, keyMd5?, algorithm? } -> { url, fields, key, bucket }
+//   POST /presign      { method: 'GET' | 'PUT', key, size?, contentType?, sse?, keyMd5?, algorithm? } -> { url, headers, key, bucket }
+//   GET  /health       -> { ok: true }
+// Callers authenticate with `Authorization: Bearer <token>`; env.USER_TOKENS maps tokens to
+// user ids and each user may only touch keys under `users/<id>/`.
+//
+// `sse` values:
+//   'NONE' | 'SSE-COS' | 'SSE-COS-SM4' | 'SSE-KMS' | 'SSE-KMS-SM4'
+//   'SSE-C-WORKER' | 'SSE-C-WORKER-SM4': a per-object key derived (HKDF) from env.SSE_C_MASTER;
+//       the browser never holds the master, only the key of the one object it was granted.
+//   'SSE-C-CLIENT': the page holds the key. It sends only `keyMd5` (and `algorithm`); the worker
+//       signs a policy / URL that pins the algorithm and key-MD5, and the page adds the key
+//       itself (a form field or header that the signature does not cover, but COS checks it
+//       against the pinned MD5). The key never reaches the worker.
+//
+// Errors are JSON `{ error: { code, message } }`: a CosError's own code (400) or one of the
+// worker's codes (ERR_UNAUTHORIZED 401, ERR_FORBIDDEN 403, ERR_BAD_REQUEST 400, ...).
+import { CosSigner, CustomerKey, isCosError } from 'cos-wasm';
+
+class HttpError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+const SSEC_ALG = 'x-cos-server-side-encryption-customer-algorithm';
+const SSEC_MD5 = 'x-cos-server-side-encryption-customer-key-MD5';
+const MODES = new Set(['NONE', 'SSE-COS', 'SSE-COS-SM4', 'SSE-KMS', 'SSE-KMS-SM4', 'SSE-C-WORKER', 'SSE-C-WORKER-SM4', 'SSE-C-CLIENT']);
+
+function bool(v) {
+  return v === true || v === 'true' || v === '1';
+}
+
+/** The COS endpoint options from env (real COS by default; overrides for a local emulator). */
+function endpoint(env) {
+  const ep = { bucket: env.COS_BUCKET, region: env.COS_REGION };
+  if (env.COS_DOMAIN) ep.domain = env.COS_DOMAIN;
+  if (env.COS_PROTOCOL) ep.protocol = env.COS_PROTOCOL;
+  if (bool(env.COS_PATH_STYLE)) ep.pathStyle = true;
+  return ep;
+}
+
+function allowedOrigins(env) {
+  return String(env.ALLOWED_ORIGIN ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function corsHeaders(request, env) {
+  const origin = request.headers.get('Origin');
+  const allowed = allowedOrigins(env);
+  if (!origin || !(allowed.includes(origin) || allowed.includes('*'))) return {};
+  return {
+    'Access-Control-Allow-Origin': origin,
+    'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+    'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+    'Access-Control-Max-Age': '600',
+    Vary: 'Origin',
+  };
+}
+
+function json(body, status, request, env) {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...corsHeaders(request, env) },
+  });
+}
+
+function timingSafeEqual(a, b) {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i % (x.length || 1)] ?? 0) ^ (y[i % (y.length || 1)] ?? 0);
+  return diff === 0;
+}
+
+/** The caller's user id, from `Authorization: Bearer <token>` and env.USER_TOKENS. */
+function authenticate(request, env) {
+  const m = /^Bearer\s+(\S+)$/i.exec(request.headers.get('Authorization') ?? '');
+  if (!m) throw new HttpError(401, 'ERR_UNAUTHORIZED', 'missing bearer token');
+  let tokens;
+  try {
+    tokens = JSON.parse(env.USER_TOKENS ?? '{}');
+  } catch {
+    throw new HttpError(500, 'ERR_CONFIG', 'USER_TOKENS is not JSON');
+  }
+  let user;
+  for (const [token, id] of Object.entries(tokens)) if (timingSafeEqual(token, m[1])) user = id;
+  if (!user || !/^[A-Za-z0-9_-]{1,64}$/.test(user)) throw new HttpError(401, 'ERR_UNAUTHORIZED', 'unknown bearer token');
+  return user;
+}
+
+/** Resolves `{ key }` or `{ filename }` to an object key under the user's prefix, or refuses. */
+function objectKey(user, body) {
+  const prefix = `users/${user}/`;
+  let key;
+  if (typeof body.key === 'string') key = body.key;
+  else if (typeof body.filename === 'string') key = prefix + body.filename;
+  else throw new HttpError(400, 'ERR_BAD_REQUEST', 'key or filename is required');
+  if (!key.startsWith(prefix)) throw new HttpError(403, 'ERR_FORBIDDEN', `keys must start with ${prefix}`);
+  const rest = key.slice(prefix.length);
+  if (!rest || rest.split('/').some((seg) => seg === '' || seg === '.' || seg === '..') || /[\u0000-\u001f\u007f\\]/.test(rest) || rest.length > 512) {
+    throw new HttpError(400, 'ERR_BAD_REQUEST', 'invalid object key');
+  }
+  return key;
+}
+
+function maxBytes(env) {
+  const n = Number(env.MAX_UPLOAD_BYTES ?? 100 * 1024 * 1024);
+  if (!Number.isSafeInteger(n) || n < 1) throw new HttpError(500, 'ERR_CONFIG', 'MAX_UPLOAD_BYTES must be a positive integer');
+  return n;
+}
+
+function checkSize(size, env) {
+  if (size === undefined) return undefined;
+  if (!Number.isSafeInteger(size) || size < 1) throw new HttpError(400, 'ERR_BAD_REQUEST', 'size must be a positive integer');
+  if (size > maxBytes(env)) throw new HttpError(400, 'ERR_TOO_LARGE', `size ${size} exceeds the limit of ${maxBytes(env)} bytes`);
+  return size;
+}
+
+/** Content types: env.ALLOWED_CONTENT_TYPES is a comma list; an entry ending in `/` is a prefix. */
+function checkContentType(contentType, env) {
+  if (contentType === undefined || contentType === '') return undefined;
+  const allowed = String(env.ALLOWED_CONTENT_TYPES ?? '*').split(',').map((s) => s.trim()).filter(Boolean);
+  const base = String(contentType).split(';')[0].trim().toLowerCase();
+  const ok = allowed.some((a) => a === '*' || (a.endsWith('/') ? base.startsWith(a) : base === a));
+  if (!ok || /[\r\n]/.test(contentType)) throw new HttpError(400, 'ERR_CONTENT_TYPE_NOT_ALLOWED', `content type ${base} is not allowed`);
+  return String(contentType);
+}
+
+function masterBytes(env) {
+  if (!env.SSE_C_MASTER) throw new HttpError(500, 'ERR_CONFIG', 'SSE_C_MASTER is not configured');
+  try {
+    return Uint8Array.from(atob(env.SSE_C_MASTER), (c) => c.charCodeAt(0));
+  } catch {
+    throw new HttpError(500, 'ERR_CONFIG', 'SSE_C_MASTER must be base64');
+  }
+}
+
+/**
+ * The SSE description for `mode` on `key`: `{ sse }` for package-built SSE, or `{ pinned }`
+ * (algorithm + key-MD5 of a page-held key) for SSE-C-CLIENT. Derived keys go in `owned`
+ * so the caller frees them.
+ */
+function sseFor(mode, body, env, key, owned) {
+  mode = mode ?? 'NONE';
+  if (!MODES.has(mode)) throw new HttpError(400, 'ERR_BAD_REQUEST', `sse must be one of ${[...MODES].join(', ')}`);
+  switch (mode) {
+    case 'NONE':
+      return {};
+    case 'SSE-COS':
+      return { sse: { type: 'SSE-COS' } };
+    case 'SSE-COS-SM4':
+      return { sse: { type: 'SSE-COS', algorithm: 'SM4' } };
+    case 'SSE-KMS':
+    case 'SSE-KMS-SM4': {
+      const sse = { type: 'SSE-KMS', context: { bucket: env.COS_BUCKET } };
+      if (mode === 'SSE-KMS-SM4') sse.algorithm = 'SM4';
+      if (env.KMS_KEY_ID) sse.kmsKeyId = env.KMS_KEY_ID;
+      return { sse };
+    }
+    case 'SSE-C-WORKER':
+    case 'SSE-C-WORKER-SM4': {
+      const algorithm = mode === 'SSE-C-WORKER-SM4' ? 'SM4' : 'AES256';
+      const k = CustomerKey.deriveHkdf({ master: masterBytes(env), bucket: env.COS_BUCKET, key, algorithm });
+      owned.push(k);
+      return { sse: { type: 'SSE-C', key: k } };
+    }
+    case 'SSE-C-CLIENT': {
+      const algorithm = body.algorithm ?? 'AES256';
+      if (algorithm !== 'AES256' && algorithm !== 'SM4') throw new HttpError(400, 'ERR_BAD_REQUEST', 'algorithm must be AES256 or SM4');
+      if (typeof body.keyMd5 !== 'string' || !/^[A-Za-z0-9+/]{22}==$/.test(body.keyMd5)) {
+        throw new HttpError(400, 'ERR_BAD_REQUEST', 'SSE-C-CLIENT needs keyMd5 (base64 MD5 of the key, never the key)');
+      }
+      return { pinned: { [SSEC_ALG]: algorithm, [SSEC_MD5]: body.keyMd5 } };
+    }
+  }
+}
+
+function signer(env) {
+  if (!env.COS_SECRET_ID || !env.COS_SECRET_KEY) throw new HttpError(500, 'ERR_CONFIG', 'COS credentials are not configured');
+  return new CosSigner({ secretId: env.COS_SECRET_ID, secretKey: env.COS_SECRET_KEY, securityToken: env.COS_SECURITY_TOKEN || undefined });
+}
+
+function ttl(env) {
+  const n = Number(env.URL_TTL_SECONDS ?? 600);
+  return Number.isSafeInteger(n) && n > 0 ? n : 600;
+}
+
+function uploadForm(user, body, env) {
+  const key = objectKey(user, body);
+  checkSize(body.size, env);
+  const contentType = checkContentType(body.contentType, env);
+  const owned = [];
+  const s = signer(env);
+  try {
+    const { sse, pinned } = sseFor(body.sse, body, env, key, owned);
+    const form = s.postObjectForm({
+      ...endpoint(env),
+      key,
+      expires: ttl(env),
+      sse,
+      contentLengthRange: [1, maxBytes(env)],
+      contentType,
+      successActionStatus: 201,
+      allowInsecureLocal: bool(env.ALLOW_INSECURE_LOCAL),
+      // SSE-C-CLIENT: the policy requires these exact values; the page adds the key field.
+      conditions: pinned ? Object.entries(pinned).map(([k, v]) => ({ [k]: v })) : undefined,
+    });
+    const fields = pinned ? { ...pinned, ...form.fields } : form.fields;
+    return { url: form.url, fields, key, bucket: env.COS_BUCKET, maxBytes: maxBytes(env) };
+  } finally {
+    s.free();
+    for (const k of owned) k.free();
+  }
+}
+
+function presign(user, body, env) {
+  const method = String(body.method ?? 'GET').toUpperCase();
+  if (method !== 'GET' && method !== 'PUT' && method !== 'HEAD') throw new HttpError(400, 'ERR_BAD_REQUEST', 'method must be GET, HEAD or PUT');
+  const key = objectKey(user, body);
+  const headers = {};
+  if (method === 'PUT') {
+    // The length is signed, so the URL uploads exactly `size` bytes (the limit holds for PUT too).
+    if (body.size === undefined) throw new HttpError(400, 'ERR_BAD_REQUEST', 'size is required for PUT');
+    headers['Content-Length'] = checkSize(body.size, env);
+    const ct = checkContentType(body.contentType, env);
+    if (ct) headers['Content-Type'] = ct;
+  }
+  const owned = [];
+  const s = signer(env);
+  try {
+    let { sse, pinned } = sseFor(body.sse, body, env, key, owned);
+    // Reads decrypt SSE-COS / SSE-KMS automatically: only SSE-C is sent on GET/HEAD.
+    if (method !== 'PUT' && sse && sse.type !== 'SSE-C') sse = undefined;
+    const signed = s.presignRequest({
+      ...endpoint(env),
+      method,
+      key,
+      headers: { ...headers, ...pinned },
+      sse,
+      expires: ttl(env),
+      allowInsecureLocal: bool(env.ALLOW_INSECURE_LOCAL),
+    });
+    return { url: signed.url, headers: signed.headers, key, bucket: env.COS_BUCKET };
+  } finally {
+    s.free();
+    for (const k of owned) k.free();
+  }
+}
+
+async function readJson(request) {
+  if (!/^application\/json\b/i.test(request.headers.get('Content-Type') ?? '')) {
+    throw new HttpError(400, 'ERR_BAD_REQUEST', 'send a JSON body (Content-Type: application/json)');
+  }
+  const text = await request.text();
+  if (text.length > 16 * 1024) throw new HttpError(400, 'ERR_BAD_REQUEST', 'request body too large');
+  try {
+    const v = JSON.parse(text);
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v;
+  } catch {}
+  throw new HttpError(400, 'ERR_BAD_REQUEST', 'the body must be a JSON object');
+}
+
+export default {
+  async fetch(request, env) {
+    const { pathname } = new URL(request.url);
+    const origin = request.headers.get('Origin');
+    try {
+      if (origin && !corsHeaders(request, env)['Access-Control-Allow-Origin']) {
+        throw new HttpError(403, 'ERR_ORIGIN_NOT_ALLOWED', 'this origin may not call the worker');
+      }
+      if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: corsHeaders(request, env) });
+      if (pathname === '/health' && (request.method === 'GET' || request.method === 'HEAD')) return json({ ok: true }, 200, request, env);
+      const routes = { '/upload-form': uploadForm, '/presign': presign };
+      const route = routes[pathname];
+      if (!route) throw new HttpError(404, 'ERR_NOT_FOUND', 'no such endpoint');
+      if (request.method !== 'POST') throw new HttpError(405, 'ERR_METHOD_NOT_ALLOWED', 'use POST');
+      const user = authenticate(request, env);
+      const body = await readJson(request);
+      return json(route(user, body, env), 200, request, env);
+    } catch (e) {
+      if (e instanceof HttpError) return json({ error: { code: e.code, message: e.message } }, e.status, request, env);
+      // CosError messages never contain secrets or keys (package contract).
+      if (isCosError(e)) return json({ error: { code: e.code, message: e.message } }, 400, request, env);
+      return json({ error: { code: 'ERR_INTERNAL', message: 'internal error' } }, 500, request, env);
+    }
+  },
+};

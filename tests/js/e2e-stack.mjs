@@ -1,0 +1,92 @@
+// The whole example stack on 127.0.0.1, for the end-to-end tests and `scripts/demo.mjs`:
+// a static server (the browser-upload page + the installed cos-wasm package), the strict
+// local COS emulator (CORS for the page's origin) and the edge worker under workerd, run from
+// its checked-in config.capnp. Every process is stopped by `stop()`.
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { staticServer } from './harness.mjs';
+import { startEmulator } from './emulator.mjs';
+import { serveWorkerd } from './workerd.mjs';
+
+export const root = fileURLToPath(new URL('../../', import.meta.url));
+export const workerDir = join(root, 'examples', 'edge-worker');
+export const pageDir = join(root, 'examples', 'browser-upload');
+export const pkgDir = fileURLToPath(new URL('./node_modules/cos-wasm/', import.meta.url));
+export const BUCKET = 'uploads-1250000000';
+export const REGION = 'ap-guangzhou';
+
+/**
+ * Starts everything; resolves to { pageUrl, workerUrl, emulator, env, users, stop }.
+ * `virtualHosted` addresses the emulator as `<bucket>.localhost:PORT` (browsers resolve
+ * `*.localhost` to loopback) instead of path-style.
+ * `users` maps user ids to their (random, dev-only) bearer tokens.
+ */
+export async function startStack({ maxUploadBytes = 6 * 1024 * 1024, ttl = 600, emulatorArgs = [], virtualHosted = false } = {}) {
+  const stops = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => {});
+    stops.length = 0;
+  };
+  try {
+    const tmp = mkdtempSync(join(tmpdir(), 'cos-wasm-e2e-'));
+    stops.push(async () => rmSync(tmp, { recursive: true, force: true }));
+    const configFile = join(tmp, 'config.json');
+    writeFileSync(configFile, '{}');
+    const web = await staticServer({ '/config.json': configFile, '/cos-wasm/': pkgDir, '/': pageDir });
+    stops.push(web.close);
+
+    const secretId = `AKID${randomBytes(12).toString('hex')}`;
+    const secretKey = randomBytes(24).toString('base64url');
+    const emulator = await startEmulator({ credentials: [`${secretId}:${secretKey}`], corsOrigins: [web.url], args: emulatorArgs });
+    stops.push(emulator.stop);
+
+    const users = { alice: randomBytes(16).toString('hex'), bob: randomBytes(16).toString('hex') };
+    const env = {
+      COS_SECRET_ID: secretId,
+      COS_SECRET_KEY: secretKey,
+      COS_BUCKET: BUCKET,
+      COS_REGION: REGION,
+      // path-style http://127.0.0.1:PORT/<bucket>/<key>, or virtual-hosted <bucket>.localhost:PORT
+      COS_DOMAIN: virtualHosted ? `{Bucket}.localhost:${emulator.port}` : `127.0.0.1:${emulator.port}`,
+      COS_PROTOCOL: 'http',
+      COS_PATH_STYLE: virtualHosted ? 'false' : 'true',
+      ALLOW_INSECURE_LOCAL: 'true',
+      ALLOWED_ORIGIN: web.url,
+      USER_TOKENS: JSON.stringify(Object.fromEntries(Object.entries(users).map(([id, t]) => [t, id]))),
+      SSE_C_MASTER: randomBytes(32).toString('base64'),
+      MAX_UPLOAD_BYTES: String(maxUploadBytes),
+      ALLOWED_CONTENT_TYPES: 'application/octet-stream,text/,image/,application/pdf',
+      URL_TTL_SECONDS: String(ttl),
+    };
+    // the checked-in examples/edge-worker/config.capnp (bindings fromEnvironment), next to
+    // node_modules/cos-wasm = the freshly packed package installed in tests/js
+    const wdir = join(tmp, 'edge-worker');
+    mkdirSync(join(wdir, 'node_modules'), { recursive: true });
+    for (const f of ['config.capnp', 'worker.js']) copyFileSync(join(workerDir, f), join(wdir, f));
+    symlinkSync(pkgDir, join(wdir, 'node_modules', 'cos-wasm'), 'dir');
+    const worker = await serveWorkerd(join(wdir, 'config.capnp'), { env });
+    stops.push(worker.stop);
+    writeFileSync(configFile, JSON.stringify({ api: worker.url, users }));
+    return { pageUrl: `${web.url}/index.html`, webUrl: web.url, workerUrl: worker.url, emulator, env, users, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/**
+ * In the browser-upload page (already loaded): chooses `buf` as file `name`, picks `mode`,
+ * clicks upload and resolves to the page's result ({ ok, key, crc64Local, crc64Server,
+ * bytesMatch, sseEcho, steps: [text], error?, ... }).
+ */
+export async function uploadViaPage(page, mode, name, buf, timeout = 30000) {
+  await page.evaluate(() => (window.__result = undefined));
+  await page.setInputFiles('#file', { name, mimeType: 'application/octet-stream', buffer: buf });
+  await page.selectOption('#mode', mode);
+  await page.click('#upload');
+  await page.waitForFunction(() => window.__result !== undefined, null, { timeout });
+  return page.evaluate(() => ({ ...window.__result, steps: window.__result.steps.map((s) => s.text) }));
+}
