@@ -236,7 +236,9 @@ impl<W: Write> ObjectWriter<W> {
     }
 
     /// Seals the last chunk and returns the sink.
-    pub fn finish(mut self) -> io::Result<W> {
+    /// Seals the last chunk and flushes; returns the output and the ciphertext MD5 state
+    /// (complete only now: the last chunk is emitted here).
+    pub fn finish(mut self) -> io::Result<(W, crate::util::Md5)> {
         if let Some(c) = self.cipher.clone() {
             if !self.buf.is_empty() {
                 let buf = std::mem::take(&mut self.buf);
@@ -245,7 +247,8 @@ impl<W: Write> ObjectWriter<W> {
             }
         }
         self.out.flush()?;
-        Ok(self.out)
+        let stored_md5 = std::mem::take(&mut self.stored_md5);
+        Ok((self.out, stored_md5))
     }
 }
 
@@ -385,7 +388,7 @@ mod tests {
             let f = std::fs::File::create(&path).unwrap_or_else(|_| unreachable!());
             let mut w = ObjectWriter::new(f, Some(c.clone()));
             w.write(&data).unwrap_or_else(|_| unreachable!());
-            w.finish().unwrap_or_else(|_| unreachable!());
+            let _ = w.finish().unwrap_or_else(|_| unreachable!());
             for (s, e) in [
                 (0, data.len()),
                 (5, 10),

@@ -884,8 +884,8 @@ pub fn write_temp(
         let size = w.size;
         let crc = w.crc.value();
         let md5 = util::md5_finish(std::mem::take(&mut w.md5));
-        let stored_md5 = util::md5_finish(std::mem::take(&mut w.stored_md5));
-        let bw = w.finish()?;
+        let (bw, stored_md5) = w.finish()?;
+        let stored_md5 = util::md5_finish(stored_md5);
         let f = bw.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
         Ok(Written {

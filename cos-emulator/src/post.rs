@@ -189,7 +189,13 @@ pub fn post_object(
     let w = write_temp(st, &mut src, enc.as_ref())?;
     let meta = commit_new(st, bucket, &key, attrs, sse, w, content_md5)?;
     let enc_key = url_encode(&key).replace("%2F", "/");
-    let location = format!("http://{}/{}", ctx.host, enc_key);
+    // Path-style requests (signed path `/<bucket>/…`) keep the bucket in the object URL.
+    let bucket_prefix = if ctx.signed_path.starts_with(&format!("/{bucket}/")) {
+        format!("{bucket}/")
+    } else {
+        String::new()
+    };
+    let location = format!("http://{}/{bucket_prefix}{}", ctx.host, enc_key);
     let mut r = if let Some(redirect) = field("success_action_redirect").filter(|s| !s.is_empty()) {
         let sep = if redirect.contains('?') { '&' } else { '?' };
         let loc = format!(

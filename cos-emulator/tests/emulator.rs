@@ -79,8 +79,9 @@ fn signature_errors() {
     // tampered signature
     let kt = key_time();
     let mut a = authorization(AK, SK, "GET", "/k", &[], &[("Host", HOST.into())], &kt);
-    a.pop();
-    a.push('0');
+    // Flip the last hex digit (always a change, whatever the digit was).
+    let last = a.pop().unwrap();
+    a.push(if last == '0' { '1' } else { '0' });
     let r = raw(
         p,
         "GET",
