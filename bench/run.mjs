@@ -252,8 +252,8 @@ function benchHash() {
 
 function benchNative() {
   if (args.has('--no-native')) return undefined;
-  log('native: cargo run --release --example hash_throughput');
-  const r = spawnSync('cargo', ['run', '--quiet', '--release', '--example', 'hash_throughput'], { cwd: root, encoding: 'utf8' });
+  log('native: cargo run --release --config profile.release.opt-level=3 --example hash_throughput');
+  const r = spawnSync('cargo', ['run', '--quiet', '--release', '--config', 'profile.release.opt-level=3', '--example', 'hash_throughput'], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) {
     notes.push(`native reference failed: ${r.stderr.slice(-500)}`);
     return undefined;
