@@ -7,7 +7,6 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 
 use crate::error::{err, Error, Result};
 use crate::hash::{crc64_combine, crc64_to_string, verify_crc64, Crc64, Md5Hasher, Sha1Hasher};
@@ -724,21 +723,34 @@ pub fn parse_bucket_encryption_xml(xml: JsValue) -> JsResult<JsValue> {
 /// borrow a class instance that is a direct argument); `free()` drops, and so zeroizes, it.
 struct Registry<T> {
     next: u32,
-    items: BTreeMap<u32, T>,
+    /// `(handle, item)`; a handful of live keys, so a linear scan (smaller than a map).
+    items: Vec<(u32, T)>,
 }
 
 impl<T: Clone> Registry<T> {
     const fn new() -> Self {
         Self {
             next: 1,
-            items: BTreeMap::new(),
+            items: Vec::new(),
         }
+    }
+
+    fn get(&self, handle: u32) -> Option<&T> {
+        self.items
+            .iter()
+            .find(|(h, _)| *h == handle)
+            .map(|(_, item)| item)
+    }
+
+    /// Drops (and so zeroizes) the item.
+    fn remove(&mut self, handle: u32) {
+        self.items.retain(|(h, _)| *h != handle);
     }
 
     fn insert(&mut self, item: T) -> u32 {
         let handle = self.next;
         self.next = self.next.wrapping_add(1).max(1);
-        self.items.insert(handle, item);
+        self.items.push((handle, item));
         handle
     }
 }
@@ -765,7 +777,7 @@ fn lookup<T: Clone>(
         return Ok(None);
     };
     registry
-        .with(|r| r.borrow().items.get(&(id as u32)).cloned())
+        .with(|r| r.borrow().get(id as u32).cloned())
         .map(Some)
         .ok_or_else(|| err!(UseAfterFree, "{what} was freed"))
 }
@@ -786,14 +798,14 @@ impl JsCustomerKey {
 
     fn with<T>(&self, f: impl FnOnce(&CustomerKey) -> T) -> Result<T> {
         CUSTOMER_KEYS
-            .with(|r| r.borrow().items.get(&self.handle).map(f))
+            .with(|r| r.borrow().get(self.handle).map(f))
             .ok_or_else(|| err!(UseAfterFree, "this CustomerKey was freed"))
     }
 }
 
 impl Drop for JsCustomerKey {
     fn drop(&mut self) {
-        CUSTOMER_KEYS.with(|r| r.borrow_mut().items.remove(&self.handle));
+        CUSTOMER_KEYS.with(|r| r.borrow_mut().remove(self.handle));
     }
 }
 
@@ -1185,7 +1197,7 @@ impl JsWrappingKey {
 
 impl Drop for JsWrappingKey {
     fn drop(&mut self) {
-        WRAPPING_KEYS.with(|r| r.borrow_mut().items.remove(&self.handle));
+        WRAPPING_KEYS.with(|r| r.borrow_mut().remove(self.handle));
     }
 }
 
@@ -1249,12 +1261,7 @@ impl JsWrappingKey {
     #[wasm_bindgen(getter)]
     pub fn fingerprint(&self) -> JsResult<String> {
         js(WRAPPING_KEYS
-            .with(|r| {
-                r.borrow()
-                    .items
-                    .get(&self.handle)
-                    .map(WrappingKey::fingerprint)
-            })
+            .with(|r| r.borrow().get(self.handle).map(WrappingKey::fingerprint))
             .ok_or_else(|| err!(UseAfterFree, "this WrappingKey was freed")))
     }
 
