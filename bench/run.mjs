@@ -17,13 +17,13 @@
 //   --write          replace the table in BENCHMARKS.md (between the bench:begin/end markers)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { writeWorkerdConfig } from '../tests/js/workerd.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -293,42 +293,11 @@ function benchColdNode() {
 // compiles and evaluates the worker's modules (so instantiates the .wasm) at startup,
 // before it listens; inside an isolate the clock does not advance during execution
 // (Spectre mitigation), so the cost can only be seen from outside.
-async function freePort() {
-  const srv = createServer();
-  await new Promise((ok) => srv.listen(0, '127.0.0.1', ok));
-  const { port } = srv.address();
-  await new Promise((ok) => srv.close(ok));
-  return port;
-}
-
 async function workerdSample(workerFile, withCosWasm) {
-  const dir = mkdtempSync(join(tmpdir(), 'cos-wasm-bench-'));
-  const modules = [['worker.js', workerFile, 'esModule']];
-  if (withCosWasm) {
-    modules.push(['cos-wasm', join(pkgDir, manifest.exports['.'].workerd.default), 'esModule']);
-    modules.push(['cos_wasm.js', join(pkgDir, 'cos_wasm.js'), 'esModule']);
-    modules.push(['extras.js', join(pkgDir, 'extras.js'), 'esModule']);
-    modules.push(['cos_wasm_bg.wasm', join(pkgDir, 'cos_wasm_bg.wasm'), 'wasm']);
-  }
-  const lines = modules.map(([name, path, kind], i) => {
-    const local = `m${i}${path.endsWith('.wasm') ? '.wasm' : '.js'}`;
-    copyFileSync(path, join(dir, local));
-    return `(name = "${name}", ${kind} = embed "${local}")`;
-  });
-  const port = await freePort();
-  writeFileSync(join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [ (name = "main", worker = .worker) ],
-  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
-);
-const worker :Workerd.Worker = (
-  modules = [ ${lines.join(',\n    ')} ],
-  compatibilityDate = "2024-09-23",
-);
-`);
+  const { dir, configFile, port } = await writeWorkerdConfig(workerFile, { withCosWasm, pkgDir });
   const bin = join(root, 'node_modules', '.bin', 'workerd');
   const t0 = performance.now();
-  const proc = spawn(bin, ['serve', join(dir, 'config.capnp')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(bin, ['serve', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => (stderr += d));
   const url = `http://127.0.0.1:${port}/`;

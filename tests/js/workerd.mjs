@@ -19,17 +19,22 @@ async function freePort() {
 }
 
 /**
- * Starts workerd with `workerFile` as the main module, the installed cos-wasm package, and
- * `extraModules` ({ name: absPath }). Resolves to { url, stop }.
+ * Writes a workerd config in a fresh temp directory: `workerFile` as the main module, the
+ * cos-wasm package in `pkgDir` (default: the one installed in tests/js; none if `withCosWasm`
+ * is false), `extraModules`
+ * ({ name: absPath }) and text `bindings`, on a free 127.0.0.1 port.
+ * Resolves to { dir, configFile, port }.
  */
-export async function startWorkerd(workerFile, extraModules = {}, bindings = {}) {
-  const pkgDir = join(here, 'node_modules', 'cos-wasm');
-  const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
-  const entry = manifest.exports['.'].workerd.default;
+export async function writeWorkerdConfig(workerFile, { extraModules = {}, bindings = {}, withCosWasm = true, pkgDir = join(here, 'node_modules', 'cos-wasm') } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'cos-wasm-workerd-'));
-  const modules = [['worker.js', workerFile, 'esModule'], ['cos-wasm', join(pkgDir, entry), 'esModule']];
-  for (const f of ['cos_wasm.js', 'extras.js']) modules.push([f, join(pkgDir, f), 'esModule']);
-  modules.push(['cos_wasm_bg.wasm', join(pkgDir, 'cos_wasm_bg.wasm'), 'wasm']);
+  const modules = [['worker.js', workerFile, 'esModule']];
+  if (withCosWasm) {
+    const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+    modules.push(['cos-wasm', join(pkgDir, manifest.exports['.'].workerd.default), 'esModule']);
+    // The ES modules the workerd entry imports, and the wasm it instantiates.
+    for (const f of ['cos_wasm.js', 'extras.js']) modules.push([f, join(pkgDir, f), 'esModule']);
+    modules.push(['cos_wasm_bg.wasm', join(pkgDir, 'cos_wasm_bg.wasm'), 'wasm']);
+  }
   for (const [name, path] of Object.entries(extraModules)) modules.push([name, path, 'esModule']);
   const lines = modules.map(([name, path, kind], i) => {
     const local = `m${i}${path.endsWith('.wasm') ? '.wasm' : '.js'}`;
@@ -38,7 +43,8 @@ export async function startWorkerd(workerFile, extraModules = {}, bindings = {})
   });
   const bindingLines = Object.entries(bindings).map(([k, v]) => `(name = "${k}", text = ${JSON.stringify(String(v))})`);
   const port = await freePort();
-  writeFileSync(join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
+  const configFile = join(dir, 'config.capnp');
+  writeFileSync(configFile, `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [ (name = "main", worker = .worker) ],
   sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
@@ -49,7 +55,16 @@ const worker :Workerd.Worker = (
   compatibilityDate = "2024-09-23",
 );
 `);
-  const w = await serveWorkerd(join(dir, 'config.capnp'), { port });
+  return { dir, configFile, port };
+}
+
+/**
+ * Starts workerd with `workerFile` as the main module, the installed cos-wasm package, and
+ * `extraModules` ({ name: absPath }). Resolves to { url, stop }.
+ */
+export async function startWorkerd(workerFile, extraModules = {}, bindings = {}) {
+  const { dir, configFile, port } = await writeWorkerdConfig(workerFile, { extraModules, bindings });
+  const w = await serveWorkerd(configFile, { port });
   return {
     url: w.url,
     stop: async () => {
