@@ -270,12 +270,20 @@ impl Endpoint {
         format!("{}://{}", self.protocol.as_str(), self.host_header())
     }
 
-    /// Whether the host is a loopback address (`127.0.0.1`, `localhost`, `::1`-free names).
+    /// Whether the host is loopback: an IPv4 literal in `127.0.0.0/8`, `localhost` or `*.localhost`.
     #[must_use]
     pub fn is_loopback(&self) -> bool {
-        self.host == "localhost"
-            || self.host.ends_with(".localhost")
-            || self.host.starts_with("127.")
+        if self.host == "localhost" || self.host.ends_with(".localhost") {
+            return true;
+        }
+        // An IPv4 literal in 127.0.0.0/8, not a name that merely starts with "127."
+        // (`127.0.0.1.nip.io` resolves anywhere).
+        let octets: Vec<&str> = self.host.split('.').collect();
+        octets.len() == 4
+            && octets.first() == Some(&"127")
+            && octets
+                .iter()
+                .all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok())
     }
 
     /// The decoded path that is signed (`UriPathname`) for an object path (`/key`).
@@ -336,6 +344,26 @@ mod tests {
             .with_path_style(true);
         assert_eq!(e.origin(), "http://127.0.0.1:9000");
         assert!(e.is_loopback());
+        for host in [
+            "127.0.0.1.nip.io",
+            "127.evil.example",
+            "127.0.0",
+            "127.0.0.256",
+            "127001.0.0.1",
+        ] {
+            let e = Endpoint::new("b-1", "ap-x")
+                .expect("ok")
+                .with_domain(host)
+                .expect("ok");
+            assert!(!e.is_loopback(), "{host}");
+        }
+        for host in ["127.0.0.1", "127.1.2.3", "localhost", "b-1.localhost"] {
+            let e = Endpoint::new("b-1", "ap-x")
+                .expect("ok")
+                .with_domain(host)
+                .expect("ok");
+            assert!(e.is_loopback(), "{host}");
+        }
         assert_eq!(e.signed_path("/k"), "/examplebucket-1250000000/k");
         let e = Endpoint::new("b-1", "ap-x").expect("ok");
         let e = e

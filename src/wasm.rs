@@ -46,17 +46,61 @@ fn get(obj: &JsValue, name: &str) -> JsValue {
     }
 }
 
+/// Calls `globalThis[object][method](arg)` through `Function.prototype.call`, which catches:
+/// user code it may run (getters, proxy traps, iterators) can throw, and a JS exception
+/// must never unwind through Rust frames (it would leave `&self` borrowed for good).
+fn call_builtin(object: &str, method: &str, arg: &JsValue) -> Result<JsValue> {
+    let target = get(&js_sys::global().into(), object);
+    let f = get(&target, method);
+    let f = f.dyn_ref::<js_sys::Function>().ok_or_else(|| {
+        err!(
+            InvalidArgument,
+            "{object}.{method} is not available in this runtime"
+        )
+    })?;
+    f.call1(&target, arg)
+        .map_err(|_| err!(InvalidArgument, "reading an argument threw an exception"))
+}
+
+/// `Array.isArray`, false when it throws (a revoked proxy).
+fn is_array(value: &JsValue) -> bool {
+    value.is_object()
+        && call_builtin("Array", "isArray", value)
+            .ok()
+            .and_then(|b| b.as_bool())
+            .unwrap_or(false)
+}
+
+/// `Array.from(value)`: a real array, safe to index without running user code.
+fn array_from(value: &JsValue) -> Result<Array> {
+    Ok(call_builtin("Array", "from", value)?.unchecked_into())
+}
+
 fn options(value: &JsValue, what: &str) -> Result<()> {
-    if value.is_object() && !Array::is_array(value) {
+    if value.is_object() && !is_array(value) {
         Ok(())
     } else {
         Err(err!(InvalidArgument, "{what} expects an options object"))
     }
 }
 
+/// A JS string as Rust text. Lone UTF-16 surrogates are refused: converting them would
+/// silently turn them into U+FFFD, signing or storing a different name than the one given.
+fn js_text(v: &JsValue, name: &str) -> Result<Option<String>> {
+    let Some(s) = v.dyn_ref::<js_sys::JsString>() else {
+        return Ok(None);
+    };
+    if !s.is_valid_utf16() {
+        return Err(err!(
+            InvalidArgument,
+            "`{name}` contains a lone UTF-16 surrogate"
+        ));
+    }
+    Ok(s.as_string())
+}
+
 fn req_str(obj: &JsValue, name: &str) -> Result<String> {
-    get(obj, name)
-        .as_string()
+    js_text(&get(obj, name), name)?
         .ok_or_else(|| err!(InvalidArgument, "`{name}` must be a string"))
 }
 
@@ -65,7 +109,7 @@ fn opt_str(obj: &JsValue, name: &str) -> Result<Option<String>> {
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
-    v.as_string()
+    js_text(&v, name)?
         .map(Some)
         .ok_or_else(|| err!(InvalidArgument, "`{name}` must be a string when given"))
 }
@@ -81,8 +125,8 @@ fn opt_bool(obj: &JsValue, name: &str) -> Result<bool> {
 
 /// A string, or a finite number rendered as JS `String(n)` does.
 fn scalar(v: &JsValue) -> Option<String> {
-    if let Some(s) = v.as_string() {
-        return Some(s);
+    if let Some(s) = v.dyn_ref::<js_sys::JsString>() {
+        return s.is_valid_utf16().then(|| s.as_string()).flatten();
     }
     let n = v.as_f64()?;
     if !n.is_finite() {
@@ -98,10 +142,10 @@ fn entries(value: &JsValue, name: &str) -> Result<Vec<(String, JsValue)>> {
     if value.is_undefined() || value.is_null() {
         return Ok(Vec::new());
     }
-    let list: Array = if let Some(map) = value.dyn_ref::<js_sys::Map>() {
-        Array::from(&map.entries().into())
-    } else if value.is_object() && !Array::is_array(value) {
-        Object::entries(value.unchecked_ref())
+    let list: Array = if value.is_instance_of::<js_sys::Map>() {
+        array_from(value)?
+    } else if value.is_object() && !is_array(value) {
+        call_builtin("Object", "entries", value)?.unchecked_into()
     } else {
         return Err(err!(
             InvalidArgument,
@@ -110,12 +154,14 @@ fn entries(value: &JsValue, name: &str) -> Result<Vec<(String, JsValue)>> {
     };
     let mut out = Vec::with_capacity(list.length() as usize);
     for pair in list.iter() {
-        let pair: Array = pair.unchecked_into();
-        let k = pair
-            .get(0)
-            .as_string()
+        // Reflect.get catches, should a custom Map iterator yield something exotic.
+        let at = |i: u32| {
+            Reflect::get(&pair, &JsValue::from(i))
+                .map_err(|_| err!(InvalidArgument, "`{name}` could not be read"))
+        };
+        let k = js_text(&at(0)?, name)?
             .ok_or_else(|| err!(InvalidArgument, "`{name}` keys must be strings"))?;
-        out.push((k, pair.get(1)));
+        out.push((k, at(1)?));
     }
     Ok(out)
 }
@@ -164,13 +210,13 @@ fn string_list(obj: &JsValue, name: &str) -> Result<Vec<String>> {
     if v.is_undefined() || v.is_null() {
         return Ok(Vec::new());
     }
-    if !Array::is_array(&v) {
+    if !is_array(&v) {
         return Err(err!(
             InvalidArgument,
             "`{name}` must be an array of strings"
         ));
     }
-    Array::from(&v)
+    array_from(&v)?
         .iter()
         .map(|s| {
             s.as_string()
@@ -374,7 +420,7 @@ impl JsSigner {
             let policy = get(&opts, "policy");
             let text = if let Some(s) = policy.as_string() {
                 s
-            } else if policy.is_object() && !Array::is_array(&policy) {
+            } else if policy.is_object() && !is_array(&policy) {
                 js_sys::JSON::stringify(&policy)
                     .ok()
                     .and_then(|s| s.as_string())
@@ -474,7 +520,7 @@ fn sse(value: &JsValue) -> Result<Option<Sse>> {
             let ctx = get(value, "context");
             let context_json = if ctx.is_undefined() || ctx.is_null() {
                 None
-            } else if ctx.is_object() && !Array::is_array(&ctx) {
+            } else if ctx.is_object() && !is_array(&ctx) {
                 js_sys::JSON::stringify(&ctx)
                     .ok()
                     .and_then(|s| s.as_string())
@@ -566,7 +612,11 @@ fn post_form(obj: &JsValue) -> Result<PostObjectForm> {
     let content_length_range = if range.is_undefined() || range.is_null() {
         None
     } else {
-        let arr = Array::is_array(&range).then(|| Array::from(&range));
+        let arr = if is_array(&range) {
+            Some(array_from(&range)?)
+        } else {
+            None
+        };
         match arr
             .as_ref()
             .map(|a| (a.length(), a.get(0).as_f64(), a.get(1).as_f64()))
@@ -607,13 +657,13 @@ fn post_form(obj: &JsValue) -> Result<PostObjectForm> {
     let conds = get(obj, "conditions");
     let mut conditions = Vec::new();
     if !conds.is_undefined() && !conds.is_null() {
-        if !Array::is_array(&conds) {
+        if !is_array(&conds) {
             return Err(err!(
                 InvalidPolicy,
                 "`conditions` must be an array of policy conditions"
             ));
         }
-        for c in Array::from(&conds).iter() {
+        for c in array_from(&conds)?.iter() {
             conditions.push(
                 js_sys::JSON::stringify(&c)
                     .ok()
@@ -756,8 +806,29 @@ impl<T: Clone> Registry<T> {
 }
 
 thread_local! {
+    /// A random tag of this module instance, put into every handle: a key object made by
+    /// another copy of the package (Node loads one for `import` and one for `require`) is
+    /// refused instead of silently resolving to an unrelated key with the same number.
+    static INSTANCE_TAG: f64 = (js_sys::Math::random() * f64::from(1u32 << 20)).floor() + 1.0;
     static CUSTOMER_KEYS: RefCell<Registry<CustomerKey>> = const { RefCell::new(Registry::new()) };
     static WRAPPING_KEYS: RefCell<Registry<WrappingKey>> = const { RefCell::new(Registry::new()) };
+}
+
+const HANDLE_SPLIT: f64 = 4_294_967_296.0;
+
+/// The JS-visible handle: this instance's tag in the high bits, the registry counter below.
+fn public_handle(counter: u32) -> f64 {
+    INSTANCE_TAG.with(|tag| tag * HANDLE_SPLIT + f64::from(counter))
+}
+
+/// The registry counter of a JS-visible handle, if it was made by this instance.
+fn handle_counter(id: f64) -> Option<u32> {
+    if !(id.is_finite() && id >= 0.0 && id.fract() == 0.0) {
+        return None;
+    }
+    let tag = (id / HANDLE_SPLIT).floor();
+    let counter = id - tag * HANDLE_SPLIT;
+    (INSTANCE_TAG.with(|t| *t) == tag).then_some(counter as u32)
 }
 
 /// Looks up a key object passed as a plain JS value through its handle getter. A freed
@@ -776,8 +847,14 @@ fn lookup<T: Clone>(
     let Some(id) = handle.as_f64() else {
         return Ok(None);
     };
+    let Some(counter) = handle_counter(id) else {
+        return Err(err!(
+            InvalidArgument,
+            "{what} belongs to another copy of cos-wasm (in Node, `import` and `require` load the package twice); create and use keys through one of them"
+        ));
+    };
     registry
-        .with(|r| r.borrow().get(id as u32).cloned())
+        .with(|r| r.borrow().get(counter).cloned())
         .map(Some)
         .ok_or_else(|| err!(UseAfterFree, "{what} was freed"))
 }
@@ -957,8 +1034,8 @@ impl JsCustomerKey {
 
     /// Internal: lets option objects refer to this key. Not part of the typed API.
     #[wasm_bindgen(getter, js_name = __cosKeyHandle)]
-    pub fn handle(&self) -> u32 {
-        self.handle
+    pub fn handle(&self) -> f64 {
+        public_handle(self.handle)
     }
 }
 
@@ -1267,34 +1344,40 @@ impl JsWrappingKey {
 
     /// Internal: lets arguments refer to this key. Not part of the typed API.
     #[wasm_bindgen(getter, js_name = __cosWrappingKeyHandle)]
-    pub fn handle(&self) -> u32 {
-        self.handle
+    pub fn handle(&self) -> f64 {
+        public_handle(self.handle)
     }
 }
 
-/// Internal test hook: the module's linear memory (for leak tests). Not part of the typed API.
-#[wasm_bindgen(js_name = __memory)]
-#[must_use]
-pub fn memory() -> JsValue {
-    wasm_bindgen::memory()
-}
-
-/// Runs `f` over the bytes of a typed array or `ArrayBuffer` (copied into wasm memory once).
+/// Runs `f` over the bytes of a typed array, `DataView` or `ArrayBuffer` (copied into wasm
+/// memory once). The view is built with a catching `Reflect.construct`: a detached buffer or
+/// forged offsets are a `CosError`, never an exception unwinding through Rust.
 fn with_bytes<T>(data: &JsValue, f: impl FnOnce(&[u8]) -> T) -> Result<T> {
-    let view = if let Some(u8s) = data.dyn_ref::<js_sys::Uint8Array>() {
-        u8s.clone()
-    } else if data.is_instance_of::<js_sys::ArrayBuffer>() {
-        js_sys::Uint8Array::new(data)
-    } else if js_sys::ArrayBuffer::is_view(data) {
-        let buffer = get(data, "buffer");
-        let offset = get(data, "byteOffset").as_f64().unwrap_or(0.0) as u32;
-        let len = get(data, "byteLength").as_f64().unwrap_or(0.0) as u32;
-        js_sys::Uint8Array::new_with_byte_offset_and_length(&buffer, offset, len)
-    } else {
-        return Err(err!(
+    let bad = || {
+        err!(
             InvalidArgument,
             "expected a Uint8Array, a typed array or an ArrayBuffer"
-        ));
+        )
+    };
+    let view: js_sys::Uint8Array = if let Some(u8s) = data.dyn_ref::<js_sys::Uint8Array>() {
+        u8s.clone()
+    } else {
+        let args = if data.is_instance_of::<js_sys::ArrayBuffer>() {
+            Array::of1(data)
+        } else if js_sys::ArrayBuffer::is_view(data) {
+            Array::of3(
+                &get(data, "buffer"),
+                &get(data, "byteOffset"),
+                &get(data, "byteLength"),
+            )
+        } else {
+            return Err(bad());
+        };
+        let ctor = get(&js_sys::global().into(), "Uint8Array");
+        let ctor = ctor.dyn_ref::<js_sys::Function>().ok_or_else(bad)?;
+        Reflect::construct(ctor, &args)
+            .map_err(|_| bad())?
+            .unchecked_into()
     };
     Ok(f(&view.to_vec()))
 }

@@ -1,8 +1,11 @@
 // Client-prepared SSE-C keys through the packed package (Node ESM).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CustomerKey, WrappingKey, sseHeaders, CosSigner, __memory } from 'cos-wasm';
+import { CustomerKey, WrappingKey, sseHeaders, CosSigner, initSync } from 'cos-wasm';
 import { assertCosError } from './helpers.mjs';
+
+// The instance's exports (initSync returns them once initialised): the linear memory.
+const wasmMemory = () => initSync({ module: new Uint8Array() }).memory;
 
 const hex = (b) => Buffer.from(b).toString('hex');
 
@@ -79,7 +82,7 @@ test('imports: exact lengths, errors name lengths never bytes', () => {
 });
 
 function memoryContains(needle) {
-  const mem = new Uint8Array(__memory().buffer);
+  const mem = new Uint8Array(wasmMemory().buffer);
   outer: for (let i = 0; i + needle.length <= mem.length; i++) {
     if (mem[i] !== needle[0]) continue;
     for (let j = 1; j < needle.length; j++) if (mem[i + j] !== needle[j]) continue outer;
