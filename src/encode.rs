@@ -22,7 +22,8 @@ fn encode_into(out: &mut String, s: &str, keep_slash: bool) {
 /// `UrlEncode` of the COS signature doc: every byte except `A-Za-z0-9-_.~` escaped.
 #[must_use]
 pub fn uri_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3 / 2);
+    // Worst-case capacity: no reallocation, so no stray partial copies of secret values.
+    let mut out = String::with_capacity(s.len() * 3);
     encode_into(&mut out, s, false);
     out
 }
@@ -31,7 +32,7 @@ pub fn uri_encode(s: &str) -> String {
 /// `+` becomes `%2B` and non-ASCII is percent-encoded.
 #[must_use]
 pub fn path_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3 / 2);
+    let mut out = String::with_capacity(s.len() * 3);
     encode_into(&mut out, s, true);
     out
 }

@@ -589,13 +589,15 @@ impl Signer {
             check_key_transport(endpoint, form.allow_insecure_local)?;
         }
         let creds = self.credentials();
+        // The policy text carries the security token: wiped once signed.
         let (policy, mut fields) = form.build(
             endpoint.bucket().as_str(),
             creds.secret_id(),
             creds.security_token(),
             key_time,
         )?;
-        fields.extend(self.sign_post_policy(&policy, key_time)?.fields);
+        let policy = zeroize::Zeroizing::new(policy);
+        fields.append(&mut self.sign_post_policy(&policy, key_time)?.fields);
         Ok(PostForm {
             url: format!(
                 "{}{}",

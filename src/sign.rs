@@ -313,6 +313,13 @@ pub struct SignatureParts {
     pub signature: String,
 }
 
+impl Drop for SignatureParts {
+    /// The HttpString holds signed header values (SSE-C keys, the security token).
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.http_string);
+    }
+}
+
 impl fmt::Debug for SignatureParts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SignatureParts")
@@ -339,16 +346,24 @@ fn canonical_pairs(
     {
         return Err(dup(w.first().map_or("", |x| x.0.as_str())));
     }
+    // Built in place at its final size: values may be SSE-C keys or the security token,
+    // and intermediate copies (format!, join, reallocation) would stay in freed memory.
     let list = pairs
         .iter()
         .map(|(k, _)| k.as_str())
         .collect::<Vec<_>>()
         .join(";");
-    let string = pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&");
+    let len = pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+    let mut string = String::with_capacity(len);
+    for (i, (k, v)) in pairs.iter_mut().enumerate() {
+        if i > 0 {
+            string.push('&');
+        }
+        string.push_str(k);
+        string.push('=');
+        string.push_str(v);
+        zeroize::Zeroize::zeroize(v);
+    }
     Ok((list, string))
 }
 
@@ -417,10 +432,24 @@ impl Request {
             err!(DuplicateHeader, "header {k:?} is given twice")
         })?;
 
-        let http_string = format!("{method}\n{signed_path}\n{http_parameters}\n{http_headers}\n");
+        let http_parameters = zeroize::Zeroizing::new(http_parameters);
+        let http_headers = zeroize::Zeroizing::new(http_headers);
+        let mut http_string = String::with_capacity(
+            method.len() + signed_path.len() + http_parameters.len() + http_headers.len() + 4,
+        );
+        for part in [
+            method.as_str(),
+            signed_path,
+            &http_parameters,
+            &http_headers,
+        ] {
+            http_string.push_str(part);
+            http_string.push('\n');
+        }
         let kt = key_time.to_string();
         let string_to_sign = format!("sha1\n{kt}\n{}\n", sha1_hex(http_string.as_bytes()));
-        let sign_key = hmac_sha1_hex(creds.secret_key(), kt.as_bytes());
+        // The SignKey signs anything for the whole KeyTime window: wipe it too.
+        let sign_key = zeroize::Zeroizing::new(hmac_sha1_hex(creds.secret_key(), kt.as_bytes()));
         let signature = hmac_sha1_hex(sign_key.as_bytes(), string_to_sign.as_bytes());
         Ok(SignatureParts {
             key_time,

@@ -89,7 +89,21 @@ impl Signer {
         key_time: KeyTime,
     ) -> Result<String> {
         let (path, parts) = self.sign_for_endpoint(req, endpoint, key_time)?;
-        let mut url = format!("{}{}?", endpoint.origin(), path_encode(&path));
+        // Sized up front (worst-case encoding): no reallocation leaves copies of the token.
+        let origin = endpoint.origin();
+        let path = path_encode(&path);
+        let extra: usize = req
+            .query
+            .iter()
+            .map(|(k, v)| k.len() + v.as_ref().map_or(0, String::len))
+            .sum::<usize>()
+            + self.creds.security_token().map_or(0, str::len)
+            + self.creds.secret_id().len()
+            + 256;
+        let mut url = String::with_capacity(origin.len() + path.len() + 1 + 3 * extra);
+        url.push_str(&origin);
+        url.push_str(&path);
+        url.push('?');
         let mut first = true;
         let mut push = |url: &mut String, k: &str, v: Option<&str>| {
             if !first {

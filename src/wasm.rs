@@ -51,7 +51,8 @@ fn get(obj: &JsValue, name: &str) -> JsValue {
 /// must never unwind through Rust frames (it would leave `&self` borrowed for good).
 fn call_builtin(object: &str, method: &str, arg: &JsValue) -> Result<JsValue> {
     let target = get(&js_sys::global().into(), object);
-    let f = get(&target, method);
+    // `target` is a constructor (typeof "function"), which `get` would not look into.
+    let f = Reflect::get(&target, &method.into()).unwrap_or(JsValue::UNDEFINED);
     let f = f.dyn_ref::<js_sys::Function>().ok_or_else(|| {
         err!(
             InvalidArgument,
@@ -318,10 +319,18 @@ fn headers_object(headers: &[Header]) -> JsValue {
     o.into()
 }
 
-fn fields_object(fields: &[(String, String)]) -> JsValue {
+/// A JS string of `text`, whose Rust copy (it may hold the security token) is then wiped.
+fn wiped_string(text: String) -> JsValue {
+    let text = zeroize::Zeroizing::new(text);
+    JsValue::from_str(&text)
+}
+
+/// A JS object of the fields; their Rust values (SSE-C key, token) are wiped after copying.
+fn fields_object(fields: &mut [(String, String)]) -> JsValue {
     let o = Object::new();
     for (k, v) in fields {
-        let _ = Reflect::set(&o, &k.into(), &v.into());
+        let _ = Reflect::set(&o, &k.as_str().into(), &v.as_str().into());
+        zeroize::Zeroize::zeroize(v);
     }
     o.into()
 }
@@ -360,11 +369,13 @@ impl JsSigner {
 
     /// A pre-signed URL.
     #[wasm_bindgen(js_name = presignUrl)]
-    pub fn presign_url(&self, opts: JsValue) -> JsResult<String> {
+    pub fn presign_url(&self, opts: JsValue) -> JsResult<JsValue> {
         js((|| {
             options(&opts, "presignUrl()")?;
-            self.inner
-                .presign_url(&request(&opts)?, &endpoint(&opts)?, key_time(&opts)?)
+            let url =
+                self.inner
+                    .presign_url(&request(&opts)?, &endpoint(&opts)?, key_time(&opts)?)?;
+            Ok(wiped_string(url))
         })())
     }
 
@@ -402,12 +413,12 @@ impl JsSigner {
         js((|| {
             options(&opts, "postObjectForm()")?;
             let form = post_form(&opts)?;
-            let signed = self
-                .inner
-                .post_object_form(&form, &endpoint(&opts)?, key_time(&opts)?)?;
+            let mut signed =
+                self.inner
+                    .post_object_form(&form, &endpoint(&opts)?, key_time(&opts)?)?;
             let o = Object::new();
             let _ = Reflect::set(&o, &"url".into(), &signed.url.as_str().into());
-            let _ = Reflect::set(&o, &"fields".into(), &fields_object(&signed.fields));
+            let _ = Reflect::set(&o, &"fields".into(), &fields_object(&mut signed.fields));
             Ok(o.into())
         })())
     }
@@ -436,8 +447,8 @@ impl JsSigner {
                     "`policy` must be an object or its exact JSON text"
                 ));
             };
-            let fields = self.inner.sign_post_policy(&text, key_time(&opts)?)?;
-            Ok(fields_object(&fields.fields))
+            let mut fields = self.inner.sign_post_policy(&text, key_time(&opts)?)?;
+            Ok(fields_object(&mut fields.fields))
         })())
     }
 }
@@ -486,7 +497,7 @@ fn algorithm(obj: &JsValue) -> Result<SseAlgorithm> {
 /// A customer key given as a `CustomerKey`, raw bytes (`Uint8Array`) or base64 text.
 fn customer_key(value: &JsValue, alg: SseAlgorithm, what: &str) -> Result<CustomerKey> {
     if let Some(text) = value.as_string() {
-        return CustomerKey::from_base64(alg, &text);
+        return CustomerKey::from_base64(alg, &zeroize::Zeroizing::new(text));
     }
     if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
         let raw = zeroize::Zeroizing::new(bytes.to_vec());
@@ -936,8 +947,8 @@ impl JsCustomerKey {
 
     /// Base64 of the key: the `…-customer-key` header value (secret).
     #[wasm_bindgen(getter, js_name = keyBase64)]
-    pub fn key_base64(&self) -> JsResult<String> {
-        js(self.with(|k| k.key_base64().to_string()))
+    pub fn key_base64(&self) -> JsResult<JsValue> {
+        js(self.with(|k| JsValue::from_str(&k.key_base64())))
     }
 
     /// A new random key from the platform CSPRNG (`crypto.getRandomValues`).

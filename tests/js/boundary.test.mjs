@@ -1,0 +1,92 @@
+// Regression tests from the boundary review: hostile JS values, two module copies,
+// secret copies left in wasm memory, look-alike loopback hosts, lone surrogates.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { createHmac } from 'node:crypto';
+import * as esm from 'cos-wasm';
+import { assertCosError } from './helpers.mjs';
+
+const { CosSigner, CustomerKey, Crc64, Md5, initSync } = esm;
+const memory = () => Buffer.from(new Uint8Array(initSync({ module: new Uint8Array() }).memory.buffer));
+const count = (needle) => {
+  const m = memory();
+  const n = Buffer.from(needle);
+  let c = 0;
+  for (let i = m.indexOf(n); i >= 0; i = m.indexOf(n, i + 1)) c++;
+  return c;
+};
+const ep = { bucket: 'examplebucket-1250000000', region: 'ap-guangzhou' };
+
+test('throwing getters, proxies and detached buffers are CosErrors and poison nothing', () => {
+  const s = new CosSigner({ secretId: 'AKIDx', secretKey: 'k' });
+  const boom = { get a() { throw new Error('getter'); } };
+  const proxy = new Proxy({}, { ownKeys() { throw new Error('trap'); }, get() { throw new Error('trap'); } });
+  assertCosError(() => s.authorization({ method: 'GET', key: 'a', headers: boom, expires: 60 }), 'ERR_INVALID_ARGUMENT');
+  assertCosError(() => s.signRequest({ method: 'PUT', key: 'a', ...ep, query: proxy, expires: 60 }), 'ERR_INVALID_ARGUMENT');
+  assertCosError(() => s.authorization({ method: 'GET', key: 'a', signHeaders: proxy, expires: 60 }), 'ERR_INVALID_ARGUMENT');
+  assert.match(s.authorization({ method: 'GET', key: 'a', expires: 60 }), /^q-sign-algorithm=sha1/);
+  s.free(); // still possible: nothing was left borrowed
+  const buf = new ArrayBuffer(8);
+  const view = new DataView(buf);
+  structuredClone(buf, { transfer: [buf] });
+  const crc = new Crc64();
+  assertCosError(() => crc.update(view), 'ERR_INVALID_ARGUMENT');
+  crc.update(new TextEncoder().encode('123456789'));
+  assert.equal(crc.digest(), '11051210869376104954');
+  const md5 = new Md5();
+  const forged = new DataView(new ArrayBuffer(4));
+  Object.defineProperty(forged, 'byteLength', { value: 1e9 });
+  assertCosError(() => md5.update(forged), 'ERR_INVALID_ARGUMENT');
+  md5.update(new Uint8Array(1));
+  md5.free();
+  crc.free();
+});
+
+test('a key from the CommonJS copy is refused by the ESM copy, not swapped for another', () => {
+  const cjs = createRequire(import.meta.url)('cos-wasm');
+  const fromCjs = cjs.CustomerKey.fromHex('AES256', '11'.repeat(32));
+  const fromEsm = CustomerKey.fromHex('AES256', '22'.repeat(32));
+  assertCosError(() => esm.sseHeaders({ type: 'SSE-C', key: fromCjs }, 'PutObject'), 'ERR_INVALID_ARGUMENT');
+  assertCosError(() => esm.sseHeaders({ type: 'SSE-C', key: { __cosKeyHandle: 1 } }, 'PutObject'), 'ERR_INVALID_ARGUMENT');
+  assert.equal(esm.sseHeaders({ type: 'SSE-C', key: fromEsm }, 'PutObject')['x-cos-server-side-encryption-customer-key-MD5'], fromEsm.md5Base64);
+  fromCjs.free();
+  fromEsm.free();
+});
+
+test('no copy of the secret key, SignKey, token or SSE-C key stays in wasm memory', () => {
+  const SK = 'SKsecretKeyThatMustBeWiped42';
+  const TOK = 'TOKsessionTokenThatMustBeWiped';
+  const keyBytes = Buffer.alloc(32).map((_, i) => 0x61 + i);
+  const keyB64 = keyBytes.toString('base64');
+  {
+    const s = new CosSigner({ secretId: 'AKIDx', secretKey: SK, securityToken: TOK });
+    const key = CustomerKey.fromBase64('AES256', keyB64);
+    void key.keyBase64;
+    s.signRequest({ method: 'PUT', key: 'a', ...ep, keyTime: '1;2', sse: { type: 'SSE-C', key: keyB64 } });
+    s.presignRequest({ method: 'GET', key: 'a', ...ep, keyTime: '1;2', sse: { type: 'SSE-C', key } });
+    s.presignUrl({ method: 'GET', key: 'a', ...ep, keyTime: '1;2', headers: { 'x-cos-server-side-encryption-customer-key': keyB64 } });
+    s.postObjectForm({ key: 'a', ...ep, keyTime: '1;2', sse: { type: 'SSE-C', key } });
+    s.signPostPolicy({ policy: { conditions: [] }, keyTime: '1;2' });
+    s.authorization({ method: 'GET', key: 'a', keyTime: '1;2', headers: { 'x-cos-security-token': TOK } });
+    key.free();
+    s.free();
+  }
+  const signKey = createHmac('sha1', SK).update('1;2').digest('hex');
+  for (const [name, needle] of Object.entries({ SK, TOK, keyB64, keyEnc: encodeURIComponent(keyB64), raw: keyBytes, signKey })) {
+    assert.equal(count(needle), 0, `${name} left in wasm memory`);
+  }
+});
+
+test('allowInsecureLocal only for real loopback hosts; lone surrogates refused', () => {
+  const s = new CosSigner({ secretId: 'AKIDx', secretKey: 'k' });
+  const key = CustomerKey.generate();
+  for (const domain of ['127.0.0.1.nip.io', '127.evil.example']) {
+    assertCosError(() => s.signRequest({ method: 'PUT', key: 'a', ...ep, domain, protocol: 'http', allowInsecureLocal: true, sse: { type: 'SSE-C', key }, expires: 60 }), 'ERR_SSE_C_REQUIRES_HTTPS');
+  }
+  assert.ok(s.signRequest({ method: 'PUT', key: 'a', ...ep, domain: '127.0.0.1', port: 9000, pathStyle: true, protocol: 'http', allowInsecureLocal: true, sse: { type: 'SSE-C', key }, expires: 60 }).url.startsWith('http://127.0.0.1:9000/'));
+  assertCosError(() => s.authorization({ method: 'GET', key: 'x\ud800y', expires: 60 }), 'ERR_INVALID_ARGUMENT');
+  assertCosError(() => s.postObjectForm({ key: 'x\udc00', ...ep, expires: 60 }), 'ERR_INVALID_ARGUMENT');
+  assertCosError(() => s.authorization({ method: 'GET', key: 'a', query: { q: 'v\ud800' }, expires: 60 }), 'ERR_INVALID_QUERY_VALUE');
+  key.free();
+});
