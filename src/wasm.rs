@@ -49,10 +49,21 @@ fn get(obj: &JsValue, name: &str) -> JsValue {
 /// Calls `globalThis[object][method](arg)` through `Function.prototype.call`, which catches:
 /// user code it may run (getters, proxy traps, iterators) can throw, and a JS exception
 /// must never unwind through Rust frames (it would leave `&self` borrowed for good).
-fn call_builtin(object: &str, method: &str, arg: &JsValue) -> Result<JsValue> {
-    let target = get(&js_sys::global().into(), object);
-    // `target` is a constructor (typeof "function"), which `get` would not look into.
-    let f = Reflect::get(&target, &method.into()).unwrap_or(JsValue::UNDEFINED);
+fn call_builtin(object: &'static str, method: &'static str, arg: &JsValue) -> Result<JsValue> {
+    let (target, f) = BUILTINS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some((_, _, t, f)) = cache
+            .iter()
+            .find(|(o, m, _, _)| *o == object && *m == method)
+        {
+            return (t.clone(), f.clone());
+        }
+        let target = get(&js_sys::global().into(), object);
+        // `target` is a constructor (typeof "function"), which `get` would not look into.
+        let f = Reflect::get(&target, &method.into()).unwrap_or(JsValue::UNDEFINED);
+        cache.push((object, method, target.clone(), f.clone()));
+        (target, f)
+    });
     let f = f.dyn_ref::<js_sys::Function>().ok_or_else(|| {
         err!(
             InvalidArgument,
@@ -61,6 +72,13 @@ fn call_builtin(object: &str, method: &str, arg: &JsValue) -> Result<JsValue> {
     })?;
     f.call1(&target, arg)
         .map_err(|_| err!(InvalidArgument, "reading an argument threw an exception"))
+}
+
+type BuiltinCache = Vec<(&'static str, &'static str, JsValue, JsValue)>;
+
+thread_local! {
+    /// `Object.entries`, `Array.from`, `Array.isArray`: looked up once per instance.
+    static BUILTINS: RefCell<BuiltinCache> = const { RefCell::new(Vec::new()) };
 }
 
 /// `Array.isArray`, false when it throws (a revoked proxy).
@@ -91,13 +109,15 @@ fn js_text(v: &JsValue, name: &str) -> Result<Option<String>> {
     let Some(s) = v.dyn_ref::<js_sys::JsString>() else {
         return Ok(None);
     };
-    if !s.is_valid_utf16() {
+    let text = s.as_string();
+    // A lone surrogate arrives as U+FFFD; only then pay for the per-unit check.
+    if text.as_deref().is_some_and(|t| t.contains('\u{FFFD}')) && !s.is_valid_utf16() {
         return Err(err!(
             InvalidArgument,
             "`{name}` contains a lone UTF-16 surrogate"
         ));
     }
-    Ok(s.as_string())
+    Ok(text)
 }
 
 fn req_str(obj: &JsValue, name: &str) -> Result<String> {
@@ -126,8 +146,8 @@ fn opt_bool(obj: &JsValue, name: &str) -> Result<bool> {
 
 /// A string, or a finite number rendered as JS `String(n)` does.
 fn scalar(v: &JsValue) -> Option<String> {
-    if let Some(s) = v.dyn_ref::<js_sys::JsString>() {
-        return s.is_valid_utf16().then(|| s.as_string()).flatten();
+    if v.is_string() {
+        return js_text(v, "").ok().flatten();
     }
     let n = v.as_f64()?;
     if !n.is_finite() {
