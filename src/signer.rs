@@ -81,13 +81,33 @@ impl Signer {
     /// `x-cos-security-token` (then it is signed like any parameter).
     ///
     /// # Errors
-    /// As [`Signer::authorization`].
+    /// As [`Signer::authorization`]; `ERR_SSE_C_REQUIRES_HTTPS` if a header carries an
+    /// SSE-C key and the endpoint is plain http (use [`Signer::presign_request`] with
+    /// `allow_insecure_local` for a local emulator).
     pub fn presign_url(
         &self,
         req: &Request,
         endpoint: &Endpoint,
         key_time: KeyTime,
     ) -> Result<String> {
+        self.presign_url_checked(req, endpoint, key_time, false)
+    }
+
+    /// [`Signer::presign_url`] with the SSE-C transport opt-out of [`crate::SignRequest`].
+    pub(crate) fn presign_url_checked(
+        &self,
+        req: &Request,
+        endpoint: &Endpoint,
+        key_time: KeyTime,
+        allow_insecure_local: bool,
+    ) -> Result<String> {
+        if req
+            .headers
+            .iter()
+            .any(|h| h.name.to_ascii_lowercase().ends_with("-customer-key"))
+        {
+            crate::sse::check_key_transport(endpoint, allow_insecure_local)?;
+        }
         let (path, parts) = self.sign_for_endpoint(req, endpoint, key_time)?;
         // Sized up front (worst-case encoding): no reallocation leaves copies of the token.
         let origin = endpoint.origin();

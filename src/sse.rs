@@ -928,7 +928,8 @@ impl Signer {
             headers,
             sign_headers: req.sign_headers.clone(),
         };
-        let url = self.presign_url(&request, endpoint, key_time)?;
+        let url =
+            self.presign_url_checked(&request, endpoint, key_time, req.allow_insecure_local)?;
         Ok(PresignedRequest {
             url,
             headers: without_host(request.headers),

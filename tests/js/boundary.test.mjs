@@ -85,6 +85,10 @@ test('allowInsecureLocal only for real loopback hosts; lone surrogates refused',
     assertCosError(() => s.signRequest({ method: 'PUT', key: 'a', ...ep, domain, protocol: 'http', allowInsecureLocal: true, sse: { type: 'SSE-C', key }, expires: 60 }), 'ERR_SSE_C_REQUIRES_HTTPS');
   }
   assert.ok(s.signRequest({ method: 'PUT', key: 'a', ...ep, domain: '127.0.0.1', port: 9000, pathStyle: true, protocol: 'http', allowInsecureLocal: true, sse: { type: 'SSE-C', key }, expires: 60 }).url.startsWith('http://127.0.0.1:9000/'));
+  // The low-level presignUrl refuses raw SSE-C key headers over http too.
+  const raw = { 'x-cos-server-side-encryption-customer-key': key.keyBase64 };
+  assertCosError(() => s.presignUrl({ method: 'GET', key: 'a', ...ep, protocol: 'http', headers: raw, expires: 60 }), 'ERR_SSE_C_REQUIRES_HTTPS');
+  assert.match(s.presignUrl({ method: 'GET', key: 'a', ...ep, headers: raw, expires: 60 }), /^https:/);
   assertCosError(() => s.authorization({ method: 'GET', key: 'x\ud800y', expires: 60 }), 'ERR_INVALID_ARGUMENT');
   assertCosError(() => s.postObjectForm({ key: 'x\udc00', ...ep, expires: 60 }), 'ERR_INVALID_ARGUMENT');
   assertCosError(() => s.authorization({ method: 'GET', key: 'a', query: { q: 'v\ud800' }, expires: 60 }), 'ERR_INVALID_QUERY_VALUE');
