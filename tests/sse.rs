@@ -9,7 +9,6 @@
 
 use cos_wasm::bucket_encryption::BucketEncryption;
 use cos_wasm::crypto::{b64, b64_decode, hex};
-use cos_wasm::encode::percent_decode;
 use cos_wasm::keys::CustomerKey;
 use cos_wasm::post_form::{iso8601_utc, PostKey, PostObjectForm};
 use cos_wasm::sse::{
@@ -19,6 +18,9 @@ use cos_wasm::sse::{
 use cos_wasm::{Credentials, Endpoint, ErrorCode, Header, KeyTime, Protocol, Request, Signer};
 use proptest::prelude::*;
 use serde_json::Value;
+
+mod common;
+use common::{canonical, vectors};
 
 const ID: &str = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q";
 const SECRET: &str = "BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz";
@@ -349,16 +351,6 @@ fn operation_inference() {
 // sign_request / presign_request
 // ---------------------------------------------------------------------------------------
 
-fn vectors() -> Vec<Value> {
-    let path = format!(
-        "{}/../shared/vectors/cos-signing.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let path = std::env::var("COS_VECTORS").unwrap_or(path);
-    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    v["cases"].as_array().unwrap().clone()
-}
-
 fn vector(id: &str) -> Value {
     vectors()
         .into_iter()
@@ -502,28 +494,6 @@ fn sse_vectors_match_official_sdks() {
             assert!(header(&signed.headers, "host").is_none());
         }
     }
-}
-
-fn canonical(url: &str) -> Value {
-    let (origin_path, query) = url.split_once('?').unwrap_or((url, ""));
-    let scheme_end = origin_path.find("://").unwrap() + 3;
-    let path_start = origin_path[scheme_end..]
-        .find('/')
-        .map_or(origin_path.len(), |i| i + scheme_end);
-    let mut pairs: Vec<(String, String)> = query
-        .split('&')
-        .filter(|s| !s.is_empty())
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            (percent_decode(k).unwrap(), percent_decode(v).unwrap())
-        })
-        .collect();
-    pairs.sort();
-    serde_json::json!({
-        "origin": &origin_path[..path_start],
-        "path": percent_decode(&origin_path[path_start..]).unwrap(),
-        "query": pairs.into_iter().map(|(k, v)| vec![k, v]).collect::<Vec<_>>(),
-    })
 }
 
 #[test]
