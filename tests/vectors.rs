@@ -1,4 +1,4 @@
-//! Runs every case of the shared official-SDK vector file (`../shared/vectors/cos-signing.json`,
+//! Runs every case of the shared official-SDK vector file (`tests/vectors/cos-signing.json`,
 //! or `$COS_VECTORS`) through the native signer.
 #![allow(
     clippy::unwrap_used,

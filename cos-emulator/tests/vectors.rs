@@ -12,11 +12,11 @@ use cos_emulator::util::{b64, parse_query, url_decode};
 use serde_json::Value;
 
 fn vectors() -> Value {
-    // The shared official-SDK vectors (beside the repository), or $COS_VECTORS.
+    // The official-SDK vectors kept in the repository (tests/vectors/), or $COS_VECTORS.
     let p = std::env::var("COS_VECTORS").unwrap_or_else(|_| {
         concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/vectors/cos-signing.json"
+            "/../tests/vectors/cos-signing.json"
         )
         .to_owned()
     });

@@ -10,11 +10,11 @@
 use cos_wasm::encode::percent_decode;
 use serde_json::Value;
 
-/// The cases of `../shared/vectors/cos-signing.json` (or `$COS_VECTORS`).
+/// The cases of `tests/vectors/cos-signing.json` (or `$COS_VECTORS`).
 pub fn vectors() -> Vec<Value> {
     let path = std::env::var("COS_VECTORS").unwrap_or_else(|_| {
         format!(
-            "{}/../shared/vectors/cos-signing.json",
+            "{}/tests/vectors/cos-signing.json",
             env!("CARGO_MANIFEST_DIR")
         )
     });

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 
 export const vectorsPath =
-  process.env.COS_VECTORS ?? fileURLToPath(new URL('../../../shared/vectors/cos-signing.json', import.meta.url));
+  process.env.COS_VECTORS ?? fileURLToPath(new URL('../vectors/cos-signing.json', import.meta.url));
 
 export function loadCases() {
   return JSON.parse(readFileSync(vectorsPath, 'utf8')).cases;

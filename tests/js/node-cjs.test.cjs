@@ -7,7 +7,7 @@ const cos = require('cos-wasm');
 
 test('require("cos-wasm") signs every vector like the ESM build', async () => {
   const { runVectors } = await import('./vector-runner.mjs');
-  const file = process.env.COS_VECTORS || path.join(__dirname, '../../../shared/vectors/cos-signing.json');
+  const file = process.env.COS_VECTORS || path.join(__dirname, '../vectors/cos-signing.json');
   const cases = JSON.parse(readFileSync(file, 'utf8')).cases;
   const failed = runVectors(cos, cases).filter((r) => !r.ok);
   assert.deepEqual(failed, []);
