@@ -1,4 +1,4 @@
-//! Native throughput of the spec §5 hashers: CRC-64/XZ, MD5, SHA-1 over 64 MiB,
+//! Native throughput of the protocol §5 hashers: CRC-64/XZ, MD5, SHA-1 over 64 MiB,
 //! median of 5 runs.
 //!
 //! `CARGO_TARGET_DIR=/work/target-hash cargo run --release --example hash_throughput`

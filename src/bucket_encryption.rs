@@ -1,4 +1,4 @@
-//! Bucket default encryption (spec §4, [PUT Bucket encryption](https://www.tencentcloud.com/document/product/436/33460),
+//! Bucket default encryption (protocol §4, [PUT Bucket encryption](https://www.tencentcloud.com/document/product/436/33460),
 //! [GET Bucket encryption](https://intl.cloud.tencent.com/document/product/436/33459)).
 //!
 //! `PUT /?encryption` takes, and `GET /?encryption` returns:
@@ -10,12 +10,12 @@
 //! ```
 //!
 //! The value is `KMS` here, not `cos/kms`; `KMSMasterKeyID` only appears with `KMS`.
-//! SM4 as a bucket default is UNCONFIRMED (spec §4); it is supported because the seed
+//! SM4 as a bucket default is UNCONFIRMED (protocol §4); it is supported because the COS SSE overview
 //! page documents SM4 for object-level SSE.
 
 use crate::error::{err, Result};
 
-/// A bucket's default encryption rule (spec §4).
+/// A bucket's default encryption rule (protocol §4).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BucketEncryption {
     /// `<SSEAlgorithm>AES256</SSEAlgorithm>` (SSE-COS with AES-256).

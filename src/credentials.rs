@@ -1,7 +1,7 @@
 //! COS credentials: a SecretId/SecretKey pair and an optional STS security token.
 //!
 //! See [temporary credentials](https://cloud.tencent.com/document/product/436/14048) and
-//! spec §1 "Temporary credentials". The secret key is zeroized on drop and never printed.
+//! protocol §1 "Temporary credentials". The secret key is zeroized on drop and never printed.
 
 use core::fmt;
 use zeroize::Zeroizing;

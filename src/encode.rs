@@ -1,4 +1,4 @@
-//! COS percent-encoding ([spec §1 UrlEncode](https://cloud.tencent.com/document/product/436/7778)).
+//! COS percent-encoding ([protocol §1 UrlEncode](https://cloud.tencent.com/document/product/436/7778)).
 //!
 //! UTF-8 bytes, uppercase hex, only `A-Za-z0-9-_.~` left unescaped; space is `%20`, never `+`.
 

@@ -1,4 +1,4 @@
-//! Buckets, regions and endpoints (spec §6,
+//! Buckets, regions and endpoints (protocol §6,
 //! [regions and endpoints](https://www.tencentcloud.com/document/product/436/6224)).
 
 use core::fmt;

@@ -1,4 +1,4 @@
-//! SSE-C customer keys (spec §3 SSE-C; [SSE-C headers](https://cloud.tencent.com/document/product/436/7728)).
+//! SSE-C customer keys (protocol §3 SSE-C; [SSE-C headers](https://cloud.tencent.com/document/product/436/7728)).
 //!
 //! A [`CustomerKey`] holds raw key bytes, zeroized on drop, and never prints them.
 //!
@@ -18,9 +18,9 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
+use crate::algorithm::SseAlgorithm;
 use crate::crypto::{b64, b64_decode, hex, md5};
 use crate::error::{err, Result};
-use crate::sse::SseAlgorithm;
 
 mod derive;
 mod envelope;

@@ -7,7 +7,7 @@
 //!
 //! Protocol reference: the COS [request signature](https://cloud.tencent.com/document/product/436/7778)
 //! and [POST Object](https://cloud.tencent.com/document/product/436/14690) docs, summarised
-//! in this repository's spec (`cos-protocol.md`).
+//! in `docs/protocol.md`. Comments cite its sections as "protocol §N".
 //!
 //! ```
 //! use cos_wasm::{Credentials, Endpoint, KeyTime, Request, Signer};
@@ -22,6 +22,7 @@
 //! # Ok::<(), cos_wasm::Error>(())
 //! ```
 
+pub mod algorithm;
 pub mod bucket_encryption;
 pub mod credentials;
 pub mod crypto;
@@ -29,11 +30,13 @@ pub mod encode;
 pub mod endpoint;
 pub mod error;
 pub mod hash;
+mod json;
 pub mod keys;
 pub mod post_form;
 pub mod sign;
 pub mod signer;
 pub mod sse;
+pub mod time;
 
 #[cfg(feature = "wasm")]
 mod wasm;

@@ -1,4 +1,4 @@
-//! POST Object browser-form uploads (spec §2,
+//! POST Object browser-form uploads (protocol §2,
 //! [POST Object](https://cloud.tencent.com/document/product/436/14690)).
 //!
 //! [`Signer::post_object_form`] builds the policy JSON deterministically (compact,
@@ -11,6 +11,7 @@ use core::fmt;
 use crate::encode::path_encode;
 use crate::endpoint::Endpoint;
 use crate::error::{err, Result};
+use crate::json;
 use crate::sign::{
     check_header_name, check_header_value, is_sensitive_header, object_path, KeyTime,
 };
@@ -19,22 +20,23 @@ use crate::sse::{
     check_archive, check_key_transport, sse_headers, Operation, Sse, HEADER_SSE_C_KEY,
     HEADER_STORAGE_CLASS,
 };
+use crate::time::iso8601_utc;
 
 /// Whether the STS security token is also added to the policy as an exact-match
-/// condition. UNCONFIRMED whether COS requires it (spec §2: the official demos omit it).
+/// condition. UNCONFIRMED whether COS requires it (protocol §2: the official demos omit it).
 /// `true` is the safe choice: COS requires every constrained field to be present with a
 /// matching value, and the token field is always sent with temporary credentials, so the
 /// extra condition cannot fail, while it binds the policy to these credentials.
 pub const POST_POLICY_INCLUDES_SECURITY_TOKEN: bool = true;
 
-/// COS's cap on one `x-cos-meta-*` header, name plus value (spec §2, §6).
+/// COS's cap on one `x-cos-meta-*` header, name plus value (protocol §2, §6).
 pub const MAX_META_BYTES: usize = 2 * 1024;
-/// COS's cap on all `x-cos-meta-*` headers together (spec §6).
+/// COS's cap on all `x-cos-meta-*` headers together (protocol §6).
 pub const MAX_META_TOTAL_BYTES: usize = 4 * 1024;
-/// The placeholder COS replaces with the uploaded file's name (spec §2 `key`).
+/// The placeholder COS replaces with the uploaded file's name (protocol §2 `key`).
 pub const FILENAME_PLACEHOLDER: &str = "${filename}";
 
-/// The object key of a POST upload (spec §2 `key`).
+/// The object key of a POST upload (protocol §2 `key`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PostKey {
     /// Exactly this key (`{"key":"…"}` condition).
@@ -51,13 +53,13 @@ impl Default for PostKey {
     }
 }
 
-/// A POST Object form to sign (spec §2). Every fixed field becomes both a form field and
+/// A POST Object form to sign (protocol §2). Every fixed field becomes both a form field and
 /// an exact-match policy condition.
 #[derive(Clone, Debug, Default)]
 pub struct PostObjectForm {
     /// The key (exact or prefix).
     pub key: PostKey,
-    /// Encryption, sent as `x-cos-server-side-encryption*` form fields (spec §3).
+    /// Encryption, sent as `x-cos-server-side-encryption*` form fields (protocol §3).
     pub sse: Option<Sse>,
     /// `["content-length-range",min,max]` in bytes (COS answers `EntityTooSmall` /
     /// `EntityTooLarge` outside it).
@@ -123,243 +125,6 @@ impl fmt::Debug for PostForm {
             .field("url", &self.url)
             .field("fields", &fields)
             .finish()
-    }
-}
-
-/// `YYYY-MM-DDTHH:MM:SS.000Z` for a Unix time (the policy `expiration`, spec §2).
-#[must_use]
-pub fn iso8601_utc(unix: u64) -> String {
-    let days = i64::try_from(unix / 86_400).unwrap_or(i64::MAX / 1024);
-    let rem = unix % 86_400;
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
-}
-
-/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's
-/// `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days.saturating_add(719_468);
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-/// Minimal JSON helpers: `JSON.stringify`-compatible string escaping and a validator.
-pub(crate) mod json {
-    use core::fmt::Write as _;
-
-    /// A JSON string literal escaped exactly like `JSON.stringify`: `\"`, `\\`,
-    /// `\b \f \n \r \t`, other control characters as `\u00xx`; no escaping of non-ASCII.
-    pub(crate) fn string(s: &str) -> String {
-        let mut out = String::with_capacity(s.len() + 2);
-        out.push('"');
-        for c in s.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\u{8}' => out.push_str("\\b"),
-                '\u{c}' => out.push_str("\\f"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                c if u32::from(c) < 0x20 => {
-                    let _ = write!(out, "\\u{:04x}", u32::from(c));
-                }
-                c => out.push(c),
-            }
-        }
-        out.push('"');
-        out
-    }
-
-    /// Whether `text` is one complete JSON object.
-    pub(crate) fn is_object_text(text: &str) -> bool {
-        text.trim_start().starts_with('{') && is_valid(text)
-    }
-
-    /// Whether `text` is one complete JSON object or array (a policy condition).
-    pub(crate) fn is_condition_text(text: &str) -> bool {
-        text.trim_start().starts_with(['{', '[']) && is_valid(text)
-    }
-
-    const MAX_DEPTH: usize = 64;
-
-    fn is_valid(text: &str) -> bool {
-        let mut p = Parser {
-            b: text.as_bytes(),
-            i: 0,
-        };
-        p.ws();
-        if !p.value(0) {
-            return false;
-        }
-        p.ws();
-        p.i == p.b.len()
-    }
-
-    struct Parser<'a> {
-        b: &'a [u8],
-        i: usize,
-    }
-
-    impl Parser<'_> {
-        fn peek(&self) -> Option<u8> {
-            self.b.get(self.i).copied()
-        }
-        fn eat(&mut self, c: u8) -> bool {
-            if self.peek() == Some(c) {
-                self.i += 1;
-                true
-            } else {
-                false
-            }
-        }
-        fn ws(&mut self) {
-            while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-                self.i += 1;
-            }
-        }
-        fn lit(&mut self, s: &[u8]) -> bool {
-            if self.b.get(self.i..self.i + s.len()) == Some(s) {
-                self.i += s.len();
-                true
-            } else {
-                false
-            }
-        }
-        fn digits(&mut self) -> bool {
-            let start = self.i;
-            while matches!(self.peek(), Some(b'0'..=b'9')) {
-                self.i += 1;
-            }
-            self.i > start
-        }
-        fn value(&mut self, depth: usize) -> bool {
-            if depth > MAX_DEPTH {
-                return false;
-            }
-            match self.peek() {
-                Some(b'{') => self.object(depth),
-                Some(b'[') => self.array(depth),
-                Some(b'"') => self.string(),
-                Some(b't') => self.lit(b"true"),
-                Some(b'f') => self.lit(b"false"),
-                Some(b'n') => self.lit(b"null"),
-                Some(b'-' | b'0'..=b'9') => self.number(),
-                _ => false,
-            }
-        }
-        fn object(&mut self, depth: usize) -> bool {
-            self.i += 1;
-            self.ws();
-            if self.eat(b'}') {
-                return true;
-            }
-            loop {
-                self.ws();
-                if !self.string() {
-                    return false;
-                }
-                self.ws();
-                if !self.eat(b':') {
-                    return false;
-                }
-                self.ws();
-                if !self.value(depth + 1) {
-                    return false;
-                }
-                self.ws();
-                if self.eat(b'}') {
-                    return true;
-                }
-                if !self.eat(b',') {
-                    return false;
-                }
-            }
-        }
-        fn array(&mut self, depth: usize) -> bool {
-            self.i += 1;
-            self.ws();
-            if self.eat(b']') {
-                return true;
-            }
-            loop {
-                self.ws();
-                if !self.value(depth + 1) {
-                    return false;
-                }
-                self.ws();
-                if self.eat(b']') {
-                    return true;
-                }
-                if !self.eat(b',') {
-                    return false;
-                }
-            }
-        }
-        fn string(&mut self) -> bool {
-            if !self.eat(b'"') {
-                return false;
-            }
-            loop {
-                match self.peek() {
-                    None => return false,
-                    Some(b'"') => {
-                        self.i += 1;
-                        return true;
-                    }
-                    Some(b'\\') => {
-                        self.i += 1;
-                        match self.peek() {
-                            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
-                                self.i += 1;
-                            }
-                            Some(b'u') => {
-                                self.i += 1;
-                                for _ in 0..4 {
-                                    if !matches!(self.peek(), Some(c) if c.is_ascii_hexdigit()) {
-                                        return false;
-                                    }
-                                    self.i += 1;
-                                }
-                            }
-                            _ => return false,
-                        }
-                    }
-                    Some(c) if c < 0x20 => return false,
-                    Some(_) => self.i += 1,
-                }
-            }
-        }
-        fn number(&mut self) -> bool {
-            self.eat(b'-');
-            if !self.eat(b'0') && !self.digits() {
-                return false;
-            }
-            if self.eat(b'.') && !self.digits() {
-                return false;
-            }
-            if self.eat(b'e') || self.eat(b'E') {
-                if !self.eat(b'+') {
-                    self.eat(b'-');
-                }
-                if !self.digits() {
-                    return false;
-                }
-            }
-            true
-        }
     }
 }
 
@@ -560,7 +325,7 @@ impl PostObjectForm {
 }
 
 impl Signer {
-    /// Builds and signs a complete POST Object form (spec §2): policy with
+    /// Builds and signs a complete POST Object form (protocol §2): policy with
     /// `q-sign-algorithm`, `q-ak`, `q-sign-time`, `bucket`, the key (exact or
     /// `starts-with`), every fixed field, SSE fields (the SSE-C key is pinned by its MD5
     /// condition rather than repeated in the policy), metadata, `content-length-range`,
@@ -627,43 +392,5 @@ impl Signer {
             key_time,
         )
         .map(|(p, _)| p)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn iso_dates() {
-        assert_eq!(iso8601_utc(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(iso8601_utc(1_735_690_500), "2025-01-01T00:15:00.000Z");
-        assert_eq!(iso8601_utc(951_782_400), "2000-02-29T00:00:00.000Z");
-        assert_eq!(iso8601_utc(253_402_300_799), "9999-12-31T23:59:59.000Z");
-    }
-
-    #[test]
-    fn json_escaping() {
-        assert_eq!(
-            json::string("a\"b\\c\u{8}\u{c}\n\r\t\u{1}\u{1f}é腾"),
-            "\"a\\\"b\\\\c\\b\\f\\n\\r\\t\\u0001\\u001fé腾\""
-        );
-        assert!(json::is_object_text(r#" {"a":[1,-2.5e3,true,null,{}]} "#));
-        for bad in [
-            "",
-            "{",
-            "[]",
-            "{\"a\"}",
-            "{\"a\":01}",
-            "{}x",
-            "{\"\u{1}\":1}",
-            "{\"a\":1,}",
-        ] {
-            assert!(!json::is_object_text(bad), "{bad:?}");
-        }
-        assert!(json::is_condition_text("[\"eq\",\"$a\",\"b\"]"));
-        assert!(!json::is_condition_text("\"x\""));
-        let deep = "[".repeat(100) + &"]".repeat(100);
-        assert!(!json::is_condition_text(&deep));
     }
 }

@@ -1,4 +1,4 @@
-//! The COS request signature, `q-sign-algorithm=sha1` (spec §1,
+//! The COS request signature, `q-sign-algorithm=sha1` (protocol §1,
 //! [Request signature](https://cloud.tencent.com/document/product/436/7778)).
 //!
 //! Everything here is pure: the caller passes the [`KeyTime`] (no clock is read).
@@ -10,10 +10,10 @@ use crate::crypto::{hmac_sha1_hex, sha1_hex};
 use crate::encode::uri_encode;
 use crate::error::{err, Result};
 
-/// COS's limit on the UTF-8 length of an object key (spec §6).
+/// COS's limit on the UTF-8 length of an object key (protocol §6).
 pub const MAX_OBJECT_KEY_BYTES: usize = 850;
 
-/// Headers signed by default when present (spec §1 "Default signed headers"): the list
+/// Headers signed by default when present (protocol §1 "Default signed headers"): the list
 /// shared by the official Node and Python SDKs (which, unlike the browser SDK, include
 /// `content-type`), plus every `x-cos-*` and `x-ci-*` header (prefix match).
 pub const DEFAULT_SIGNED_HEADERS: &[&str] = &[
@@ -490,7 +490,7 @@ impl SignatureParts {
 }
 
 /// `q-signature` for a POST Object policy: `hexHMAC(hexHMAC(SecretKey, KeyTime), hexSHA1(policy))`
-/// (spec §2 "Signing").
+/// (protocol §2 "Signing").
 pub(crate) fn post_policy_signature(
     creds: &Credentials,
     key_time: KeyTime,
@@ -517,7 +517,7 @@ mod tests {
         .expect("valid")
     }
 
-    /// Spec §1 worked example 1 (PUT), every intermediate step.
+    /// Protocol §1 worked example 1 (PUT), every intermediate step.
     #[test]
     fn doc_example_put() {
         let mut req = Request::new("PUT", "exampleobject(腾讯云)")
@@ -554,7 +554,7 @@ mod tests {
         );
     }
 
-    /// Spec §1 worked example 2 (GET with response-* parameters).
+    /// Protocol §1 worked example 2 (GET with response-* parameters).
     #[test]
     fn doc_example_get() {
         let mut req = Request::new("GET", "exampleobject(腾讯云)")

@@ -24,7 +24,7 @@ pub struct Signer {
     creds: Credentials,
 }
 
-/// The form fields of a signed POST Object policy (spec §2), in the order a form needs
+/// The form fields of a signed POST Object policy (protocol §2), in the order a form needs
 /// them (`file` goes after all of these).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PostPolicyFields {
@@ -172,7 +172,7 @@ impl Signer {
         Ok((signed_path, parts))
     }
 
-    /// Signs a POST Object policy given as its exact JSON text (spec §2): the bytes that
+    /// Signs a POST Object policy given as its exact JSON text (protocol §2): the bytes that
     /// are base64-encoded into the `policy` field are the bytes that are hashed.
     ///
     /// The policy should contain the `q-sign-algorithm`, `q-ak` and `q-sign-time`
@@ -218,7 +218,7 @@ impl Signer {
 mod tests {
     use super::*;
 
-    /// Spec §2 worked example: exact policy text, SignKey, StringToSign and signature.
+    /// Protocol §2 worked example: exact policy text, SignKey, StringToSign and signature.
     #[test]
     fn doc_post_example() {
         let policy = "{\n    \"expiration\": \"2019-08-30T09:38:12.414Z\",\n    \"conditions\": [\n        { \"acl\": \"default\" },\n        { \"bucket\": \"examplebucket-1250000000\" },\n        [ \"starts-with\", \"$key\", \"folder/subfolder/\" ],\n        [ \"starts-with\", \"$Content-Type\", \"image/\" ],\n        [ \"starts-with\", \"$success_action_redirect\", \"https://my.website/\" ],\n        [ \"eq\", \"$x-cos-server-side-encryption\", \"AES256\" ],\n        { \"q-sign-algorithm\": \"sha1\" },\n        { \"q-ak\": \"AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q\" },\n        { \"q-sign-time\": \"1567150692;1567157892\" }\n    ]\n}";

@@ -1,4 +1,4 @@
-//! Server-side encryption (spec §3, [SSE overview](https://cloud.tencent.com/document/product/436/18145),
+//! Server-side encryption (protocol §3, [SSE overview](https://cloud.tencent.com/document/product/436/18145),
 //! [SSE request headers](https://cloud.tencent.com/document/product/436/7728)).
 //!
 //! - [`Sse`] describes one of the three modes (SSE-COS, SSE-KMS, SSE-C), each with the
@@ -15,86 +15,50 @@
 
 use core::fmt;
 
+pub use crate::algorithm::SseAlgorithm;
 use crate::crypto::b64;
 use crate::encode::{path_encode, percent_decode, uri_encode};
 use crate::endpoint::{Endpoint, Protocol};
 use crate::error::{err, Result};
+use crate::json;
 use crate::keys::CustomerKey;
-use crate::post_form::json;
 use crate::sign::{is_sensitive_header, object_path, Header, KeyTime, Request};
 use crate::signer::Signer;
 
-/// The two SSE algorithms COS offers for every mode (default AES256; SM4 per the 2026 SSE overview).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub enum SseAlgorithm {
-    /// AES-256 (`AES256`); SSE-C keys are 32 bytes.
-    #[default]
-    Aes256,
-    /// SM4 (`SM4`); SSE-C keys are 16 bytes (the SM4 key size; UNCONFIRMED by COS, see
-    /// [`SM4_CUSTOMER_KEY_LEN`](crate::keys::SM4_CUSTOMER_KEY_LEN)).
-    Sm4,
-}
-
-impl SseAlgorithm {
-    /// Parses `AES256` or `SM4` (exact, as COS spells them).
-    ///
-    /// # Errors
-    /// `ERR_INVALID_SSE` otherwise.
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "AES256" => Ok(Self::Aes256),
-            "SM4" => Ok(Self::Sm4),
-            _ => Err(err!(
-                InvalidSse,
-                "algorithm must be 'AES256' or 'SM4', got {s:?}"
-            )),
-        }
-    }
-
-    /// `AES256` or `SM4`.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Aes256 => "AES256",
-            Self::Sm4 => "SM4",
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------
-// Header names (spec §3 table)
+// Header names (protocol §3 table)
 // ---------------------------------------------------------------------------------------
 
-/// `x-cos-server-side-encryption`: `AES256` / `SM4` (SSE-COS) or `cos/kms` (SSE-KMS), spec §3.
+/// `x-cos-server-side-encryption`: `AES256` / `SM4` (SSE-COS) or `cos/kms` (SSE-KMS), protocol §3.
 pub const HEADER_SSE: &str = "x-cos-server-side-encryption";
-/// `x-cos-server-side-encryption-cos-kms-key-id`: the KMS CMK id (optional), spec §3.
+/// `x-cos-server-side-encryption-cos-kms-key-id`: the KMS CMK id (optional), protocol §3.
 pub const HEADER_SSE_KMS_KEY_ID: &str = "x-cos-server-side-encryption-cos-kms-key-id";
-/// `x-cos-server-side-encryption-context`: base64 of the UTF-8 JSON encryption context, spec §3.
+/// `x-cos-server-side-encryption-context`: base64 of the UTF-8 JSON encryption context, protocol §3.
 pub const HEADER_SSE_CONTEXT: &str = "x-cos-server-side-encryption-context";
-/// `x-cos-server-side-encryption-cos-kms-algorithm`: `SM4` for SSE-KMS with SM4 (seed page), spec §3.
+/// `x-cos-server-side-encryption-cos-kms-algorithm`: `SM4` for SSE-KMS with SM4 (COS SSE overview), protocol §3.
 pub const HEADER_SSE_KMS_ALGORITHM: &str = "x-cos-server-side-encryption-cos-kms-algorithm";
-/// `x-cos-server-side-encryption-customer-algorithm`: SSE-C algorithm, spec §3.
+/// `x-cos-server-side-encryption-customer-algorithm`: SSE-C algorithm, protocol §3.
 pub const HEADER_SSE_C_ALGORITHM: &str = "x-cos-server-side-encryption-customer-algorithm";
-/// `x-cos-server-side-encryption-customer-key`: base64 of the raw SSE-C key (secret), spec §3.
+/// `x-cos-server-side-encryption-customer-key`: base64 of the raw SSE-C key (secret), protocol §3.
 pub const HEADER_SSE_C_KEY: &str = "x-cos-server-side-encryption-customer-key";
-/// `x-cos-server-side-encryption-customer-key-MD5`: base64 MD5 of the raw SSE-C key, spec §3.
+/// `x-cos-server-side-encryption-customer-key-MD5`: base64 MD5 of the raw SSE-C key, protocol §3.
 pub const HEADER_SSE_C_KEY_MD5: &str = "x-cos-server-side-encryption-customer-key-MD5";
-/// `x-cos-copy-source-server-side-encryption-customer-algorithm` (PUT Object - Copy, spec §3).
+/// `x-cos-copy-source-server-side-encryption-customer-algorithm` (PUT Object - Copy, protocol §3).
 pub const HEADER_COPY_SOURCE_SSE_C_ALGORITHM: &str =
     "x-cos-copy-source-server-side-encryption-customer-algorithm";
-/// `x-cos-copy-source-server-side-encryption-customer-key` (secret), spec §3.
+/// `x-cos-copy-source-server-side-encryption-customer-key` (secret), protocol §3.
 pub const HEADER_COPY_SOURCE_SSE_C_KEY: &str =
     "x-cos-copy-source-server-side-encryption-customer-key";
-/// `x-cos-copy-source-server-side-encryption-customer-key-MD5`, spec §3.
+/// `x-cos-copy-source-server-side-encryption-customer-key-MD5`, protocol §3.
 pub const HEADER_COPY_SOURCE_SSE_C_KEY_MD5: &str =
     "x-cos-copy-source-server-side-encryption-customer-key-MD5";
-/// The `x-cos-storage-class` header / POST form field (spec §2, §3 archive restriction).
+/// The `x-cos-storage-class` header / POST form field (protocol §2, §3 archive restriction).
 pub const HEADER_STORAGE_CLASS: &str = "x-cos-storage-class";
 
 /// The SSE-KMS value of [`HEADER_SSE`].
 pub const SSE_KMS_VALUE: &str = "cos/kms";
 
-/// Whether COS's APPEND Object takes SSE headers. UNCONFIRMED (spec §3 "Append Object …
+/// Whether COS's APPEND Object takes SSE headers. UNCONFIRMED (protocol §3 "Append Object …
 /// SSE support UNCONFIRMED"): the APPEND Object doc
 /// (<https://cloud.tencent.com/document/product/436/7741>) lists no SSE request header.
 /// The safe choice is `false`: every SSE mode on [`Operation::AppendObject`] is refused
@@ -102,7 +66,7 @@ pub const SSE_KMS_VALUE: &str = "cos/kms";
 /// when COS may have ignored the headers. Use PutObject or a multipart upload instead.
 pub const APPEND_OBJECT_ACCEPTS_SSE: bool = false;
 
-/// Storage classes that cannot be encrypted (spec §3 "Archive-class objects cannot be
+/// Storage classes that cannot be encrypted (protocol §3 "Archive-class objects cannot be
 /// encrypted"; compared case-insensitively).
 pub const ARCHIVE_STORAGE_CLASSES: &[&str] = &["ARCHIVE", "DEEP_ARCHIVE"];
 
@@ -119,7 +83,7 @@ pub fn is_archive_storage_class(storage_class: &str) -> bool {
 // Sse
 // ---------------------------------------------------------------------------------------
 
-/// One server-side encryption mode (spec §3).
+/// One server-side encryption mode (protocol §3).
 ///
 /// `Debug` never shows SSE-C key bytes ([`CustomerKey`] redacts them).
 #[derive(Clone, Debug)]
@@ -165,7 +129,7 @@ impl Sse {
         }
     }
 
-    /// SSE-C with a caller-given key MD5 that must match the key (spec §3).
+    /// SSE-C with a caller-given key MD5 that must match the key (protocol §3).
     ///
     /// # Errors
     /// `ERR_KEY_MD5_MISMATCH` (see [`check_key_md5`]).
@@ -179,7 +143,7 @@ impl Sse {
 // Operation
 // ---------------------------------------------------------------------------------------
 
-/// The COS API a request is for; decides which SSE headers it takes (spec §3 "Which APIs
+/// The COS API a request is for; decides which SSE headers it takes (protocol §3 "Which APIs
 /// take which headers").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Operation {
@@ -371,7 +335,7 @@ fn kms_headers(
 }
 
 /// The exact SSE request headers (or, for [`Operation::PostObject`], form fields) that
-/// `op` takes for `sse` (spec §3):
+/// `op` takes for `sse` (protocol §3):
 ///
 /// | operation | SSE-COS | SSE-KMS | SSE-C |
 /// |---|---|---|---|
@@ -426,10 +390,10 @@ pub fn sse_headers(sse: &Sse, op: Operation) -> Result<Vec<Header>> {
 }
 
 /// The `x-cos-copy-source-server-side-encryption-customer-{algorithm,key,key-MD5}` triple
-/// that lets PUT Object - Copy and Upload Part - Copy read an SSE-C source (spec §3).
+/// that lets PUT Object - Copy and Upload Part - Copy read an SSE-C source (protocol §3).
 ///
 /// COS documents `AES256` for the copy-source algorithm; SM4 is accepted too,
-/// symmetric with the destination headers (UNCONFIRMED, per the spec). The key header is
+/// symmetric with the destination headers (UNCONFIRMED, protocol §3). The key header is
 /// `sensitive`.
 #[must_use]
 pub fn copy_source_sse_headers(key: &CustomerKey) -> Vec<Header> {
@@ -441,7 +405,7 @@ pub fn copy_source_sse_headers(key: &CustomerKey) -> Vec<Header> {
 }
 
 /// Checks a caller-given `…-customer-key-MD5` (base64 of the MD5 of the raw key bytes)
-/// against the key (spec §3 SSE-C).
+/// against the key (protocol §3 SSE-C).
 ///
 /// # Errors
 /// `ERR_KEY_MD5_MISMATCH`. The message names neither the key nor either MD5.
@@ -461,7 +425,7 @@ pub fn check_key_md5(key: &CustomerKey, md5_base64: &str) -> Result<()> {
 // Rules shared by sign_request, presign_request and post_object_form
 // ---------------------------------------------------------------------------------------
 
-/// Refuses to send SSE-C key material over plain HTTP (spec §3: HTTPS required is
+/// Refuses to send SSE-C key material over plain HTTP (protocol §3: HTTPS required is
 /// UNCONFIRMED for COS, so the safe choice is to require it), unless
 /// `allow_insecure_local` is set AND the endpoint is loopback.
 pub(crate) fn check_key_transport(endpoint: &Endpoint, allow_insecure_local: bool) -> Result<()> {
@@ -480,7 +444,7 @@ pub(crate) fn check_key_transport(endpoint: &Endpoint, allow_insecure_local: boo
     ))
 }
 
-/// Refuses encryption on ARCHIVE / DEEP_ARCHIVE (spec §3 restrictions).
+/// Refuses encryption on ARCHIVE / DEEP_ARCHIVE (protocol §3 restrictions).
 pub(crate) fn check_archive(storage_class: &str) -> Result<()> {
     if is_archive_storage_class(storage_class) {
         return Err(err!(
@@ -704,7 +668,7 @@ fn without_host(headers: Vec<Header>) -> Vec<Header> {
 // SignRequest / SignedRequest / PresignedRequest
 // ---------------------------------------------------------------------------------------
 
-/// A request to sign with SSE (spec §1 + §3): what [`Signer::sign_request`] and
+/// A request to sign with SSE (protocol §1 + §3): what [`Signer::sign_request`] and
 /// [`Signer::presign_request`] take.
 ///
 /// `Debug` is safe to log: SSE-C keys and sensitive header values are redacted.
@@ -848,8 +812,8 @@ fn build_url(endpoint: &Endpoint, signed_path: &str, query: &[(String, Option<St
 }
 
 impl Signer {
-    /// Signs `req` for `endpoint` with an `Authorization` header (spec §1) after adding the
-    /// SSE headers of `req.sse` / `req.copy_source_sse` for the operation (spec §3).
+    /// Signs `req` for `endpoint` with an `Authorization` header (protocol §1) after adding the
+    /// SSE headers of `req.sse` / `req.copy_source_sse` for the operation (protocol §3).
     ///
     /// The operation, when not given, is inferred: PUT with `x-cos-copy-source` →
     /// CopyObject (UploadPartCopy with `partNumber` and `uploadId`); PUT with `partNumber`
@@ -904,7 +868,7 @@ impl Signer {
         })
     }
 
-    /// A pre-signed URL (spec §1 "Pre-signed URL") for `req`, with its SSE-C / SSE-KMS
+    /// A pre-signed URL (protocol §1 "Pre-signed URL") for `req`, with its SSE-C / SSE-KMS
     /// headers signed (listed in `q-header-list`) and returned separately: the caller must
     /// send them with the request. Key material never goes into the URL.
     ///
@@ -913,7 +877,7 @@ impl Signer {
     ///
     /// # Errors
     /// As [`Signer::sign_request`], plus `ERR_SSE_PRESIGNED_UPLOAD` for SSE-COS on a PUT or
-    /// POST (COS cannot apply SSE-COS through a pre-signed upload, spec §3).
+    /// POST (COS cannot apply SSE-COS through a pre-signed upload, protocol §3).
     pub fn presign_request(
         &self,
         req: &SignRequest,
@@ -940,7 +904,7 @@ impl Signer {
 /// An unsigned (anonymous / public-read) object URL: `origin` + encoded path.
 ///
 /// `sse` describes how the object is encrypted, when known. SSE-COS objects can be read
-/// anonymously; SSE-KMS objects need a valid signature (seed page: "not accessible by
+/// anonymously; SSE-KMS objects need a valid signature (COS SSE overview: "not accessible by
 /// anonymous users"), and SSE-C objects need the key headers on every read, which a bare
 /// URL cannot carry.
 ///

@@ -4,7 +4,7 @@
     clippy::indexing_slicing,
     clippy::panic
 )]
-//! Spec §5 data integrity: CRC-64/XZ, crc64_combine, MD5 / SHA-1 hashers, verify_crc64.
+//! Protocol §5 data integrity: CRC-64/XZ, crc64_combine, MD5 / SHA-1 hashers, verify_crc64.
 
 use cos_wasm::hash::{
     content_md5, crc64, crc64_combine, crc64_to_string, verify_crc64, Crc64, Md5Hasher, Sha1Hasher,
@@ -12,7 +12,7 @@ use cos_wasm::hash::{
 use cos_wasm::ErrorCode;
 use proptest::prelude::*;
 
-/// Bit-at-a-time reference CRC-64/XZ, straight from the parameters in spec §5.
+/// Bit-at-a-time reference CRC-64/XZ, straight from the parameters in protocol §5.
 fn crc64_bitwise(data: &[u8]) -> u64 {
     let mut crc = u64::MAX;
     for &b in data {

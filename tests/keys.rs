@@ -208,7 +208,7 @@ fn pbkdf2_published_vectors() {
     );
 }
 
-/// COS SSE-C documentation example (spec §3; cloud.tencent.com/document/product/436/7728).
+/// COS SSE-C documentation example (protocol §3; cloud.tencent.com/document/product/436/7728).
 #[test]
 fn cos_documented_sse_c_example() {
     let k = CustomerKey::from_bytes(SseAlgorithm::Aes256, DOC_KEY).unwrap();

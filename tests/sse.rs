@@ -1,5 +1,5 @@
 //! SSE, signing with SSE, POST forms and bucket encryption (issue 3), checked against the
-//! spec (`cos-protocol.md` §2–§4) and the shared official-SDK vectors.
+//! protocol notes (`docs/protocol.md` §2–§4) and the official-SDK vectors in `tests/vectors/`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -10,11 +10,12 @@
 use cos_wasm::bucket_encryption::BucketEncryption;
 use cos_wasm::crypto::{b64, b64_decode, hex};
 use cos_wasm::keys::CustomerKey;
-use cos_wasm::post_form::{iso8601_utc, PostKey, PostObjectForm};
+use cos_wasm::post_form::{PostKey, PostObjectForm};
 use cos_wasm::sse::{
     check_key_md5, copy_source_sse_headers, object_url, sse_headers, Operation, SignRequest, Sse,
     SseAlgorithm, APPEND_OBJECT_ACCEPTS_SSE,
 };
+use cos_wasm::time::iso8601_utc;
 use cos_wasm::{Credentials, Endpoint, ErrorCode, Header, KeyTime, Protocol, Request, Signer};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -79,7 +80,7 @@ fn header<'a>(h: &'a [Header], name: &str) -> Option<&'a str> {
 }
 
 // ---------------------------------------------------------------------------------------
-// Header sets: every operation × mode × algorithm (spec §3)
+// Header sets: every operation × mode × algorithm (protocol §3)
 // ---------------------------------------------------------------------------------------
 
 fn modes() -> Vec<(Sse, Vec<(String, String)>)> {
@@ -166,7 +167,7 @@ fn modes() -> Vec<(Sse, Vec<(String, String)>)> {
     ]
 }
 
-/// Which modes each operation takes (spec §3 "Which APIs take which headers").
+/// Which modes each operation takes (protocol §3 "Which APIs take which headers").
 fn accepts(op: Operation, sse: &Sse) -> bool {
     let c = matches!(sse, Sse::Customer(_));
     match op {
@@ -946,7 +947,7 @@ fn rule_operation_and_mode_errors() {
 }
 
 // ---------------------------------------------------------------------------------------
-// POST forms (spec §2)
+// POST forms (protocol §2)
 // ---------------------------------------------------------------------------------------
 
 fn vector_signer(input: &Value) -> Signer {
@@ -1325,7 +1326,7 @@ fn iso8601_known_dates() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Bucket encryption (spec §4)
+// Bucket encryption (protocol §4)
 // ---------------------------------------------------------------------------------------
 
 #[test]

@@ -1,6 +1,6 @@
 //! CRC-64/XZ ("crc64ecma" in COS headers), slicing-by-16, plus `crc64_combine`.
 //!
-//! Spec §5: poly `0x42F0E1EBA9EA3693` (reflected `0xC96C5795D7870F42`), init and xorout
+//! Protocol §5: poly `0x42F0E1EBA9EA3693` (reflected `0xC96C5795D7870F42`), init and xorout
 //! all ones, refin/refout. The 32 KiB of slicing tables are built on first use (about
 //! 4 k table steps, microseconds) instead of being shipped as incompressible `.rodata`:
 //! they were a quarter of the gzipped `.wasm`. The small `crc64_combine` table stays
@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-/// Reflected CRC-64/ECMA-182 polynomial (spec §5).
+/// Reflected CRC-64/ECMA-182 polynomial (protocol §5).
 const POLY: u64 = 0xC96C_5795_D787_0F42;
 
 /// Number of slicing tables (slicing-by-16: 16 x 256 x 8 B = 32 KiB, built at run time).
@@ -92,7 +92,7 @@ fn update_raw(mut crc: u64, data: &[u8]) -> u64 {
 }
 
 /// Streaming CRC-64/XZ hasher, the checksum COS returns as `x-cos-hash-crc64ecma`
-/// (spec §5).
+/// (protocol §5).
 ///
 /// ```
 /// use cos_wasm::hash::Crc64;
@@ -143,7 +143,7 @@ impl Crc64 {
     }
 }
 
-/// One-shot CRC-64/XZ of `data` (spec §5).
+/// One-shot CRC-64/XZ of `data` (protocol §5).
 #[must_use]
 pub fn crc64(data: &[u8]) -> u64 {
     !update_raw(!0, data)
@@ -190,7 +190,7 @@ static X8N: [u64; 64] = {
 };
 
 /// CRC-64/XZ of `A ++ B` from `crc1 = crc(A)`, `crc2 = crc(B)` and `len2 = len(B)` in
-/// bytes, without the data (spec §5: COS's Complete Multipart CRC is this fold over the
+/// bytes, without the data (protocol §5: COS's Complete Multipart CRC is this fold over the
 /// parts in order; same result as the Go SDK's `CRC64Combine`).
 ///
 /// Uses zlib's GF(2) polynomial method (`crc32_combine` since zlib 1.2.12): multiply `crc1`
@@ -212,7 +212,7 @@ pub fn crc64_combine(crc1: u64, crc2: u64, len2: u64) -> u64 {
     multmodp(op, crc1) ^ crc2
 }
 
-/// The decimal form COS prints in `x-cos-hash-crc64ecma` (spec §5).
+/// The decimal form COS prints in `x-cos-hash-crc64ecma` (protocol §5).
 #[must_use]
 pub fn crc64_to_string(crc: u64) -> String {
     crc.to_string()

@@ -80,7 +80,7 @@ macro_rules! streaming_hasher {
 }
 
 streaming_hasher!(
-    /// Streaming MD5 (spec §5): `Content-MD5` is [`Md5Hasher::digest_base64`], a
+    /// Streaming MD5 (protocol §5): `Content-MD5` is [`Md5Hasher::digest_base64`], a
     /// single-part ETag is [`Md5Hasher::digest_hex`].
     ///
     /// ```
@@ -99,7 +99,7 @@ streaming_hasher!(
 );
 
 streaming_hasher!(
-    /// Streaming SHA-1 (spec §5, `x-cos-content-sha1` is 40 lowercase hex).
+    /// Streaming SHA-1 (protocol §5, `x-cos-content-sha1` is 40 lowercase hex).
     ///
     /// ```
     /// use cos_wasm::hash::Sha1Hasher;
@@ -115,14 +115,14 @@ streaming_hasher!(
 );
 
 impl Md5Hasher {
-    /// Standard padded base64 of the digest, the `Content-MD5` header value (spec §5,
+    /// Standard padded base64 of the digest, the `Content-MD5` header value (protocol §5,
     /// 24 characters); finishes the hasher like [`Md5Hasher::digest`].
     pub fn digest_base64(&mut self) -> Result<String> {
         self.digest().map(|d| b64(&d))
     }
 }
 
-/// One-shot `Content-MD5` header value of `body`: base64 of its MD5 (spec §5).
+/// One-shot `Content-MD5` header value of `body`: base64 of its MD5 (protocol §5).
 #[must_use]
 pub fn content_md5(body: &[u8]) -> String {
     b64(&crate::crypto::md5(body))

@@ -1,4 +1,4 @@
-//! Data integrity (spec §5): CRC-64/XZ as COS returns it in `x-cos-hash-crc64ecma`,
+//! Data integrity (protocol §5): CRC-64/XZ as COS returns it in `x-cos-hash-crc64ecma`,
 //! `crc64_combine` for multipart uploads, and streaming MD5 / SHA-1 for `Content-MD5`,
 //! ETags and `x-cos-content-sha1`.
 //!
@@ -13,7 +13,7 @@ pub use digests::{content_md5, Md5Hasher, Sha1Hasher};
 
 use crate::error::{err, Result};
 
-/// Checks a local CRC-64 against COS's `x-cos-hash-crc64ecma` header (spec §5).
+/// Checks a local CRC-64 against COS's `x-cos-hash-crc64ecma` header (protocol §5).
 ///
 /// The header is an unsigned decimal `u64`; surrounding whitespace is ignored, anything
 /// else (sign, hex, empty, overflow) is `ERR_INVALID_ARGUMENT`. A different value is

@@ -15,8 +15,8 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use super::{customer_key_len, CustomerKey};
+use crate::algorithm::SseAlgorithm;
 use crate::error::{err, Result};
-use crate::sse::SseAlgorithm;
 
 /// Version label that starts the HKDF `info` of [`derive_hkdf`].
 pub const HKDF_INFO_LABEL: &str = "cos-wasm/sse-c/v1";

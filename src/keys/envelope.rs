@@ -46,8 +46,8 @@ use zeroize::Zeroizing;
 
 use super::derive::{DerivedKey, KdfParams};
 use super::{check_random, fingerprint, CustomerKey};
+use crate::algorithm::SseAlgorithm;
 use crate::error::{err, Result};
-use crate::sse::SseAlgorithm;
 
 /// SM4-GCM: GCM (NIST SP 800-38D) over the SM4 block cipher (GB/T 32907-2016) with a
 /// 96-bit nonce and 128-bit tag, as specified by RFC 8998 §3.1 (`TLS_SM4_GCM_SM3`'s AEAD).

@@ -17,7 +17,7 @@ const crcOf = (bytes) => {
   return d;
 };
 
-test('CRC-64/XZ known answers (spec §5)', () => {
+test('CRC-64/XZ known answers (protocol §5)', () => {
   assert.equal(crcOf(enc('123456789')), '11051210869376104954');
   assert.equal(crcOf(enc('[Object Content]')), '16749565679157681890');
   assert.equal(crcOf(enc('[Object Part]')), '4510578591875220731');

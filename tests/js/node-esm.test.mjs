@@ -22,7 +22,7 @@ test('every official-SDK vector case', () => {
   assert.deepEqual(failed, []);
 });
 
-test('spec worked example 1 (PUT, Date signed on request)', () => {
+test('protocol §1 worked example 1 (PUT, Date signed on request)', () => {
   const s = new CosSigner({ secretId: ID, secretKey: KEY });
   const auth = s.authorization({
     method: 'PUT',

@@ -28,7 +28,7 @@ test('the documented SSE-C example key and MD5', () => {
   key.free();
 });
 
-test('headers for each mode and algorithm (spec §3)', () => {
+test('headers for each mode and algorithm (protocol §3)', () => {
   assert.deepEqual(sseHeaders({ type: 'SSE-COS' }, 'PutObject'), { 'x-cos-server-side-encryption': 'AES256' });
   assert.deepEqual(sseHeaders({ type: 'SSE-COS', algorithm: 'SM4' }, 'InitiateMultipartUpload'), { 'x-cos-server-side-encryption': 'SM4' });
   assert.deepEqual(sseHeaders({ type: 'SSE-KMS', kmsKeyId: 'cmk-1', context: { a: 'asdfa', b: '123321' } }, 'PutObject'), {

@@ -1,0 +1,40 @@
+//! The encryption algorithms COS offers for every SSE mode (spec §3).
+
+use crate::error::{err, Result};
+
+/// The two SSE algorithms COS offers for every mode (default AES256; SM4 per the 2026 SSE overview).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum SseAlgorithm {
+    /// AES-256 (`AES256`); SSE-C keys are 32 bytes.
+    #[default]
+    Aes256,
+    /// SM4 (`SM4`); SSE-C keys are 16 bytes (the SM4 key size; UNCONFIRMED by COS, see
+    /// [`SM4_CUSTOMER_KEY_LEN`](crate::keys::SM4_CUSTOMER_KEY_LEN)).
+    Sm4,
+}
+
+impl SseAlgorithm {
+    /// Parses `AES256` or `SM4` (exact, as COS spells them).
+    ///
+    /// # Errors
+    /// `ERR_INVALID_SSE` otherwise.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "AES256" => Ok(Self::Aes256),
+            "SM4" => Ok(Self::Sm4),
+            _ => Err(err!(
+                InvalidSse,
+                "algorithm must be 'AES256' or 'SM4', got {s:?}"
+            )),
+        }
+    }
+
+    /// `AES256` or `SM4`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Aes256 => "AES256",
+            Self::Sm4 => "SM4",
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! Calendar arithmetic for the timestamps COS protocols print. No clock: callers pass Unix
+//! seconds (time comes in from outside the core).
+
+/// `YYYY-MM-DDTHH:MM:SS.000Z` for a Unix time (the policy `expiration`, spec §2).
+#[must_use]
+pub fn iso8601_utc(unix: u64) -> String {
+    let days = i64::try_from(unix / 86_400).unwrap_or(i64::MAX / 1024);
+    let rem = unix % 86_400;
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days.saturating_add(719_468);
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates() {
+        assert_eq!(iso8601_utc(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso8601_utc(1_735_690_500), "2025-01-01T00:15:00.000Z");
+        assert_eq!(iso8601_utc(951_782_400), "2000-02-29T00:00:00.000Z");
+        assert_eq!(iso8601_utc(253_402_300_799), "9999-12-31T23:59:59.000Z");
+    }
+}
