@@ -98,6 +98,8 @@ export interface EndpointOptions {
   port?: number;
   /** Path-style addressing `<host>/<bucket>/<key>` (local emulators only; COS refuses it for new buckets). */
   pathStyle?: boolean;
+  /** Allow SSE-C keys over plain http, only to a loopback endpoint (local emulator). */
+  allowInsecureLocal?: boolean;
 }
 
 export type PresignOptions = RequestParts & EndpointOptions & Validity;
@@ -207,8 +209,6 @@ export type SignRequestOptions = RequestParts &
     copySourceSse?: { key: CustomerKey | Uint8Array | string; algorithm?: SseAlgorithm };
     /** Inferred from method, query and headers when omitted. */
     operation?: CosOperation;
-    /** Allow SSE-C keys over plain http, only to a loopback endpoint (local emulator). */
-    allowInsecureLocal?: boolean;
   };
 
 export interface SignedRequest {
@@ -231,7 +231,6 @@ export type PostObjectFormOptions = EndpointOptions &
     acl?: string;
     /** Extra policy conditions, e.g. `['starts-with', '$Content-Type', 'image/']`. */
     conditions?: Array<Record<string, string> | (string | number)[]>;
-    allowInsecureLocal?: boolean;
   };
 
 export interface PostObjectForm {

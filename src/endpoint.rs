@@ -147,6 +147,7 @@ pub struct Endpoint {
     host: String,
     port: Option<u16>,
     path_style: bool,
+    insecure_local: bool,
 }
 
 fn validate_host(host: &str) -> Result<()> {
@@ -183,6 +184,7 @@ impl Endpoint {
             host,
             port: None,
             path_style: false,
+            insecure_local: false,
         })
     }
 
@@ -235,6 +237,36 @@ impl Endpoint {
     pub fn with_path_style(mut self, path_style: bool) -> Self {
         self.path_style = path_style;
         self
+    }
+
+    /// Allows SSE-C key material over plain `http`, but only when the host is loopback
+    /// (a local emulator, see [`Endpoint::is_loopback`]); ignored for any other host.
+    #[must_use]
+    pub fn allow_insecure_local(mut self, allow: bool) -> Self {
+        self.insecure_local = allow;
+        self
+    }
+
+    /// Refuses to send SSE-C key material to this endpoint over plain HTTP (protocol §3:
+    /// whether COS requires HTTPS is UNCONFIRMED, so the safe choice is to require it),
+    /// unless [`Endpoint::allow_insecure_local`] was set AND the host is loopback.
+    ///
+    /// # Errors
+    /// `ERR_SSE_C_REQUIRES_HTTPS`.
+    pub fn check_key_transport(&self) -> Result<()> {
+        if self.protocol == Protocol::Https || (self.insecure_local && self.is_loopback()) {
+            return Ok(());
+        }
+        let hint = if self.insecure_local {
+            "allowInsecureLocal only applies to loopback endpoints (localhost, 127.x)"
+        } else {
+            "use an https endpoint (or, for a local emulator on localhost/127.x, set allowInsecureLocal)"
+        };
+        Err(err!(
+            SseCRequiresHttps,
+            "an SSE-C key would be sent over plain http to {}; {hint}",
+            self.host_header()
+        ))
     }
 
     /// The bucket.

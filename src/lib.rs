@@ -25,14 +25,15 @@
 pub mod algorithm;
 pub mod bucket_encryption;
 pub mod credentials;
-pub mod crypto;
-pub mod encode;
+mod crypto;
+mod encode;
 pub mod endpoint;
 pub mod error;
 pub mod hash;
 mod json;
 pub mod keys;
 pub mod post_form;
+pub mod request;
 pub mod sign;
 pub mod signer;
 pub mod sse;
@@ -41,6 +42,7 @@ pub mod time;
 #[cfg(feature = "wasm")]
 mod wasm;
 
+pub use algorithm::SseAlgorithm;
 pub use bucket_encryption::BucketEncryption;
 pub use credentials::Credentials;
 pub use endpoint::{Bucket, Endpoint, Protocol, Region};
@@ -52,12 +54,10 @@ pub use keys::{
     derive_from_passphrase, derive_hkdf, unwrap, wrap, CustomerKey, DerivedKey, KdfParams,
     WrapAlgorithm, WrappingKey,
 };
-pub use post_form::{PostForm, PostKey, PostObjectForm};
+pub use post_form::{PostKey, PostObjectForm, PostObjectFormOptions};
+pub use request::{object_url, SignRequestOptions, SignedRequest};
 pub use sign::{
     Header, KeyTime, Request, SignatureParts, DEFAULT_SIGNED_HEADERS, MAX_OBJECT_KEY_BYTES,
 };
 pub use signer::{PostPolicyFields, Signer};
-pub use sse::{
-    check_key_md5, copy_source_sse_headers, object_url, sse_headers, Operation, PresignedRequest,
-    SignRequest, SignedRequest, Sse, SseAlgorithm,
-};
+pub use sse::{check_key_md5, copy_source_sse_headers, sse_headers, Operation, Sse};

@@ -8,17 +8,13 @@
 
 use core::fmt;
 
-use crate::encode::path_encode;
-use crate::endpoint::Endpoint;
 use crate::error::{err, Result};
 use crate::json;
 use crate::sign::{
     check_header_name, check_header_value, is_sensitive_header, object_path, KeyTime,
 };
-use crate::signer::Signer;
 use crate::sse::{
-    check_archive, check_key_transport, sse_headers, Operation, Sse, HEADER_SSE_C_KEY,
-    HEADER_STORAGE_CLASS,
+    check_archive, sse_headers, Operation, Sse, HEADER_SSE_C_KEY, HEADER_STORAGE_CLASS,
 };
 use crate::time::iso8601_utc;
 
@@ -56,7 +52,7 @@ impl Default for PostKey {
 /// A POST Object form to sign (protocol §2). Every fixed field becomes both a form field and
 /// an exact-match policy condition.
 #[derive(Clone, Debug, Default)]
-pub struct PostObjectForm {
+pub struct PostObjectFormOptions {
     /// The key (exact or prefix).
     pub key: PostKey,
     /// Encryption, sent as `x-cos-server-side-encryption*` form fields (protocol §3).
@@ -81,13 +77,11 @@ pub struct PostObjectForm {
     /// Extra raw policy conditions, each the JSON text of an object or array, e.g.
     /// `["starts-with","$Content-Type","image/"]`. Their fields must be in the form too.
     pub conditions: Vec<String>,
-    /// Allows SSE-C over plain http, but only to a loopback endpoint.
-    pub allow_insecure_local: bool,
 }
 
 /// A signed POST form: where to post it and the fields, in order. Append `file` LAST.
 #[derive(Clone, PartialEq, Eq)]
-pub struct PostForm {
+pub struct PostObjectForm {
     /// `scheme://host/` (path-style: `scheme://host/<bucket>/`).
     pub url: String,
     /// `(name, value)` pairs: `key`, fixed fields, SSE fields, metadata, then `policy`,
@@ -96,7 +90,7 @@ pub struct PostForm {
     pub fields: Vec<(String, String)>,
 }
 
-impl Drop for PostForm {
+impl Drop for PostObjectForm {
     /// The fields may hold an SSE-C key or the security token: wipe them.
     fn drop(&mut self) {
         for (_, value) in &mut self.fields {
@@ -105,7 +99,7 @@ impl Drop for PostForm {
     }
 }
 
-impl fmt::Debug for PostForm {
+impl fmt::Debug for PostObjectForm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let fields: Vec<(&str, &str)> = self
             .fields
@@ -121,7 +115,7 @@ impl fmt::Debug for PostForm {
                 }
             })
             .collect();
-        f.debug_struct("PostForm")
+        f.debug_struct("PostObjectForm")
             .field("url", &self.url)
             .field("fields", &fields)
             .finish()
@@ -220,10 +214,10 @@ fn key_field(key: &PostKey) -> Result<(String, String)> {
     }
 }
 
-impl PostObjectForm {
+impl PostObjectFormOptions {
     /// The policy JSON text and the form fields (without the signature fields) for
     /// `bucket`, `q-ak` and `key_time`.
-    fn build(
+    pub(crate) fn build(
         &self,
         bucket: &str,
         secret_id: &str,
@@ -321,76 +315,5 @@ impl PostObjectForm {
             conds.join(",")
         );
         Ok((policy, fields))
-    }
-}
-
-impl Signer {
-    /// Builds and signs a complete POST Object form (protocol §2): policy with
-    /// `q-sign-algorithm`, `q-ak`, `q-sign-time`, `bucket`, the key (exact or
-    /// `starts-with`), every fixed field, SSE fields (the SSE-C key is pinned by its MD5
-    /// condition rather than repeated in the policy), metadata, `content-length-range`,
-    /// the security token (see [`POST_POLICY_INCLUDES_SECURITY_TOKEN`]) and the extra
-    /// `conditions`; `expiration` is `key_time.end()`.
-    ///
-    /// Post the fields as `multipart/form-data` to `url`, in order, and append `file` LAST.
-    ///
-    /// # Errors
-    /// - `ERR_INVALID_POLICY`: success_action_status not 200/201/204, range min > max, an
-    ///   extra condition that is not a JSON object/array text, a policy over 64 KiB;
-    /// - `ERR_INVALID_OBJECT_KEY` / `ERR_OBJECT_KEY_TOO_LONG`: bad key;
-    /// - `ERR_INVALID_HEADER_NAME` / `ERR_INVALID_HEADER_VALUE` / `ERR_DUPLICATE_HEADER`:
-    ///   bad metadata (`_` in the suffix, over 2 KB, over 4 KB in total, CR/LF);
-    /// - `ERR_SSE_ARCHIVE_CONFLICT`: SSE with ARCHIVE / DEEP_ARCHIVE;
-    /// - `ERR_SSE_C_REQUIRES_HTTPS`: SSE-C to an http endpoint (unless
-    ///   `allow_insecure_local` and loopback);
-    /// - `ERR_INVALID_SSE`: malformed SSE-KMS options.
-    pub fn post_object_form(
-        &self,
-        form: &PostObjectForm,
-        endpoint: &Endpoint,
-        key_time: KeyTime,
-    ) -> Result<PostForm> {
-        if matches!(form.sse, Some(Sse::Customer(_))) {
-            check_key_transport(endpoint, form.allow_insecure_local)?;
-        }
-        let creds = self.credentials();
-        // The policy text carries the security token: wiped once signed.
-        let (policy, mut fields) = form.build(
-            endpoint.bucket().as_str(),
-            creds.secret_id(),
-            creds.security_token(),
-            key_time,
-        )?;
-        let policy = zeroize::Zeroizing::new(policy);
-        fields.append(&mut self.sign_post_policy(&policy, key_time)?.fields);
-        Ok(PostForm {
-            url: format!(
-                "{}{}",
-                endpoint.origin(),
-                path_encode(&endpoint.signed_path("/"))
-            ),
-            fields,
-        })
-    }
-
-    /// The exact policy JSON text [`Signer::post_object_form`] signs, for debugging
-    /// (compare with what COS reports). Contains the security token when present.
-    ///
-    /// # Errors
-    /// As [`Signer::post_object_form`].
-    pub fn post_object_policy(
-        &self,
-        form: &PostObjectForm,
-        endpoint: &Endpoint,
-        key_time: KeyTime,
-    ) -> Result<String> {
-        let creds = self.credentials();
-        form.build(
-            endpoint.bucket().as_str(),
-            creds.secret_id(),
-            creds.security_token(),
-            key_time,
-        )
-        .map(|(p, _)| p)
     }
 }

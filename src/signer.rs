@@ -5,7 +5,10 @@ use crate::crypto::b64;
 use crate::encode::{path_encode, uri_encode};
 use crate::endpoint::Endpoint;
 use crate::error::{err, Result};
-use crate::sign::{object_path, post_policy_signature, KeyTime, Request, SignatureParts};
+use crate::post_form::{PostObjectForm, PostObjectFormOptions};
+use crate::request::{build_url, prepare, without_host, SignRequestOptions, SignedRequest};
+use crate::sign::{object_path, post_policy_signature, Header, KeyTime, Request, SignatureParts};
+use crate::sse::Sse;
 
 /// Signs COS requests with one set of [`Credentials`].
 ///
@@ -82,31 +85,19 @@ impl Signer {
     ///
     /// # Errors
     /// As [`Signer::authorization`]; `ERR_SSE_C_REQUIRES_HTTPS` if a header carries an
-    /// SSE-C key and the endpoint is plain http (use [`Signer::presign_request`] with
-    /// `allow_insecure_local` for a local emulator).
+    /// SSE-C key and the endpoint refuses it ([`Endpoint::check_key_transport`]).
     pub fn presign_url(
         &self,
         req: &Request,
         endpoint: &Endpoint,
         key_time: KeyTime,
     ) -> Result<String> {
-        self.presign_url_checked(req, endpoint, key_time, false)
-    }
-
-    /// [`Signer::presign_url`] with the SSE-C transport opt-out of [`crate::SignRequest`].
-    pub(crate) fn presign_url_checked(
-        &self,
-        req: &Request,
-        endpoint: &Endpoint,
-        key_time: KeyTime,
-        allow_insecure_local: bool,
-    ) -> Result<String> {
         if req
             .headers
             .iter()
             .any(|h| h.name.to_ascii_lowercase().ends_with("-customer-key"))
         {
-            crate::sse::check_key_transport(endpoint, allow_insecure_local)?;
+            endpoint.check_key_transport()?;
         }
         let (path, parts) = self.sign_for_endpoint(req, endpoint, key_time)?;
         // Sized up front (worst-case encoding): no reallocation leaves copies of the token.
@@ -176,7 +167,7 @@ impl Signer {
     /// are base64-encoded into the `policy` field are the bytes that are hashed.
     ///
     /// The policy should contain the `q-sign-algorithm`, `q-ak` and `q-sign-time`
-    /// conditions COS requires; [`crate::PostObjectForm`] builds a complete one.
+    /// conditions COS requires; [`crate::PostObjectFormOptions`] builds a complete one.
     ///
     /// # Errors
     /// `ERR_INVALID_POLICY` if the text is not a JSON object (`{…}`) or is over 64 KiB.
@@ -211,6 +202,162 @@ impl Signer {
             fields.push(("x-cos-security-token".to_owned(), token.to_owned()));
         }
         Ok(PostPolicyFields { fields })
+    }
+
+    /// Signs `req` for `endpoint` with an `Authorization` header (protocol §1) after adding the
+    /// SSE headers of `req.sse` / `req.copy_source_sse` for the operation (protocol §3).
+    ///
+    /// The operation, when not given, is inferred: PUT with `x-cos-copy-source` →
+    /// CopyObject (UploadPartCopy with `partNumber` and `uploadId`); PUT with `partNumber`
+    /// and `uploadId` → UploadPart; other PUT → PutObject; POST with `uploads` →
+    /// InitiateMultipartUpload, with `uploadId` → CompleteMultipartUpload, with `append`
+    /// → AppendObject; GET → GetObject; HEAD → HeadObject.
+    ///
+    /// The result holds the user headers, the SSE headers, `x-cos-security-token` (with
+    /// temporary credentials; added before signing so it is signed, as the Go and Python
+    /// SDKs do) and `Authorization`. `host` is signed but not returned.
+    ///
+    /// # Errors
+    /// - `ERR_UNKNOWN_OPERATION` when SSE is given and the operation cannot be inferred;
+    /// - `ERR_SSE_NOT_ALLOWED` (see [`sse_headers`]);
+    /// - `ERR_SSE_C_REQUIRES_HTTPS` for an SSE-C key over http (unless
+    ///   `allow_insecure_local` and a loopback endpoint);
+    /// - `ERR_SSE_ARCHIVE_CONFLICT` for SSE with an ARCHIVE / DEEP_ARCHIVE storage class;
+    /// - `ERR_INVALID_SSE`, `ERR_INVALID_KEY_LENGTH`, `ERR_KEY_MD5_MISMATCH` for malformed SSE;
+    /// - `ERR_INVALID_ARGUMENT` when `operation` disagrees with `method`;
+    /// - any error of [`Signer::authorization`].
+    pub fn sign_request(
+        &self,
+        req: &SignRequestOptions,
+        endpoint: &Endpoint,
+        key_time: KeyTime,
+    ) -> Result<SignedRequest> {
+        let (_, mut headers) = prepare(req, endpoint, false)?;
+        if let Some(token) = self.credentials().security_token() {
+            if !headers
+                .iter()
+                .any(|h| h.name.eq_ignore_ascii_case("x-cos-security-token"))
+            {
+                headers.push(Header::new("x-cos-security-token", token));
+            }
+        }
+        let request = Request {
+            method: req.method.clone(),
+            key: req.key.clone(),
+            query: req.query.clone(),
+            headers,
+            sign_headers: req.sign_headers.clone(),
+        };
+        let (signed_path, parts) = self.sign_for_endpoint(&request, endpoint, key_time)?;
+        let mut headers = without_host(request.headers);
+        headers.push(Header::new(
+            "Authorization",
+            parts.authorization(self.credentials().secret_id()),
+        ));
+        Ok(SignedRequest {
+            url: build_url(endpoint, &signed_path, &req.query),
+            headers,
+        })
+    }
+
+    /// A pre-signed URL (protocol §1 "Pre-signed URL") for `req`, with its SSE-C / SSE-KMS
+    /// headers signed (listed in `q-header-list`) and returned separately: the caller must
+    /// send them with the request. Key material never goes into the URL.
+    ///
+    /// Built on [`Signer::presign_url`]: with temporary credentials the token is appended
+    /// to the query.
+    ///
+    /// # Errors
+    /// As [`Signer::sign_request`], plus `ERR_SSE_PRESIGNED_UPLOAD` for SSE-COS on a PUT or
+    /// POST (COS cannot apply SSE-COS through a pre-signed upload, protocol §3).
+    pub fn presign_request(
+        &self,
+        req: &SignRequestOptions,
+        endpoint: &Endpoint,
+        key_time: KeyTime,
+    ) -> Result<SignedRequest> {
+        let (_, headers) = prepare(req, endpoint, true)?;
+        let request = Request {
+            method: req.method.clone(),
+            key: req.key.clone(),
+            query: req.query.clone(),
+            headers,
+            sign_headers: req.sign_headers.clone(),
+        };
+        let url = self.presign_url(&request, endpoint, key_time)?;
+        Ok(SignedRequest {
+            url,
+            headers: without_host(request.headers),
+        })
+    }
+
+    /// Builds and signs a complete POST Object form (protocol §2): policy with
+    /// `q-sign-algorithm`, `q-ak`, `q-sign-time`, `bucket`, the key (exact or
+    /// `starts-with`), every fixed field, SSE fields (the SSE-C key is pinned by its MD5
+    /// condition rather than repeated in the policy), metadata, `content-length-range`,
+    /// the security token (see [`POST_POLICY_INCLUDES_SECURITY_TOKEN`]) and the extra
+    /// `conditions`; `expiration` is `key_time.end()`.
+    ///
+    /// Post the fields as `multipart/form-data` to `url`, in order, and append `file` LAST.
+    ///
+    /// # Errors
+    /// - `ERR_INVALID_POLICY`: success_action_status not 200/201/204, range min > max, an
+    ///   extra condition that is not a JSON object/array text, a policy over 64 KiB;
+    /// - `ERR_INVALID_OBJECT_KEY` / `ERR_OBJECT_KEY_TOO_LONG`: bad key;
+    /// - `ERR_INVALID_HEADER_NAME` / `ERR_INVALID_HEADER_VALUE` / `ERR_DUPLICATE_HEADER`:
+    ///   bad metadata (`_` in the suffix, over 2 KB, over 4 KB in total, CR/LF);
+    /// - `ERR_SSE_ARCHIVE_CONFLICT`: SSE with ARCHIVE / DEEP_ARCHIVE;
+    /// - `ERR_SSE_C_REQUIRES_HTTPS`: SSE-C to an http endpoint (unless
+    ///   `allow_insecure_local` and loopback);
+    /// - `ERR_INVALID_SSE`: malformed SSE-KMS options.
+    pub fn post_object_form(
+        &self,
+        form: &PostObjectFormOptions,
+        endpoint: &Endpoint,
+        key_time: KeyTime,
+    ) -> Result<PostObjectForm> {
+        if matches!(form.sse, Some(Sse::Customer(_))) {
+            endpoint.check_key_transport()?;
+        }
+        let creds = self.credentials();
+        // The policy text carries the security token: wiped once signed.
+        let (policy, mut fields) = form.build(
+            endpoint.bucket().as_str(),
+            creds.secret_id(),
+            creds.security_token(),
+            key_time,
+        )?;
+        let policy = zeroize::Zeroizing::new(policy);
+        fields.append(&mut self.sign_post_policy(&policy, key_time)?.fields);
+        Ok(PostObjectForm {
+            url: format!(
+                "{}{}",
+                endpoint.origin(),
+                path_encode(&endpoint.signed_path("/"))
+            ),
+            fields,
+        })
+    }
+
+    /// The exact policy JSON text [`Signer::post_object_form`] signs, for debugging
+    /// (compare with what COS reports). Contains the security token when present.
+    ///
+    /// # Errors
+    /// As [`Signer::post_object_form`].
+    pub fn post_object_policy(
+        &self,
+        form: &PostObjectFormOptions,
+        endpoint: &Endpoint,
+        key_time: KeyTime,
+    ) -> Result<String> {
+        let creds = self.credentials();
+        form.build(
+            endpoint.bucket().as_str(),
+            creds.secret_id(),
+            creds.security_token(),
+            key_time,
+        )
+        .map(|(p, _)| p)
     }
 }
 

@@ -17,13 +17,10 @@ use core::fmt;
 
 pub use crate::algorithm::SseAlgorithm;
 use crate::crypto::b64;
-use crate::encode::{path_encode, percent_decode, uri_encode};
-use crate::endpoint::{Endpoint, Protocol};
 use crate::error::{err, Result};
 use crate::json;
 use crate::keys::CustomerKey;
-use crate::sign::{is_sensitive_header, object_path, Header, KeyTime, Request};
-use crate::signer::Signer;
+use crate::sign::Header;
 
 // ---------------------------------------------------------------------------------------
 // Header names (protocol §3 table)
@@ -425,25 +422,6 @@ pub fn check_key_md5(key: &CustomerKey, md5_base64: &str) -> Result<()> {
 // Rules shared by sign_request, presign_request and post_object_form
 // ---------------------------------------------------------------------------------------
 
-/// Refuses to send SSE-C key material over plain HTTP (protocol §3: HTTPS required is
-/// UNCONFIRMED for COS, so the safe choice is to require it), unless
-/// `allow_insecure_local` is set AND the endpoint is loopback.
-pub(crate) fn check_key_transport(endpoint: &Endpoint, allow_insecure_local: bool) -> Result<()> {
-    if endpoint.protocol() == Protocol::Https || (allow_insecure_local && endpoint.is_loopback()) {
-        return Ok(());
-    }
-    let hint = if allow_insecure_local {
-        "allowInsecureLocal only applies to loopback endpoints (localhost, 127.x)"
-    } else {
-        "use an https endpoint (or, for a local emulator on localhost/127.x, set allowInsecureLocal)"
-    };
-    Err(err!(
-        SseCRequiresHttps,
-        "an SSE-C key would be sent over plain http to {}; {hint}",
-        endpoint.host_header()
-    ))
-}
-
 /// Refuses encryption on ARCHIVE / DEEP_ARCHIVE (protocol §3 restrictions).
 pub(crate) fn check_archive(storage_class: &str) -> Result<()> {
     if is_archive_storage_class(storage_class) {
@@ -456,25 +434,25 @@ pub(crate) fn check_archive(storage_class: &str) -> Result<()> {
     Ok(())
 }
 
-fn is_sse_header(lower: &str) -> bool {
+pub(crate) fn is_sse_header(lower: &str) -> bool {
     lower.starts_with(HEADER_SSE)
 }
 
-fn is_copy_source_sse_header(lower: &str) -> bool {
+pub(crate) fn is_copy_source_sse_header(lower: &str) -> bool {
     lower.starts_with("x-cos-copy-source-server-side-encryption")
 }
 
 /// What the raw (caller-written) headers say about SSE.
 #[derive(Default)]
-struct RawSse {
-    any_dest: bool,
-    sse_value: Option<String>,
-    customer_key: bool,
-    copy_source_any: bool,
-    copy_source_key: bool,
+pub(crate) struct RawSse {
+    pub(crate) any_dest: bool,
+    pub(crate) sse_value: Option<String>,
+    pub(crate) customer_key: bool,
+    pub(crate) copy_source_any: bool,
+    pub(crate) copy_source_key: bool,
 }
 
-fn scan_raw(headers: &[Header]) -> RawSse {
+pub(crate) fn scan_raw(headers: &[Header]) -> RawSse {
     let mut r = RawSse::default();
     for h in headers {
         let n = h.name.to_ascii_lowercase();
@@ -498,7 +476,7 @@ fn scan_raw(headers: &[Header]) -> RawSse {
 
 /// Checks raw SSE-C headers written by the caller: the key must decode to the right
 /// length for its algorithm and match a given MD5.
-fn check_raw_customer_triple(headers: &[Header], prefix: &str) -> Result<()> {
+pub(crate) fn check_raw_customer_triple(headers: &[Header], prefix: &str) -> Result<()> {
     let find = |suffix: &str| {
         let name = format!("{prefix}{suffix}");
         headers
@@ -518,417 +496,6 @@ fn check_raw_customer_triple(headers: &[Header], prefix: &str) -> Result<()> {
         check_key_md5(&key, md5)?;
     }
     Ok(())
-}
-
-/// The rules common to signing and pre-signing; returns the operation (if any) and the
-/// headers to send (user headers, then SSE headers, then copy-source headers).
-fn prepare(
-    req: &SignRequest,
-    endpoint: &Endpoint,
-    presign: bool,
-) -> Result<(Option<Operation>, Vec<Header>)> {
-    if req
-        .headers
-        .iter()
-        .any(|h| h.name.eq_ignore_ascii_case("authorization"))
-    {
-        return Err(err!(
-            InvalidArgument,
-            "headers already contain Authorization; pass the request unsigned"
-        ));
-    }
-    let op = match req.operation {
-        Some(op) => {
-            if op == Operation::PostObject {
-                return Err(err!(
-                    InvalidArgument,
-                    "PostObject is a browser form upload signed by a policy; use post_object_form instead"
-                ));
-            }
-            if !req.method.eq_ignore_ascii_case(op.method()) {
-                return Err(err!(
-                    InvalidArgument,
-                    "operation {op} is sent with method {}, but method is {:?}",
-                    op.method(),
-                    req.method
-                ));
-            }
-            Some(op)
-        }
-        None => Operation::infer(&req.method, &req.query, &req.headers),
-    };
-
-    for (k, _) in &req.query {
-        let n = k.to_ascii_lowercase();
-        if is_sse_header(&n) || is_copy_source_sse_header(&n) {
-            return Err(err!(
-                InvalidSse,
-                "SSE parameter {k:?} must not travel in the URL; pass it via sse / copySourceSse so it is sent as a header"
-            ));
-        }
-    }
-
-    let raw = scan_raw(&req.headers);
-    if req.sse.is_some() && raw.any_dest {
-        return Err(err!(
-            InvalidSse,
-            "SSE is given both as the sse option and as x-cos-server-side-encryption* headers; pass it once, via sse"
-        ));
-    }
-    if req.copy_source_sse.is_some() && raw.copy_source_any {
-        return Err(err!(
-            InvalidSse,
-            "the copy-source SSE-C key is given both as copySourceSse and as headers; pass it once, via copySourceSse"
-        ));
-    }
-    if raw.customer_key && raw.sse_value.is_some() {
-        // Mixing x-cos-server-side-encryption with SSE-C is UNCONFIRMED for COS (S3 rejects it).
-        return Err(err!(
-            InvalidSse,
-            "x-cos-server-side-encryption cannot be combined with SSE-C customer-key headers; choose one mode"
-        ));
-    }
-    check_raw_customer_triple(&req.headers, HEADER_SSE)?;
-    check_raw_customer_triple(&req.headers, "x-cos-copy-source-server-side-encryption")?;
-
-    // The SSE-COS-through-a-pre-signed-upload rule comes first: it is the most specific.
-    let is_upload_method =
-        req.method.eq_ignore_ascii_case("PUT") || req.method.eq_ignore_ascii_case("POST");
-    if presign && is_upload_method {
-        let sse_cos_raw = raw
-            .sse_value
-            .as_deref()
-            .is_some_and(|v| !v.eq_ignore_ascii_case(SSE_KMS_VALUE));
-        if matches!(req.sse, Some(Sse::Cos { .. })) || sse_cos_raw {
-            return Err(err!(
-                SsePresignedUpload,
-                "COS cannot apply SSE-COS to an upload through a pre-signed URL; sign the request with sign_request (Authorization header), use SSE-KMS, or set a bucket default encryption"
-            ));
-        }
-    }
-
-    let mut headers = req.headers.clone();
-    if let Some(sse) = &req.sse {
-        let Some(op) = op else {
-            return Err(err!(
-                UnknownOperation,
-                "cannot tell which COS operation a {} request with sse is; pass operation (e.g. PutObject, UploadPart)",
-                req.method
-            ));
-        };
-        headers.extend(sse_headers(sse, op)?);
-    }
-    if let Some(src) = &req.copy_source_sse {
-        match op {
-            Some(op) if op.is_copy() => headers.extend(copy_source_sse_headers(src)),
-            Some(op) => {
-                return Err(err!(
-                    SseNotAllowed,
-                    "{op} does not accept a copy-source SSE-C key; it is only for CopyObject and UploadPartCopy (with an x-cos-copy-source header)"
-                ))
-            }
-            None => {
-                return Err(err!(
-                    UnknownOperation,
-                    "cannot tell which COS operation a {} request with copySourceSse is; pass operation CopyObject or UploadPartCopy",
-                    req.method
-                ))
-            }
-        }
-    }
-
-    let dest_sse = req.sse.is_some() || raw.any_dest;
-    if dest_sse {
-        if let Some(class) = req
-            .headers
-            .iter()
-            .find(|h| h.name.eq_ignore_ascii_case(HEADER_STORAGE_CLASS))
-        {
-            check_archive(&class.value)?;
-        }
-    }
-    let carries_key = matches!(req.sse, Some(Sse::Customer(_)))
-        || req.copy_source_sse.is_some()
-        || raw.customer_key
-        || raw.copy_source_key;
-    if carries_key {
-        check_key_transport(endpoint, req.allow_insecure_local)?;
-    }
-    Ok((op, headers))
-}
-
-fn without_host(headers: Vec<Header>) -> Vec<Header> {
-    headers
-        .into_iter()
-        .filter(|h| !h.name.eq_ignore_ascii_case("host"))
-        .collect()
-}
-
-// ---------------------------------------------------------------------------------------
-// SignRequest / SignedRequest / PresignedRequest
-// ---------------------------------------------------------------------------------------
-
-/// A request to sign with SSE (protocol §1 + §3): what [`Signer::sign_request`] and
-/// [`Signer::presign_request`] take.
-///
-/// `Debug` is safe to log: SSE-C keys and sensitive header values are redacted.
-#[derive(Clone, Default)]
-pub struct SignRequest {
-    /// HTTP method (any case).
-    pub method: String,
-    /// Object key (`a/b.txt`; a leading `/` is accepted).
-    pub key: String,
-    /// Query parameters, decoded; `None` is a bare name (`?uploads`).
-    pub query: Vec<(String, Option<String>)>,
-    /// Headers to send. Prefer `sse` / `copy_source_sse` for SSE; raw
-    /// `x-cos-server-side-encryption*` headers are accepted only when `sse` is `None`
-    /// (then the HTTPS, archive, pre-signed-upload and key-MD5 rules still apply, the
-    /// per-operation table does not). Must not contain `Authorization`.
-    pub headers: Vec<Header>,
-    /// Extra header names to sign beyond [`crate::DEFAULT_SIGNED_HEADERS`].
-    pub sign_headers: Vec<String>,
-    /// Destination encryption.
-    pub sse: Option<Sse>,
-    /// The SSE-C key of the copy source (CopyObject / UploadPartCopy).
-    pub copy_source_sse: Option<CustomerKey>,
-    /// The COS operation; inferred from method, query and headers when `None`.
-    pub operation: Option<Operation>,
-    /// Allows SSE-C over plain http, but only to a loopback endpoint (local emulators).
-    pub allow_insecure_local: bool,
-}
-
-impl fmt::Debug for SignRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let headers: Vec<Header> = self
-            .headers
-            .iter()
-            .map(|h| Header {
-                name: h.name.clone(),
-                value: h.value.clone(),
-                sensitive: h.sensitive || is_sensitive_header(&h.name),
-            })
-            .collect();
-        let query: Vec<(&str, Option<&str>)> = self
-            .query
-            .iter()
-            .map(|(k, v)| {
-                let secret = is_sensitive_header(k);
-                (
-                    k.as_str(),
-                    v.as_deref()
-                        .map(|v| if secret { "** REDACTED **" } else { v }),
-                )
-            })
-            .collect();
-        f.debug_struct("SignRequest")
-            .field("method", &self.method)
-            .field("key", &self.key)
-            .field("query", &query)
-            .field("headers", &headers)
-            .field("sign_headers", &self.sign_headers)
-            .field("sse", &self.sse)
-            .field("copy_source_sse", &self.copy_source_sse)
-            .field("operation", &self.operation)
-            .field("allow_insecure_local", &self.allow_insecure_local)
-            .finish()
-    }
-}
-
-/// A signed request ready for `fetch`: the URL and every header to send, including
-/// `Authorization` and, with temporary credentials, `x-cos-security-token`. No `Host`
-/// header (fetch sets it; it is signed as the endpoint's host).
-///
-/// `Debug` redacts sensitive headers and a security token in the URL.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SignedRequest {
-    /// `scheme://host/path?query`.
-    pub url: String,
-    /// Headers to send; sensitive ones print redacted.
-    pub headers: Vec<Header>,
-}
-
-/// A pre-signed URL plus the signed headers the caller must send with it (SSE-C and
-/// SSE-KMS headers, and any other signed header given). The URL never contains key material.
-///
-/// `Debug` redacts sensitive headers and the security token in the URL.
-#[derive(Clone, PartialEq, Eq)]
-pub struct PresignedRequest {
-    /// The URL with the `q-*` signature (and the security token) in its query.
-    pub url: String,
-    /// Headers that are in `q-header-list` and must be sent unchanged.
-    pub headers: Vec<Header>,
-}
-
-/// The URL with the value of any `x-cos-security-token` query parameter redacted, for `Debug`.
-fn redact_url(url: &str) -> String {
-    let Some((base, query)) = url.split_once('?') else {
-        return url.to_owned();
-    };
-    let parts: Vec<String> = query
-        .split('&')
-        .map(|kv| match kv.split_once('=') {
-            Some((k, _))
-                if percent_decode(k).is_some_and(|k| {
-                    is_sensitive_header(&k) || k.eq_ignore_ascii_case("x-cos-security-token")
-                }) =>
-            {
-                format!("{k}=**REDACTED**")
-            }
-            _ => kv.to_owned(),
-        })
-        .collect();
-    format!("{base}?{}", parts.join("&"))
-}
-
-impl fmt::Debug for SignedRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SignedRequest")
-            .field("url", &redact_url(&self.url))
-            .field("headers", &self.headers)
-            .finish()
-    }
-}
-
-impl fmt::Debug for PresignedRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PresignedRequest")
-            .field("url", &redact_url(&self.url))
-            .field("headers", &self.headers)
-            .finish()
-    }
-}
-
-fn build_url(endpoint: &Endpoint, signed_path: &str, query: &[(String, Option<String>)]) -> String {
-    let mut url = format!("{}{}", endpoint.origin(), path_encode(signed_path));
-    for (i, (k, v)) in query.iter().enumerate() {
-        url.push(if i == 0 { '?' } else { '&' });
-        url.push_str(&uri_encode(k));
-        if let Some(v) = v {
-            url.push('=');
-            url.push_str(&uri_encode(v));
-        }
-    }
-    url
-}
-
-impl Signer {
-    /// Signs `req` for `endpoint` with an `Authorization` header (protocol §1) after adding the
-    /// SSE headers of `req.sse` / `req.copy_source_sse` for the operation (protocol §3).
-    ///
-    /// The operation, when not given, is inferred: PUT with `x-cos-copy-source` →
-    /// CopyObject (UploadPartCopy with `partNumber` and `uploadId`); PUT with `partNumber`
-    /// and `uploadId` → UploadPart; other PUT → PutObject; POST with `uploads` →
-    /// InitiateMultipartUpload, with `uploadId` → CompleteMultipartUpload, with `append`
-    /// → AppendObject; GET → GetObject; HEAD → HeadObject.
-    ///
-    /// The result holds the user headers, the SSE headers, `x-cos-security-token` (with
-    /// temporary credentials; added before signing so it is signed, as the Go and Python
-    /// SDKs do) and `Authorization`. `host` is signed but not returned.
-    ///
-    /// # Errors
-    /// - `ERR_UNKNOWN_OPERATION` when SSE is given and the operation cannot be inferred;
-    /// - `ERR_SSE_NOT_ALLOWED` (see [`sse_headers`]);
-    /// - `ERR_SSE_C_REQUIRES_HTTPS` for an SSE-C key over http (unless
-    ///   `allow_insecure_local` and a loopback endpoint);
-    /// - `ERR_SSE_ARCHIVE_CONFLICT` for SSE with an ARCHIVE / DEEP_ARCHIVE storage class;
-    /// - `ERR_INVALID_SSE`, `ERR_INVALID_KEY_LENGTH`, `ERR_KEY_MD5_MISMATCH` for malformed SSE;
-    /// - `ERR_INVALID_ARGUMENT` when `operation` disagrees with `method`;
-    /// - any error of [`Signer::authorization`].
-    pub fn sign_request(
-        &self,
-        req: &SignRequest,
-        endpoint: &Endpoint,
-        key_time: KeyTime,
-    ) -> Result<SignedRequest> {
-        let (_, mut headers) = prepare(req, endpoint, false)?;
-        if let Some(token) = self.credentials().security_token() {
-            if !headers
-                .iter()
-                .any(|h| h.name.eq_ignore_ascii_case("x-cos-security-token"))
-            {
-                headers.push(Header::new("x-cos-security-token", token));
-            }
-        }
-        let request = Request {
-            method: req.method.clone(),
-            key: req.key.clone(),
-            query: req.query.clone(),
-            headers,
-            sign_headers: req.sign_headers.clone(),
-        };
-        let (signed_path, parts) = self.sign_for_endpoint(&request, endpoint, key_time)?;
-        let mut headers = without_host(request.headers);
-        headers.push(Header::new(
-            "Authorization",
-            parts.authorization(self.credentials().secret_id()),
-        ));
-        Ok(SignedRequest {
-            url: build_url(endpoint, &signed_path, &req.query),
-            headers,
-        })
-    }
-
-    /// A pre-signed URL (protocol §1 "Pre-signed URL") for `req`, with its SSE-C / SSE-KMS
-    /// headers signed (listed in `q-header-list`) and returned separately: the caller must
-    /// send them with the request. Key material never goes into the URL.
-    ///
-    /// Built on [`Signer::presign_url`]: with temporary credentials the token is appended
-    /// to the query.
-    ///
-    /// # Errors
-    /// As [`Signer::sign_request`], plus `ERR_SSE_PRESIGNED_UPLOAD` for SSE-COS on a PUT or
-    /// POST (COS cannot apply SSE-COS through a pre-signed upload, protocol §3).
-    pub fn presign_request(
-        &self,
-        req: &SignRequest,
-        endpoint: &Endpoint,
-        key_time: KeyTime,
-    ) -> Result<PresignedRequest> {
-        let (_, headers) = prepare(req, endpoint, true)?;
-        let request = Request {
-            method: req.method.clone(),
-            key: req.key.clone(),
-            query: req.query.clone(),
-            headers,
-            sign_headers: req.sign_headers.clone(),
-        };
-        let url =
-            self.presign_url_checked(&request, endpoint, key_time, req.allow_insecure_local)?;
-        Ok(PresignedRequest {
-            url,
-            headers: without_host(request.headers),
-        })
-    }
-}
-
-/// An unsigned (anonymous / public-read) object URL: `origin` + encoded path.
-///
-/// `sse` describes how the object is encrypted, when known. SSE-COS objects can be read
-/// anonymously; SSE-KMS objects need a valid signature (COS SSE overview: "not accessible by
-/// anonymous users"), and SSE-C objects need the key headers on every read, which a bare
-/// URL cannot carry.
-///
-/// # Errors
-/// `ERR_SSE_KMS_ANONYMOUS` for SSE-KMS, `ERR_SSE_NOT_ALLOWED` for SSE-C, and the object key
-/// errors (`ERR_INVALID_OBJECT_KEY`, `ERR_OBJECT_KEY_TOO_LONG`).
-pub fn object_url(endpoint: &Endpoint, key: &str, sse: Option<&Sse>) -> Result<String> {
-    match sse {
-        Some(Sse::Kms { .. }) => {
-            return Err(err!(
-                SseKmsAnonymous,
-                "SSE-KMS objects cannot be read anonymously; use a pre-signed URL (presign_request with GetObject) or a signed request"
-            ))
-        }
-        Some(Sse::Customer(_)) => {
-            return Err(err!(
-                SseNotAllowed,
-                "an unsigned URL cannot carry the SSE-C key headers every read of an SSE-C object needs; use sign_request with operation GetObject"
-            ))
-        }
-        Some(Sse::Cos { .. }) | None => {}
-    }
-    let path = object_path(key)?;
-    Ok(build_url(endpoint, &endpoint.signed_path(&path), &[]))
 }
 
 #[cfg(test)]

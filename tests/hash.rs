@@ -338,7 +338,7 @@ fn content_md5_cos_doc_examples() {
         "ee8de918d05640145b18f70f4c3aa602"
     );
     assert_eq!(
-        cos_wasm::crypto::hex(&raw),
+        raw.iter().map(|b| format!("{b:02x}")).collect::<String>(),
         "ee8de918d05640145b18f70f4c3aa602"
     );
     assert_eq!(content_md5(b"[Object Part]"), "EI9SjrY7Zec08nrjMfX/qg==");

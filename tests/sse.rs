@@ -8,12 +8,12 @@
 )]
 
 use cos_wasm::bucket_encryption::BucketEncryption;
-use cos_wasm::crypto::{b64, b64_decode, hex};
 use cos_wasm::keys::CustomerKey;
-use cos_wasm::post_form::{PostKey, PostObjectForm};
+use cos_wasm::post_form::{PostKey, PostObjectFormOptions};
+use cos_wasm::request::{object_url, SignRequestOptions};
 use cos_wasm::sse::{
-    check_key_md5, copy_source_sse_headers, object_url, sse_headers, Operation, SignRequest, Sse,
-    SseAlgorithm, APPEND_OBJECT_ACCEPTS_SSE,
+    check_key_md5, copy_source_sse_headers, sse_headers, Operation, Sse, SseAlgorithm,
+    APPEND_OBJECT_ACCEPTS_SSE,
 };
 use cos_wasm::time::iso8601_utc;
 use cos_wasm::{Credentials, Endpoint, ErrorCode, Header, KeyTime, Protocol, Request, Signer};
@@ -21,7 +21,7 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 mod common;
-use common::{canonical, vectors};
+use common::{b64, b64_decode, canonical, hex, uri_encode, vectors};
 
 const ID: &str = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q";
 const SECRET: &str = "BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz";
@@ -474,7 +474,7 @@ fn sse_vectors_match_official_sdks() {
 
         // Vectors that sign the standard host go through sign_request end to end.
         if raw.contains_key("host") {
-            let sreq = SignRequest {
+            let sreq = SignRequestOptions {
                 method: method.to_owned(),
                 key: req.key.clone(),
                 query,
@@ -484,7 +484,7 @@ fn sse_vectors_match_official_sdks() {
                     .collect(),
                 sse,
                 copy_source_sse: src,
-                ..SignRequest::default()
+                ..SignRequestOptions::default()
             };
             let signed = signer().sign_request(&sreq, &endpoint(), kt()).unwrap();
             assert_eq!(
@@ -502,12 +502,12 @@ fn presign_kms_matches_vector() {
     let case = vector("presign-put-sse-kms");
     let input = &case["input"];
     let (sse, _, rest) = split_sse(input["headers"].as_object().unwrap());
-    let req = SignRequest {
+    let req = SignRequestOptions {
         method: "PUT".into(),
         key: input["path"].as_str().unwrap().into(),
         headers: rest,
         sse,
-        ..SignRequest::default()
+        ..SignRequestOptions::default()
     };
     let kt = KeyTime::parse(input["key_time"].as_str().unwrap()).unwrap();
     let pre = signer().presign_request(&req, &endpoint(), kt).unwrap();
@@ -521,12 +521,12 @@ fn presign_kms_matches_vector() {
 
 #[test]
 fn presign_sse_c_get_keeps_key_out_of_url() {
-    let req = SignRequest {
+    let req = SignRequestOptions {
         method: "GET".into(),
         key: "secret/file.bin".into(),
         query: vec![("response-content-type".into(), Some("text/plain".into()))],
         sse: Some(Sse::Customer(aes_key())),
-        ..SignRequest::default()
+        ..SignRequestOptions::default()
     };
     let pre = temp_signer()
         .presign_request(&req, &endpoint(), kt())
@@ -542,7 +542,7 @@ fn presign_sse_c_get_keeps_key_out_of_url() {
 
 #[test]
 fn sign_request_adds_token_signed_and_builds_url() {
-    let req = SignRequest {
+    let req = SignRequestOptions {
         method: "PUT".into(),
         key: "dir/a b+c.txt".into(),
         query: vec![
@@ -552,7 +552,7 @@ fn sign_request_adds_token_signed_and_builds_url() {
         ],
         headers: vec![Header::new("Content-Length", "3")],
         sse: Some(Sse::Customer(aes_key())),
-        ..SignRequest::default()
+        ..SignRequestOptions::default()
     };
     let s = temp_signer().sign_request(&req, &endpoint(), kt()).unwrap();
     assert_eq!(
@@ -579,10 +579,10 @@ fn sign_request_adds_token_signed_and_builds_url() {
     let e = http_endpoint("127.0.0.1:9000").with_path_style(true);
     let s = signer()
         .sign_request(
-            &SignRequest {
+            &SignRequestOptions {
                 method: "GET".into(),
                 key: "k".into(),
-                ..SignRequest::default()
+                ..SignRequestOptions::default()
             },
             &e,
             kt(),
@@ -595,12 +595,12 @@ fn sign_request_adds_token_signed_and_builds_url() {
 // One failing input per rule
 // ---------------------------------------------------------------------------------------
 
-fn put(sse: Sse) -> SignRequest {
-    SignRequest {
+fn put(sse: Sse) -> SignRequestOptions {
+    SignRequestOptions {
         method: "PUT".into(),
         key: "a.bin".into(),
         sse: Some(sse),
-        ..SignRequest::default()
+        ..SignRequestOptions::default()
     }
 }
 
@@ -613,7 +613,7 @@ fn rule_sse_c_requires_https() {
     let s = signer();
     let remote = http_endpoint("cos.example.com");
     let local = http_endpoint("127.0.0.1:9000");
-    let mut req = put(Sse::Customer(aes_key()));
+    let req = put(Sse::Customer(aes_key()));
     assert_eq!(
         code(s.sign_request(&req, &remote, kt())),
         ErrorCode::SseCRequiresHttps
@@ -626,37 +626,38 @@ fn rule_sse_c_requires_https() {
         code(s.presign_request(&req, &local, kt())),
         ErrorCode::SseCRequiresHttps
     );
-    req.allow_insecure_local = true;
+    // The opt-out is the endpoint's, and only counts for a loopback host.
+    let allow = |e: Endpoint| e.allow_insecure_local(true);
     assert_eq!(
-        code(s.sign_request(&req, &remote, kt())),
+        code(s.sign_request(&req, &allow(remote.clone()), kt())),
         ErrorCode::SseCRequiresHttps
     );
-    assert!(s.sign_request(&req, &local, kt()).is_ok());
+    assert!(s.sign_request(&req, &allow(local), kt()).is_ok());
     assert!(s
-        .sign_request(&req, &http_endpoint("localhost:9000"), kt())
+        .sign_request(&req, &allow(http_endpoint("localhost:9000")), kt())
         .is_ok());
 
     // The copy-source key counts too.
-    let copy = SignRequest {
+    let copy = SignRequestOptions {
         method: "PUT".into(),
         key: "dst".into(),
         headers: vec![Header::new("x-cos-copy-source", "b.cos.r.myqcloud.com/src")],
         copy_source_sse: Some(aes_key()),
-        ..SignRequest::default()
+        ..SignRequestOptions::default()
     };
     assert_eq!(
         code(s.sign_request(&copy, &remote, kt())),
         ErrorCode::SseCRequiresHttps
     );
     // Raw SSE-C headers too.
-    let raw = SignRequest {
+    let raw = SignRequestOptions {
         method: "GET".into(),
         key: "k".into(),
         headers: copy_source_sse_headers(&aes_key())
             .into_iter()
             .map(|h| Header::new(h.name.replace("copy-source-", ""), h.value.clone()))
             .collect(),
-        ..SignRequest::default()
+        ..SignRequestOptions::default()
     };
     assert_eq!(
         code(s.sign_request(&raw, &remote, kt())),
@@ -675,10 +676,10 @@ fn rule_sse_c_requires_https() {
         )
         .is_ok());
     // POST forms.
-    let form = PostObjectForm {
+    let form = PostObjectFormOptions {
         key: PostKey::Exact("a".into()),
         sse: Some(Sse::Customer(aes_key())),
-        ..PostObjectForm::default()
+        ..PostObjectFormOptions::default()
     };
     assert_eq!(
         code(s.post_object_form(&form, &remote, kt())),
@@ -698,11 +699,11 @@ fn rule_archive_conflict() {
             code(s.sign_request(&req, &endpoint(), kt())),
             ErrorCode::SseArchiveConflict
         );
-        let form = PostObjectForm {
+        let form = PostObjectFormOptions {
             key: PostKey::Exact("a".into()),
             sse: Some(Sse::Customer(aes_key())),
             storage_class: Some(class.into()),
-            ..PostObjectForm::default()
+            ..PostObjectFormOptions::default()
         };
         assert_eq!(
             code(s.post_object_form(&form, &endpoint(), kt())),
@@ -710,14 +711,14 @@ fn rule_archive_conflict() {
         );
     }
     // Raw SSE headers with ARCHIVE as well.
-    let req = SignRequest {
+    let req = SignRequestOptions {
         method: "PUT".into(),
         key: "a".into(),
         headers: vec![
             Header::new("x-cos-server-side-encryption", "AES256"),
             Header::new("X-Cos-Storage-Class", "ARCHIVE"),
         ],
-        ..SignRequest::default()
+        ..SignRequestOptions::default()
     };
     assert_eq!(
         code(s.sign_request(&req, &endpoint(), kt())),
@@ -748,11 +749,11 @@ fn rule_sse_cos_presigned_upload() {
             assert!(s.sign_request(&req, &endpoint(), kt()).is_ok());
         }
     }
-    let raw = SignRequest {
+    let raw = SignRequestOptions {
         method: "PUT".into(),
         key: "a".into(),
         headers: vec![Header::new("x-cos-server-side-encryption", "AES256")],
-        ..SignRequest::default()
+        ..SignRequestOptions::default()
     };
     assert_eq!(
         code(s.presign_request(&raw, &endpoint(), kt())),
@@ -819,18 +820,18 @@ fn rule_key_length_and_md5() {
     // Raw headers with a wrong MD5 or a wrong-length key are caught before signing.
     let mut h = sse_headers(&Sse::Customer(aes_key()), Operation::GetObject).unwrap();
     h[2].value = "tP/LI3N87DFaSk0aoqYgzg==".into();
-    let req = SignRequest {
+    let req = SignRequestOptions {
         method: "GET".into(),
         key: "a".into(),
         headers: h.clone(),
-        ..SignRequest::default()
+        ..SignRequestOptions::default()
     };
     assert_eq!(
         code(signer().sign_request(&req, &endpoint(), kt())),
         ErrorCode::KeyMd5Mismatch
     );
     h[1].value = b64(&[1; 16]);
-    let req = SignRequest { headers: h, ..req };
+    let req = SignRequestOptions { headers: h, ..req };
     assert_eq!(
         code(signer().sign_request(&req, &endpoint(), kt())),
         ErrorCode::InvalidKeyLength
@@ -858,13 +859,13 @@ fn rule_operation_and_mode_errors() {
     req.sse = None;
     assert!(s.sign_request(&req, &endpoint(), kt()).is_ok());
     // SSE-COS on a GET.
-    let get = SignRequest {
+    let get = SignRequestOptions {
         method: "GET".into(),
         key: "a".into(),
         sse: Some(Sse::Cos {
             algorithm: SseAlgorithm::Aes256,
         }),
-        ..SignRequest::default()
+        ..SignRequestOptions::default()
     };
     assert_eq!(
         code(s.sign_request(&get, &endpoint(), kt())),
@@ -917,11 +918,11 @@ fn rule_operation_and_mode_errors() {
     );
     let mut mixed = sse_headers(&Sse::Customer(aes_key()), Operation::PutObject).unwrap();
     mixed.push(Header::new("x-cos-server-side-encryption", "AES256"));
-    let m = SignRequest {
+    let m = SignRequestOptions {
         method: "PUT".into(),
         key: "a".into(),
         headers: mixed,
-        ..SignRequest::default()
+        ..SignRequestOptions::default()
     };
     assert_eq!(
         code(s.sign_request(&m, &endpoint(), kt())),
@@ -1021,10 +1022,10 @@ fn post_form_reproduces_vectors() {
         let expected = &case["expected"];
         let kt = KeyTime::parse(input["key_time"].as_str().unwrap()).unwrap();
         let s = vector_signer(input);
-        let form = PostObjectForm {
+        let form = PostObjectFormOptions {
             key,
             sse,
-            ..PostObjectForm::default()
+            ..PostObjectFormOptions::default()
         };
         assert_eq!(
             s.post_object_policy(&form, &endpoint(), kt).unwrap(),
@@ -1054,7 +1055,7 @@ fn post_form_reproduces_vectors() {
 
 #[test]
 fn post_form_full() {
-    let form = PostObjectForm {
+    let form = PostObjectFormOptions {
         key: PostKey::Prefix("user/42/".into()),
         sse: Some(Sse::Customer(aes_key())),
         content_length_range: Some((1, 10_485_760)),
@@ -1068,7 +1069,6 @@ fn post_form_full() {
         storage_class: Some("STANDARD_IA".into()),
         acl: Some("private".into()),
         conditions: vec![r#"["starts-with","$Cache-Control",""]"#.into()],
-        allow_insecure_local: false,
     };
     let s = temp_signer();
     let f = s.post_object_form(&form, &endpoint(), kt()).unwrap();
@@ -1160,13 +1160,13 @@ fn post_form_full() {
 fn post_form_rules() {
     let s = signer();
     let e = endpoint();
-    let base = || PostObjectForm {
+    let base = || PostObjectFormOptions {
         key: PostKey::Exact("a.txt".into()),
-        ..PostObjectForm::default()
+        ..PostObjectFormOptions::default()
     };
-    let run = |f: PostObjectForm| code(s.post_object_form(&f, &e, kt()));
+    let run = |f: PostObjectFormOptions| code(s.post_object_form(&f, &e, kt()));
     assert_eq!(
-        run(PostObjectForm {
+        run(PostObjectFormOptions {
             success_action_status: Some(202),
             ..base()
         }),
@@ -1174,7 +1174,7 @@ fn post_form_rules() {
     );
     assert!(s
         .post_object_form(
-            &PostObjectForm {
+            &PostObjectFormOptions {
                 success_action_status: Some(204),
                 ..base()
             },
@@ -1183,7 +1183,7 @@ fn post_form_rules() {
         )
         .is_ok());
     assert_eq!(
-        run(PostObjectForm {
+        run(PostObjectFormOptions {
             content_length_range: Some((10, 9)),
             ..base()
         }),
@@ -1191,7 +1191,7 @@ fn post_form_rules() {
     );
     assert!(s
         .post_object_form(
-            &PostObjectForm {
+            &PostObjectFormOptions {
                 content_length_range: Some((0, 0)),
                 ..base()
             },
@@ -1200,28 +1200,28 @@ fn post_form_rules() {
         )
         .is_ok());
     assert_eq!(
-        run(PostObjectForm {
+        run(PostObjectFormOptions {
             meta: vec![("my_tag".into(), "v".into())],
             ..base()
         }),
         ErrorCode::InvalidHeaderName
     );
     assert_eq!(
-        run(PostObjectForm {
+        run(PostObjectFormOptions {
             meta: vec![("x-cos-meta-".into(), "v".into())],
             ..base()
         }),
         ErrorCode::InvalidHeaderName
     );
     assert_eq!(
-        run(PostObjectForm {
+        run(PostObjectFormOptions {
             meta: vec![("a".into(), "v".repeat(2040))],
             ..base()
         }),
         ErrorCode::InvalidHeaderValue
     );
     assert_eq!(
-        run(PostObjectForm {
+        run(PostObjectFormOptions {
             meta: (0..3)
                 .map(|i| (format!("m{i}"), "v".repeat(1500)))
                 .collect(),
@@ -1230,56 +1230,56 @@ fn post_form_rules() {
         ErrorCode::InvalidHeaderValue
     );
     assert_eq!(
-        run(PostObjectForm {
+        run(PostObjectFormOptions {
             meta: vec![("a".into(), "1".into()), ("A".into(), "2".into())],
             ..base()
         }),
         ErrorCode::DuplicateHeader
     );
     assert_eq!(
-        run(PostObjectForm {
+        run(PostObjectFormOptions {
             meta: vec![("a".into(), "x\ny".into())],
             ..base()
         }),
         ErrorCode::InvalidHeaderValue
     );
     assert_eq!(
-        run(PostObjectForm {
+        run(PostObjectFormOptions {
             conditions: vec!["{\"a\":".into()],
             ..base()
         }),
         ErrorCode::InvalidPolicy
     );
     assert_eq!(
-        run(PostObjectForm {
+        run(PostObjectFormOptions {
             conditions: vec!["\"str\"".into()],
             ..base()
         }),
         ErrorCode::InvalidPolicy
     );
     assert_eq!(
-        run(PostObjectForm {
+        run(PostObjectFormOptions {
             key: PostKey::Exact(String::new()),
             ..base()
         }),
         ErrorCode::InvalidObjectKey
     );
     assert_eq!(
-        run(PostObjectForm {
+        run(PostObjectFormOptions {
             key: PostKey::Exact("a/${filename}".into()),
             ..base()
         }),
         ErrorCode::InvalidObjectKey
     );
     assert_eq!(
-        run(PostObjectForm {
+        run(PostObjectFormOptions {
             key: PostKey::Exact("x".repeat(851)),
             ..base()
         }),
         ErrorCode::ObjectKeyTooLong
     );
     assert_eq!(
-        run(PostObjectForm {
+        run(PostObjectFormOptions {
             sse: Some(Sse::Kms {
                 key_id: None,
                 context_json: Some("[]".into()),
@@ -1290,12 +1290,13 @@ fn post_form_rules() {
         ErrorCode::InvalidSse
     );
     // SSE-C to a loopback http endpoint with the opt-out.
-    let local = http_endpoint("localhost:9000").with_path_style(true);
+    let local = http_endpoint("localhost:9000")
+        .with_path_style(true)
+        .allow_insecure_local(true);
     let f = s
         .post_object_form(
-            &PostObjectForm {
+            &PostObjectFormOptions {
                 sse: Some(Sse::Customer(aes_key())),
-                allow_insecure_local: true,
                 ..base()
             },
             &local,
@@ -1367,7 +1368,7 @@ fn forms_of_key(key: &[u8]) -> Vec<String> {
         v.push(s.to_owned());
     }
     // The URL-encoded base64 too.
-    v.push(cos_wasm::encode::uri_encode(&b64(key)));
+    v.push(uri_encode(&b64(key)));
     v
 }
 
@@ -1394,7 +1395,7 @@ fn no_key_material_leaks() {
     ));
     texts.push(format!("{:?}", copy_source_sse_headers(&src_key)));
 
-    let copy = SignRequest {
+    let copy = SignRequestOptions {
         method: "PUT".into(),
         key: "dst".into(),
         headers: vec![
@@ -1402,7 +1403,7 @@ fn no_key_material_leaks() {
                 "x-cos-copy-source",
                 "examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/src",
             ),
-            // A caller-built header with the wrong flag is still redacted by SignRequest's Debug.
+            // A caller-built header with the wrong flag is still redacted by SignRequestOptions's Debug.
             Header {
                 name: "x-cos-meta-note".into(),
                 value: "public".into(),
@@ -1411,7 +1412,7 @@ fn no_key_material_leaks() {
         ],
         sse: Some(sse.clone()),
         copy_source_sse: Some(src_key.clone()),
-        ..SignRequest::default()
+        ..SignRequestOptions::default()
     };
     texts.push(format!("{copy:?}"));
     let signed = temp_signer()
@@ -1424,19 +1425,19 @@ fn no_key_material_leaks() {
         .unwrap();
     texts.push(pre.url.clone());
     texts.push(format!("{pre:?}"));
-    let get = SignRequest {
+    let get = SignRequestOptions {
         method: "GET".into(),
         key: "dst".into(),
         sse: Some(sse.clone()),
-        ..SignRequest::default()
+        ..SignRequestOptions::default()
     };
     let pre_get = signer().presign_request(&get, &endpoint(), kt()).unwrap();
     texts.push(pre_get.url.clone());
 
-    let form = PostObjectForm {
+    let form = PostObjectFormOptions {
         key: PostKey::Exact("a".into()),
         sse: Some(sse.clone()),
-        ..PostObjectForm::default()
+        ..PostObjectFormOptions::default()
     };
     texts.push(format!("{form:?}"));
     let pf = temp_signer()
@@ -1466,7 +1467,7 @@ fn no_key_material_leaks() {
         CustomerKey::from_base64(SseAlgorithm::Aes256, &format!("{}!", b64(dest))).unwrap_err(),
         signer()
             .post_object_form(
-                &PostObjectForm {
+                &PostObjectFormOptions {
                     storage_class: Some("ARCHIVE".into()),
                     ..form.clone()
                 },
@@ -1477,7 +1478,7 @@ fn no_key_material_leaks() {
         signer().post_object_form(&form, &remote, kt()).unwrap_err(),
         signer()
             .sign_request(
-                &SignRequest {
+                &SignRequestOptions {
                     method: "GET".into(),
                     key: "a".into(),
                     headers: vec![
@@ -1487,7 +1488,7 @@ fn no_key_material_leaks() {
                             "AAAAAAAAAAAAAAAAAAAAAA==",
                         ),
                     ],
-                    ..SignRequest::default()
+                    ..SignRequestOptions::default()
                 },
                 &endpoint(),
                 kt(),
@@ -1495,14 +1496,14 @@ fn no_key_material_leaks() {
             .unwrap_err(),
         signer()
             .presign_request(
-                &SignRequest {
+                &SignRequestOptions {
                     method: "GET".into(),
                     key: "a".into(),
                     query: vec![(
                         "x-cos-server-side-encryption-customer-key".into(),
                         Some(b64(dest)),
                     )],
-                    ..SignRequest::default()
+                    ..SignRequestOptions::default()
                 },
                 &endpoint(),
                 kt(),
@@ -1550,7 +1551,7 @@ proptest! {
         range in proptest::option::of(prop_oneof![(0u64..100, 100u64..u64::MAX), (any::<u64>(), any::<u64>())]),
         key_bytes in proptest::collection::vec(any::<u8>(), 32..=32),
     ) {
-        let form = PostObjectForm {
+        let form = PostObjectFormOptions {
             key: if prefix { PostKey::Prefix(key.clone()) } else { PostKey::Exact(key.clone()) },
             sse: Some(Sse::Customer(CustomerKey::from_bytes(SseAlgorithm::Aes256, &key_bytes).unwrap())),
             content_length_range: range,
@@ -1558,7 +1559,7 @@ proptest! {
             success_action_status: status,
             meta,
             conditions,
-            ..PostObjectForm::default()
+            ..PostObjectFormOptions::default()
         };
         let s = temp_signer();
         let built = s.post_object_policy(&form, &endpoint(), kt());
@@ -1595,13 +1596,13 @@ proptest! {
             .or_else(|_| CustomerKey::from_bytes(SseAlgorithm::Sm4, &key_bytes))
             .ok()
             .map(Sse::Customer);
-        let req = SignRequest {
+        let req = SignRequestOptions {
             method,
             key,
             query,
             headers: headers.into_iter().map(|(n, v)| Header::new(n, v)).collect(),
             sse,
-            ..SignRequest::default()
+            ..SignRequestOptions::default()
         };
         for r in [
             signer().sign_request(&req, &endpoint(), kt()).map(|s| (s.url.clone(), format!("{s:?}"))),

@@ -7,7 +7,7 @@
     dead_code
 )]
 
-use cos_wasm::encode::percent_decode;
+use base64::Engine as _;
 use serde_json::Value;
 
 /// The cases of `tests/vectors/cos-signing.json` (or `$COS_VECTORS`).
@@ -44,4 +44,50 @@ pub fn canonical(url: &str) -> Value {
         "path": percent_decode(&origin_path[path_start..]).expect("path"),
         "query": pairs.into_iter().map(|(k, v)| vec![k, v]).collect::<Vec<_>>(),
     })
+}
+
+/// Standard padded base64 (the tests' own, independent of the crate's helpers).
+pub fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Decodes standard padded base64.
+pub fn b64_decode(text: &str) -> Option<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD.decode(text).ok()
+}
+
+/// Lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Percent-decodes UTF-8 text (`+` stays `+`); `None` for a bad escape or bad UTF-8.
+pub fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let h = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(h, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters, uppercase hex.
+pub fn uri_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }

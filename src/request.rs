@@ -1,0 +1,327 @@
+//! Requests with SSE: what [`Signer::sign_request`](crate::Signer::sign_request) and
+//! [`Signer::presign_request`](crate::Signer::presign_request) take and return, the rules
+//! they share (protocol §1 + §3), and unsigned object URLs.
+//!
+//! The rules, checked before anything is signed: no `Authorization` given, SSE parameters
+//! never in the URL, SSE given once (option or raw headers), raw SSE-C triples well formed,
+//! no SSE-COS through a pre-signed upload, no SSE on archive classes, and SSE-C keys only
+//! to an endpoint that allows them ([`Endpoint::check_key_transport`]).
+
+use core::fmt;
+
+use crate::encode::{path_encode, percent_decode, uri_encode};
+use crate::endpoint::Endpoint;
+use crate::error::{err, Result};
+use crate::keys::CustomerKey;
+use crate::sign::{is_sensitive_header, object_path, Header};
+use crate::sse::{
+    check_archive, check_raw_customer_triple, copy_source_sse_headers, is_copy_source_sse_header,
+    is_sse_header, scan_raw, sse_headers, Operation, Sse, HEADER_SSE, HEADER_STORAGE_CLASS,
+    SSE_KMS_VALUE,
+};
+
+/// A request to sign with SSE (protocol §1 + §3): what [`Signer::sign_request`] and
+/// [`Signer::presign_request`] take.
+///
+/// `Debug` is safe to log: SSE-C keys and sensitive header values are redacted.
+#[derive(Clone, Default)]
+pub struct SignRequestOptions {
+    /// HTTP method (any case).
+    pub method: String,
+    /// Object key (`a/b.txt`; a leading `/` is accepted).
+    pub key: String,
+    /// Query parameters, decoded; `None` is a bare name (`?uploads`).
+    pub query: Vec<(String, Option<String>)>,
+    /// Headers to send. Prefer `sse` / `copy_source_sse` for SSE; raw
+    /// `x-cos-server-side-encryption*` headers are accepted only when `sse` is `None`
+    /// (then the HTTPS, archive, pre-signed-upload and key-MD5 rules still apply, the
+    /// per-operation table does not). Must not contain `Authorization`.
+    pub headers: Vec<Header>,
+    /// Extra header names to sign beyond [`crate::DEFAULT_SIGNED_HEADERS`].
+    pub sign_headers: Vec<String>,
+    /// Destination encryption.
+    pub sse: Option<Sse>,
+    /// The SSE-C key of the copy source (CopyObject / UploadPartCopy).
+    pub copy_source_sse: Option<CustomerKey>,
+    /// The COS operation; inferred from method, query and headers when `None`.
+    pub operation: Option<Operation>,
+}
+
+impl fmt::Debug for SignRequestOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<Header> = self
+            .headers
+            .iter()
+            .map(|h| Header {
+                name: h.name.clone(),
+                value: h.value.clone(),
+                sensitive: h.sensitive || is_sensitive_header(&h.name),
+            })
+            .collect();
+        let query: Vec<(&str, Option<&str>)> = self
+            .query
+            .iter()
+            .map(|(k, v)| {
+                let secret = is_sensitive_header(k);
+                (
+                    k.as_str(),
+                    v.as_deref()
+                        .map(|v| if secret { "** REDACTED **" } else { v }),
+                )
+            })
+            .collect();
+        f.debug_struct("SignRequestOptions")
+            .field("method", &self.method)
+            .field("key", &self.key)
+            .field("query", &query)
+            .field("headers", &headers)
+            .field("sign_headers", &self.sign_headers)
+            .field("sse", &self.sse)
+            .field("copy_source_sse", &self.copy_source_sse)
+            .field("operation", &self.operation)
+            .finish()
+    }
+}
+
+/// A request ready for `fetch`, the result of [`Signer::sign_request`] and
+/// [`Signer::presign_request`](crate::Signer::presign_request): the URL and the headers to
+/// send unchanged. No `Host` header (fetch sets it; it is signed as the endpoint's host).
+///
+/// - Signed with an `Authorization` header: the URL is plain and `headers` hold
+///   `Authorization`, `x-cos-security-token` with temporary credentials, the SSE headers
+///   and the caller's headers.
+/// - Pre-signed: the URL carries the `q-*` signature (and the security token) in its query;
+///   `headers` are the signed ones the caller must send (SSE-C, SSE-KMS and any other
+///   header given). The URL never contains key material.
+///
+/// `Debug` redacts sensitive headers and a security token in the URL.
+///
+/// [`Signer::sign_request`]: crate::Signer::sign_request
+#[derive(Clone, PartialEq, Eq)]
+pub struct SignedRequest {
+    /// `scheme://host/path?query`.
+    pub url: String,
+    /// Headers to send; sensitive ones print redacted.
+    pub headers: Vec<Header>,
+}
+
+/// The URL with the value of any `x-cos-security-token` query parameter redacted, for `Debug`.
+fn redact_url(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|kv| match kv.split_once('=') {
+            Some((k, _))
+                if percent_decode(k).is_some_and(|k| {
+                    is_sensitive_header(&k) || k.eq_ignore_ascii_case("x-cos-security-token")
+                }) =>
+            {
+                format!("{k}=**REDACTED**")
+            }
+            _ => kv.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", parts.join("&"))
+}
+
+impl fmt::Debug for SignedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignedRequest")
+            .field("url", &redact_url(&self.url))
+            .field("headers", &self.headers)
+            .finish()
+    }
+}
+
+pub(crate) fn build_url(
+    endpoint: &Endpoint,
+    signed_path: &str,
+    query: &[(String, Option<String>)],
+) -> String {
+    let mut url = format!("{}{}", endpoint.origin(), path_encode(signed_path));
+    for (i, (k, v)) in query.iter().enumerate() {
+        url.push(if i == 0 { '?' } else { '&' });
+        url.push_str(&uri_encode(k));
+        if let Some(v) = v {
+            url.push('=');
+            url.push_str(&uri_encode(v));
+        }
+    }
+    url
+}
+
+/// The rules common to signing and pre-signing; returns the operation (if any) and the
+/// headers to send (user headers, then SSE headers, then copy-source headers).
+pub(crate) fn prepare(
+    req: &SignRequestOptions,
+    endpoint: &Endpoint,
+    presign: bool,
+) -> Result<(Option<Operation>, Vec<Header>)> {
+    if req
+        .headers
+        .iter()
+        .any(|h| h.name.eq_ignore_ascii_case("authorization"))
+    {
+        return Err(err!(
+            InvalidArgument,
+            "headers already contain Authorization; pass the request unsigned"
+        ));
+    }
+    let op = match req.operation {
+        Some(op) => {
+            if op == Operation::PostObject {
+                return Err(err!(
+                    InvalidArgument,
+                    "PostObject is a browser form upload signed by a policy; use post_object_form instead"
+                ));
+            }
+            if !req.method.eq_ignore_ascii_case(op.method()) {
+                return Err(err!(
+                    InvalidArgument,
+                    "operation {op} is sent with method {}, but method is {:?}",
+                    op.method(),
+                    req.method
+                ));
+            }
+            Some(op)
+        }
+        None => Operation::infer(&req.method, &req.query, &req.headers),
+    };
+
+    for (k, _) in &req.query {
+        let n = k.to_ascii_lowercase();
+        if is_sse_header(&n) || is_copy_source_sse_header(&n) {
+            return Err(err!(
+                InvalidSse,
+                "SSE parameter {k:?} must not travel in the URL; pass it via sse / copySourceSse so it is sent as a header"
+            ));
+        }
+    }
+
+    let raw = scan_raw(&req.headers);
+    if req.sse.is_some() && raw.any_dest {
+        return Err(err!(
+            InvalidSse,
+            "SSE is given both as the sse option and as x-cos-server-side-encryption* headers; pass it once, via sse"
+        ));
+    }
+    if req.copy_source_sse.is_some() && raw.copy_source_any {
+        return Err(err!(
+            InvalidSse,
+            "the copy-source SSE-C key is given both as copySourceSse and as headers; pass it once, via copySourceSse"
+        ));
+    }
+    if raw.customer_key && raw.sse_value.is_some() {
+        // Mixing x-cos-server-side-encryption with SSE-C is UNCONFIRMED for COS (S3 rejects it).
+        return Err(err!(
+            InvalidSse,
+            "x-cos-server-side-encryption cannot be combined with SSE-C customer-key headers; choose one mode"
+        ));
+    }
+    check_raw_customer_triple(&req.headers, HEADER_SSE)?;
+    check_raw_customer_triple(&req.headers, "x-cos-copy-source-server-side-encryption")?;
+
+    // The SSE-COS-through-a-pre-signed-upload rule comes first: it is the most specific.
+    let is_upload_method =
+        req.method.eq_ignore_ascii_case("PUT") || req.method.eq_ignore_ascii_case("POST");
+    if presign && is_upload_method {
+        let sse_cos_raw = raw
+            .sse_value
+            .as_deref()
+            .is_some_and(|v| !v.eq_ignore_ascii_case(SSE_KMS_VALUE));
+        if matches!(req.sse, Some(Sse::Cos { .. })) || sse_cos_raw {
+            return Err(err!(
+                SsePresignedUpload,
+                "COS cannot apply SSE-COS to an upload through a pre-signed URL; sign the request with sign_request (Authorization header), use SSE-KMS, or set a bucket default encryption"
+            ));
+        }
+    }
+
+    let mut headers = req.headers.clone();
+    if let Some(sse) = &req.sse {
+        let Some(op) = op else {
+            return Err(err!(
+                UnknownOperation,
+                "cannot tell which COS operation a {} request with sse is; pass operation (e.g. PutObject, UploadPart)",
+                req.method
+            ));
+        };
+        headers.extend(sse_headers(sse, op)?);
+    }
+    if let Some(src) = &req.copy_source_sse {
+        match op {
+            Some(op) if op.is_copy() => headers.extend(copy_source_sse_headers(src)),
+            Some(op) => {
+                return Err(err!(
+                    SseNotAllowed,
+                    "{op} does not accept a copy-source SSE-C key; it is only for CopyObject and UploadPartCopy (with an x-cos-copy-source header)"
+                ))
+            }
+            None => {
+                return Err(err!(
+                    UnknownOperation,
+                    "cannot tell which COS operation a {} request with copySourceSse is; pass operation CopyObject or UploadPartCopy",
+                    req.method
+                ))
+            }
+        }
+    }
+
+    let dest_sse = req.sse.is_some() || raw.any_dest;
+    if dest_sse {
+        if let Some(class) = req
+            .headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(HEADER_STORAGE_CLASS))
+        {
+            check_archive(&class.value)?;
+        }
+    }
+    let carries_key = matches!(req.sse, Some(Sse::Customer(_)))
+        || req.copy_source_sse.is_some()
+        || raw.customer_key
+        || raw.copy_source_key;
+    if carries_key {
+        endpoint.check_key_transport()?;
+    }
+    Ok((op, headers))
+}
+
+pub(crate) fn without_host(headers: Vec<Header>) -> Vec<Header> {
+    headers
+        .into_iter()
+        .filter(|h| !h.name.eq_ignore_ascii_case("host"))
+        .collect()
+}
+
+/// An unsigned (anonymous / public-read) object URL: `origin` + encoded path.
+///
+/// `sse` describes how the object is encrypted, when known. SSE-COS objects can be read
+/// anonymously; SSE-KMS objects need a valid signature (COS SSE overview: "not accessible by
+/// anonymous users"), and SSE-C objects need the key headers on every read, which a bare
+/// URL cannot carry.
+///
+/// # Errors
+/// `ERR_SSE_KMS_ANONYMOUS` for SSE-KMS, `ERR_SSE_NOT_ALLOWED` for SSE-C, and the object key
+/// errors (`ERR_INVALID_OBJECT_KEY`, `ERR_OBJECT_KEY_TOO_LONG`).
+pub fn object_url(endpoint: &Endpoint, key: &str, sse: Option<&Sse>) -> Result<String> {
+    match sse {
+        Some(Sse::Kms { .. }) => {
+            return Err(err!(
+                SseKmsAnonymous,
+                "SSE-KMS objects cannot be read anonymously; use a pre-signed URL (presign_request with GetObject) or a signed request"
+            ))
+        }
+        Some(Sse::Customer(_)) => {
+            return Err(err!(
+                SseNotAllowed,
+                "an unsigned URL cannot carry the SSE-C key headers every read of an SSE-C object needs; use sign_request with operation GetObject"
+            ))
+        }
+        Some(Sse::Cos { .. }) | None => {}
+    }
+    let path = object_path(key)?;
+    Ok(build_url(endpoint, &endpoint.signed_path(&path), &[]))
+}

@@ -1,0 +1,43 @@
+//! JS boundary (feature `wasm`). Only this module tree names wasm-bindgen / js-sys types:
+//! it reads option objects, supplies the clock and randomness, and turns [`Error`] into a JS
+//! `Error` whose `name` is `CosError` and whose `code` is the stable
+//! [`ErrorCode`](crate::ErrorCode) string.
+//!
+//! Layers, one way: `options` (reading arguments), `output` (building results) and
+//! `registry` (key handles) are leaves; `sse` and `keys` build on them; `signer` on `sse`;
+//! `hash` on `options`.
+
+use js_sys::Reflect;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::error::Error;
+use options::get;
+
+mod hash;
+mod keys;
+mod options;
+mod output;
+mod registry;
+mod signer;
+mod sse;
+
+/// A core error becomes a thrown JS `Error` (`name: "CosError"`, `code`), so exported
+/// functions return `Result<T, Error>`.
+impl From<Error> for JsValue {
+    fn from(e: Error) -> JsValue {
+        let js = js_sys::Error::new(e.message());
+        js.set_name("CosError");
+        let _ = Reflect::set(&js, &"code".into(), &e.code().as_str().into());
+        js.into()
+    }
+}
+
+/// `true` for errors thrown by this package.
+#[wasm_bindgen(js_name = isCosError)]
+#[must_use]
+pub fn is_cos_error(value: &JsValue) -> bool {
+    value.is_instance_of::<js_sys::Error>()
+        && get(value, "name").as_string().as_deref() == Some("CosError")
+        && get(value, "code").as_string().is_some()
+}

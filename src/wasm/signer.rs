@@ -1,0 +1,232 @@
+//! `CosSigner`: authorization headers, pre-signed URLs, signed requests and POST forms.
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use super::options::algorithm;
+use super::options::{
+    array_from, endpoint, entries, get, is_array, key_time, opt_str, opt_u64, options, req_str,
+    request, scalar,
+};
+use super::output::{fields_object, url_headers, wiped_string};
+use super::sse::{customer_key, operation, sse};
+use crate::credentials::Credentials;
+use crate::error::{err, Result};
+use crate::post_form::{PostKey, PostObjectFormOptions};
+use crate::request::SignRequestOptions;
+use crate::signer::Signer;
+
+/// Signs COS requests with one set of credentials (see the README and `index.d.ts`).
+#[wasm_bindgen(js_name = CosSigner)]
+pub struct JsSigner {
+    inner: Signer,
+}
+
+#[wasm_bindgen(js_class = CosSigner)]
+impl JsSigner {
+    /// `new CosSigner({ secretId, secretKey, securityToken? })`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(opts: JsValue) -> Result<JsSigner> {
+        options(&opts, "new CosSigner()")?;
+        let mut creds =
+            Credentials::new(req_str(&opts, "secretId")?, req_str(&opts, "secretKey")?)?;
+        if let Some(t) = opt_str(&opts, "securityToken")? {
+            creds = creds.with_security_token(t)?;
+        }
+        Ok(JsSigner {
+            inner: Signer::new(creds),
+        })
+    }
+
+    /// The `Authorization` header value.
+    pub fn authorization(&self, opts: JsValue) -> Result<String> {
+        options(&opts, "authorization()")?;
+        self.inner.authorization(&request(&opts)?, key_time(&opts)?)
+    }
+
+    /// A pre-signed URL.
+    #[wasm_bindgen(js_name = presignUrl)]
+    pub fn presign_url(&self, opts: JsValue) -> Result<JsValue> {
+        options(&opts, "presignUrl()")?;
+        let url = self
+            .inner
+            .presign_url(&request(&opts)?, &endpoint(&opts)?, key_time(&opts)?)?;
+        Ok(wiped_string(url))
+    }
+
+    /// A request ready for `fetch`: `{ url, headers }` with Authorization, token and SSE headers.
+    #[wasm_bindgen(js_name = signRequest)]
+    pub fn sign_request(&self, opts: JsValue) -> Result<JsValue> {
+        options(&opts, "signRequest()")?;
+        let signed =
+            self.inner
+                .sign_request(&sign_request(&opts)?, &endpoint(&opts)?, key_time(&opts)?)?;
+        Ok(url_headers(&signed.url, &signed.headers))
+    }
+
+    /// A pre-signed URL plus the signed headers (SSE-C / SSE-KMS) the caller must send.
+    #[wasm_bindgen(js_name = presignRequest)]
+    pub fn presign_request(&self, opts: JsValue) -> Result<JsValue> {
+        options(&opts, "presignRequest()")?;
+        let signed = self.inner.presign_request(
+            &sign_request(&opts)?,
+            &endpoint(&opts)?,
+            key_time(&opts)?,
+        )?;
+        Ok(url_headers(&signed.url, &signed.headers))
+    }
+
+    /// A complete POST Object form: `{ url, fields }` (append `file` last).
+    #[wasm_bindgen(js_name = postObjectForm)]
+    pub fn post_object_form(&self, opts: JsValue) -> Result<JsValue> {
+        options(&opts, "postObjectForm()")?;
+        let form = post_form(&opts)?;
+        let mut signed = self
+            .inner
+            .post_object_form(&form, &endpoint(&opts)?, key_time(&opts)?)?;
+        let o = Object::new();
+        let _ = Reflect::set(&o, &"url".into(), &signed.url.as_str().into());
+        let _ = Reflect::set(&o, &"fields".into(), &fields_object(&mut signed.fields));
+        Ok(o.into())
+    }
+
+    /// POST Object policy form fields.
+    #[wasm_bindgen(js_name = signPostPolicy)]
+    pub fn sign_post_policy(&self, opts: JsValue) -> Result<JsValue> {
+        options(&opts, "signPostPolicy()")?;
+        let policy = get(&opts, "policy");
+        let text = if let Some(s) = policy.as_string() {
+            s
+        } else if policy.is_object() && !is_array(&policy) {
+            js_sys::JSON::stringify(&policy)
+                .ok()
+                .and_then(|s| s.as_string())
+                .ok_or_else(|| {
+                    err!(
+                        InvalidPolicy,
+                        "`policy` could not be serialised with JSON.stringify"
+                    )
+                })?
+        } else {
+            return Err(err!(
+                InvalidPolicy,
+                "`policy` must be an object or its exact JSON text"
+            ));
+        };
+        let mut fields = self.inner.sign_post_policy(&text, key_time(&opts)?)?;
+        Ok(fields_object(&mut fields.fields))
+    }
+}
+
+pub(super) fn sign_request(obj: &JsValue) -> Result<SignRequestOptions> {
+    let req = request(obj)?;
+    let copy = get(obj, "copySourceSse");
+    let copy_source_sse = if copy.is_undefined() || copy.is_null() {
+        None
+    } else {
+        Some(customer_key(
+            &get(&copy, "key"),
+            algorithm(&copy)?,
+            "`copySourceSse.key`",
+        )?)
+    };
+    Ok(SignRequestOptions {
+        method: req.method,
+        key: req.key,
+        query: req.query,
+        headers: req.headers,
+        sign_headers: req.sign_headers,
+        sse: sse(&get(obj, "sse"))?,
+        copy_source_sse,
+        operation: operation(obj)?,
+    })
+}
+
+pub(super) fn post_form(obj: &JsValue) -> Result<PostObjectFormOptions> {
+    let key = match (opt_str(obj, "key")?, opt_str(obj, "keyPrefix")?) {
+        (Some(k), None) => PostKey::Exact(k),
+        (None, Some(p)) => PostKey::Prefix(p),
+        _ => {
+            return Err(err!(
+                InvalidArgument,
+                "pass exactly one of `key` or `keyPrefix`"
+            ))
+        }
+    };
+    let range = get(obj, "contentLengthRange");
+    let content_length_range = if range.is_undefined() || range.is_null() {
+        None
+    } else {
+        let arr = if is_array(&range) {
+            Some(array_from(&range)?)
+        } else {
+            None
+        };
+        match arr
+            .as_ref()
+            .map(|a| (a.length(), a.get(0).as_f64(), a.get(1).as_f64()))
+        {
+            Some((2, Some(min), Some(max)))
+                if min >= 0.0
+                    && max >= 0.0
+                    && min.fract() == 0.0
+                    && max.fract() == 0.0
+                    && max <= 9_007_199_254_740_991.0 =>
+            {
+                Some((min as u64, max as u64))
+            }
+            _ => {
+                return Err(err!(
+                    InvalidPolicy,
+                    "`contentLengthRange` must be [min, max] in bytes"
+                ))
+            }
+        }
+    };
+    let status = opt_u64(obj, "successActionStatus")?
+        .map(|s| {
+            u16::try_from(s).map_err(|_| {
+                err!(
+                    InvalidPolicy,
+                    "`successActionStatus` must be 200, 201 or 204"
+                )
+            })
+        })
+        .transpose()?;
+    let mut meta = Vec::new();
+    for (k, v) in entries(&get(obj, "meta"), "meta")? {
+        let v =
+            scalar(&v).ok_or_else(|| err!(InvalidHeaderValue, "meta {k:?} must be a string"))?;
+        meta.push((k, v));
+    }
+    let conds = get(obj, "conditions");
+    let mut conditions = Vec::new();
+    if !conds.is_undefined() && !conds.is_null() {
+        if !is_array(&conds) {
+            return Err(err!(
+                InvalidPolicy,
+                "`conditions` must be an array of policy conditions"
+            ));
+        }
+        for c in array_from(&conds)?.iter() {
+            conditions.push(
+                js_sys::JSON::stringify(&c)
+                    .ok()
+                    .and_then(|s| s.as_string())
+                    .ok_or_else(|| err!(InvalidPolicy, "a condition could not be serialised"))?,
+            );
+        }
+    }
+    Ok(PostObjectFormOptions {
+        key,
+        sse: sse(&get(obj, "sse"))?,
+        content_length_range,
+        content_type: opt_str(obj, "contentType")?,
+        success_action_status: status,
+        success_action_redirect: opt_str(obj, "successActionRedirect")?,
+        meta,
+        storage_class: opt_str(obj, "storageClass")?,
+        acl: opt_str(obj, "acl")?,
+        conditions,
+    })
+}

@@ -1,0 +1,176 @@
+//! SSE descriptions (`{ type: 'SSE-C', key }` …), SSE headers, object URLs and bucket
+//! default encryption.
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::options::{algorithm, endpoint, get, is_array, opt_str, options, req_str};
+use super::output::headers_object;
+use super::registry::{lookup, CUSTOMER_KEYS};
+use crate::algorithm::SseAlgorithm;
+use crate::bucket_encryption::BucketEncryption;
+use crate::error::{err, Result};
+use crate::keys::CustomerKey;
+use crate::request::object_url;
+use crate::sse::{copy_source_sse_headers, sse_headers, Operation, Sse};
+
+/// A customer key given as a `CustomerKey`, raw bytes (`Uint8Array`) or base64 text.
+pub(super) fn customer_key(value: &JsValue, alg: SseAlgorithm, what: &str) -> Result<CustomerKey> {
+    if let Some(text) = value.as_string() {
+        return CustomerKey::from_base64(alg, &zeroize::Zeroizing::new(text));
+    }
+    if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
+        let raw = zeroize::Zeroizing::new(bytes.to_vec());
+        return CustomerKey::from_bytes(alg, &raw);
+    }
+    if let Some(key) = lookup(&CUSTOMER_KEYS, value, "__cosKeyHandle", "this CustomerKey")? {
+        return Ok(key);
+    }
+    Err(err!(
+        InvalidSse,
+        "{what} must be a CustomerKey, a Uint8Array of key bytes, or base64 text"
+    ))
+}
+
+/// `{ type: 'SSE-COS' | 'SSE-KMS' | 'SSE-C', ... }`.
+pub(super) fn sse(value: &JsValue) -> Result<Option<Sse>> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    if !value.is_object() {
+        return Err(err!(
+            InvalidSse,
+            "`sse` must be an object such as {{ type: 'SSE-COS' }}"
+        ));
+    }
+    let ty = opt_str(value, "type")?.unwrap_or_default();
+    let alg = algorithm(value)?;
+    Ok(Some(match ty.as_str() {
+        "SSE-COS" => Sse::Cos { algorithm: alg },
+        "SSE-KMS" => {
+            let ctx = get(value, "context");
+            let context_json = if ctx.is_undefined() || ctx.is_null() {
+                None
+            } else if ctx.is_object() && !is_array(&ctx) {
+                js_sys::JSON::stringify(&ctx)
+                    .ok()
+                    .and_then(|s| s.as_string())
+            } else {
+                return Err(err!(InvalidSse, "SSE-KMS `context` must be an object"));
+            };
+            Sse::Kms {
+                key_id: opt_str(value, "kmsKeyId")?,
+                context_json,
+                algorithm: alg,
+            }
+        }
+        "SSE-C" => {
+            let key_value = get(value, "key");
+            // A CustomerKey carries its own algorithm unless one is given explicitly.
+            let alg = match (
+                opt_str(value, "algorithm")?,
+                get(&key_value, "algorithm").as_string(),
+            ) {
+                (None, Some(k)) => SseAlgorithm::parse(&k)?,
+                _ => alg,
+            };
+            let key = customer_key(&key_value, alg, "SSE-C `key`")?;
+            if key.algorithm() != alg {
+                return Err(err!(
+                    InvalidSse,
+                    "SSE-C `algorithm` {} does not match the key's {}",
+                    alg.as_str(),
+                    key.algorithm().as_str()
+                ));
+            }
+            match opt_str(value, "keyMd5")? {
+                Some(md5) => Sse::customer_with_md5(key, &md5)?,
+                None => Sse::Customer(key),
+            }
+        }
+        _ => {
+            return Err(err!(
+                InvalidSse,
+                "`sse.type` must be 'SSE-COS', 'SSE-KMS' or 'SSE-C'"
+            ))
+        }
+    }))
+}
+
+pub(super) fn operation(obj: &JsValue) -> Result<Option<Operation>> {
+    opt_str(obj, "operation")?
+        .map(|o| Operation::parse(&o))
+        .transpose()
+}
+
+/// `sseHeaders(sse, operation)`: the SSE headers (or POST form fields) for one operation.
+#[wasm_bindgen(js_name = sseHeaders)]
+pub fn sse_headers_js(sse_value: JsValue, op: JsValue) -> Result<JsValue> {
+    let op = Operation::parse(&op.as_string().ok_or_else(|| {
+        err!(
+            UnknownOperation,
+            "`operation` must be a string such as 'PutObject'"
+        )
+    })?)?;
+    let sse = sse(&sse_value)?.ok_or_else(|| err!(InvalidSse, "`sse` is required"))?;
+    Ok(headers_object(&sse_headers(&sse, op)?))
+}
+
+/// `copySourceSseHeaders(key)`: the `x-cos-copy-source-server-side-encryption-customer-*` triple.
+#[wasm_bindgen(js_name = copySourceSseHeaders)]
+pub fn copy_source_sse_headers_js(key: JsValue, alg: JsValue) -> Result<JsValue> {
+    let alg = match (alg.as_string(), get(&key, "algorithm").as_string()) {
+        (Some(a), _) | (None, Some(a)) => SseAlgorithm::parse(&a)?,
+        (None, None) => SseAlgorithm::default(),
+    };
+    Ok(headers_object(&copy_source_sse_headers(&customer_key(
+        &key,
+        alg,
+        "copy-source key",
+    )?)))
+}
+
+/// `objectUrl({ bucket, region, key, sse?, ... })`: an unsigned URL for public objects.
+#[wasm_bindgen(js_name = objectUrl)]
+pub fn object_url_js(opts: JsValue) -> Result<String> {
+    options(&opts, "objectUrl()")?;
+    object_url(
+        &endpoint(&opts)?,
+        &opt_str(&opts, "key")?.unwrap_or_default(),
+        sse(&get(&opts, "sse"))?.as_ref(),
+    )
+}
+
+/// `bucketEncryptionXml({ algorithm: 'AES256' | 'SM4' | 'KMS', kmsKeyId? })`.
+#[wasm_bindgen(js_name = bucketEncryptionXml)]
+pub fn bucket_encryption_xml(opts: JsValue) -> Result<String> {
+    options(&opts, "bucketEncryptionXml()")?;
+    let cfg = match req_str(&opts, "algorithm")?.as_str() {
+        "AES256" => BucketEncryption::Aes256,
+        "SM4" => BucketEncryption::Sm4,
+        "KMS" => BucketEncryption::kms(opt_str(&opts, "kmsKeyId")?.as_deref())?,
+        other => {
+            return Err(err!(
+                InvalidSse,
+                "bucket encryption algorithm must be 'AES256', 'SM4' or 'KMS', got {other:?}"
+            ))
+        }
+    };
+    Ok(cfg.to_xml())
+}
+
+/// `parseBucketEncryptionXml(xml)` → `{ algorithm, kmsKeyId? }`.
+#[wasm_bindgen(js_name = parseBucketEncryptionXml)]
+pub fn parse_bucket_encryption_xml(xml: JsValue) -> Result<JsValue> {
+    let text = xml
+        .as_string()
+        .ok_or_else(|| err!(InvalidXml, "expected the XML text"))?;
+    let cfg = BucketEncryption::parse_xml(&text)?;
+    let o = Object::new();
+    let _ = Reflect::set(&o, &"algorithm".into(), &cfg.algorithm_str().into());
+    if let BucketEncryption::Kms { key_id: Some(id) } = &cfg {
+        let _ = Reflect::set(&o, &"kmsKeyId".into(), &id.as_str().into());
+    }
+    Ok(o.into())
+}
