@@ -1,8 +1,9 @@
 //! POST Object browser-form uploads (protocol §2,
 //! [POST Object](https://cloud.tencent.com/document/product/436/14690)).
 //!
-//! [`Signer::post_object_form`] builds the policy JSON deterministically (compact,
-//! `JSON.stringify` escaping), signs it with [`Signer::sign_post_policy`] and returns the
+//! [`Signer::post_object_form`](crate::Signer::post_object_form) builds the policy JSON deterministically (compact,
+//! `JSON.stringify` escaping), signs it with
+//! [`Signer::sign_post_policy`](crate::Signer::sign_post_policy) and returns the
 //! form fields in the order a `multipart/form-data` body needs them. **The caller appends
 //! the `file` field LAST**: COS ignores fields after `file`.
 

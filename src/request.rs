@@ -20,8 +20,9 @@ use crate::sse::{
     SSE_KMS_VALUE,
 };
 
-/// A request to sign with SSE (protocol §1 + §3): what [`Signer::sign_request`] and
-/// [`Signer::presign_request`] take.
+/// A request to sign with SSE (protocol §1 + §3): what
+/// [`Signer::sign_request`](crate::Signer::sign_request) and
+/// [`Signer::presign_request`](crate::Signer::presign_request) take.
 ///
 /// `Debug` is safe to log: SSE-C keys and sensitive header values are redacted.
 #[derive(Clone, Default)]

@@ -219,9 +219,9 @@ impl Signer {
     ///
     /// # Errors
     /// - `ERR_UNKNOWN_OPERATION` when SSE is given and the operation cannot be inferred;
-    /// - `ERR_SSE_NOT_ALLOWED` (see [`sse_headers`]);
-    /// - `ERR_SSE_C_REQUIRES_HTTPS` for an SSE-C key over http (unless
-    ///   `allow_insecure_local` and a loopback endpoint);
+    /// - `ERR_SSE_NOT_ALLOWED` (see [`crate::sse_headers`]);
+    /// - `ERR_SSE_C_REQUIRES_HTTPS` for an SSE-C key the endpoint refuses
+    ///   ([`Endpoint::check_key_transport`]);
     /// - `ERR_SSE_ARCHIVE_CONFLICT` for SSE with an ARCHIVE / DEEP_ARCHIVE storage class;
     /// - `ERR_INVALID_SSE`, `ERR_INVALID_KEY_LENGTH`, `ERR_KEY_MD5_MISMATCH` for malformed SSE;
     /// - `ERR_INVALID_ARGUMENT` when `operation` disagrees with `method`;
@@ -295,7 +295,7 @@ impl Signer {
     /// `q-sign-algorithm`, `q-ak`, `q-sign-time`, `bucket`, the key (exact or
     /// `starts-with`), every fixed field, SSE fields (the SSE-C key is pinned by its MD5
     /// condition rather than repeated in the policy), metadata, `content-length-range`,
-    /// the security token (see [`POST_POLICY_INCLUDES_SECURITY_TOKEN`]) and the extra
+    /// the security token (see [`crate::post_form::POST_POLICY_INCLUDES_SECURITY_TOKEN`]) and the extra
     /// `conditions`; `expiration` is `key_time.end()`.
     ///
     /// Post the fields as `multipart/form-data` to `url`, in order, and append `file` LAST.
@@ -307,8 +307,8 @@ impl Signer {
     /// - `ERR_INVALID_HEADER_NAME` / `ERR_INVALID_HEADER_VALUE` / `ERR_DUPLICATE_HEADER`:
     ///   bad metadata (`_` in the suffix, over 2 KB, over 4 KB in total, CR/LF);
     /// - `ERR_SSE_ARCHIVE_CONFLICT`: SSE with ARCHIVE / DEEP_ARCHIVE;
-    /// - `ERR_SSE_C_REQUIRES_HTTPS`: SSE-C to an http endpoint (unless
-    ///   `allow_insecure_local` and loopback);
+    /// - `ERR_SSE_C_REQUIRES_HTTPS`: SSE-C to an endpoint that refuses it
+    ///   ([`Endpoint::check_key_transport`]);
     /// - `ERR_INVALID_SSE`: malformed SSE-KMS options.
     pub fn post_object_form(
         &self,

@@ -5,10 +5,11 @@
 //!   AES256 or SM4 algorithm.
 //! - [`Operation`] names the COS API a request is for; [`sse_headers`] returns the exact
 //!   headers that API takes for a mode, or `ERR_SSE_NOT_ALLOWED`.
-//! - [`Signer::sign_request`] and [`Signer::presign_request`] add the headers, enforce the
+//! - [`Signer::sign_request`](crate::Signer::sign_request) and
+//!   [`Signer::presign_request`](crate::Signer::presign_request) add the headers, enforce the
 //!   safety rules (SSE-C only over HTTPS, no SSE on archive classes, no SSE-COS through a
 //!   pre-signed upload) and sign.
-//! - [`object_url`] builds unsigned URLs and refuses SSE-KMS and SSE-C objects.
+//! - [`object_url`](crate::object_url) builds unsigned URLs and refuses SSE-KMS and SSE-C objects.
 //!
 //! SSE-C key material never appears in an error message, a `Debug` output or a URL: the
 //! `…-customer-key` headers are [`Header`]s with `sensitive: true`.
@@ -244,7 +245,7 @@ impl Operation {
     }
 
     /// Infers the operation from a method, query and headers (see
-    /// [`Signer::sign_request`]); `None` when no SSE-bearing operation matches.
+    /// [`Signer::sign_request`](crate::Signer::sign_request)); `None` when no SSE-bearing operation matches.
     #[must_use]
     pub fn infer(
         method: &str,
