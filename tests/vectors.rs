@@ -138,7 +138,7 @@ fn check(case: &Value, steps: Option<&Value>) -> Result<(), String> {
             // A pre-signed URL signs the endpoint's host unless the request names one.
             let mut req = request(input);
             if req.header_value("host").is_none() {
-                req.headers.push(Header::new("host", &ep.host_header()));
+                req.headers.push(Header::new("host", ep.host_header()));
             }
             let parts = signer
                 .signature_parts(&req, kt)
