@@ -22,13 +22,18 @@ export function loadCases() {
 }
 
 /**
- * Asserts that a runtime's run of the shared suite passed every check, and ran the same checks
- * as the suite run here in Node against `api` (so no section was silently skipped).
+ * The checks the shared suite makes for `data`, without doing them: given an API whose every
+ * member throws, each check fails at once but is still listed.
  */
-export async function assertSuitePassed(results, api, data = loadVectors()) {
+export async function plannedChecks(data = loadVectors()) {
+  const unavailable = new Proxy({}, { get: () => () => { throw new Error('planning only'); } });
+  return (await runSuite(unavailable, data)).map((r) => `${r.suite}: ${r.id}`);
+}
+
+/** Asserts that a runtime's run of the shared suite made every planned check and passed them all. */
+export async function assertSuitePassed(results, data = loadVectors()) {
   assert.deepEqual(results.filter((r) => !r.ok), []);
-  const here = await runSuite(api, data);
-  assert.deepEqual(results.map((r) => `${r.suite}: ${r.id}`), here.map((r) => `${r.suite}: ${r.id}`));
+  assert.deepEqual(results.map((r) => `${r.suite}: ${r.id}`), await plannedChecks(data));
 }
 
 /** Asserts that `fn` throws a CosError with `code`, and that its message omits `secrets`. */
