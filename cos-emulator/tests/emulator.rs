@@ -318,6 +318,7 @@ fn presigned_urls_and_public_read() {
         raw(p, "PUT", &t, &[("Host", HOST.into())], b"via url").status,
         200
     );
+    // an unsigned x-cos-* header is refused (strict stance) ...
     let r = raw(
         p,
         "PUT",
@@ -326,6 +327,27 @@ fn presigned_urls_and_public_read() {
             ("Host", HOST.into()),
             ("x-cos-server-side-encryption", "AES256".into()),
         ],
+        b"x",
+    );
+    assert_eq!((r.status, r.code().as_str()), (403, "AccessDenied"));
+    // ... and a signed one still cannot ask for SSE-COS through a pre-signed upload
+    let sse = [
+        ("host", HOST.to_string()),
+        ("x-cos-server-side-encryption", "AES256".to_string()),
+    ];
+    let a = authorization(AK, SK, "PUT", "/up.txt", &[], &sse, &key_time());
+    let q: Vec<String> = a
+        .split('&')
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap();
+            format!("{k}={}", url_encode(v))
+        })
+        .collect();
+    let r = raw(
+        p,
+        "PUT",
+        &format!("/up.txt?{}", q.join("&")),
+        &[("Host", HOST.into()), (sse[1].0, sse[1].1.clone())],
         b"x",
     );
     assert_eq!((r.status, r.code().as_str()), (400, "InvalidArgument"));

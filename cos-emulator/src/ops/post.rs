@@ -3,9 +3,13 @@
 use crate::auth;
 use crate::error::{bad_request, forbidden, CosResult};
 use crate::http::{BodyReader, Response};
-use crate::ops::{commit_new, parse_attrs, parse_content_md5, parse_sse, sse_headers, write_temp};
-use crate::server::{Ctx, State};
-use crate::util::{url_encode, xml_escape};
+use crate::ctx::Ctx;
+use crate::error::ioe;
+use crate::objio::{commit_new, parse_attrs, parse_content_md5, write_temp};
+use crate::sse::{parse_sse, prepare_sse, sse_headers};
+use crate::state::State;
+use crate::util::{url_encode};
+use crate::xml::escape as xml_escape;
 
 /// One form part.
 struct Part<'a> {
@@ -90,7 +94,7 @@ pub fn post_object(
     st: &State,
     ctx: &Ctx<'_>,
     bucket: &str,
-    body: &mut BodyReader<'_>,
+    body: &mut BodyReader,
 ) -> CosResult<Response> {
     let ct = ctx.h("content-type").unwrap_or("");
     let boundary = ct
@@ -166,7 +170,7 @@ pub fn post_object(
     }
     st.store
         .ensure_bucket(bucket, now)
-        .map_err(crate::ops::ioe)?;
+        .map_err(ioe)?;
     let get = |n: &str| field(n);
     let names: Vec<String> = fields.iter().map(|(k, _)| k.clone()).collect();
     let attrs = parse_attrs(&get, &names, "application/octet-stream")?;
@@ -184,7 +188,7 @@ pub fn post_object(
             ))
         }
     };
-    let (sse, enc) = crate::ops::prepare_sse(st, bucket, req, &attrs.storage_class)?;
+    let (sse, enc) = prepare_sse(st, bucket, req, &attrs.storage_class)?;
     let mut src: &[u8] = file.data;
     let w = write_temp(st, &mut src, enc.as_ref())?;
     let meta = commit_new(st, bucket, &key, attrs, sse, w, content_md5)?;

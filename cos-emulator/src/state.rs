@@ -1,0 +1,34 @@
+//! Shared server state: configuration, object store, keys, clock.
+
+use crate::config::Config;
+use crate::keys::KeyStore;
+use crate::store::Store;
+use crate::util;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// Shared server state.
+pub struct State {
+    /// Configuration.
+    pub cfg: Config,
+    /// Object store.
+    pub store: Store,
+    /// Keys.
+    pub keys: KeyStore,
+    /// Clock override set by tests (`NO_OVERRIDE` = none).
+    pub now_override: AtomicI64,
+}
+
+/// No clock override.
+pub const NO_OVERRIDE: i64 = i64::MIN;
+
+impl State {
+    /// Current time for signature checks.
+    pub fn now(&self) -> i64 {
+        let o = self.now_override.load(Ordering::Relaxed);
+        if o != NO_OVERRIDE {
+            return o;
+        }
+        self.cfg.now.unwrap_or_else(util::system_now) + self.cfg.clock_offset
+    }
+}
+
