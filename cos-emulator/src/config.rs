@@ -30,6 +30,9 @@ pub struct Config {
     pub log: bool,
     /// Enforce the 1 MB minimum part size (COS does).
     pub enforce_min_part_size: bool,
+    /// Accept POST form fields that the policy does not constrain (default: refuse them, the
+    /// emulator's strict stance; see README).
+    pub lenient_post_fields: bool,
 }
 
 impl Default for Config {
@@ -47,6 +50,7 @@ impl Default for Config {
             kms_keys: Vec::new(),
             log: true,
             enforce_min_part_size: true,
+            lenient_post_fields: false,
         }
     }
 }

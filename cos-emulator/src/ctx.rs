@@ -15,7 +15,7 @@ use crate::util::{parse_query, url_decode, url_encode};
 pub type Getter<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// Query parameters that carry the signature itself; never part of `q-url-param-list`.
-const AUTH_PARAMS: [&str; 9] = [
+pub const AUTH_PARAMS: [&str; 9] = [
     "q-sign-algorithm",
     "q-ak",
     "q-sign-time",
@@ -167,6 +167,7 @@ pub fn build_ctx<'a>(st: &State, head: &'a RequestHead, request_id: &str) -> Cos
             ));
         }
     }
+    check_key_chars(&key)?;
     if key.len() > 850 {
         return Err(bad_request(
             "KeyTooLong",
@@ -339,4 +340,17 @@ fn refuse_unsigned_additions(ctx: &Ctx<'_>) -> CosResult<()> {
         }
     }
     Ok(())
+}
+
+/// Strict stance: a key must be text XML 1.0 can carry, so that every listing stays valid XML
+/// (COS's own rule for control characters is UNCONFIRMED). Refused with 400 `InvalidURI`.
+pub fn check_key_chars(key: &str) -> CosResult<()> {
+    if key.chars().all(crate::xml::is_xml_char) {
+        Ok(())
+    } else {
+        Err(bad_request(
+            "InvalidURI",
+            "The object key contains a character XML cannot carry",
+        ))
+    }
 }

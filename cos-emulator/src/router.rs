@@ -1,14 +1,57 @@
 //! Chooses the operation from the method, the bucket/key and the canonical sub-resource names
 //! (compared without case: the same names the signature covered, see `Ctx::q`).
 
-use crate::ctx::{require_signed, Ctx};
+use crate::ctx::{require_signed, Ctx, AUTH_PARAMS};
 use crate::error::{ioe, method_not_allowed, CosError, CosResult};
 use crate::http::{BodyReader, Response};
 use crate::ops::{append, bucket, copy, multipart, object, post};
 use crate::state::State;
 
+/// Query parameters the emulator understands (lower case), besides the signature's own and
+/// `response-*`. Anything else is refused: an unknown sub-resource (`?tagging`, `?versionId`)
+/// must not fall through to a plain object PUT or GET (strict stance, README).
+const KNOWN_PARAMS: [&str; 19] = [
+    "acl",
+    "uploads",
+    "uploadid",
+    "partnumber",
+    "append",
+    "position",
+    "restore",
+    "delete",
+    "encryption",
+    "prefix",
+    "delimiter",
+    "marker",
+    "max-keys",
+    "encoding-type",
+    "part-number-marker",
+    "max-parts",
+    "key-marker",
+    "upload-id-marker",
+    "max-uploads",
+];
+
+fn check_params(ctx: &Ctx<'_>) -> CosResult<()> {
+    for (k, _) in &ctx.query {
+        let lk = k.to_ascii_lowercase();
+        if !KNOWN_PARAMS.contains(&lk.as_str())
+            && !AUTH_PARAMS.contains(&lk.as_str())
+            && !lk.starts_with("response-")
+        {
+            return Err(CosError::new(
+                501,
+                "NotImplemented",
+                format!("The sub-resource or parameter {k} is not supported by the emulator"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Routes a request.
 pub fn dispatch(st: &State, ctx: &Ctx<'_>, body: &mut BodyReader) -> CosResult<Response> {
+    check_params(ctx)?;
     let m = ctx.head.method.as_str();
     let Some(b) = ctx.bucket.as_deref() else {
         // service level

@@ -9,7 +9,7 @@ use crate::ctx::{authenticate, build_ctx};
 use crate::error::{bad_request, CosError};
 use crate::http::{Body, BodyReader, RequestHead, Response};
 use crate::keys::KeyStore;
-use crate::state::{State, NO_OVERRIDE};
+use crate::state::{State, MAX_PENDING_FORMS, NO_OVERRIDE};
 use crate::store::Store;
 use crate::util::{self, http_date};
 use bytes::Bytes;
@@ -123,6 +123,7 @@ pub fn serve(cfg: Config) -> io::Result<ServerHandle> {
         store,
         keys,
         now_override: AtomicI64::new(NO_OVERRIDE),
+        form_slots: tokio::sync::Semaphore::new(MAX_PENDING_FORMS),
     });
     let stop = Arc::new(tokio::sync::Notify::new());
     let (st, stp) = (state.clone(), stop.clone());

@@ -16,7 +16,12 @@ pub struct State {
     pub keys: KeyStore,
     /// Clock override set by tests (`NO_OVERRIDE` = none).
     pub now_override: AtomicI64,
+    /// Slots for POST forms whose policy is not verified yet (bounds unauthenticated bodies).
+    pub form_slots: tokio::sync::Semaphore,
 }
+
+/// POST forms read at once before their policy is verified; more get 503 SlowDown.
+pub const MAX_PENDING_FORMS: usize = 16;
 
 /// No clock override.
 pub const NO_OVERRIDE: i64 = i64::MIN;
