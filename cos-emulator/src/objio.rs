@@ -269,6 +269,7 @@ pub fn commit_new(
         data_file,
         segments: w.segment.into_iter().collect(),
         sse,
+        completed_upload: None,
     };
     st.store.commit(bucket, &meta, None).map_err(ioe)?;
     Ok(meta)

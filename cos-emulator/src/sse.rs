@@ -354,6 +354,27 @@ pub fn data_key(
     }
 }
 
+/// Whether HEAD of an SSE-C object without the key headers answers with the metadata (the
+/// data key is not needed to read it). UNCONFIRMED: COS's HEAD Object page lists the SSE-C
+/// headers without saying what a keyless HEAD gets; both official SDKs HEAD a copy source
+/// without its key before copying, which a 400 would break. With the headers, the key is
+/// still checked. README lists it.
+pub const SSEC_HEAD_WITHOUT_KEY: bool = true;
+
+/// Whether the stored object is SSE-C.
+pub fn is_ssec(sse: &Option<SseMeta>) -> bool {
+    sse.as_ref().is_some_and(|s| s.mode == "c")
+}
+
+/// Puts the request's SSE-C key MD5 into the (in-memory) metadata for the echo header.
+pub fn echo_customer_key(sse: &mut Option<SseMeta>, ck: Option<&CustomerKey>) {
+    if let (Some(s), Some(ck)) = (sse.as_mut(), ck) {
+        if s.mode == "c" {
+            s.customer_key_md5 = Some(ck.md5.clone());
+        }
+    }
+}
+
 /// Adds the SSE echo headers.
 pub fn sse_headers(r: &mut Response, sse: &Option<SseMeta>) {
     let Some(s) = sse else { return };

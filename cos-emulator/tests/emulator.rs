@@ -742,8 +742,17 @@ fn sse_cos_kms_c_and_encrypted_at_rest() {
             (none.status, none.code().as_str()),
             (400, "SsecDecryptHeaderInvalid")
         );
+        // HEAD without the key answers with the metadata (README: SSE-C HEAD rule), with the
+        // key it is checked
         let hn = signed(p, "HEAD", &key, &[], &[], b"");
-        assert_eq!(hn.status, 400);
+        assert_eq!(hn.status, 200);
+        assert_eq!(
+            hn.h("x-cos-server-side-encryption-customer-algorithm"),
+            Some(if klen == 16 { "SM4" } else { "AES256" })
+        );
+        assert_eq!(hn.h("x-cos-server-side-encryption-customer-key-MD5"), None);
+        let hw = signed(p, "HEAD", &key, &[], &ssec_headers(&random_bytes(klen)), b"");
+        assert_eq!(hw.status, 400);
     }
     // SSE-C: wrong key length, MD5 mismatch
     let mut h = ssec_headers(&random_bytes(32));

@@ -24,7 +24,10 @@ pub fn append_object(
         .ok_or_else(|| bad_request("InvalidArgument", "append requires a numeric position"))?;
     let get = header_getter(ctx);
     let content_md5 = parse_content_md5(ctx.h("content-md5"))?;
-    let existing = st.store.get_meta(bucket, &ctx.key).map_err(ioe)?;
+    let (existing, old_data) = match st.store.open_object(bucket, &ctx.key).map_err(ioe)? {
+        Some((m, f)) => (Some(m), Some(f)),
+        None => (None, None),
+    };
     let (base, enc) = match &existing {
         None => {
             if position != 0 {
@@ -99,8 +102,7 @@ pub fn append_object(
     let tmp2 = st.store.tmp_path();
     let res = (|| -> io::Result<()> {
         let mut out = File::create(&tmp2)?;
-        if existing.is_some() {
-            let mut old = st.store.open_data(bucket, &base)?;
+        if let Some(mut old) = old_data {
             io::copy(&mut old, &mut out)?;
         }
         let mut newf = File::open(&w.tmp)?;

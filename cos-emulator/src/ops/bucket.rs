@@ -6,7 +6,7 @@ use crate::http::{BodyReader, Response};
 use crate::objio::read_xml_body;
 use crate::sse::kms_key;
 use crate::state::State;
-use crate::util::{iso_date};
+use crate::util::{iso_date, url_encode};
 use crate::xml::escape as xml_escape;
 
 pub fn list_buckets(st: &State) -> CosResult<Response> {
@@ -22,7 +22,26 @@ pub fn list_buckets(st: &State) -> CosResult<Response> {
     Ok(Response::new(200).xml(x))
 }
 
+/// GET Bucket (list objects). With `encoding-type=url`, Key, Prefix, Marker, NextMarker,
+/// Delimiter and CommonPrefixes are URL-encoded (the Python SDK always asks for it).
 pub fn list_objects(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Response> {
+    let url = match ctx.q("encoding-type") {
+        None => false,
+        Some(v) if v.eq_ignore_ascii_case("url") => true,
+        Some(_) => {
+            return Err(bad_request(
+                "InvalidArgument",
+                "encoding-type must be url",
+            ))
+        }
+    };
+    let enc = |s: &str| -> String {
+        if url {
+            xml_escape(&url_encode(s))
+        } else {
+            xml_escape(s)
+        }
+    };
     let prefix = ctx.q("prefix").unwrap_or("");
     let delimiter = ctx.q("delimiter").unwrap_or("");
     let marker = ctx.q("marker").unwrap_or("");
@@ -68,7 +87,7 @@ pub fn list_objects(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Respon
         let entry_key = m.key.clone();
         contents.push_str(&format!(
             "<Contents><Key>{}</Key><LastModified>{}</LastModified><ETag>&quot;{}&quot;</ETag><Size>{}</Size><Owner><ID>1250000000</ID><DisplayName>1250000000</DisplayName></Owner><StorageClass>{}</StorageClass></Contents>",
-            xml_escape(&entry_key),
+            enc(&entry_key),
             iso_date(m.last_modified),
             m.etag,
             m.size,
@@ -79,26 +98,29 @@ pub fn list_objects(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Respon
     }
     let mut x = format!(
         "<?xml version='1.0' encoding='utf-8' ?>\n<ListBucketResult><Name>{}</Name><Prefix>{}</Prefix><Marker>{}</Marker><MaxKeys>{}</MaxKeys>",
-        xml_escape(bucket),
-        xml_escape(prefix),
-        xml_escape(marker),
+        enc(bucket),
+        enc(prefix),
+        enc(marker),
         max
     );
     if !delimiter.is_empty() {
-        x.push_str(&format!("<Delimiter>{}</Delimiter>", xml_escape(delimiter)));
+        x.push_str(&format!("<Delimiter>{}</Delimiter>", enc(delimiter)));
+    }
+    if url {
+        x.push_str("<EncodingType>url</EncodingType>");
     }
     x.push_str(&format!("<IsTruncated>{truncated}</IsTruncated>"));
     if truncated {
         x.push_str(&format!(
             "<NextMarker>{}</NextMarker>",
-            xml_escape(&next_marker)
+            enc(&next_marker)
         ));
     }
     x.push_str(&contents);
     for p in prefixes {
         x.push_str(&format!(
             "<CommonPrefixes><Prefix>{}</Prefix></CommonPrefixes>",
-            xml_escape(&p)
+            enc(&p)
         ));
     }
     x.push_str("</ListBucketResult>");

@@ -9,6 +9,7 @@ use crate::sse::*;
 use crate::state::State;
 use crate::store::ObjectMeta;
 use crate::util::{self, iso_date};
+use std::fs::File;
 
 /// Parses `x-cos-copy-source` into (bucket, key).
 pub fn parse_copy_source(v: &str) -> CosResult<(String, String)> {
@@ -34,11 +35,11 @@ pub fn parse_copy_source(v: &str) -> CosResult<(String, String)> {
 }
 
 /// Opens a copy source, verifying its SSE-C key if needed.
-pub fn open_source(st: &State, ctx: &Ctx<'_>) -> CosResult<(String, ObjectMeta, DataKey)> {
+pub fn open_source(st: &State, ctx: &Ctx<'_>) -> CosResult<(ObjectMeta, File, DataKey)> {
     let (sb, sk) = parse_copy_source(ctx.h("x-cos-copy-source").unwrap_or(""))?;
-    let meta = st
+    let (meta, file) = st
         .store
-        .get_meta(&sb, &sk)
+        .open_object(&sb, &sk)
         .map_err(ioe)?
         .ok_or_else(|| not_found(&sk))?;
     if is_archive(&meta.storage_class) && !meta.restored {
@@ -50,12 +51,12 @@ pub fn open_source(st: &State, ctx: &Ctx<'_>) -> CosResult<(String, ObjectMeta, 
     let get = header_getter(ctx);
     let ssec = parse_ssec(&get, SSEC_SRC, "SsecDecryptHeaderInvalid")?;
     let enc = data_key(st, &meta.sse, ssec.as_ref())?;
-    Ok((sb, meta, enc))
+    Ok((meta, file, enc))
 }
 
 pub fn copy_object(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Response> {
     st.store.ensure_bucket(bucket, st.now()).map_err(ioe)?;
-    let (sb, src, src_enc) = open_source(st, ctx)?;
+    let (src, f, src_enc) = open_source(st, ctx)?;
     let get = header_getter(ctx);
     let directive = ctx
         .h("x-cos-metadata-directive")
@@ -89,7 +90,6 @@ pub fn copy_object(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Respons
     };
     let req = parse_sse(&get)?;
     let (sse, enc) = prepare_sse(st, bucket, req, &attrs.storage_class)?;
-    let f = st.store.open_data(&sb, &src).map_err(ioe)?;
     let mut reader = ObjectReader::new(f, src_enc, &src.segments, 0, src.size).map_err(ioe)?;
     let w = write_temp(st, &mut reader, enc.as_ref())?;
     let meta = commit_new(st, bucket, &ctx.key, attrs, sse, w, None)?;

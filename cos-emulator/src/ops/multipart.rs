@@ -53,6 +53,14 @@ pub fn initiate_upload(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Res
     Ok(r)
 }
 
+fn no_such_upload() -> CosError {
+    CosError::new(
+        404,
+        "NoSuchUpload",
+        "The specified multipart upload does not exist",
+    )
+}
+
 pub fn get_upload(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<UploadMeta> {
     let id = ctx.q("uploadId").unwrap_or("");
     let u = st.store.get_upload(bucket, id).ok_or_else(|| {
@@ -144,10 +152,17 @@ pub fn upload_part(
             ));
         }
     }
-    store_part(st, bucket, &u, n, w)
+    store_part(st, ctx, bucket, &u, n, w)
 }
 
-pub fn store_part(st: &State, bucket: &str, u: &UploadMeta, n: u32, w: Written) -> CosResult<Response> {
+pub fn store_part(
+    st: &State,
+    ctx: &Ctx<'_>,
+    bucket: &str,
+    u: &UploadMeta,
+    n: u32,
+    w: Written,
+) -> CosResult<Response> {
     let p = PartMeta {
         number: n,
         size: w.size,
@@ -169,7 +184,12 @@ pub fn store_part(st: &State, bucket: &str, u: &UploadMeta, n: u32, w: Written) 
     let mut r = Response::new(200);
     r.set("ETag", format!("\"{}\"", p.etag));
     r.set("x-cos-hash-crc64ecma", p.crc64.to_string());
-    sse_headers(&mut r, &u.template.sse);
+    // the SSE-C key MD5 was checked by upload_key; echo the request's value
+    let mut sse = u.template.sse.clone();
+    if let Some(s) = sse.as_mut().filter(|s| s.mode == "c") {
+        s.customer_key_md5 = ctx.h("x-cos-server-side-encryption-customer-key-md5").map(str::to_string);
+    }
+    sse_headers(&mut r, &sse);
     Ok(r)
 }
 
@@ -177,18 +197,17 @@ pub fn upload_part_copy(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Re
     let n = part_number(ctx)?;
     let u = get_upload(st, ctx, bucket)?;
     let enc = upload_key(st, ctx, &u)?;
-    let (sb, src, src_enc) = open_source(st, ctx)?;
+    let (src, f, src_enc) = open_source(st, ctx)?;
     let (start, end) = match ctx.h("x-cos-copy-source-range") {
         None => (0, src.size),
         Some(v) => parse_range(v, src.size)?
             .ok_or_else(|| bad_request("InvalidArgument", "invalid x-cos-copy-source-range"))?,
     };
-    let f = st.store.open_data(&sb, &src).map_err(ioe)?;
     let mut reader = ObjectReader::new(f, src_enc, &src.segments, start, end).map_err(ioe)?;
     let w = write_temp(st, &mut reader, enc.as_ref())?;
     let etag = etag_for(&u.template.sse, &w);
     let crc = w.crc;
-    let mut r = store_part(st, bucket, &u, n, w)?;
+    let mut r = store_part(st, ctx, bucket, &u, n, w)?;
     r.headers.retain(|(k, _)| k != "ETag");
     r = r.xml(format!(
         "<?xml version='1.0' encoding='utf-8' ?>\n<CopyPartResult><ETag>\"{etag}\"</ETag><CRC64>{crc}</CRC64><LastModified>{}</LastModified></CopyPartResult>",
@@ -365,8 +384,13 @@ pub fn complete_upload(
     meta.data_file = data_file;
     meta.segments = segments;
     meta.object_type = "multipart".into();
-    st.store.commit(bucket, &meta, None).map_err(ioe)?;
-    let _ = st.store.delete_upload(bucket, &u.upload_id);
+    if !st
+        .store
+        .commit_upload(bucket, &meta, &u.upload_id)
+        .map_err(ioe)?
+    {
+        return Err(no_such_upload());
+    }
     let location = format!("{}/{}", ctx.host, url_encode(&u.key).replace("%2F", "/"));
     let mut r = Response::new(200).xml(format!(
         "<?xml version='1.0' encoding='utf-8' ?>\n<CompleteMultipartUploadResult><Location>{}</Location><Bucket>{}</Bucket><Key>{}</Key><ETag>&quot;{}&quot;</ETag></CompleteMultipartUploadResult>",

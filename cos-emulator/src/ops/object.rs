@@ -49,10 +49,11 @@ pub fn put_object(
     Ok(r)
 }
 
+/// GET / HEAD Object.
 pub fn get_object(st: &State, ctx: &Ctx<'_>, bucket: &str, head_only: bool) -> CosResult<Response> {
-    let meta = st
+    let (mut meta, data) = st
         .store
-        .get_meta(bucket, &ctx.key)
+        .open_object(bucket, &ctx.key)
         .map_err(ioe)?
         .ok_or_else(|| not_found(&ctx.key))?;
     if !ctx.signed() {
@@ -75,7 +76,12 @@ pub fn get_object(st: &State, ctx: &Ctx<'_>, bucket: &str, head_only: bool) -> C
     }
     let get = header_getter(ctx);
     let ssec = parse_ssec(&get, SSEC, "SsecDecryptHeaderInvalid")?;
-    let enc = data_key(st, &meta.sse, ssec.as_ref())?;
+    let enc = if head_only && ssec.is_none() && SSEC_HEAD_WITHOUT_KEY && is_ssec(&meta.sse) {
+        None
+    } else {
+        data_key(st, &meta.sse, ssec.as_ref())?
+    };
+    echo_customer_key(&mut meta.sse, ssec.as_ref());
     if !head_only && is_archive(&meta.storage_class) && !meta.restored {
         return Err(forbidden(
             "InvalidObjectState",
@@ -168,8 +174,7 @@ pub fn get_object(st: &State, ctx: &Ctx<'_>, bucket: &str, head_only: bool) -> C
     }
     write_response_headers(&mut r, &meta);
     if !head_only && end > start {
-        let f = st.store.open_data(bucket, &meta).map_err(ioe)?;
-        let reader = ObjectReader::new(f, enc, &meta.segments, start, end).map_err(ioe)?;
+        let reader = ObjectReader::new(data, enc, &meta.segments, start, end).map_err(ioe)?;
         r.body = Body::Stream(Box::new(reader), end - start);
     }
     Ok(r)
