@@ -1,12 +1,14 @@
 //! The HTTP server: hyper 1.x (HTTP/1.1) on a small tokio runtime. Framing, refusal of
-//! ambiguous messages (request smuggling), keep-alive, header-read timeout and `Expect:
+//! ambiguous messages (request smuggling: bad or doubled Content-Length, a Transfer-Encoding
+//! not ending in chunked, obs-fold, bad chunks; Content-Length with chunked is read as chunked
+//! and the connection closed, RFC 9112 §6.1), keep-alive, header-read timeout and `Expect:
 //! 100-continue` come from hyper; each request then runs on a blocking thread
 //! ([`handle_sync`]), which authenticates the head before it reads any body byte.
 
 use crate::config::Config;
 use crate::cors::{origin_allowed, preflight, EXPOSE};
 use crate::ctx::{authenticate, build_ctx};
-use crate::error::{bad_request, CosError};
+use crate::error::CosError;
 use crate::http::{Body, BodyReader, RequestHead, Response};
 use crate::keys::KeyStore;
 use crate::state::{State, MAX_PENDING_FORMS, NO_OVERRIDE};
@@ -175,14 +177,6 @@ async fn accept_loop(
     }
 }
 
-/// Headers whose presence together makes the message length ambiguous. hyper picks chunked and
-/// ignores Content-Length (RFC 9112 §6.3 allows that when the connection is then closed); the
-/// emulator refuses such requests outright, so nothing after the body is ever read as a request.
-fn ambiguous_framing(parts: &hyper::http::request::Parts) -> bool {
-    parts.headers.contains_key(hyper::header::TRANSFER_ENCODING)
-        && parts.headers.contains_key(hyper::header::CONTENT_LENGTH)
-}
-
 async fn serve_one(
     st: Arc<State>,
     req: hyper::Request<hyper::body::Incoming>,
@@ -190,15 +184,6 @@ async fn serve_one(
     let (parts, body) = req.into_parts();
     let head = RequestHead::from_parts(&parts);
     let started = Instant::now();
-    if ambiguous_framing(&parts) {
-        let e = bad_request(
-            "InvalidRequest",
-            "Content-Length and Transfer-Encoding together are not allowed",
-        );
-        let mut resp = error_response(&e, &util::random_hex(16), "");
-        resp.close = true;
-        return Ok(to_hyper(&st, resp, false).await);
-    }
     let declared = parts
         .headers
         .get(hyper::header::CONTENT_LENGTH)
