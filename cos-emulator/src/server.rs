@@ -37,6 +37,64 @@ const MAX_BLOCKING: usize = 256;
 
 type RespBody = BoxBody<Bytes, io::Error>;
 
+/// Response header names in the case COS sends them. HTTP names are case-insensitive, but the
+/// official Python SDK copies the headers into a plain dict and reads `ETag`; hyper writes
+/// lower-case names unless a response carries its case map.
+const COS_HEADER_CASE: [&str; 22] = [
+    "ETag",
+    "Content-Length",
+    "Content-Type",
+    "Content-Range",
+    "Accept-Ranges",
+    "Last-Modified",
+    "Location",
+    "Date",
+    "Server",
+    "Connection",
+    "Cache-Control",
+    "Content-Disposition",
+    "Content-Encoding",
+    "Content-Language",
+    "Expires",
+    "Vary",
+    "Access-Control-Allow-Origin",
+    "Access-Control-Allow-Methods",
+    "Access-Control-Allow-Headers",
+    "Access-Control-Expose-Headers",
+    "Access-Control-Max-Age",
+    "x-cos-server-side-encryption-customer-key-MD5",
+];
+
+/// hyper's own record of header-name case, obtained the one public way: hyper parses a request
+/// carrying [`COS_HEADER_CASE`] with `preserve_header_case` and hands the record out in the
+/// request's extensions; responses carrying it are written with those names.
+async fn header_case_template() -> io::Result<hyper::http::Extensions> {
+    use tokio::io::AsyncWriteExt as _;
+    let (mut client, server) = tokio::io::duplex(8192);
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let tx = std::sync::Mutex::new(Some(tx));
+    let svc = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+        if let Some(tx) = tx.lock().ok().and_then(|mut t| t.take()) {
+            let _ = tx.send(req.extensions().clone());
+        }
+        async { Ok::<_, Infallible>(hyper::Response::new(Empty::<Bytes>::new())) }
+    });
+    tokio::spawn(async move {
+        let _ = hyper::server::conn::http1::Builder::new()
+            .preserve_header_case(true)
+            .serve_connection(TokioIo::new(server), svc)
+            .await;
+    });
+    let mut req = String::from("GET / HTTP/1.1\r\n");
+    for name in COS_HEADER_CASE {
+        let value = if name == "Content-Length" { "0" } else { "x" };
+        req.push_str(&format!("{name}: {value}\r\n"));
+    }
+    req.push_str("\r\n");
+    client.write_all(req.as_bytes()).await?;
+    rx.await.map_err(|_| io::Error::other("no header case record"))
+}
+
 /// A running server.
 pub struct ServerHandle {
     addr: SocketAddr,
@@ -117,6 +175,7 @@ pub fn serve(cfg: Config) -> io::Result<ServerHandle> {
         .thread_name("cos-emulator")
         .enable_all()
         .build()?;
+    let case = Arc::new(rt.block_on(header_case_template())?);
     let std_listener = std::net::TcpListener::bind(("127.0.0.1", cfg.port))?;
     std_listener.set_nonblocking(true)?;
     let addr = std_listener.local_addr()?;
@@ -136,7 +195,7 @@ pub fn serve(cfg: Config) -> io::Result<ServerHandle> {
                 let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else {
                     return;
                 };
-                accept_loop(listener, st, stp).await;
+                accept_loop(listener, st, stp, case).await;
             });
             rt.shutdown_timeout(Duration::from_secs(2));
         })?;
@@ -152,6 +211,7 @@ async fn accept_loop(
     listener: tokio::net::TcpListener,
     st: Arc<State>,
     stop: Arc<tokio::sync::Notify>,
+    case: Arc<hyper::http::Extensions>,
 ) {
     loop {
         let conn = tokio::select! {
@@ -164,9 +224,10 @@ async fn accept_loop(
         io.set_read_timeout(Some(IO_TIMEOUT));
         io.set_write_timeout(Some(IO_TIMEOUT));
         let io = TokioIo::new(Box::pin(io));
-        let st = st.clone();
+        let (st, case) = (st.clone(), case.clone());
         tokio::spawn(async move {
-            let svc = hyper::service::service_fn(move |req| serve_one(st.clone(), req));
+            let svc =
+                hyper::service::service_fn(move |req| serve_one(st.clone(), case.clone(), req));
             let _ = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_READ_TIMEOUT)
@@ -179,6 +240,7 @@ async fn accept_loop(
 
 async fn serve_one(
     st: Arc<State>,
+    case: Arc<hyper::http::Extensions>,
     req: hyper::Request<hyper::body::Incoming>,
 ) -> Result<hyper::Response<RespBody>, Infallible> {
     let (parts, body) = req.into_parts();
@@ -216,10 +278,12 @@ async fn serve_one(
         let e = crate::error::internal("handler failed");
         error_response(&e, &util::random_hex(16), "")
     });
-    Ok(to_hyper(&st, resp, head_only).await)
+    let mut resp = to_hyper(resp, head_only);
+    *resp.extensions_mut() = (*case).clone();
+    Ok(resp)
 }
 
-async fn to_hyper(_st: &State, resp: Response, head_only: bool) -> hyper::Response<RespBody> {
+fn to_hyper(resp: Response, head_only: bool) -> hyper::Response<RespBody> {
     let len = resp.body_len();
     let mut b = hyper::Response::builder().status(resp.status);
     let mut has_len = false;

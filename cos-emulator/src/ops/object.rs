@@ -208,9 +208,7 @@ pub fn get_acl(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Response> {
     let x = format!(
         "<?xml version='1.0' encoding='utf-8' ?>\n<AccessControlPolicy><Owner><ID>{OWNER}</ID><DisplayName>{OWNER}</DisplayName></Owner><AccessControlList>{grants}</AccessControlList></AccessControlPolicy>"
     );
-    let mut r = Response::new(200).xml(x);
-    r.set("x-cos-acl", meta.acl);
-    Ok(r)
+    Ok(Response::new(200).xml(x))
 }
 
 /// PUT `?acl`: a canned ACL from `x-cos-acl`, or an AccessControlPolicy body whose AllUsers
