@@ -5,7 +5,6 @@ use crate::error::{forbidden, CosResult};
 use crate::http::Response;
 use crate::state::State;
 
-
 pub fn preflight(st: &State, ctx: &Ctx<'_>) -> CosResult<Response> {
     let deny = || {
         forbidden(
@@ -37,7 +36,6 @@ pub fn preflight(st: &State, ctx: &Ctx<'_>) -> CosResult<Response> {
     Ok(r)
 }
 
-
 pub const EXPOSE: &str = "ETag, Content-Length, Content-Range, Date, Location, x-cos-request-id, x-cos-hash-crc64ecma, x-cos-version-id, x-cos-server-side-encryption, x-cos-server-side-encryption-customer-algorithm, x-cos-server-side-encryption-customer-key-MD5, x-cos-server-side-encryption-cos-kms-key-id, x-cos-server-side-encryption-context, x-cos-storage-class, x-cos-object-type, x-cos-next-append-position";
 
 pub fn origin_allowed(st: &State, origin: &str) -> bool {
@@ -46,4 +44,3 @@ pub fn origin_allowed(st: &State, origin: &str) -> bool {
         .iter()
         .any(|o| o == "*" || o.eq_ignore_ascii_case(origin.trim_end_matches('/')))
 }
-

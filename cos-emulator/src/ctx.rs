@@ -30,6 +30,10 @@ pub const AUTH_PARAMS: [&str; 9] = [
 /// `x-cos-*` headers a signed request may carry without signing them: the token is checked
 /// against the credential on its own.
 const UNSIGNED_XCOS_OK: [&str; 1] = ["x-cos-security-token"];
+/// SSE-C request headers (`algorithm`, `key`, `key-md5` follow).
+const SSEC_PREFIX: &str = "x-cos-server-side-encryption-customer-";
+/// SSE-C headers that unlock a copy source.
+const SSEC_SOURCE_PREFIX: &str = "x-cos-copy-source-server-side-encryption-customer-";
 
 /// How the request was authenticated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +97,6 @@ impl Ctx<'_> {
         self.auth != Auth::Anonymous
     }
 }
-
 
 pub fn build_ctx<'a>(st: &State, head: &'a RequestHead, request_id: &str) -> CosResult<Ctx<'a>> {
     let _ = st;
@@ -234,7 +237,6 @@ pub fn authenticate(st: &State, ctx: &mut Ctx<'_>) -> CosResult<()> {
     Ok(())
 }
 
-
 pub fn bucket_from_host(host: &str) -> Option<String> {
     let host = host.to_ascii_lowercase();
     let name = host.rsplit_once(':').map(|(h, p)| {
@@ -317,13 +319,19 @@ fn split_list(list: &str) -> Vec<String> {
 /// than the signature's own) must be covered by the signature. COS documents that the listed
 /// headers and parameters are signed, not what it does with unlisted ones; honouring them would
 /// let a pre-signed URL for one operation authorize another (`?acl` appended, `x-cos-copy-source`
-/// added).
+/// added). Exceptions, because they grant nothing: the security token (checked against the
+/// credential), SSE-C key headers that only unlock a read (GET/HEAD, or a copy source: a page may
+/// hold a key its signer never saw), and an SSE-C key whose signed key-MD5 pins it.
 fn refuse_unsigned_additions(ctx: &Ctx<'_>) -> CosResult<()> {
+    let read = matches!(ctx.head.method.as_str(), "GET" | "HEAD");
+    let signed = |n: &str| ctx.signed_headers.iter().any(|s| s == n);
     for (k, _) in &ctx.headers {
-        if k.starts_with("x-cos-")
-            && !UNSIGNED_XCOS_OK.contains(&k.as_str())
-            && !ctx.signed_headers.iter().any(|s| s == k)
-        {
+        if !k.starts_with("x-cos-") || signed(k) || UNSIGNED_XCOS_OK.contains(&k.as_str()) {
+            continue;
+        }
+        let unlock_only = k.starts_with(SSEC_SOURCE_PREFIX) || (read && k.starts_with(SSEC_PREFIX));
+        let pinned = k.starts_with(SSEC_PREFIX) && signed(&format!("{SSEC_PREFIX}key-md5"));
+        if !unlock_only && !pinned {
             return Err(forbidden(
                 "AccessDenied",
                 format!("Header {k} is not covered by the signature (q-header-list)"),
@@ -332,7 +340,7 @@ fn refuse_unsigned_additions(ctx: &Ctx<'_>) -> CosResult<()> {
     }
     for (k, _) in &ctx.query {
         let lk = url_encode(k).to_ascii_lowercase();
-        if !AUTH_PARAMS.contains(&lk.as_str()) && !ctx.signed_params.iter().any(|s| *s == lk) {
+        if !AUTH_PARAMS.contains(&lk.as_str()) && !ctx.signed_params.contains(&lk) {
             return Err(forbidden(
                 "AccessDenied",
                 format!("Parameter {k} is not covered by the signature (q-url-param-list)"),

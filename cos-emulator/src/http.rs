@@ -4,12 +4,21 @@
 
 use bytes::Bytes;
 use http_body_util::BodyExt as _;
+use hyper::body::Body as _;
 use hyper::body::Incoming;
 use std::io::{self, Read};
+use std::pin::Pin;
+use std::task::Poll;
 use std::time::Duration;
 
 /// How long one read of the request body may wait for the next bytes.
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// Most body bytes discarded after an early answer (beyond: the connection is closed).
+pub const DRAIN_MAX_BYTES: u64 = 8 * 1024 * 1024;
+/// Drain stops when the client sends nothing for this long.
+pub const DRAIN_IDLE: Duration = Duration::from_millis(500);
+/// Drain never takes longer than this in all.
+pub const DRAIN_TOTAL: Duration = Duration::from_secs(5);
 
 /// The request line and headers, as the operations see them.
 #[derive(Debug, Clone)]
@@ -111,23 +120,83 @@ impl BodyReader {
         Ok(v)
     }
 
-    /// Takes the body as an async stream of data chunks (POST forms, for `multer`).
-    pub fn take_stream(
+    /// The body as an async stream of data chunks, borrowed (POST forms, for `multer`); what it
+    /// leaves unread can still be drained.
+    pub fn data_stream(
         &mut self,
-    ) -> Option<impl futures_util::Stream<Item = Result<Bytes, hyper::Error>> + Send + 'static>
-    {
-        self.body.take().map(http_body_util::BodyDataStream::new)
+    ) -> impl futures_util::Stream<Item = Result<Bytes, hyper::Error>> + Send + '_ {
+        let body = &mut self.body;
+        futures_util::stream::poll_fn(move |cx| loop {
+            let Some(b) = body.as_mut() else {
+                return Poll::Ready(None);
+            };
+            match std::task::ready!(Pin::new(b).poll_frame(cx)) {
+                None => {
+                    *body = None;
+                    return Poll::Ready(None);
+                }
+                Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        return Poll::Ready(Some(Ok(data)));
+                    }
+                }
+            }
+        })
+    }
+
+    /// The runtime the body is read on (to drive futures from the blocking handler thread).
+    pub fn runtime(&self) -> tokio::runtime::Handle {
+        self.rt.clone()
+    }
+
+    /// After an early answer, reads and discards what the client is still sending, so that a
+    /// client that does not read before it has written everything (fetch, browsers) gets the
+    /// answer instead of a reset. Bounded: at most [`DRAIN_MAX_BYTES`] within [`DRAIN_TOTAL`],
+    /// and it stops when nothing arrives for [`DRAIN_IDLE`]. Returns true if the body was read to its end (the
+    /// connection can then be reused).
+    pub fn drain_bounded(&mut self) -> bool {
+        if self
+            .declared
+            .is_some_and(|n| n.saturating_sub(self.consumed) > DRAIN_MAX_BYTES)
+        {
+            return false;
+        }
+        let mut budget = DRAIN_MAX_BYTES;
+        let deadline = std::time::Instant::now() + DRAIN_TOTAL;
+        self.buf = Bytes::new();
+        loop {
+            let Some(body) = self.body.as_mut() else {
+                return true;
+            };
+            let wait =
+                DRAIN_IDLE.min(deadline.saturating_duration_since(std::time::Instant::now()));
+            let next = self
+                .rt
+                .block_on(async { tokio::time::timeout(wait, body.frame()).await });
+            match next {
+                Ok(None) => {
+                    self.body = None;
+                    return true;
+                }
+                Ok(Some(Ok(frame))) => {
+                    let n = frame.data_ref().map_or(0, |d| d.len() as u64);
+                    if n > budget {
+                        return false;
+                    }
+                    budget -= n;
+                }
+                Ok(Some(Err(_))) | Err(_) => return false,
+            }
+        }
     }
 
     /// Whether body bytes may remain unread (then the connection is not reused).
     pub fn unread(&self) -> bool {
-        self.body.as_ref().is_some_and(|b| !hyper::body::Body::is_end_stream(b))
+        self.body
+            .as_ref()
+            .is_some_and(|b| !hyper::body::Body::is_end_stream(b))
             || !self.buf.is_empty()
-    }
-
-    /// Runs a future to completion on the server's runtime (from the blocking handler thread).
-    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
-        self.rt.block_on(f)
     }
 }
 

@@ -5,11 +5,11 @@ use crate::crypto::{Alg, ChunkCipher, ObjectWriter, Segment};
 use crate::ctx::{Ctx, Getter};
 use crate::error::{bad_request, internal, ioe, CosError, CosResult};
 use crate::http::{BodyReader, Response};
-use crate::xml::Element;
 use crate::sse::sse_headers;
 use crate::state::State;
 use crate::store::{ObjectMeta, SseMeta};
 use crate::util::{self, hex, md5, random_bytes, unb64};
+use crate::xml::Element;
 use std::fs::File;
 use std::io::{self, BufWriter, Read};
 use std::path::PathBuf;
@@ -145,12 +145,28 @@ pub fn check_content_md5_bytes(v: Option<&str>, data: &[u8]) -> CosResult<()> {
 /// its root element.
 pub fn read_xml_body(ctx: &Ctx<'_>, body: &mut BodyReader, root: &str) -> CosResult<Element> {
     let malformed = || bad_request("MalformedXML", "The XML you provided was not well-formed");
-    let raw = body.read_all(crate::xml::MAX_XML_BODY).map_err(|_| malformed())?;
+    let raw = body
+        .read_all(crate::xml::MAX_XML_BODY)
+        .map_err(|_| malformed())?;
     check_content_md5_bytes(ctx.h("content-md5"), &raw)?;
     let text = std::str::from_utf8(&raw).map_err(|_| malformed())?;
     crate::xml::parse(text)
         .filter(|e| e.name == root)
         .ok_or_else(malformed)
+}
+
+/// Checks a written body against its Content-MD5 (removing the temp file on mismatch).
+pub fn check_written_md5(w: &Written, content_md5: Option<[u8; 16]>) -> CosResult<()> {
+    match content_md5 {
+        Some(want) if want != w.md5 => {
+            let _ = std::fs::remove_file(&w.tmp);
+            Err(bad_request(
+                "BadDigest",
+                "The Content-MD5 you specified did not match what was received",
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// A finished temp data file.
@@ -243,15 +259,7 @@ pub fn commit_new(
     w: Written,
     content_md5: Option<[u8; 16]>,
 ) -> CosResult<ObjectMeta> {
-    if let Some(want) = content_md5 {
-        if want != w.md5 {
-            let _ = std::fs::remove_file(&w.tmp);
-            return Err(bad_request(
-                "BadDigest",
-                "The Content-MD5 you specified did not match what was received",
-            ));
-        }
-    }
+    check_written_md5(&w, content_md5)?;
     let etag = etag_for(&sse, &w);
     let data_file = st.store.place_data(bucket, key, &w.tmp).map_err(ioe)?;
     let meta = ObjectMeta {
@@ -317,4 +325,3 @@ pub fn parse_range(v: &str, size: u64) -> CosResult<Option<(u64, u64)>> {
     }
     Ok(Some((start, end)))
 }
-

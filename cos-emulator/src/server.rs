@@ -92,7 +92,8 @@ async fn header_case_template() -> io::Result<hyper::http::Extensions> {
     }
     req.push_str("\r\n");
     client.write_all(req.as_bytes()).await?;
-    rx.await.map_err(|_| io::Error::other("no header case record"))
+    rx.await
+        .map_err(|_| io::Error::other("no header case record"))
 }
 
 /// A running server.
@@ -251,14 +252,19 @@ async fn serve_one(
         .get(hyper::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
+    let expect_continue = parts
+        .headers
+        .get(hyper::header::EXPECT)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
     let rt = tokio::runtime::Handle::current();
     let st2 = st.clone();
     let head_only = head.method == "HEAD";
     let joined = tokio::task::spawn_blocking(move || {
         let mut body = BodyReader::new(body, rt, declared);
         let (mut resp, what) = handle_sync(&st2, &head, &mut body);
-        if body.unread() {
-            // An unread body is not drained: the connection closes after the answer.
+        // An early answer: discard what the client is still sending (bounded), unless it waits
+        // for `100 Continue`, which reading would send; otherwise close after the answer.
+        if body.unread() && (expect_continue || !body.drain_bounded()) {
             resp.close = true;
         }
         if st2.cfg.log {
@@ -395,4 +401,3 @@ fn handle_sync(st: &State, head: &RequestHead, body: &mut BodyReader) -> (Respon
     }
     (resp, what)
 }
-

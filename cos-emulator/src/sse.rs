@@ -414,4 +414,3 @@ pub fn forbid_presigned_sse_cos(ctx: &Ctx<'_>, req: &SseReq) -> CosResult<()> {
     }
     Ok(())
 }
-

@@ -36,4 +36,3 @@ impl State {
         self.cfg.now.unwrap_or_else(util::system_now) + self.cfg.clock_offset
     }
 }
-

@@ -591,7 +591,12 @@ impl Store {
     /// Commits an object completed from a multipart upload and removes the upload, as one step
     /// under the commit lock: Ok(false) (and the placed data removed) if the upload is gone,
     /// so an upload is completed at most once.
-    pub fn commit_upload(&self, bucket: &str, meta: &ObjectMeta, upload_id: &str) -> io::Result<bool> {
+    pub fn commit_upload(
+        &self,
+        bucket: &str,
+        meta: &ObjectMeta,
+        upload_id: &str,
+    ) -> io::Result<bool> {
         let _g = self.commit.lock().unwrap_or_else(|e| e.into_inner());
         let dir = self.upload_dir(bucket, upload_id);
         if !dir.join("upload.json").exists() {

@@ -28,7 +28,10 @@ pub fn url_decode(s: &str) -> Option<String> {
             return None;
         }
     }
-    percent_decode_str(s).decode_utf8().ok().map(|c| c.into_owned())
+    percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(|c| c.into_owned())
 }
 
 /// Whether `+` in a query string means a space. COS reads it so (a signed `prefix=a+b` is the

@@ -75,15 +75,7 @@ fn upload_completes_at_most_once() {
 
 fn one_part_upload(p: u16, key: &str, data: &[u8]) -> (String, String) {
     let init = signed(p, "POST", key, &[("uploads", "")], &[], b"");
-    let uid = init
-        .text()
-        .split("<UploadId>")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_string();
+    let uid = upload_id(&init);
     let part = signed(
         p,
         "PUT",
@@ -106,12 +98,18 @@ fn complete(p: u16, key: &str, uid: &str, xml: &str) -> Resp {
 /// The emulator binary on `dir`, optionally set to abort at a commit point.
 fn spawn(dir: &Path, crash_at: Option<&str>) -> (Child, u16) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cos-emulator"));
-    cmd.args(["--port", "0", "--quiet", "--exit-on-stdin-close", "--data-dir"])
-        .arg(dir)
-        .args(["--credentials", &format!("{AK}:{SK}")])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+    cmd.args([
+        "--port",
+        "0",
+        "--quiet",
+        "--exit-on-stdin-close",
+        "--data-dir",
+    ])
+    .arg(dir)
+    .args(["--credentials", &format!("{AK}:{SK}")])
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null());
     cmd.env_remove(cos_emulator::store::CRASH_ENV);
     if let Some(point) = crash_at {
         cmd.env(cos_emulator::store::CRASH_ENV, point);
@@ -193,19 +191,18 @@ fn kill_at_each_commit_point_then_recover() {
     let dir = temp_dir("part-placed");
     let (c, p) = spawn(&dir, None);
     let init = signed(p, "POST", "mp", &[("uploads", "")], &[], b"");
-    let uid = init
-        .text()
-        .split("<UploadId>")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_string();
+    let uid = upload_id(&init);
     stop(c);
     let (c, p) = spawn(&dir, Some("part-placed"));
     let _ = std::panic::catch_unwind(|| {
-        signed(p, "PUT", "mp", &[("partNumber", "1"), ("uploadId", &uid)], &[], b"p1")
+        signed(
+            p,
+            "PUT",
+            "mp",
+            &[("partNumber", "1"), ("uploadId", &uid)],
+            &[],
+            b"p1",
+        )
     });
     crashed(c);
     let updir = dir.join("buckets").join(BUCKET).join("uploads").join(&uid);
@@ -223,7 +220,11 @@ fn kill_at_each_commit_point_then_recover() {
     let (c, p) = spawn(&dir, Some("complete-committed"));
     let _ = std::panic::catch_unwind(|| complete(p, "done", &uid, &xml));
     crashed(c);
-    assert_eq!(uploads(&dir), vec![uid.clone()], "parts should still be there");
+    assert_eq!(
+        uploads(&dir),
+        vec![uid.clone()],
+        "parts should still be there"
+    );
     let (c, p) = spawn(&dir, None);
     assert!(uploads(&dir).is_empty(), "completed upload's parts left");
     assert_eq!(get(p, "done", &[]).body, b"whole object");

@@ -529,7 +529,14 @@ fn sse_cos_kms_c_and_encrypted_at_rest() {
             Some(if klen == 16 { "SM4" } else { "AES256" })
         );
         assert_eq!(hn.h("x-cos-server-side-encryption-customer-key-MD5"), None);
-        let hw = signed(p, "HEAD", &key, &[], &ssec_headers(&random_bytes(klen)), b"");
+        let hw = signed(
+            p,
+            "HEAD",
+            &key,
+            &[],
+            &ssec_headers(&random_bytes(klen)),
+            b"",
+        );
         assert_eq!(hw.status, 400);
     }
     // SSE-C: wrong key length, MD5 mismatch
@@ -659,15 +666,7 @@ fn multipart_crc_and_errors() {
         b"",
     );
     assert_eq!(r.status, 200, "{}", r.text());
-    let t = r.text();
-    let upload_id = t
-        .split("<UploadId>")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_string();
+    let upload_id = upload_id(&r);
     let mut parts = Vec::new();
     for (i, chunk) in data.chunks(1024 * 1024).enumerate() {
         let n = (i + 1).to_string();
@@ -764,15 +763,7 @@ fn multipart_crc_and_errors() {
     assert_eq!((r.status, r.code().as_str()), (404, "NoSuchUpload"));
     // small non-last part
     let r = signed(p, "POST", "small.bin", &[("uploads", "")], &[], b"");
-    let t = r.text();
-    let id = t
-        .split("<UploadId>")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_string();
+    let id = common::upload_id(&r);
     let e1 = signed(
         p,
         "PUT",

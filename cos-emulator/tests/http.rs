@@ -76,13 +76,20 @@ fn smuggling_inputs_are_refused() {
     ] {
         let req = format!("{}{framing}\r\n{chunked_end}", signed_put_head("cl-te"));
         let text = exchange(p, req.as_bytes(), Duration::from_secs(2));
-        assert!(statuses(&text).len() <= 1, "CL+TE: more than one response: {text}");
+        assert!(
+            statuses(&text).len() <= 1,
+            "CL+TE: more than one response: {text}"
+        );
         assert!(
             text.to_ascii_lowercase().contains("connection: close"),
             "CL+TE: kept alive: {text}"
         );
         assert_eq!(get(p, "smuggled", &[]).status, 404, "CL+TE: smuggled ran");
-        assert_eq!(get(p, "cl-te", &[]).body, b"", "CL+TE: body not per chunked");
+        assert_eq!(
+            get(p, "cl-te", &[]).body,
+            b"",
+            "CL+TE: body not per chunked"
+        );
     }
     // (name, framing headers, body): refused outright
     let cases: Vec<(&str, String, String)> = vec![
@@ -108,7 +115,10 @@ fn smuggling_inputs_are_refused() {
         ),
         (
             "two different Content-Lengths",
-            format!("Content-Length: 5\r\nContent-Length: {}\r\n", 5 + inner.len()),
+            format!(
+                "Content-Length: 5\r\nContent-Length: {}\r\n",
+                5 + inner.len()
+            ),
             format!("hello{inner}"),
         ),
         (
@@ -209,7 +219,13 @@ fn response_header_names_in_cos_case() {
     let p = e.handle.port();
     let r = put(p, "c", &[], b"x");
     let names: Vec<&str> = r.headers.iter().map(|(k, _)| k.as_str()).collect();
-    for want in ["ETag", "Content-Length", "Date", "Server", "x-cos-request-id"] {
+    for want in [
+        "ETag",
+        "Content-Length",
+        "Date",
+        "Server",
+        "x-cos-request-id",
+    ] {
         assert!(names.contains(&want), "{want} missing in {names:?}");
     }
 }

@@ -171,9 +171,15 @@ fn emulator_modules_import_one_way() {
     collect(&root, &root, &mut sources);
     let g = graph(&sources);
     assert!(g.len() > 10, "too few modules found: {:?}", g.keys());
-    assert!(g["router"].contains("ops::copy"), "graph misses edges: {g:?}");
+    assert!(
+        g["router"].contains("ops::copy"),
+        "graph misses edges: {g:?}"
+    );
     if let Some(c) = find_cycle(&g) {
-        panic!("import cycle among cos-emulator/src modules: {}", c.join(" -> "));
+        panic!(
+            "import cycle among cos-emulator/src modules: {}",
+            c.join(" -> ")
+        );
     }
 }
 

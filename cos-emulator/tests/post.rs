@@ -126,7 +126,8 @@ fn policy_checked_before_the_file_is_read() {
     // a boundary longer than RFC 2046 allows
     let b = "b".repeat(5000);
     let ct = format!("multipart/form-data; boundary={b}");
-    let body = format!("--{b}\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nup/a\r\n--{b}--\r\n");
+    let body =
+        format!("--{b}\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nup/a\r\n--{b}--\r\n");
     let (text, _) = partial_form(p, &ct, body.len() as u64, body.as_bytes());
     assert!(text.starts_with("HTTP/1.1 400"), "{text}");
     assert!(text.contains("MalformedPOSTRequest"), "{text}");

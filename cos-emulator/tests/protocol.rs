@@ -25,13 +25,26 @@ fn object_acl_as_xml() {
     let body = r#"<AccessControlPolicy><Owner><ID>qcs::cam::uin/1:uin/1</ID></Owner><AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://cam.qcloud.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>"#;
     let r = signed(p, "PUT", "a", &[("acl", "")], &[], body.as_bytes());
     assert_eq!(r.status, 200, "{}", r.text());
-    assert_eq!(raw(p, "GET", "/a", &[("Host", HOST.into())], b"").body, b"bytes");
+    assert_eq!(
+        raw(p, "GET", "/a", &[("Host", HOST.into())], b"").body,
+        b"bytes"
+    );
     let r = signed(p, "GET", "a", &[("acl", "")], &[], b"");
     assert!(r.text().contains("AllUsers") && r.text().contains("<Permission>READ</Permission>"));
     // x-cos-acl header form, and not both at once
-    let r = signed(p, "PUT", "a", &[("acl", "")], &[("x-cos-acl", "private".into())], b"");
+    let r = signed(
+        p,
+        "PUT",
+        "a",
+        &[("acl", "")],
+        &[("x-cos-acl", "private".into())],
+        b"",
+    );
     assert_eq!(r.status, 200);
-    assert_eq!(raw(p, "GET", "/a", &[("Host", HOST.into())], b"").status, 403);
+    assert_eq!(
+        raw(p, "GET", "/a", &[("Host", HOST.into())], b"").status,
+        403
+    );
     let r = signed(
         p,
         "PUT",
@@ -64,7 +77,9 @@ fn delete_multiple_objects() {
     );
     assert_eq!(r.status, 200, "{}", r.text());
     for k in ["d/1", "d/2", "missing"] {
-        assert!(r.text().contains(&format!("<Deleted><Key>{k}</Key></Deleted>")));
+        assert!(r
+            .text()
+            .contains(&format!("<Deleted><Key>{k}</Key></Deleted>")));
     }
     assert_eq!(get(p, "d/1", &[]).status, 404);
     assert_eq!(get(p, "keep", &[]).status, 200);
@@ -123,12 +138,20 @@ fn plus_in_query_is_a_space_and_url_encoded_listings() {
         "encoding-type=url&prefix=a%20b",
         &[("encoding-type", "url"), ("prefix", "a b")],
     );
-    assert!(r.text().contains("<EncodingType>url</EncodingType>"), "{}", r.text());
+    assert!(
+        r.text().contains("<EncodingType>url</EncodingType>"),
+        "{}",
+        r.text()
+    );
     assert!(r.text().contains("<Key>a%20b%2F1</Key>"), "{}", r.text());
     assert!(r.text().contains("<Prefix>a%20b</Prefix>"));
     // plain listing: every key is valid XML text (& < > escaped, TAB as a reference)
     let r = list_raw(p, "", &[]);
-    assert!(r.text().contains("<Key>x&amp;&lt;y&gt;</Key>"), "{}", r.text());
+    assert!(
+        r.text().contains("<Key>x&amp;&lt;y&gt;</Key>"),
+        "{}",
+        r.text()
+    );
     assert!(r.text().contains("<Key>tab&#x9;here</Key>"), "{}", r.text());
     assert!(cos_emulator::xml::parse(&r.text()).is_some());
 }
@@ -151,7 +174,10 @@ fn ssec_at_rest_only_salt_and_hmac_and_private_key_files() {
     let k = random_bytes(32);
     assert_eq!(put(p, "c", &ssec_headers(&k), b"secret").status, 200);
     let key_md5 = b64(&md5(&k));
-    assert!(!data_dir_contains(&e.dir, key_md5.as_bytes()), "key MD5 stored");
+    assert!(
+        !data_dir_contains(&e.dir, key_md5.as_bytes()),
+        "key MD5 stored"
+    );
     assert!(!data_dir_contains(&e.dir, b64(&k).as_bytes()), "key stored");
     let g = get(p, "c", &ssec_headers(&k));
     assert_eq!(g.body, b"secret");

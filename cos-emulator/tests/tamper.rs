@@ -121,17 +121,10 @@ fn refused_requests_table() {
     assert_eq!(put(p, "other", &[], b"secret").status, 200);
     // an upload of another key, for the case-changed UploadPart row
     let init = signed(p, "POST", "up", &[("uploads", "")], &[], b"");
-    let upload_id = init
-        .text()
-        .split("<UploadId>")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_string();
-    let uid: &'static str = Box::leak(upload_id.into_boxed_str());
+    let uid = upload_id(&init);
+    let uid: &'static str = Box::leak(uid.into_boxed_str());
     let n = now();
+    let ck = ssec_headers(&cos_emulator::util::random_bytes(32));
     let cases = vec![
         Case {
             // flip the last hex digit: always a change, whatever the digit was
@@ -292,6 +285,36 @@ fn refused_requests_table() {
             extra: vec![("x-cos-meta-evil", "1".into())],
             body: b"REPLACED",
             ..base("unsigned x-cos-meta-* on a pre-signed PUT")
+        },
+        Case {
+            presigned: true,
+            extra: ck.clone(),
+            status: 400,
+            code: "SsecDecryptHeaderInvalid",
+            ..base("unsigned SSE-C headers on a pre-signed GET only unlock a read (passes auth)")
+        },
+        Case {
+            sign_method: "PUT",
+            method: "PUT",
+            sign_path: "/k2",
+            target: "/k2".into(),
+            presigned: true,
+            extra: ck.clone(),
+            body: b"data",
+            ..base("unsigned SSE-C headers on a pre-signed PUT")
+        },
+        Case {
+            sign_method: "PUT",
+            method: "PUT",
+            sign_path: "/k2",
+            target: "/k2".into(),
+            presigned: true,
+            sign_headers: vec![ck[2].clone()],
+            extra: ck[..2].to_vec(),
+            body: b"data",
+            status: 200,
+            code: "",
+            ..base("an unsigned SSE-C key whose signed key-MD5 pins it (accepted)")
         },
     ];
     let mut failures = Vec::new();

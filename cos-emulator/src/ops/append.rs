@@ -89,15 +89,7 @@ pub fn append_object(
         }
     };
     let w = write_temp(st, body, enc.as_ref())?;
-    if let Some(want) = content_md5 {
-        if want != w.md5 {
-            let _ = std::fs::remove_file(&w.tmp);
-            return Err(bad_request(
-                "BadDigest",
-                "The Content-MD5 you specified did not match what was received",
-            ));
-        }
-    }
+    check_written_md5(&w, content_md5)?;
     // new data file = old stored bytes ‖ new segment
     let tmp2 = st.store.tmp_path();
     let res = (|| -> io::Result<()> {
@@ -138,4 +130,3 @@ pub fn append_object(
     r.set("x-cos-next-append-position", meta.size.to_string());
     Ok(r)
 }
-

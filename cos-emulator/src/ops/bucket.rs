@@ -28,12 +28,7 @@ pub fn list_objects(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Respon
     let url = match ctx.q("encoding-type") {
         None => false,
         Some(v) if v.eq_ignore_ascii_case("url") => true,
-        Some(_) => {
-            return Err(bad_request(
-                "InvalidArgument",
-                "encoding-type must be url",
-            ))
-        }
+        Some(_) => return Err(bad_request("InvalidArgument", "encoding-type must be url")),
     };
     let enc = |s: &str| -> String {
         if url {
@@ -111,10 +106,7 @@ pub fn list_objects(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Respon
     }
     x.push_str(&format!("<IsTruncated>{truncated}</IsTruncated>"));
     if truncated {
-        x.push_str(&format!(
-            "<NextMarker>{}</NextMarker>",
-            enc(&next_marker)
-        ));
+        x.push_str(&format!("<NextMarker>{}</NextMarker>", enc(&next_marker)));
     }
     x.push_str(&contents);
     for p in prefixes {
@@ -190,7 +182,6 @@ pub fn get_bucket_encryption(st: &State, bucket: &str) -> CosResult<Response> {
     x.push_str("</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>");
     Ok(Response::new(200).xml(x))
 }
-
 
 /// DELETE `?encryption`.
 pub fn delete_bucket_encryption(st: &State, bucket: &str) -> CosResult<Response> {

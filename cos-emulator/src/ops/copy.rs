@@ -102,4 +102,3 @@ pub fn copy_object(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Respons
     write_response_headers(&mut r, &meta);
     Ok(r)
 }
-

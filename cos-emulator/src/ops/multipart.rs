@@ -143,15 +143,7 @@ pub fn upload_part(
     }
     let content_md5 = parse_content_md5(ctx.h("content-md5"))?;
     let w = write_temp(st, body, enc.as_ref())?;
-    if let Some(want) = content_md5 {
-        if want != w.md5 {
-            let _ = std::fs::remove_file(&w.tmp);
-            return Err(bad_request(
-                "BadDigest",
-                "The Content-MD5 you specified did not match what was received",
-            ));
-        }
-    }
+    check_written_md5(&w, content_md5)?;
     store_part(st, ctx, bucket, &u, n, w)
 }
 
@@ -187,7 +179,9 @@ pub fn store_part(
     // the SSE-C key MD5 was checked by upload_key; echo the request's value
     let mut sse = u.template.sse.clone();
     if let Some(s) = sse.as_mut().filter(|s| s.mode == "c") {
-        s.customer_key_md5 = ctx.h("x-cos-server-side-encryption-customer-key-md5").map(str::to_string);
+        s.customer_key_md5 = ctx
+            .h("x-cos-server-side-encryption-customer-key-md5")
+            .map(str::to_string);
     }
     sse_headers(&mut r, &sse);
     Ok(r)
@@ -402,4 +396,3 @@ pub fn complete_upload(
     write_response_headers(&mut r, &meta);
     Ok(r)
 }
-

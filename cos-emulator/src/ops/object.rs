@@ -196,7 +196,8 @@ pub fn get_acl(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Response> {
     let grant = |grantee: &str, perm: &str| {
         format!("<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" {grantee}</Grantee><Permission>{perm}</Permission></Grant>")
     };
-    let owner = format!("xsi:type=\"CanonicalUser\"><ID>{OWNER}</ID><DisplayName>{OWNER}</DisplayName>");
+    let owner =
+        format!("xsi:type=\"CanonicalUser\"><ID>{OWNER}</ID><DisplayName>{OWNER}</DisplayName>");
     let all = format!("xsi:type=\"Group\"><URI>{ALL_USERS}</URI>");
     let mut grants = grant(&owner, "FULL_CONTROL");
     if matches!(meta.acl.as_str(), "public-read" | "public-read-write") {
@@ -224,7 +225,11 @@ pub fn put_acl(
         .get_meta(bucket, &ctx.key)
         .map_err(ioe)?
         .ok_or_else(|| not_found(&ctx.key))?;
-    if ctx.headers.iter().any(|(k, _)| k.starts_with("x-cos-grant-")) {
+    if ctx
+        .headers
+        .iter()
+        .any(|(k, _)| k.starts_with("x-cos-grant-"))
+    {
         return Err(CosError::new(
             501,
             "NotImplemented",
@@ -305,4 +310,3 @@ pub fn restore_object(
         .map_err(ioe)?;
     Ok(Response::new(202))
 }
-

@@ -63,15 +63,15 @@ fn form_error(e: multer::Error) -> CosError {
 
 /// Reads the `file` field synchronously.
 struct FileReader<'a> {
-    field: multer::Field<'static>,
-    body: &'a BodyReader,
+    field: multer::Field<'a>,
+    rt: tokio::runtime::Handle,
     buf: Bytes,
 }
 
 impl Read for FileReader<'_> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         while self.buf.is_empty() {
-            let next = self.body.block_on(async {
+            let next = self.rt.block_on(async {
                 tokio::time::timeout(crate::http::BODY_READ_TIMEOUT, self.field.chunk()).await
             });
             match next {
@@ -127,26 +127,34 @@ pub fn post_object(
     if boundary.is_empty() || boundary.len() > MAX_BOUNDARY {
         return Err(malformed());
     }
-    if body.declared_len().is_some_and(|n| n > MAX_PUT + MAX_FIELDS_TOTAL as u64) {
+    if body
+        .declared_len()
+        .is_some_and(|n| n > MAX_PUT + MAX_FIELDS_TOTAL as u64)
+    {
         return Err(bad_request(
             "EntityTooLarge",
             "Your proposed upload exceeds the maximum allowed size",
         ));
     }
-    let slot = st.form_slots.try_acquire().map_err(|_| {
-        CosError::new(503, "SlowDown", "Too many POST forms at once; retry later")
-    })?;
-    let stream = body.take_stream().ok_or_else(malformed)?;
+    let slot = st
+        .form_slots
+        .try_acquire()
+        .map_err(|_| CosError::new(503, "SlowDown", "Too many POST forms at once; retry later"))?;
+    let rt = body.runtime();
+    let stream = body.data_stream();
     let limits = multer::SizeLimit::new()
         .per_field(MAX_FIELD_BYTES)
         .for_field("file", MAX_PUT);
-    let mut form =
-        multer::Multipart::with_constraints(stream, boundary, multer::Constraints::new().size_limit(limits));
+    let mut form = multer::Multipart::with_constraints(
+        stream,
+        boundary,
+        multer::Constraints::new().size_limit(limits),
+    );
     // fields up to `file`
     let mut fields: FormFields = Vec::new();
     let mut total = 0usize;
     let (file_field, filename) = loop {
-        let f = body
+        let f = rt
             .block_on(async {
                 tokio::time::timeout(crate::http::BODY_READ_TIMEOUT, form.next_field()).await
             })
@@ -166,7 +174,7 @@ pub fn post_object(
         if fields.len() >= MAX_FIELDS {
             return Err(bad_request("InvalidArgument", "too many form fields"));
         }
-        let data = body
+        let data = rt
             .block_on(async {
                 tokio::time::timeout(crate::http::BODY_READ_TIMEOUT, f.bytes()).await
             })
@@ -243,7 +251,7 @@ pub fn post_object(
     let limit = policy.max_len().unwrap_or(MAX_PUT).min(MAX_PUT);
     let mut src = FileReader {
         field: file_field,
-        body,
+        rt: rt.clone(),
         buf: Bytes::new(),
     }
     .take(limit + 1);
@@ -253,10 +261,10 @@ pub fn post_object(
         return Err(e);
     }
     // fields after `file` are ignored, as on COS; read (bounded) so the connection can be reused
-    while let Ok(Ok(Some(f))) = body.block_on(async {
+    while let Ok(Ok(Some(f))) = rt.block_on(async {
         tokio::time::timeout(crate::http::BODY_READ_TIMEOUT, form.next_field()).await
     }) {
-        let _ = body.block_on(f.bytes());
+        let _ = rt.block_on(f.bytes());
     }
     let meta = commit_new(st, bucket, &key, attrs, sse, w, content_md5)?;
     let enc_key = url_encode(&key).replace("%2F", "/");
@@ -294,4 +302,3 @@ pub fn post_object(
     sse_headers(&mut r, &meta.sse);
     Ok(r)
 }
-

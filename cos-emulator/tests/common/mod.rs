@@ -294,3 +294,12 @@ pub fn policy_fields(policy: &str, kt: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The `<UploadId>` of an InitiateMultipartUpload answer.
+pub fn upload_id(r: &Resp) -> String {
+    r.text()
+        .split("<UploadId>")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap_or_else(|| panic!("no UploadId in {}", r.text()))
+        .to_string()
+}
