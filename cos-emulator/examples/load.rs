@@ -6,6 +6,7 @@
 //! ```
 //! Defaults: 5000 PUT+GET pairs of 1 KiB from 64 clients, then 20 objects of 50 MB up and down
 //! (the figures of issue 11). Prints requests/s, errors, the server's peak RSS and MB/s.
+//! `COS_EMULATOR_BIN=/path/to/cos-emulator` measures another build with the same client.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use cos_emulator::auth::canonical;
@@ -51,8 +52,11 @@ fn main() {
         .collect();
     let arg = |i: usize, d: u64| args.get(i).copied().unwrap_or(d);
     let (pairs, clients, big_count, big_mb) = (arg(0, 5000), arg(1, 64), arg(2, 20), arg(3, 50));
+    // COS_EMULATOR_BIN compares another build; default: the binary next to this example
     let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("cos-emulator");
+    let bin = std::env::var_os("COS_EMULATOR_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| exe.parent().unwrap().parent().unwrap().join("cos-emulator"));
     let dir = std::env::temp_dir().join(format!("cos-emu-load-{}", std::process::id()));
     let mut child = Command::new(&bin)
         .args([
