@@ -5,6 +5,7 @@ use crate::error::{forbidden, CosResult};
 use crate::http::Response;
 use crate::state::State;
 
+/// Answers an OPTIONS preflight: allowed origin and method, or 403 `AccessForbidden`.
 pub fn preflight(st: &State, ctx: &Ctx<'_>) -> CosResult<Response> {
     let deny = || {
         forbidden(
@@ -36,8 +37,10 @@ pub fn preflight(st: &State, ctx: &Ctx<'_>) -> CosResult<Response> {
     Ok(r)
 }
 
+/// Response headers a browser may read (`Access-Control-Expose-Headers`).
 pub const EXPOSE: &str = "ETag, Content-Length, Content-Range, Date, Location, x-cos-request-id, x-cos-hash-crc64ecma, x-cos-version-id, x-cos-server-side-encryption, x-cos-server-side-encryption-customer-algorithm, x-cos-server-side-encryption-customer-key-MD5, x-cos-server-side-encryption-cos-kms-key-id, x-cos-server-side-encryption-context, x-cos-storage-class, x-cos-object-type, x-cos-next-append-position";
 
+/// Whether `--cors-origin` allows this origin (`*` allows any).
 pub fn origin_allowed(st: &State, origin: &str) -> bool {
     st.cfg
         .cors_origins

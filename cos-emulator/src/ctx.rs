@@ -98,6 +98,8 @@ impl Ctx<'_> {
     }
 }
 
+/// Decodes the request head once into the request model: Host or path-style bucket, key,
+/// decoded path (the signed UriPathname), query pairs (`+` is a space), joined headers.
 pub fn build_ctx<'a>(st: &State, head: &'a RequestHead, request_id: &str) -> CosResult<Ctx<'a>> {
     let _ = st;
     let mut headers: Vec<(String, String)> = Vec::new();
@@ -192,6 +194,9 @@ pub fn build_ctx<'a>(st: &State, head: &'a RequestHead, request_id: &str) -> Cos
     })
 }
 
+/// Verifies the Authorization header, the pre-signed `q-*` parameters or `sign=`, the token
+/// of temporary credentials, and the strict stance on unsigned additions. No signature at
+/// all is `Auth::Anonymous` (the operations decide what anonymous callers may do).
 pub fn authenticate(st: &State, ctx: &mut Ctx<'_>) -> CosResult<()> {
     let now = st.now();
     let authz = ctx.h("authorization").map(str::to_string);
@@ -237,6 +242,8 @@ pub fn authenticate(st: &State, ctx: &mut Ctx<'_>) -> CosResult<()> {
     Ok(())
 }
 
+/// The bucket of a virtual-hosted Host (`<bucket>.cos.<region>.myqcloud.com`,
+/// `.tencentcos.cn`, `<bucket>.localhost`), if any.
 pub fn bucket_from_host(host: &str) -> Option<String> {
     let host = host.to_ascii_lowercase();
     let name = host.rsplit_once(':').map(|(h, p)| {
@@ -266,12 +273,14 @@ pub fn bucket_from_host(host: &str) -> Option<String> {
     None
 }
 
+/// Whether the Host is a COS domain (path-style is then refused, as COS does for new buckets).
 pub fn is_cos_service_host(host: &str) -> bool {
     let h = host.to_ascii_lowercase();
     let h = h.split(':').next().unwrap_or("");
     h.ends_with(".myqcloud.com") || h.ends_with(".tencentcos.cn")
 }
 
+/// COS bucket names: `<name>-<APPID>`, lower-case letters, digits and `-`, at most 60 characters.
 pub fn valid_bucket(b: &str) -> bool {
     match b.rsplit_once('-') {
         Some((name, appid)) => {

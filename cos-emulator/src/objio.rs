@@ -86,6 +86,7 @@ pub fn parse_attrs(get: Getter<'_>, names: &[String], default_ct: &str) -> CosRe
     })
 }
 
+/// `x-cos-storage-class` (default STANDARD); 400 `InvalidArgument` for unknown classes.
 pub fn parse_storage_class(v: Option<&str>) -> CosResult<String> {
     match v.map(|s| s.trim().to_ascii_uppercase()) {
         None => Ok("STANDARD".into()),
@@ -129,6 +130,7 @@ pub fn parse_content_md5(v: Option<&str>) -> CosResult<Option<[u8; 16]>> {
     }
 }
 
+/// Checks an in-memory body against its Content-MD5 (400 `BadDigest`).
 pub fn check_content_md5_bytes(v: Option<&str>, data: &[u8]) -> CosResult<()> {
     if let Some(want) = parse_content_md5(v)? {
         if want != md5(data) {
@@ -235,6 +237,8 @@ pub fn write_temp(
     })
 }
 
+/// The ETag COS gives a write: the plaintext MD5, or under SSE-KMS / SSE-C the MD5 of the
+/// stored ciphertext (COS ETags then differ from the plaintext MD5 too).
 pub fn etag_for(sse: &Option<SseMeta>, w: &Written) -> String {
     match sse.as_ref().map(|s| s.mode.as_str()) {
         // SSE-KMS and SSE-C ETags differ from the plaintext MD5 on COS
@@ -243,6 +247,7 @@ pub fn etag_for(sse: &Option<SseMeta>, w: &Written) -> String {
     }
 }
 
+/// ETag, CRC-64 and SSE echo headers of a stored object.
 pub fn write_response_headers(r: &mut Response, meta: &ObjectMeta) {
     r.set("ETag", format!("\"{}\"", meta.etag));
     r.set("x-cos-hash-crc64ecma", meta.crc64.to_string());
@@ -283,6 +288,8 @@ pub fn commit_new(
     Ok(meta)
 }
 
+/// A single `bytes=` range against `size`: Some((start, end_exclusive)), None to serve the
+/// whole object (multi-range, reversed), 416 `InvalidRange` when unsatisfiable.
 pub fn parse_range(v: &str, size: u64) -> CosResult<Option<(u64, u64)>> {
     let Some(spec) = v.trim().strip_prefix("bytes=") else {
         return Ok(None);

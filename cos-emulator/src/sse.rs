@@ -49,8 +49,11 @@ impl std::fmt::Debug for CustomerKey {
     }
 }
 
+/// The SSE-COS / SSE-KMS request header.
 pub const SSE: &str = "x-cos-server-side-encryption";
+/// The SSE-C request headers (`algorithm`, `key`, `key-MD5` follow).
 pub const SSEC: &str = "x-cos-server-side-encryption-customer-";
+/// The SSE-C headers of a copy source.
 pub const SSEC_SRC: &str = "x-cos-copy-source-server-side-encryption-customer-";
 
 /// Parses an SSE-C triple with the given header prefix. Errors use `code`.
@@ -176,6 +179,7 @@ pub fn parse_sse(get: Getter<'_>) -> CosResult<SseReq> {
     Ok(req)
 }
 
+/// A local KMS key that exists (400 `KmsKeyNotExist`) and is enabled (400 `KmsKeyDisabled`).
 pub fn kms_key<'a>(st: &'a State, id: &str) -> CosResult<&'a crate::keys::KmsKey> {
     let k = st
         .keys
@@ -191,6 +195,7 @@ pub fn kms_key<'a>(st: &'a State, id: &str) -> CosResult<&'a crate::keys::KmsKey
     Ok(k)
 }
 
+/// ARCHIVE and DEEP_ARCHIVE need a restore before reads and take no SSE.
 pub fn is_archive(class: &str) -> bool {
     matches!(class, "ARCHIVE" | "DEEP_ARCHIVE")
 }
@@ -290,6 +295,7 @@ pub fn prepare_sse(
     }
 }
 
+/// 400 `SsecDecryptHeaderInvalid` (UNCONFIRMED code for SSE-C read failures, README).
 pub fn ssec_error(msg: &str) -> CosError {
     bad_request("SsecDecryptHeaderInvalid", msg.to_string())
 }
@@ -405,6 +411,7 @@ pub fn sse_headers(r: &mut Response, sse: &Option<SseMeta>) {
     }
 }
 
+/// SSE-COS through a pre-signed upload URL: 400 `InvalidArgument` (UNCONFIRMED, README).
 pub fn forbid_presigned_sse_cos(ctx: &Ctx<'_>, req: &SseReq) -> CosResult<()> {
     if matches!(ctx.auth, Auth::Presigned(_)) && matches!(req, SseReq::Cos(_)) {
         return Err(bad_request(

@@ -11,6 +11,8 @@ use crate::util::{self, crc64_combine, hex, md5};
 use std::fs::File;
 use std::io;
 
+/// Append Object (`POST ?append&position=`): position must equal the current size (409
+/// `PositionNotEqualToLength`); SSE-COS/KMS on the first append only, never SSE-C.
 pub fn append_object(
     st: &State,
     ctx: &Ctx<'_>,

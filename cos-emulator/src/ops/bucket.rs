@@ -9,6 +9,7 @@ use crate::state::State;
 use crate::util::{iso_date, url_encode};
 use crate::xml::escape as xml_escape;
 
+/// GET Service: all buckets.
 pub fn list_buckets(st: &State) -> CosResult<Response> {
     let mut x = String::from("<?xml version='1.0' encoding='utf-8' ?>\n<ListAllMyBucketsResult><Owner><ID>qcs::cam::uin/100000000001:uin/100000000001</ID><DisplayName>100000000001</DisplayName></Owner><Buckets>");
     for (b, created) in st.store.list_buckets() {
@@ -119,6 +120,7 @@ pub fn list_objects(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Respon
     Ok(Response::new(200).xml(x))
 }
 
+/// PUT `?encryption`: the bucket default (AES256, SM4 or KMS with an optional key id).
 pub fn put_bucket_encryption(
     st: &State,
     ctx: &Ctx<'_>,
@@ -163,6 +165,7 @@ pub fn put_bucket_encryption(
     Ok(Response::new(200))
 }
 
+/// GET `?encryption` (404 `NoSuchEncryptionConfiguration` when unset).
 pub fn get_bucket_encryption(st: &State, bucket: &str) -> CosResult<Response> {
     let cfg = st.store.bucket_config(bucket).map_err(ioe)?;
     let Some((alg, kms)) = cfg.encryption else {

@@ -54,6 +54,8 @@ pub fn open_source(st: &State, ctx: &Ctx<'_>) -> CosResult<(ObjectMeta, File, Da
     Ok((meta, file, enc))
 }
 
+/// PUT Object - Copy: `x-cos-metadata-directive` Copy (default) or Replaced, destination SSE
+/// from the request, the source decrypted with its own key.
 pub fn copy_object(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Response> {
     st.store.ensure_bucket(bucket, st.now()).map_err(ioe)?;
     let (src, f, src_enc) = open_source(st, ctx)?;

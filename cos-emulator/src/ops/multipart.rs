@@ -18,6 +18,7 @@ use std::io::{self, BufWriter};
 /// Minimum non-last part size (1 MB).
 const MIN_PART: u64 = 1024 * 1024;
 
+/// POST `?uploads`: the upload takes the object attributes and SSE now.
 pub fn initiate_upload(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Response> {
     st.store.ensure_bucket(bucket, st.now()).map_err(ioe)?;
     let get = header_getter(ctx);
@@ -61,7 +62,7 @@ fn no_such_upload() -> CosError {
     )
 }
 
-pub fn get_upload(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<UploadMeta> {
+fn get_upload(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<UploadMeta> {
     let id = ctx.q("uploadId").unwrap_or("");
     let u = st.store.get_upload(bucket, id).ok_or_else(|| {
         CosError::new(
@@ -80,7 +81,7 @@ pub fn get_upload(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<UploadMe
     Ok(u)
 }
 
-pub fn part_number(ctx: &Ctx<'_>) -> CosResult<u32> {
+fn part_number(ctx: &Ctx<'_>) -> CosResult<u32> {
     ctx.q("partNumber")
         .and_then(|p| p.parse::<u32>().ok())
         .filter(|n| (1..=10000).contains(n))
@@ -93,7 +94,7 @@ pub fn part_number(ctx: &Ctx<'_>) -> CosResult<u32> {
 }
 
 /// The data key for parts of an upload; verifies the SSE-C triple.
-pub fn upload_key(st: &State, ctx: &Ctx<'_>, u: &UploadMeta) -> CosResult<Option<(Alg, Vec<u8>)>> {
+fn upload_key(st: &State, ctx: &Ctx<'_>, u: &UploadMeta) -> CosResult<Option<(Alg, Vec<u8>)>> {
     // The official SDKs' sliceUploadFile repeats x-cos-server-side-encryption on every part, so
     // it is accepted when it matches the mode the upload was initiated with.
     if let Some(mode) = ctx.h(SSE) {
@@ -129,6 +130,7 @@ pub fn upload_key(st: &State, ctx: &Ctx<'_>, u: &UploadMeta) -> CosResult<Option
     data_key(st, &u.template.sse, ssec.as_ref())
 }
 
+/// PUT `?partNumber&uploadId`: a part, sealed under the upload's data key.
 pub fn upload_part(
     st: &State,
     ctx: &Ctx<'_>,
@@ -147,7 +149,7 @@ pub fn upload_part(
     store_part(st, ctx, bucket, &u, n, w)
 }
 
-pub fn store_part(
+fn store_part(
     st: &State,
     ctx: &Ctx<'_>,
     bucket: &str,
@@ -187,6 +189,7 @@ pub fn store_part(
     Ok(r)
 }
 
+/// Upload Part - Copy (`x-cos-copy-source`, optional `x-cos-copy-source-range`).
 pub fn upload_part_copy(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Response> {
     let n = part_number(ctx)?;
     let u = get_upload(st, ctx, bucket)?;
@@ -210,6 +213,7 @@ pub fn upload_part_copy(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Re
     Ok(r)
 }
 
+/// GET `?uploadId`: the parts so far.
 pub fn list_parts(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Response> {
     let u = get_upload(st, ctx, bucket)?;
     let marker: u32 = ctx
@@ -258,6 +262,7 @@ pub fn list_parts(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Response
     Ok(Response::new(200).xml(x))
 }
 
+/// GET bucket `?uploads`: uploads in progress.
 pub fn list_uploads(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Response> {
     let prefix = ctx.q("prefix").unwrap_or("");
     let mut x = format!(
@@ -281,12 +286,15 @@ pub fn list_uploads(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Respon
     Ok(Response::new(200).xml(x))
 }
 
+/// DELETE `?uploadId`.
 pub fn abort_upload(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Response> {
     let u = get_upload(st, ctx, bucket)?;
     st.store.delete_upload(bucket, &u.upload_id).map_err(ioe)?;
     Ok(Response::new(204))
 }
 
+/// POST `?uploadId`: parts in ascending order with their ETags; ciphertext is concatenated
+/// (no SSE-C key needed); the upload completes at most once.
 pub fn complete_upload(
     st: &State,
     ctx: &Ctx<'_>,

@@ -9,6 +9,7 @@ use crate::sse::*;
 use crate::state::State;
 use crate::util;
 
+/// PUT Object: attributes and SSE from the headers, the body streamed to a sealed temp file.
 pub fn put_object(
     st: &State,
     ctx: &Ctx<'_>,
@@ -282,6 +283,7 @@ pub fn put_acl(
     Ok(Response::new(200))
 }
 
+/// POST `?restore` of an archived object: restores at once (202, then 200).
 pub fn restore_object(
     st: &State,
     ctx: &Ctx<'_>,
