@@ -242,6 +242,26 @@ fn refused_requests_table() {
             ..base("an unknown sub-resource never falls through to PUT Object")
         },
         Case {
+            sign_method: "PUT",
+            sign_query: vec![("uploads", "")],
+            method: "PUT",
+            target: "/k?uploads".into(),
+            body: b"REPLACED",
+            status: 501,
+            code: "NotImplemented",
+            ..base("a known sub-resource that does not belong (PUT ?uploads) is not PUT Object")
+        },
+        Case {
+            sign_method: "PUT",
+            sign_query: vec![("response-content-type", "text/html")],
+            method: "PUT",
+            target: "/k?response-content-type=text%2Fhtml".into(),
+            body: b"REPLACED",
+            status: 501,
+            code: "NotImplemented",
+            ..base("response-* overrides only on GET/HEAD")
+        },
+        Case {
             presigned: true,
             target: "/k?acl".into(),
             ..base("pre-signed GET with ?acl appended")
