@@ -38,6 +38,7 @@ pub mod sign;
 pub mod signer;
 pub mod sse;
 pub mod time;
+mod xml;
 
 #[cfg(feature = "wasm")]
 mod wasm;

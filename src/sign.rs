@@ -251,7 +251,8 @@ fn method_lower(method: &str) -> Result<String> {
 ///
 /// # Errors
 /// `ERR_OBJECT_KEY_TOO_LONG` past 850 UTF-8 bytes; `ERR_INVALID_OBJECT_KEY` for NUL or
-/// the control characters 24-27 that COS forbids.
+/// the control characters 24-27 that COS forbids, and for the keys `.` and `..`, which no
+/// URL can carry (every URL parser removes a dot segment).
 pub fn object_path(key: &str) -> Result<String> {
     let bare = key.strip_prefix('/').unwrap_or(key);
     if bare.len() > MAX_OBJECT_KEY_BYTES {
@@ -266,6 +267,12 @@ pub fn object_path(key: &str) -> Result<String> {
             InvalidObjectKey,
             "object key contains the control character U+{:04X}, which COS does not allow",
             c as u32
+        ));
+    }
+    if bare == "." || bare == ".." {
+        return Err(err!(
+            InvalidObjectKey,
+            "the object key {bare:?} cannot be sent: URL parsers remove a '.' or '..' path segment"
         ));
     }
     Ok(format!("/{bare}"))
@@ -386,13 +393,9 @@ impl Request {
         Ok(())
     }
 
-    /// Computes every step of the signature over `signed_path` (the decoded `UriPathname`).
-    pub(crate) fn signature_parts(
-        &self,
-        creds: &Credentials,
-        signed_path: &str,
-        key_time: KeyTime,
-    ) -> Result<SignatureParts> {
+    /// `(q-header-list, q-url-param-list, HttpString)` over `signed_path` (the decoded
+    /// `UriPathname`): everything COS hashes except the key time. Needs no secret.
+    pub(crate) fn http_string(&self, signed_path: &str) -> Result<(String, String, String)> {
         let method = method_lower(&self.method)?;
         self.validate_headers()?;
         let extra: Vec<String> = self
@@ -446,6 +449,17 @@ impl Request {
             http_string.push_str(part);
             http_string.push('\n');
         }
+        Ok((header_list, url_param_list, http_string))
+    }
+
+    /// Computes every step of the signature over `signed_path` (the decoded `UriPathname`).
+    pub(crate) fn signature_parts(
+        &self,
+        creds: &Credentials,
+        signed_path: &str,
+        key_time: KeyTime,
+    ) -> Result<SignatureParts> {
+        let (header_list, url_param_list, http_string) = self.http_string(signed_path)?;
         let kt = key_time.to_string();
         let string_to_sign = format!("sha1\n{kt}\n{}\n", sha1_hex(http_string.as_bytes()));
         // The SignKey signs anything for the whole KeyTime window: wipe it too.
