@@ -29,6 +29,7 @@ mod crypto;
 mod encode;
 pub mod endpoint;
 pub mod error;
+pub mod explain;
 pub mod hash;
 mod json;
 pub mod keys;

@@ -8,6 +8,7 @@ use core::fmt;
 use crate::credentials::Credentials;
 use crate::crypto::{hmac_sha1_hex, sha1_hex};
 use crate::encode::uri_encode;
+use crate::endpoint::Endpoint;
 use crate::error::{err, Result};
 
 /// COS's limit on the UTF-8 length of an object key (protocol §6).
@@ -391,6 +392,22 @@ impl Request {
             names.push(lower);
         }
         Ok(())
+    }
+
+    /// The signed path (`UriPathname`) of this request at `endpoint`, and the request with
+    /// the endpoint's `host` header added unless one is given (a CDN domain, for example):
+    /// `host` is always signed.
+    ///
+    /// # Errors
+    /// The object key errors of [`object_path`].
+    pub(crate) fn for_endpoint(&self, endpoint: &Endpoint) -> Result<(String, Request)> {
+        let signed_path = endpoint.signed_path(&object_path(&self.key)?);
+        let mut req = self.clone();
+        if req.header_value("host").is_none() {
+            req.headers
+                .push(Header::new("host", endpoint.host_header()));
+        }
+        Ok((signed_path, req))
     }
 
     /// `(q-header-list, q-url-param-list, HttpString)` over `signed_path` (the decoded
