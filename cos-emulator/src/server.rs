@@ -387,7 +387,7 @@ fn handle_sync(st: &State, head: &RequestHead, body: &mut BodyReader) -> (Respon
         Err(e) => (error_response(&e, &request_id, ""), "-".to_string()),
     };
     resp.set("x-cos-request-id", request_id.clone());
-    resp.set("Date", http_date(util::system_now()));
+    resp.set("Date", http_date(st.now()));
     resp.set("Server", "tencent-cos");
     if let Some(o) = origin {
         if head.method != "OPTIONS"
