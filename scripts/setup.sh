@@ -10,7 +10,6 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 command -v cargo >/dev/null || { log "cargo is required (rustup)"; exit 1; }
 command -v node >/dev/null || { log "Node.js >= 20 is required"; exit 1; }
-python3 -c 'import venv' 2>/dev/null || { log "python3 with venv is required (the emulator's Python SDK suite)"; exit 1; }
 node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || { log "Node.js >= 20 is required"; exit 1; }
 
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
@@ -30,6 +29,13 @@ if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+  log "installing Debian's python3-venv (the emulator's Python SDK suite makes a venv)"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3 python3-venv >/dev/null
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -20,6 +20,8 @@ use std::time::Instant;
 const AK: &str = "AKIDload000000000000000000000000000";
 const SK: &str = "load-secret";
 const BUCKET: &str = "load-1250000000";
+/// Idle half-sent requests held open while the small objects run.
+const SLOWLORIS: usize = 200;
 
 fn auth(method: &str, path: &str, host: &str) -> String {
     let now = system_now();
@@ -87,6 +89,16 @@ fn main() {
         .max_idle_connections_per_host(128)
         .build();
 
+    // slowloris: 200 connections that sent half a request head stay open during the run
+    let mut slow = Vec::new();
+    for _ in 0..SLOWLORIS {
+        use std::io::Write as _;
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        c.write_all(b"GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            .unwrap();
+        slow.push(c);
+    }
+
     // small objects: PUT then GET, `clients` threads
     let errors = Arc::new(AtomicUsize::new(0));
     let next = Arc::new(AtomicUsize::new(0));
@@ -129,7 +141,7 @@ fn main() {
     }
     let secs = t.elapsed().as_secs_f64();
     println!(
-        "small: {pairs} PUT+GET pairs, {clients} clients: {:.0} req/s, {} errors, {:.2} s",
+        "small: {pairs} PUT+GET pairs, {clients} clients, {SLOWLORIS} slowloris connections open: {:.0} req/s, {} errors, {:.2} s",
         2.0 * pairs as f64 / secs,
         errors.load(Ordering::Relaxed),
         secs
