@@ -1,4 +1,4 @@
-//! Independent verifier for COS `q-sign-algorithm=sha1` signatures (spec §1) and POST policies (§2).
+//! Independent verifier for COS `q-sign-algorithm=sha1` signatures (protocol §1) and POST policies (§2).
 
 use crate::error::{bad_request, forbidden, CosError, CosResult};
 use crate::util::{ct_eq, hex_hmac_sha1, hex_sha1, parse_iso8601, unb64, url_decode, url_encode};
@@ -248,7 +248,7 @@ fn field<'a>(fields: &'a FormFields, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// Verifies a POST Object policy and signature (spec §2). `key` is the key after `${filename}`
+/// Verifies a POST Object policy and signature (protocol §2). `key` is the key after `${filename}`
 /// substitution; `file_len` the file part length. Returns the matched credential.
 pub fn verify_post_policy<'c>(
     fields: &FormFields,
@@ -301,7 +301,7 @@ impl PostPolicy<'_> {
     }
 }
 
-/// Verifies a POST policy from the form fields that precede `file` (spec §2): signature,
+/// Verifies a POST policy from the form fields that precede `file` (protocol §2): signature,
 /// expiration, and every condition except `content-length-range`, which is returned for
 /// [`PostPolicy::check_length`] once the file has been read.
 pub fn check_post_policy<'c>(

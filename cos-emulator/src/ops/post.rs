@@ -1,4 +1,4 @@
-//! POST Object: a multipart/form-data upload with a signed policy (spec §2).
+//! POST Object: a multipart/form-data upload with a signed policy (protocol §2).
 //!
 //! The form is streamed (`multer`): the fields before `file` are read under a size bound, the
 //! policy is verified as soon as `file` starts, and only then is the file streamed to disk. At
