@@ -8,16 +8,20 @@ import { apps, assertProbe, bin, loadCases, run, wasmFile } from './lib.mjs';
 import { launchChromium, staticServer } from '../js/harness.mjs';
 
 let browser;
+const servers = [];
 before(async () => {
   browser = await launchChromium();
 });
 after(async () => {
+  // the browser first: its keep-alive connections hold the servers open
   await browser?.close();
+  for (const s of servers) await s.close();
 });
 
 /** Serves `mounts`, opens `path`, resolves to the page's runProbe(cases) (or its error). */
 async function probePage(mounts, path = '/index.html') {
   const web = await staticServer(mounts);
+  servers.push(web);
   const errors = [];
   const onError = (e) => errors.push(String(e));
   browser.page.on('pageerror', onError);
@@ -27,7 +31,6 @@ async function probePage(mounts, path = '/index.html') {
     return await browser.page.evaluate((cases) => window.runProbe(cases).catch((e) => ({ error: `${e.name}: ${e.message}` })), loadCases());
   } finally {
     browser.page.off('pageerror', onError);
-    await web.close();
     assert.deepEqual(errors, [], 'no uncaught page errors');
   }
 }
