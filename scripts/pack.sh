@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds pkg/, packs it (also as target/npm/cos-wasm.tgz, the stable name
-# examples/edge-worker/package.json installs), and installs the tarball into tests/js and,
-# when its tools are installed, tests/packaging (imported by name there).
+# examples/edge-worker/package.json installs), and installs the tarball into tests/js
+# (imported by name there; tests/packaging/install.sh does the same for the matrix).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node scripts/build.mjs "$@"
@@ -12,7 +12,4 @@ tarball=$(ls target/npm/cos-wasm-*.tgz)
 cp "$tarball" target/npm/cos-wasm.tgz
 rm -rf tests/js/node_modules
 (cd tests/js && npm install --silent --no-save --no-package-lock --ignore-scripts --no-audit --no-fund "../../$tarball")
-if [ -d tests/packaging/node_modules ]; then
-  (cd tests/packaging && npm install --silent --no-save --ignore-scripts --no-audit --no-fund "../../$tarball")
-fi
 echo "$tarball"

@@ -4,16 +4,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertProbe, bin, here, run, runFailing, vectorsPath } from './lib.mjs';
 
-test('Deno (npm deno) with --allow-read: vectors, POST form, CRC-64', () => {
+test('Deno: npm deno with --allow-read runs the vector suite; POST form, CRC-64', () => {
   assertProbe(JSON.parse(run(bin('deno'), ['run', '--allow-read', 'vector-suite.mjs', vectorsPath], { env: { DENO_NO_UPDATE_CHECK: '1' } })));
 });
 
-test('Deno without --allow-read: documented failure (the loader reads the .wasm)', () => {
+test('Deno: without --allow-read the import fails as documented (the loader reads the .wasm)', () => {
   const r = runFailing(bin('deno'), ['run', '--no-prompt', 'vector-suite.mjs', vectorsPath], { cwd: here, env: { ...process.env, DENO_NO_UPDATE_CHECK: '1' } });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /read access/i);
 });
 
-test('Bun (npm bun): vectors, POST form, CRC-64', () => {
+test('Bun: npm bun runs the vector suite; POST form, CRC-64', () => {
   assertProbe(JSON.parse(run(bin('bun'), ['vector-suite.mjs', vectorsPath])));
 });

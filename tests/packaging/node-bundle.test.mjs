@@ -13,7 +13,7 @@ function bundle(outfile, format) {
   run(bin('esbuild'), ['main.mjs', '--bundle', '--platform=node', `--format=${format}`, `--outfile=${outfile}`, '--log-level=error'], { cwd: dir });
 }
 
-test('esbuild --platform=node bundle (ESM and CJS) in Node: vectors, POST form, CRC-64', () => {
+test('esbuild --platform=node: ESM and CJS bundles in Node, in the project and deployed alone; vectors, POST form, CRC-64', () => {
   const out = mkdtempSync(join(tmpdir(), 'cos-wasm-esbuild-node-'));
   try {
     // inside the project: the .wasm comes from node_modules/cos-wasm

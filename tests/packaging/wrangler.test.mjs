@@ -53,7 +53,7 @@ after(() => {
   rmSync(join(example, '.dev.vars'), { force: true });
 });
 
-test('wrangler deploy --dry-run bundle in Miniflare: vectors, POST form, CRC-64', async () => {
+test('wrangler deploy: --dry-run --outdir bundle run in Miniflare (workerd): vectors, POST form, CRC-64', async () => {
   const dir = join(apps, 'wrangler-probe');
   // the probe app resolves wrangler and cos-wasm from tests/packaging/node_modules
   rmSync(join(dir, 'dist'), { recursive: true, force: true });
@@ -102,7 +102,7 @@ async function ask(fetchFn, path, token, body) {
   return json;
 }
 
-test('examples/edge-worker: wrangler deploy --dry-run bundle in Miniflare answers /upload-form and /presign', async () => {
+test('wrangler deploy: examples/edge-worker bundled with --dry-run, in Miniflare, answers /upload-form and /presign', async () => {
   const outdir = dryRun(example, join(example, 'dist'));
   const env = {
     COS_SECRET_ID: 'AKIDexample',
@@ -128,13 +128,30 @@ test('examples/edge-worker: wrangler deploy --dry-run bundle in Miniflare answer
   }
 });
 
-test('examples/edge-worker: wrangler dev against the local emulator, upload + CRC-64 + read back', async () => {
+test('wrangler dev: examples/edge-worker against the local emulator: POST form upload, CRC-64, read back', async () => {
   const secretId = `AKID${randomBytes(8).toString('hex')}`;
   const secretKey = randomBytes(16).toString('hex');
   const emulator = await startEmulator({ credentials: [`${secretId}:${secretKey}`] });
   const port = await freePort();
   let dev;
+  const wranglerDev = () =>
+    serve(join(example, 'node_modules', '.bin', 'wrangler'), ['dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false'], {
+      cwd: example,
+      url: `http://127.0.0.1:${port}/health`,
+      env: { CI: 'true' },
+    });
   try {
+    // documented: without .dev.vars the worker has no secrets (no USER_TOKENS: every caller is refused)
+    rmSync(join(example, '.dev.vars'), { force: true });
+    dev = await wranglerDev();
+    const refused = await fetch(`http://127.0.0.1:${port}/upload-form`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer dev-token-alice', 'Content-Type': 'application/json' },
+      body: '{"filename":"a.txt"}',
+    });
+    assert.equal(refused.status, 401);
+    assert.equal((await refused.json()).error.code, 'ERR_UNAUTHORIZED');
+    await dev.stop();
     // .dev.vars as the README says (.dev.vars.example filled in for this emulator)
     const vars = readFileSync(join(example, '.dev.vars.example'), 'utf8')
       .replace(/^COS_SECRET_ID=.*$/m, `COS_SECRET_ID=${secretId}`)
@@ -142,11 +159,7 @@ test('examples/edge-worker: wrangler dev against the local emulator, upload + CR
       .replace(/^SSE_C_MASTER=.*$/m, `SSE_C_MASTER=${randomBytes(32).toString('base64')}`)
       .replace(/^COS_DOMAIN=.*$/m, `COS_DOMAIN=127.0.0.1:${emulator.port}`);
     writeFileSync(join(example, '.dev.vars'), vars);
-    dev = await serve(join(example, 'node_modules', '.bin', 'wrangler'), ['dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false'], {
-      cwd: example,
-      url: `http://127.0.0.1:${port}/health`,
-      env: { CI: 'true' },
-    });
+    dev = await wranglerDev();
     const f = (u, init) => fetch(u.replace('http://worker', dev.url.replace('/health', '')), init);
     const body = randomBytes(3000);
     const { crc64 } = await cos.hashInput(body);
