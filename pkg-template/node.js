@@ -3,18 +3,21 @@
 // inside the bundle while the .wasm does not; see wasmBytes() for where it is looked for.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { initSync } from './cos_wasm.js';
 
 const WASM = 'cos_wasm_bg.wasm';
-const NOT_FOUND = new Set(['ENOENT', 'ENOTDIR', 'MODULE_NOT_FOUND', 'ERR_INVALID_URL', 'ERR_PACKAGE_PATH_NOT_EXPORTED']);
+const NOT_FOUND = new Set(['ENOENT', 'ENOTDIR', 'MODULE_NOT_FOUND', 'ERR_INVALID_URL', 'ERR_INVALID_URL_SCHEME', 'ERR_PACKAGE_PATH_NOT_EXPORTED']);
 
 /** The module bytes: beside this file, else the installed package; an Error saying what to do if neither. */
 function wasmBytes() {
   const tried = [];
   const candidates = [];
   // Beside this file: the installed package, or a bundle with the .wasm copied beside it.
-  // (An esbuild CommonJS bundle has no import.meta.url but has __dirname.)
-  if (import.meta.url) candidates.push(() => new URL(`./${WASM}`, import.meta.url));
+  // (An esbuild CommonJS bundle has no import.meta.url but has __dirname.) A template
+  // literal, so that webpack leaves it alone: as an asset URL, Next.js' server build handed
+  // fs a URL object from another realm, which it refuses.
+  if (import.meta.url) candidates.push(() => fileURLToPath(String(new URL(`./${WASM}`, import.meta.url))));
   if (typeof __dirname === 'string') candidates.push(() => `${__dirname}/${WASM}`);
   // A bundle run inside a project that has cos-wasm installed.
   const from = import.meta.url || `${process.cwd()}/`;

@@ -9,16 +9,19 @@ import { apps, assertProbe, bin, run, runFailing, vectorsPath, wasmFile } from '
 
 const dir = join(apps, 'esbuild-node');
 
-function bundle(outfile, format) {
-  run(bin('esbuild'), ['main.mjs', '--bundle', '--platform=node', `--format=${format}`, `--outfile=${outfile}`, '--log-level=error'], { cwd: dir });
+function bundle(outfile, format, extra = []) {
+  run(bin('esbuild'), ['main.mjs', '--bundle', '--platform=node', `--format=${format}`, `--outfile=${outfile}`, '--log-level=error', ...extra], { cwd: dir });
 }
 
-test('esbuild --platform=node: ESM and CJS bundles in Node, in the project and deployed alone; vectors, POST form, CRC-64', () => {
+test('esbuild --platform=node: ESM and CJS bundles in Node, in the project, with --external:cos-wasm and deployed alone; vectors, POST form, CRC-64', () => {
   const out = mkdtempSync(join(tmpdir(), 'cos-wasm-esbuild-node-'));
   try {
     // inside the project: the .wasm comes from node_modules/cos-wasm
     bundle(join(dir, 'dist', 'app.mjs'), 'esm');
     assertProbe(JSON.parse(run(process.execPath, [join(dir, 'dist', 'app.mjs'), vectorsPath])));
+    // or with cos-wasm kept external (Node loads the installed package itself)
+    bundle(join(dir, 'dist', 'app-external.mjs'), 'esm', ['--external:cos-wasm']);
+    assertProbe(JSON.parse(run(process.execPath, [join(dir, 'dist', 'app-external.mjs'), vectorsPath])));
     // deployed alone (outside any node_modules), ESM and CommonJS output, .wasm copied beside
     for (const [file, format] of [['app.mjs', 'esm'], ['app.cjs', 'cjs']]) {
       bundle(join(out, file), format);
