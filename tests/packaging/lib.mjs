@@ -2,7 +2,6 @@
 // assertion every row makes on the probe results (apps/probe.mjs).
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,7 +106,3 @@ export function assertProbe(result, cases = loadCases()) {
   assert.equal(result.crc64, '11051210869376104954', 'CRC-64/ECMA of "123456789"');
 }
 
-/** The version of a tool installed here (for the test titles and the report). */
-export function version(pkg) {
-  return JSON.parse(readFileSync(join(here, 'node_modules', pkg, 'package.json'), 'utf8')).version;
-}
