@@ -3,7 +3,9 @@
 #   native Rust (fmt, clippy, unit + vector + property tests), the npm package (build,
 #   pack, publint, are-the-types-wrong, type tests), and the packed package in Node ESM,
 #   Node CJS, headless Chromium and workerd; the local COS emulator's own tests, the official
-#   Node and Python SDKs against it, and cos-wasm requests end to end against it.
+#   Node and Python SDKs against it, and cos-wasm requests end to end against it; and the
+#   packaging matrix (tests/packaging: the tarball built by wrangler, Vite, webpack, esbuild,
+#   Next.js, and run in workerd, Chromium, Node, Deno and Bun).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -32,5 +34,8 @@ cargo build --release -p cos-emulator
 COS_EMULATOR_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/cos-emulator" bash cos-emulator/sdk-test/run.sh
 COS_EMULATOR_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/cos-emulator" bash cos-emulator/sdk-test/python/run.sh
 
-step "js: Node ESM, Node CJS, headless Chromium, workerd, end to end against the emulator"
-node --test --test-concurrency=1 tests/js/
+step "packaging matrix: install its pinned tools and the tarball"
+bash tests/packaging/install.sh "$tarball"
+
+step "js: Node ESM, Node CJS, headless Chromium, workerd, end to end against the emulator; packaging matrix"
+node --test --test-concurrency=1 tests/js/ tests/packaging/

@@ -1,5 +1,5 @@
 # workerd config for the edge worker, local development (no secrets in this file).
-#   npm install cos-wasm        # node_modules/cos-wasm beside this file
+#   npm install                 # node_modules/cos-wasm (and workerd) beside this file; see README.md
 #   COS_SECRET_ID=… COS_SECRET_KEY=… SSE_C_MASTER=… USER_TOKENS='{"<token>":"alice"}' \
 #   COS_BUCKET=… COS_REGION=… ALLOWED_ORIGIN=http://127.0.0.1:8080 \
 #     npx workerd serve config.capnp [--socket-addr http=127.0.0.1:8787]

@@ -1,0 +1,10 @@
+// A module worker bundled by `wrangler deploy --dry-run`: POST { cases } -> probe results.
+import { CosSigner, hashInput, postFormData } from 'cos-wasm';
+import { probe } from '../probe.mjs';
+
+export default {
+  async fetch(request) {
+    const { cases } = await request.json();
+    return Response.json(await probe({ CosSigner, hashInput, postFormData }, cases));
+  },
+};

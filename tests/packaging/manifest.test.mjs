@@ -1,0 +1,39 @@
+// Static checks on the packed package and on this matrix: `sideEffects` names exactly the
+// files that instantiate the wasm at import (false made bundlers drop the workerd and node
+// loaders), and the README's table of setups lists exactly the rows this matrix runs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { here, installed, root } from './lib.mjs';
+
+const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+
+test('sideEffects lists exactly the files that instantiate the wasm at import', () => {
+  const js = readdirSync(installed).filter((f) => /\.c?js$/.test(f));
+  // a top-level initSync(...) (our loaders) or a top-level `new WebAssembly.Instance` (wasm-bindgen's nodejs glue)
+  const effectful = js.filter((f) => /^(initSync\(|(let|const) \w+ = new WebAssembly\.Instance\()/m.test(readFileSync(join(installed, f), 'utf8')));
+  // node.cjs requires the nodejs glue: requiring it is what instantiates
+  effectful.push('node.cjs');
+  assert.deepEqual([...manifest.sideEffects].sort(), effectful.map((f) => `./${f}`).sort());
+  for (const f of manifest.sideEffects) assert.ok(manifest.files.includes(f.slice(2)), `${f} is packed`);
+});
+
+test('every loader the exports map names is packed', () => {
+  const targets = JSON.stringify(manifest.exports).match(/"\.\/[^"]+"/g).map((s) => s.slice(3, -1));
+  for (const t of targets) if (t !== 'package.json') assert.ok(manifest.files.includes(t) || t.startsWith('cos_wasm_bg'), t);
+});
+
+test("README's table of setups lists exactly the matrix rows", () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.split('\n## Using with bundlers and runtimes\n')[1].split('\n## ')[0];
+  const documented = section
+    .split('\n')
+    .filter((l) => l.startsWith('| ') && !l.startsWith('| Setup '))
+    .map((l) => l.split('|')[1].trim());
+  const rows = new Set();
+  for (const f of readdirSync(here).filter((f) => f.endsWith('.test.mjs') && f !== 'manifest.test.mjs')) {
+    for (const m of readFileSync(join(here, f), 'utf8').matchAll(/^test\('([^:']+):/gm)) rows.add(m[1]);
+  }
+  assert.deepEqual([...new Set(documented)].sort(), [...rows].sort());
+});

@@ -1,0 +1,9 @@
+// The runtime-agnostic vector suite for Deno and Bun (run from tests/packaging, where the
+// packed cos-wasm is installed): prints the probe results for the vector file argv[2].
+import { readFileSync } from 'node:fs';
+import process from 'node:process';
+import * as api from 'cos-wasm';
+import { probe } from './apps/probe.mjs';
+
+const { cases } = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+console.log(JSON.stringify(await probe(api, cases)));
