@@ -226,22 +226,18 @@ impl Signer {
         endpoint: &Endpoint,
         key_time: KeyTime,
     ) -> Result<SignedRequest> {
-        let (_, mut headers) = prepare(req, endpoint, false)?;
+        let mut request = prepare(req, endpoint, false)?;
         if let Some(token) = self.credentials().security_token() {
-            if !headers
+            if !request
+                .headers
                 .iter()
                 .any(|h| h.name.eq_ignore_ascii_case("x-cos-security-token"))
             {
-                headers.push(Header::new("x-cos-security-token", token));
+                request
+                    .headers
+                    .push(Header::new("x-cos-security-token", token));
             }
         }
-        let request = Request {
-            method: req.method.clone(),
-            key: req.key.clone(),
-            query: req.query.clone(),
-            headers,
-            sign_headers: req.sign_headers.clone(),
-        };
         let (signed_path, parts) = self.sign_for_endpoint(&request, endpoint, key_time)?;
         let mut headers = without_host(request.headers);
         headers.push(Header::new(
@@ -270,14 +266,7 @@ impl Signer {
         endpoint: &Endpoint,
         key_time: KeyTime,
     ) -> Result<SignedRequest> {
-        let (_, headers) = prepare(req, endpoint, true)?;
-        let request = Request {
-            method: req.method.clone(),
-            key: req.key.clone(),
-            query: req.query.clone(),
-            headers,
-            sign_headers: req.sign_headers.clone(),
-        };
+        let request = prepare(req, endpoint, true)?;
         let url = self.presign_url(&request, endpoint, key_time)?;
         Ok(SignedRequest {
             url,
