@@ -58,7 +58,7 @@ export async function startStack({ maxUploadBytes = 6 * 1024 * 1024, ttl = 600, 
       USER_TOKENS: JSON.stringify(Object.fromEntries(Object.entries(users).map(([id, t]) => [t, id]))),
       SSE_C_MASTER: randomBytes(32).toString('base64'),
       MAX_UPLOAD_BYTES: String(maxUploadBytes),
-      ALLOWED_CONTENT_TYPES: 'application/octet-stream,text/,image/,application/pdf',
+      ALLOWED_CONTENT_TYPES: 'application/octet-stream,text/plain,image/png,image/jpeg,application/pdf',
       URL_TTL_SECONDS: String(ttl),
     };
     // the checked-in examples/edge-worker/config.capnp (bindings fromEnvironment), next to
