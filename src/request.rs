@@ -191,6 +191,14 @@ pub struct SignedRequest {
     pub headers: Vec<Header>,
 }
 
+impl Drop for SignedRequest {
+    /// A pre-signed URL carries the security token (and is a bearer credential itself):
+    /// wipe it. The headers wipe themselves ([`Header`]).
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.url);
+    }
+}
+
 /// The URL with the value of any `x-cos-security-token` query parameter redacted, for `Debug`.
 fn redact_url(url: &str) -> String {
     let Some((base, query)) = url.split_once('?') else {

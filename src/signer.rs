@@ -124,7 +124,8 @@ impl Signer {
             url.push_str(&uri_encode(k));
             if let Some(v) = v {
                 url.push('=');
-                url.push_str(&uri_encode(v));
+                // the encoded token is a copy of it: wiped once appended
+                url.push_str(&zeroize::Zeroizing::new(uri_encode(v)));
             }
         };
         for (k, v) in parts.pairs(self.creds.secret_id()) {
