@@ -164,8 +164,18 @@ impl fmt::Debug for PostObjectForm {
 }
 
 /// `{"name":"value"}`.
+/// Built at its final size and with the escaped value wiped: the value may be the security
+/// token, and a growing `format!` buffer would leave copies of it in freed memory.
 fn exact(name: &str, value: &str) -> String {
-    format!("{{{}:{}}}", json::string(name), json::string(value))
+    let name = json::string(name);
+    let value = zeroize::Zeroizing::new(json::string(value));
+    let mut out = String::with_capacity(name.len() + value.len() + 3);
+    out.push('{');
+    out.push_str(&name);
+    out.push(':');
+    out.push_str(&value);
+    out.push('}');
+    out
 }
 
 fn check_field(name: &str, value: &str) -> Result<()> {
@@ -384,11 +394,23 @@ impl PostObjectFormOptions {
             conds.push(c.to_owned());
         }
 
-        let policy = format!(
-            "{{\"expiration\":{},\"conditions\":[{}]}}",
-            json::string(&iso8601_utc(key_time.end())),
-            conds.join(",")
+        // Sized up front and the conditions wiped: they may hold the security token.
+        let conds: Vec<zeroize::Zeroizing<String>> =
+            conds.into_iter().map(zeroize::Zeroizing::new).collect();
+        let expiration = json::string(&iso8601_utc(key_time.end()));
+        let mut policy = String::with_capacity(
+            40 + expiration.len() + conds.iter().map(|c| c.len() + 1).sum::<usize>(),
         );
+        policy.push_str("{\"expiration\":");
+        policy.push_str(&expiration);
+        policy.push_str(",\"conditions\":[");
+        for (i, c) in conds.iter().enumerate() {
+            if i > 0 {
+                policy.push(',');
+            }
+            policy.push_str(c);
+        }
+        policy.push_str("]}");
         Ok((policy, fields))
     }
 }
