@@ -41,7 +41,9 @@ pub struct SignRequestOptions {
     /// (then the HTTPS, archive, pre-signed-upload and key-MD5 rules still apply, the
     /// per-operation table does not). Must not contain `Authorization`.
     pub headers: Vec<Header>,
-    /// Extra header names to sign beyond [`crate::DEFAULT_SIGNED_HEADERS`].
+    /// Extra header names to sign, as for [`crate::Request`]. Here every header in `headers`
+    /// and every header the signer adds (SSE, [`Pin`] defaults) is signed anyway, so that
+    /// whoever holds the result cannot change its value.
     pub sign_headers: Vec<String>,
     /// Destination encryption.
     pub sse: Option<Sse>,
