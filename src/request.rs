@@ -433,3 +433,74 @@ pub fn object_url(endpoint: &Endpoint, key: &str, sse: Option<&Sse>) -> Result<S
     let path = object_path(key)?;
     Ok(build_url(endpoint, &endpoint.signed_path(&path), &[]))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(op: Option<Operation>, pin: Pin, headers: &[Header]) -> Vec<String> {
+        pin.defaults(op, headers)
+            .into_iter()
+            .map(|h| format!("{}: {}", h.name, h.value))
+            .collect()
+    }
+
+    #[test]
+    fn pin_defaults_per_operation() {
+        let all = Pin {
+            acl: true,
+            content_type: true,
+            storage_class: true,
+        };
+        assert_eq!(
+            names(Some(Operation::PutObject), all, &[]),
+            [
+                "x-cos-acl: default",
+                "Content-Type: application/octet-stream",
+                "x-cos-storage-class: STANDARD"
+            ]
+        );
+        // a copy keeps its source's type unless the metadata is replaced
+        assert_eq!(
+            names(Some(Operation::CopyObject), all, &[]),
+            ["x-cos-acl: default", "x-cos-storage-class: STANDARD"]
+        );
+        // parts, completions and reads change no object attribute
+        for op in [
+            Operation::UploadPart,
+            Operation::UploadPartCopy,
+            Operation::CompleteMultipartUpload,
+            Operation::GetObject,
+            Operation::HeadObject,
+        ] {
+            assert!(names(Some(op), all, &[]).is_empty(), "{op}");
+        }
+        assert!(names(None, all, &[]).is_empty());
+        assert!(names(Some(Operation::PutObject), Pin::NONE, &[]).is_empty());
+    }
+
+    #[test]
+    fn given_headers_are_not_overridden() {
+        let given = [
+            Header::new("X-Cos-Grant-Read", "id=\"1\""),
+            Header::new("content-type", "image/png"),
+            Header::new("X-COS-STORAGE-CLASS", "STANDARD_IA"),
+        ];
+        let all = Pin {
+            acl: true,
+            content_type: true,
+            storage_class: true,
+        };
+        assert!(names(Some(Operation::PutObject), all, &given).is_empty());
+        let acl = [Header::new("X-Cos-Acl", "private")];
+        assert!(names(Some(Operation::AppendObject), Pin::default(), &acl).is_empty());
+        assert_eq!(
+            names(
+                Some(Operation::InitiateMultipartUpload),
+                Pin::default(),
+                &[]
+            ),
+            ["x-cos-acl: default"]
+        );
+    }
+}
