@@ -170,6 +170,17 @@ test('STRICT-EMULATOR presign PUT + unsigned ?acl is not an ACL change', async (
   assert.deepEqual(await stored(key), { status: 200, contentType: 'application/octet-stream', bytes: 3, anonymous: 403 });
 });
 
+test('STRICT-EMULATOR presign GET + unsigned response-content-type cannot serve the object as HTML', async () => {
+  const key = freshKey('get');
+  assert.equal((await (await presignedPut(key, '<script>alert(1)</script>')).send()).status, 200);
+  const get = await workerJson('/presign', { method: 'GET', key });
+  for (const extra of ['response-content-type=text%2Fhtml', 'response-content-disposition=inline', 'acl']) {
+    const res = await fetch(`${get.url}&${extra}`, { headers: get.headers });
+    const text = await res.text();
+    assert.equal(res.status, 403, `${extra}: ${res.status} ${res.headers.get('content-type')} ${text.slice(0, 80)}`);
+  }
+});
+
 test('/presign refuses what the worker does not decide: query, headers, copy source, ACL, sub-resources', async () => {
   for (const extra of [
     { query: { acl: '' } },
