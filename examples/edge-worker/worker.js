@@ -266,7 +266,7 @@ function uploadForm(user, body, env) {
       expires: ttl(env),
       sse,
       contentLengthRange: [1, maxBytes(env)],
-      // pinned (exact conditions; the library's strict mode refuses the form if one is missing)
+      // pinned: each a form field with an exact policy condition
       contentType,
       acl: objectAcl(env),
       storageClass: storageClass(env),
