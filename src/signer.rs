@@ -208,9 +208,11 @@ impl Signer {
     /// InitiateMultipartUpload, with `uploadId` → CompleteMultipartUpload, with `append`
     /// → AppendObject; GET → GetObject; HEAD → HeadObject.
     ///
-    /// The result holds the user headers, the SSE headers, `x-cos-security-token` (with
-    /// temporary credentials; added before signing so it is signed, as the Go and Python
-    /// SDKs do) and `Authorization`. `host` is signed but not returned.
+    /// The result holds the user headers, the [`crate::Pin`] defaults (`x-cos-acl: default`
+    /// on writes unless `req.pin` says otherwise), the SSE headers, `x-cos-security-token`
+    /// (with temporary credentials; added before signing so it is signed, as the Go and
+    /// Python SDKs do) and `Authorization`. Every one of them is signed, `host` too (not
+    /// returned).
     ///
     /// # Errors
     /// - `ERR_UNKNOWN_OPERATION` when SSE is given and the operation cannot be inferred;
@@ -251,9 +253,12 @@ impl Signer {
         })
     }
 
-    /// A pre-signed URL (protocol §1 "Pre-signed URL") for `req`, with its SSE-C / SSE-KMS
-    /// headers signed (listed in `q-header-list`) and returned separately: the caller must
-    /// send them with the request. Key material never goes into the URL.
+    /// A pre-signed URL (protocol §1 "Pre-signed URL") for `req`, with every header it
+    /// carries signed (listed in `q-header-list`) and returned separately: the caller's
+    /// headers, the [`crate::Pin`] defaults and the SSE-C / SSE-KMS headers. The holder must
+    /// send them unchanged; a changed or added value of any of them breaks the signature.
+    /// Key material never goes into the URL. Headers and parameters nobody signed are not
+    /// covered: whether COS refuses them is UNCONFIRMED (docs/protocol.md §1).
     ///
     /// Built on [`Signer::presign_url`]: with temporary credentials the token is appended
     /// to the query.
