@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { CosSigner, isCosError } from 'cos-wasm';
-import { startStack } from './e2e-stack.mjs';
+import { postFormOnce, startStack } from './e2e-stack.mjs';
 
 let stack;
 before(async () => {
@@ -67,41 +67,9 @@ async function presignedPut(key, body, request = {}) {
   };
 }
 
-/**
- * Sends one whole HTTP/1.1 request in a single write over a raw socket and reads the reply
- * until the server closes. A server that refuses a form early (a duplicated field) closes the
- * connection; `fetch`, still streaming the body, would then fail with EPIPE instead of
- * returning the refusal. Resolves to { status, headers, text }.
- */
-function sendOnce(url, { method = 'POST', headers = {}, body = Buffer.alloc(0) }) {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const sock = net.connect(Number(u.port), u.hostname);
-    const chunks = [];
-    sock.on('data', (d) => chunks.push(d));
-    sock.on('error', (e) => (chunks.length ? undefined : reject(e)));
-    sock.on('close', () => {
-      const raw = Buffer.concat(chunks).toString('latin1');
-      const [head, ...rest] = raw.split('\r\n\r\n');
-      const lines = head.split('\r\n');
-      const hs = Object.fromEntries(lines.slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
-      resolve({ status: Number(lines[0].split(' ')[1]), headers: hs, text: rest.join('\r\n\r\n') });
-    });
-    const all = { Host: u.host, Connection: 'close', 'Content-Length': String(body.length), ...headers };
-    const head = [`${method} ${u.pathname}${u.search} HTTP/1.1`, ...Object.entries(all).map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n');
-    // no half-close: a server may take the end of our side as an aborted request
-    sock.write(Buffer.concat([Buffer.from(head, 'latin1'), body]));
-  });
-}
-
 /** Posts the worker's form with `edit(fields)` applied (a list of [name, value]); file last. */
 async function postForm(form, edit = (f) => f, file = 'form body') {
-  const fd = new FormData();
-  for (const [k, v] of edit(Object.entries(form.fields))) fd.append(k, v);
-  fd.append('file', new Blob([file]), 'f.bin');
-  const encoded = new Request(form.url, { method: 'POST', body: fd });
-  const body = Buffer.from(await encoded.arrayBuffer());
-  const r = await sendOnce(form.url, { headers: { 'Content-Type': encoded.headers.get('content-type') }, body });
+  const r = await postFormOnce(form.url, edit(Object.entries(form.fields)), file);
   return { status: r.status, location: r.headers.location ?? null, text: r.text };
 }
 
