@@ -8,6 +8,7 @@ export type CosErrorCode =
   | 'ERR_INVALID_METHOD'
   | 'ERR_INVALID_OBJECT_KEY'
   | 'ERR_OBJECT_KEY_TOO_LONG'
+  | 'ERR_KEY_PREFIX_EMPTY'
   | 'ERR_INVALID_BUCKET'
   | 'ERR_INVALID_REGION'
   | 'ERR_INVALID_ENDPOINT'
@@ -216,7 +217,23 @@ export type SignRequestOptions = RequestParts &
     copySourceSse?: { key: CustomerKey | Uint8Array | string; algorithm?: SseAlgorithm };
     /** Inferred from method, query and headers when omitted. */
     operation?: CosOperation;
+    /**
+     * What a write (PutObject, InitiateMultipartUpload, CopyObject, AppendObject) fixes when
+     * `headers` do not set it; the header is added with its default, signed and returned to
+     * send. Every header in `headers` is signed whatever this says.
+     */
+    pin?: RequestPin;
   };
+
+/** Attributes a signed or pre-signed write pins when not given (see `SignRequestOptions.pin`). */
+export interface RequestPin {
+  /** `x-cos-acl: default` unless `x-cos-acl` / `x-cos-grant-*` is given. Default `true`. */
+  acl?: boolean;
+  /** `Content-Type: application/octet-stream` unless given. Default `false`. */
+  contentType?: boolean;
+  /** `x-cos-storage-class: STANDARD` unless given. Default `false`. */
+  storageClass?: boolean;
+}
 
 export interface SignedRequest {
   url: string;
@@ -236,8 +253,20 @@ export type PostObjectFormOptions = EndpointOptions &
     meta?: Record<string, string>;
     storageClass?: string;
     acl?: string;
-    /** Extra policy conditions, e.g. `['starts-with', '$Content-Type', 'image/']`. */
+    /**
+     * Extra policy conditions, e.g. `['starts-with', '$Cache-Control', '']`. Their fields must
+     * be in the form too. A condition on Content-Type, acl or x-cos-storage-class needs that
+     * option set, or `strict: false`.
+     */
     conditions?: Array<Record<string, string> | (string | number)[]>;
+    /**
+     * Default `true`: `contentType`, `acl` and `storageClass`, when not given, are pinned to
+     * `application/octet-stream`, `default` and `STANDARD` (form fields with exact
+     * conditions), so a holder cannot upload `text/html` as `public-read`.
+     */
+    strict?: boolean;
+    /** Accept a `keyPrefix` that is empty once normalised (`''`, `'/'`): the whole bucket. Default `false` (`ERR_KEY_PREFIX_EMPTY`). */
+    allowEmptyKeyPrefix?: boolean;
   };
 
 export interface PostObjectForm {

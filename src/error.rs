@@ -42,6 +42,9 @@ error_codes! {
     InvalidObjectKey => "ERR_INVALID_OBJECT_KEY",
     /// Object key longer than COS's 850-byte limit.
     ObjectKeyTooLong => "ERR_OBJECT_KEY_TOO_LONG",
+    /// A POST key prefix that is empty after normalisation (`''`, `'/'`) would let the form
+    /// write anywhere in the bucket; refused unless explicitly allowed.
+    KeyPrefixEmpty => "ERR_KEY_PREFIX_EMPTY",
     /// Bucket not `<name>-<APPID>` with `[a-z0-9-]`.
     InvalidBucket => "ERR_INVALID_BUCKET",
     /// Region not `[a-z0-9-]+`.

@@ -57,9 +57,10 @@ pub use keys::{
     WrapAlgorithm, WrappingKey,
 };
 pub use post_form::{PostKey, PostObjectForm, PostObjectFormOptions};
-pub use request::{object_url, SignRequestOptions, SignedRequest};
+pub use request::{object_url, Pin, SignRequestOptions, SignedRequest};
 pub use sign::{
-    Header, KeyTime, Request, SignatureParts, DEFAULT_SIGNED_HEADERS, MAX_OBJECT_KEY_BYTES,
+    Header, KeyTime, Request, SignatureParts, DEFAULT_ACL, DEFAULT_CONTENT_TYPE,
+    DEFAULT_SIGNED_HEADERS, DEFAULT_STORAGE_CLASS, MAX_OBJECT_KEY_BYTES,
 };
 pub use signer::{PostPolicyFields, Signer};
 pub use sse::{check_key_md5, copy_source_sse_headers, sse_headers, Operation, Sse};

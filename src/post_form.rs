@@ -12,7 +12,8 @@ use core::fmt;
 use crate::error::{err, Result};
 use crate::json;
 use crate::sign::{
-    check_header_name, check_header_value, is_sensitive_header, object_path, KeyTime,
+    check_header_name, check_header_value, is_sensitive_header, object_path, KeyTime, DEFAULT_ACL,
+    DEFAULT_CONTENT_TYPE, DEFAULT_STORAGE_CLASS,
 };
 use crate::sse::{
     check_archive, sse_headers, Operation, Sse, HEADER_SSE_C_KEY, HEADER_STORAGE_CLASS,
@@ -52,7 +53,17 @@ impl Default for PostKey {
 
 /// A POST Object form to sign (protocol §2). Every fixed field becomes both a form field and
 /// an exact-match policy condition.
-#[derive(Clone, Debug, Default)]
+///
+/// By default the form is **strict** ([`PostObjectFormOptions::strict`]): `Content-Type`,
+/// `acl` and `x-cos-storage-class` are always fields with exact conditions, the issuer's
+/// values or [`DEFAULT_CONTENT_TYPE`], [`DEFAULT_ACL`] and [`DEFAULT_STORAGE_CLASS`]. COS
+/// requires every field a condition names to be present with that value (protocol §2), so
+/// a holder who changes one of them fails the policy. Metadata and `success_action_redirect`
+/// have no value that means "none": the form carries exactly the issuer's, each pinned, and
+/// an extra one is refused only by a server that refuses fields the policy does not name
+/// (S3 documents that rule; COS does not: UNCONFIRMED, as is how COS treats a field sent
+/// twice). The local emulator refuses both.
+#[derive(Clone, Debug)]
 pub struct PostObjectFormOptions {
     /// The key (exact or prefix).
     pub key: PostKey,
@@ -77,7 +88,36 @@ pub struct PostObjectFormOptions {
     pub acl: Option<String>,
     /// Extra raw policy conditions, each the JSON text of an object or array, e.g.
     /// `["starts-with","$Content-Type","image/"]`. Their fields must be in the form too.
+    /// In strict mode a condition on `Content-Type`, `acl` or `x-cos-storage-class` needs
+    /// that attribute set (or `strict: false`): it would contradict the pinned default.
     pub conditions: Vec<String>,
+    /// Pin `Content-Type`, `acl` and `x-cos-storage-class` to their defaults when not set
+    /// (see the type's docs). Default `true`: a form without them lets the holder store
+    /// `text/html` as `public-read` wherever the server ignores fields the policy does not
+    /// name, which COS may do (UNCONFIRMED).
+    pub strict: bool,
+    /// Accept a [`PostKey::Prefix`] that is empty after normalisation (`""`, `"/"`): a form
+    /// that writes any key of the bucket. Default `false` (`ERR_KEY_PREFIX_EMPTY`).
+    pub allow_empty_key_prefix: bool,
+}
+
+impl Default for PostObjectFormOptions {
+    fn default() -> Self {
+        Self {
+            key: PostKey::default(),
+            sse: None,
+            content_length_range: None,
+            content_type: None,
+            success_action_status: None,
+            success_action_redirect: None,
+            meta: Vec::new(),
+            storage_class: None,
+            acl: None,
+            conditions: Vec::new(),
+            strict: true,
+            allow_empty_key_prefix: false,
+        }
+    }
 }
 
 /// A signed POST form: where to post it and the fields, in order. Append `file` LAST.
@@ -124,8 +164,18 @@ impl fmt::Debug for PostObjectForm {
 }
 
 /// `{"name":"value"}`.
+/// Built at its final size and with the escaped value wiped: the value may be the security
+/// token, and a growing `format!` buffer would leave copies of it in freed memory.
 fn exact(name: &str, value: &str) -> String {
-    format!("{{{}:{}}}", json::string(name), json::string(value))
+    let name = json::string(name);
+    let value = zeroize::Zeroizing::new(json::string(value));
+    let mut out = String::with_capacity(name.len() + value.len() + 3);
+    out.push('{');
+    out.push_str(&name);
+    out.push(':');
+    out.push_str(&value);
+    out.push('}');
+    out
 }
 
 fn check_field(name: &str, value: &str) -> Result<()> {
@@ -184,7 +234,7 @@ fn meta_fields(meta: &[(String, String)]) -> Result<Vec<(String, String)>> {
 }
 
 /// The `key` form field and its policy condition.
-fn key_field(key: &PostKey) -> Result<(String, String)> {
+fn key_field(key: &PostKey, allow_empty_prefix: bool) -> Result<(String, String)> {
     match key {
         PostKey::Exact(k) => {
             let path = object_path(k)?;
@@ -207,6 +257,12 @@ fn key_field(key: &PostKey) -> Result<(String, String)> {
             let path = object_path(&format!("{p}{FILENAME_PLACEHOLDER}"))?;
             let bare = path.get(1..).unwrap_or("");
             let prefix = bare.strip_suffix(FILENAME_PLACEHOLDER).unwrap_or("");
+            if prefix.is_empty() && !allow_empty_prefix {
+                return Err(err!(
+                    KeyPrefixEmpty,
+                    "the key prefix {p:?} is empty once normalised, so the form could write any key of the bucket; pass a prefix such as \"uploads/alice/\", or allow_empty_key_prefix"
+                ));
+            }
             Ok((
                 bare.to_owned(),
                 format!("[\"starts-with\",\"$key\",{}]", json::string(prefix)),
@@ -216,6 +272,30 @@ fn key_field(key: &PostKey) -> Result<(String, String)> {
 }
 
 impl PostObjectFormOptions {
+    /// The value of a strict-pinned field: the issuer's, else (strict) the default.
+    /// A strict default next to an extra condition naming the field is refused: the policy
+    /// could never be met. (The check reads the condition texts for the quoted field name,
+    /// ignoring case; one it misses still fails closed at COS.)
+    fn pinned(&self, given: &Option<String>, field: &str, default: &str) -> Result<Option<String>> {
+        if given.is_some() || !self.strict {
+            return Ok(given.clone());
+        }
+        let needles = [
+            format!("\"{}\"", field.to_ascii_lowercase()),
+            format!("\"${}\"", field.to_ascii_lowercase()),
+        ];
+        if self.conditions.iter().any(|c| {
+            let c = c.to_ascii_lowercase();
+            needles.iter().any(|n| c.contains(n.as_str()))
+        }) {
+            return Err(err!(
+                InvalidPolicy,
+                "a strict form pins {field} to {default:?} unless it is given; set it, or pass strict: false to constrain it with your own condition"
+            ));
+        }
+        Ok(Some(default.to_owned()))
+    }
+
     /// The policy JSON text and the form fields (without the signature fields) for
     /// `bucket`, `q-ak` and `key_time`.
     pub(crate) fn build(
@@ -234,16 +314,16 @@ impl PostObjectFormOptions {
             exact("bucket", bucket),
         ];
 
-        let (key, key_cond) = key_field(&self.key)?;
+        let (key, key_cond) = key_field(&self.key, self.allow_empty_key_prefix)?;
         fields.push(("key".to_owned(), key));
         conds.push(key_cond);
 
         let mut fixed: Vec<(&str, String)> = Vec::new();
-        if let Some(acl) = &self.acl {
-            fixed.push(("acl", acl.clone()));
+        if let Some(acl) = self.pinned(&self.acl, "acl", DEFAULT_ACL)? {
+            fixed.push(("acl", acl));
         }
-        if let Some(ct) = &self.content_type {
-            fixed.push(("Content-Type", ct.clone()));
+        if let Some(ct) = self.pinned(&self.content_type, "Content-Type", DEFAULT_CONTENT_TYPE)? {
+            fixed.push(("Content-Type", ct));
         }
         if let Some(url) = &self.success_action_redirect {
             fixed.push(("success_action_redirect", url.clone()));
@@ -257,7 +337,11 @@ impl PostObjectFormOptions {
             }
             fixed.push(("success_action_status", status.to_string()));
         }
-        if let Some(class) = &self.storage_class {
+        if let Some(class) = self.pinned(
+            &self.storage_class,
+            HEADER_STORAGE_CLASS,
+            DEFAULT_STORAGE_CLASS,
+        )? {
             fixed.push((HEADER_STORAGE_CLASS, class.trim().to_owned()));
         }
         for (name, value) in fixed {
@@ -310,11 +394,23 @@ impl PostObjectFormOptions {
             conds.push(c.to_owned());
         }
 
-        let policy = format!(
-            "{{\"expiration\":{},\"conditions\":[{}]}}",
-            json::string(&iso8601_utc(key_time.end())),
-            conds.join(",")
+        // Sized up front and the conditions wiped: they may hold the security token.
+        let conds: Vec<zeroize::Zeroizing<String>> =
+            conds.into_iter().map(zeroize::Zeroizing::new).collect();
+        let expiration = json::string(&iso8601_utc(key_time.end()));
+        let mut policy = String::with_capacity(
+            40 + expiration.len() + conds.iter().map(|c| c.len() + 1).sum::<usize>(),
         );
+        policy.push_str("{\"expiration\":");
+        policy.push_str(&expiration);
+        policy.push_str(",\"conditions\":[");
+        for (i, c) in conds.iter().enumerate() {
+            if i > 0 {
+                policy.push(',');
+            }
+            policy.push_str(c);
+        }
+        policy.push_str("]}");
         Ok((policy, fields))
     }
 }

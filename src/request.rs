@@ -13,7 +13,10 @@ use crate::encode::{path_encode, percent_decode, uri_encode};
 use crate::endpoint::Endpoint;
 use crate::error::{err, Result};
 use crate::keys::CustomerKey;
-use crate::sign::{is_sensitive_header, object_path, Header};
+use crate::sign::{
+    is_sensitive_header, object_path, Header, Request, DEFAULT_ACL, DEFAULT_CONTENT_TYPE,
+    DEFAULT_STORAGE_CLASS,
+};
 use crate::sse::{
     check_archive, check_raw_customer_triple, copy_source_sse_headers, is_copy_source_sse_header,
     is_sse_header, scan_raw, sse_headers, Operation, Sse, HEADER_SSE, HEADER_STORAGE_CLASS,
@@ -38,7 +41,9 @@ pub struct SignRequestOptions {
     /// (then the HTTPS, archive, pre-signed-upload and key-MD5 rules still apply, the
     /// per-operation table does not). Must not contain `Authorization`.
     pub headers: Vec<Header>,
-    /// Extra header names to sign beyond [`crate::DEFAULT_SIGNED_HEADERS`].
+    /// Extra header names to sign, as for [`crate::Request`]. Here every header in `headers`
+    /// and every header the signer adds (SSE, [`Pin`] defaults) is signed anyway, so that
+    /// whoever holds the result cannot change its value.
     pub sign_headers: Vec<String>,
     /// Destination encryption.
     pub sse: Option<Sse>,
@@ -46,7 +51,88 @@ pub struct SignRequestOptions {
     pub copy_source_sse: Option<CustomerKey>,
     /// The COS operation; inferred from method, query and headers when `None`.
     pub operation: Option<Operation>,
+    /// Which object attributes the signature fixes when the request does not set them
+    /// (headers that are set are always signed). The default pins the ACL.
+    pub pin: Pin,
 }
+
+/// What a signed or pre-signed **write** (PutObject, InitiateMultipartUpload, CopyObject,
+/// AppendObject) fixes when the issuer did not set it: the signer adds the header with its
+/// default value and signs it, so whoever holds the URL cannot pick another value (an added
+/// header with the same name is joined to the signed one by HTTP and breaks the signature).
+///
+/// Every header the issuer sets is signed whatever this says. Headers the issuer did not
+/// set and did not pin are not covered: whether COS refuses an unsigned `x-cos-*` header
+/// added by the holder is UNCONFIRMED (its docs only say which headers *may* be signed,
+/// protocol §1), so pin what matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pin {
+    /// Pin `x-cos-acl: default` ([`DEFAULT_ACL`]) when neither `x-cos-acl` nor an
+    /// `x-cos-grant-*` header is set. Default `true`: otherwise the holder of a pre-signed
+    /// PUT can add `x-cos-acl: public-read`. `false` lets the holder choose the ACL.
+    pub acl: bool,
+    /// Pin `Content-Type: application/octet-stream` ([`DEFAULT_CONTENT_TYPE`]) when no
+    /// `Content-Type` is set. Default `false` (a given `Content-Type` is always pinned);
+    /// turn it on when the holder must not choose the type (e.g. `text/html`).
+    pub content_type: bool,
+    /// Pin `x-cos-storage-class: STANDARD` ([`DEFAULT_STORAGE_CLASS`]) when none is set.
+    /// Default `false` (a given class is always pinned).
+    pub storage_class: bool,
+}
+
+impl Default for Pin {
+    fn default() -> Self {
+        Self {
+            acl: true,
+            content_type: false,
+            storage_class: false,
+        }
+    }
+}
+
+impl Pin {
+    /// Nothing pinned beyond the headers the issuer sets.
+    pub const NONE: Pin = Pin {
+        acl: false,
+        content_type: false,
+        storage_class: false,
+    };
+
+    /// The headers to add to a request of operation `op` with `headers`.
+    fn defaults(self, op: Option<Operation>, headers: &[Header]) -> Vec<Header> {
+        let writes = matches!(
+            op,
+            Some(
+                Operation::PutObject
+                    | Operation::InitiateMultipartUpload
+                    | Operation::CopyObject
+                    | Operation::AppendObject
+            )
+        );
+        if !writes {
+            return Vec::new();
+        }
+        let has = |pred: &dyn Fn(&str) -> bool| {
+            headers.iter().any(|h| pred(&h.name.to_ascii_lowercase()))
+        };
+        let mut out = Vec::new();
+        if self.acl && !has(&|n| n == HEADER_ACL || n.starts_with("x-cos-grant-")) {
+            out.push(Header::new(HEADER_ACL, DEFAULT_ACL));
+        }
+        // CopyObject keeps the source's type unless the metadata is replaced.
+        if self.content_type && op != Some(Operation::CopyObject) && !has(&|n| n == "content-type")
+        {
+            out.push(Header::new("Content-Type", DEFAULT_CONTENT_TYPE));
+        }
+        if self.storage_class && !has(&|n| n.eq_ignore_ascii_case(HEADER_STORAGE_CLASS)) {
+            out.push(Header::new(HEADER_STORAGE_CLASS, DEFAULT_STORAGE_CLASS));
+        }
+        out
+    }
+}
+
+/// The ACL header of object writes.
+const HEADER_ACL: &str = "x-cos-acl";
 
 impl fmt::Debug for SignRequestOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -80,6 +166,7 @@ impl fmt::Debug for SignRequestOptions {
             .field("sse", &self.sse)
             .field("copy_source_sse", &self.copy_source_sse)
             .field("operation", &self.operation)
+            .field("pin", &self.pin)
             .finish()
     }
 }
@@ -104,6 +191,14 @@ pub struct SignedRequest {
     pub url: String,
     /// Headers to send; sensitive ones print redacted.
     pub headers: Vec<Header>,
+}
+
+impl Drop for SignedRequest {
+    /// A pre-signed URL carries the security token (and is a bearer credential itself):
+    /// wipe it. The headers wipe themselves ([`Header`]).
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.url);
+    }
 }
 
 /// The URL with the value of any `x-cos-security-token` query parameter redacted, for `Debug`.
@@ -153,13 +248,14 @@ pub(crate) fn build_url(
     url
 }
 
-/// The rules common to signing and pre-signing; returns the operation (if any) and the
-/// headers to send (user headers, then SSE headers, then copy-source headers).
+/// The rules common to signing and pre-signing; returns the request to sign: the user
+/// headers, then the pinned defaults ([`Pin`]), the SSE headers and the copy-source headers,
+/// with every one of them signed.
 pub(crate) fn prepare(
     req: &SignRequestOptions,
     endpoint: &Endpoint,
     presign: bool,
-) -> Result<(Option<Operation>, Vec<Header>)> {
+) -> Result<Request> {
     if req
         .headers
         .iter()
@@ -241,6 +337,7 @@ pub(crate) fn prepare(
     }
 
     let mut headers = req.headers.clone();
+    headers.extend(req.pin.defaults(op, &req.headers));
     if let Some(sse) = &req.sse {
         let Some(op) = op else {
             return Err(err!(
@@ -287,7 +384,17 @@ pub(crate) fn prepare(
     if carries_key {
         endpoint.check_key_transport()?;
     }
-    Ok((op, headers))
+    // Every header the issuer decided is signed, not only the default list: a header that
+    // is sent but not signed could be replaced by whoever holds the URL.
+    let mut sign_headers = req.sign_headers.clone();
+    sign_headers.extend(headers.iter().map(|h| h.name.clone()));
+    Ok(Request {
+        method: req.method.clone(),
+        key: req.key.clone(),
+        query: req.query.clone(),
+        headers,
+        sign_headers,
+    })
 }
 
 pub(crate) fn without_host(headers: Vec<Header>) -> Vec<Header> {
@@ -325,4 +432,75 @@ pub fn object_url(endpoint: &Endpoint, key: &str, sse: Option<&Sse>) -> Result<S
     }
     let path = object_path(key)?;
     Ok(build_url(endpoint, &endpoint.signed_path(&path), &[]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(op: Option<Operation>, pin: Pin, headers: &[Header]) -> Vec<String> {
+        pin.defaults(op, headers)
+            .into_iter()
+            .map(|h| format!("{}: {}", h.name, h.value))
+            .collect()
+    }
+
+    #[test]
+    fn pin_defaults_per_operation() {
+        let all = Pin {
+            acl: true,
+            content_type: true,
+            storage_class: true,
+        };
+        assert_eq!(
+            names(Some(Operation::PutObject), all, &[]),
+            [
+                "x-cos-acl: default",
+                "Content-Type: application/octet-stream",
+                "x-cos-storage-class: STANDARD"
+            ]
+        );
+        // a copy keeps its source's type unless the metadata is replaced
+        assert_eq!(
+            names(Some(Operation::CopyObject), all, &[]),
+            ["x-cos-acl: default", "x-cos-storage-class: STANDARD"]
+        );
+        // parts, completions and reads change no object attribute
+        for op in [
+            Operation::UploadPart,
+            Operation::UploadPartCopy,
+            Operation::CompleteMultipartUpload,
+            Operation::GetObject,
+            Operation::HeadObject,
+        ] {
+            assert!(names(Some(op), all, &[]).is_empty(), "{op}");
+        }
+        assert!(names(None, all, &[]).is_empty());
+        assert!(names(Some(Operation::PutObject), Pin::NONE, &[]).is_empty());
+    }
+
+    #[test]
+    fn given_headers_are_not_overridden() {
+        let given = [
+            Header::new("X-Cos-Grant-Read", "id=\"1\""),
+            Header::new("content-type", "image/png"),
+            Header::new("X-COS-STORAGE-CLASS", "STANDARD_IA"),
+        ];
+        let all = Pin {
+            acl: true,
+            content_type: true,
+            storage_class: true,
+        };
+        assert!(names(Some(Operation::PutObject), all, &given).is_empty());
+        let acl = [Header::new("X-Cos-Acl", "private")];
+        assert!(names(Some(Operation::AppendObject), Pin::default(), &acl).is_empty());
+        assert_eq!(
+            names(
+                Some(Operation::InitiateMultipartUpload),
+                Pin::default(),
+                &[]
+            ),
+            ["x-cos-acl: default"]
+        );
+    }
 }

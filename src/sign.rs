@@ -37,6 +37,17 @@ pub const DEFAULT_SIGNED_HEADERS: &[&str] = &[
     "pic-operations",
 ];
 
+/// The `x-cos-acl` value [`crate::Pin::acl`] signs when the issuer set no ACL: `default`, the
+/// object inherits the bucket's ACL (COS PUT Object: `default` is the value COS assumes).
+pub const DEFAULT_ACL: &str = "default";
+/// The `Content-Type` pinned when none is given ([`crate::Pin::content_type`], strict POST forms):
+/// what COS stores for an upload without one.
+pub const DEFAULT_CONTENT_TYPE: &str = "application/octet-stream";
+/// The storage class pinned when none is given ([`crate::Pin::storage_class`], strict POST forms).
+/// COS's default for a single-AZ bucket; a multi-AZ bucket needs `MAZ_STANDARD` given
+/// explicitly (UNCONFIRMED whether COS refuses `STANDARD` there).
+pub const DEFAULT_STORAGE_CLASS: &str = "STANDARD";
+
 /// Whether `lower_name` (already lower-cased) is signed by default.
 #[must_use]
 pub fn is_signed_by_default(lower_name: &str) -> bool {

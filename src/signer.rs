@@ -124,7 +124,8 @@ impl Signer {
             url.push_str(&uri_encode(k));
             if let Some(v) = v {
                 url.push('=');
-                url.push_str(&uri_encode(v));
+                // the encoded token is a copy of it: wiped once appended
+                url.push_str(&zeroize::Zeroizing::new(uri_encode(v)));
             }
         };
         for (k, v) in parts.pairs(self.creds.secret_id()) {
@@ -207,9 +208,11 @@ impl Signer {
     /// InitiateMultipartUpload, with `uploadId` → CompleteMultipartUpload, with `append`
     /// → AppendObject; GET → GetObject; HEAD → HeadObject.
     ///
-    /// The result holds the user headers, the SSE headers, `x-cos-security-token` (with
-    /// temporary credentials; added before signing so it is signed, as the Go and Python
-    /// SDKs do) and `Authorization`. `host` is signed but not returned.
+    /// The result holds the user headers, the [`crate::Pin`] defaults (`x-cos-acl: default`
+    /// on writes unless `req.pin` says otherwise), the SSE headers, `x-cos-security-token`
+    /// (with temporary credentials; added before signing so it is signed, as the Go and
+    /// Python SDKs do) and `Authorization`. Every one of them is signed, `host` too (not
+    /// returned).
     ///
     /// # Errors
     /// - `ERR_UNKNOWN_OPERATION` when SSE is given and the operation cannot be inferred;
@@ -226,22 +229,18 @@ impl Signer {
         endpoint: &Endpoint,
         key_time: KeyTime,
     ) -> Result<SignedRequest> {
-        let (_, mut headers) = prepare(req, endpoint, false)?;
+        let mut request = prepare(req, endpoint, false)?;
         if let Some(token) = self.credentials().security_token() {
-            if !headers
+            if !request
+                .headers
                 .iter()
                 .any(|h| h.name.eq_ignore_ascii_case("x-cos-security-token"))
             {
-                headers.push(Header::new("x-cos-security-token", token));
+                request
+                    .headers
+                    .push(Header::new("x-cos-security-token", token));
             }
         }
-        let request = Request {
-            method: req.method.clone(),
-            key: req.key.clone(),
-            query: req.query.clone(),
-            headers,
-            sign_headers: req.sign_headers.clone(),
-        };
         let (signed_path, parts) = self.sign_for_endpoint(&request, endpoint, key_time)?;
         let mut headers = without_host(request.headers);
         headers.push(Header::new(
@@ -254,9 +253,12 @@ impl Signer {
         })
     }
 
-    /// A pre-signed URL (protocol §1 "Pre-signed URL") for `req`, with its SSE-C / SSE-KMS
-    /// headers signed (listed in `q-header-list`) and returned separately: the caller must
-    /// send them with the request. Key material never goes into the URL.
+    /// A pre-signed URL (protocol §1 "Pre-signed URL") for `req`, with every header it
+    /// carries signed (listed in `q-header-list`) and returned separately: the caller's
+    /// headers, the [`crate::Pin`] defaults and the SSE-C / SSE-KMS headers. The holder must
+    /// send them unchanged; a changed or added value of any of them breaks the signature.
+    /// Key material never goes into the URL. Headers and parameters nobody signed are not
+    /// covered: whether COS refuses them is UNCONFIRMED (docs/protocol.md §1).
     ///
     /// Built on [`Signer::presign_url`]: with temporary credentials the token is appended
     /// to the query.
@@ -270,14 +272,7 @@ impl Signer {
         endpoint: &Endpoint,
         key_time: KeyTime,
     ) -> Result<SignedRequest> {
-        let (_, headers) = prepare(req, endpoint, true)?;
-        let request = Request {
-            method: req.method.clone(),
-            key: req.key.clone(),
-            query: req.query.clone(),
-            headers,
-            sign_headers: req.sign_headers.clone(),
-        };
+        let request = prepare(req, endpoint, true)?;
         let url = self.presign_url(&request, endpoint, key_time)?;
         Ok(SignedRequest {
             url,

@@ -10,7 +10,7 @@
 use cos_wasm::bucket_encryption::BucketEncryption;
 use cos_wasm::keys::CustomerKey;
 use cos_wasm::post_form::{PostKey, PostObjectFormOptions};
-use cos_wasm::request::{object_url, SignRequestOptions};
+use cos_wasm::request::{object_url, Pin, SignRequestOptions};
 use cos_wasm::sse::{
     check_key_md5, copy_source_sse_headers, sse_headers, Operation, Sse, SseAlgorithm,
     APPEND_OBJECT_ACCEPTS_SSE,
@@ -408,6 +408,8 @@ fn sse_vectors_match_official_sdks() {
                     .collect(),
                 sse,
                 copy_source_sse: src,
+                // the SDKs pin nothing beyond the headers given
+                pin: Pin::NONE,
                 ..SignRequestOptions::default()
             };
             let signed = signer().sign_request(&sreq, &endpoint(), kt()).unwrap();
@@ -431,6 +433,7 @@ fn presign_kms_matches_vector() {
         key: input["path"].as_str().unwrap().into(),
         headers: rest,
         sse,
+        pin: Pin::NONE, // as the SDK that produced the vector
         ..SignRequestOptions::default()
     };
     let kt = KeyTime::parse(input["key_time"].as_str().unwrap()).unwrap();
@@ -949,6 +952,8 @@ fn post_form_reproduces_vectors() {
         let form = PostObjectFormOptions {
             key,
             sse,
+            // the vectors come from SDK demos, which pin nothing by default
+            strict: false,
             ..PostObjectFormOptions::default()
         };
         assert_eq!(
@@ -993,6 +998,7 @@ fn post_form_full() {
         storage_class: Some("STANDARD_IA".into()),
         acl: Some("private".into()),
         conditions: vec![r#"["starts-with","$Cache-Control",""]"#.into()],
+        ..Default::default()
     };
     let s = temp_signer();
     let f = s.post_object_form(&form, &endpoint(), kt()).unwrap();

@@ -39,6 +39,8 @@ const worker :Workerd.Worker = (
     (name = "ALLOWED_ORIGIN", fromEnvironment = "ALLOWED_ORIGIN"),
     (name = "MAX_UPLOAD_BYTES", fromEnvironment = "MAX_UPLOAD_BYTES"),
     (name = "ALLOWED_CONTENT_TYPES", fromEnvironment = "ALLOWED_CONTENT_TYPES"),
+    (name = "OBJECT_ACL", fromEnvironment = "OBJECT_ACL"),
+    (name = "STORAGE_CLASS", fromEnvironment = "STORAGE_CLASS"),
     (name = "URL_TTL_SECONDS", fromEnvironment = "URL_TTL_SECONDS"),
     (name = "KMS_KEY_ID", fromEnvironment = "KMS_KEY_ID"),
   ],

@@ -2,10 +2,23 @@
 //
 // Hands browsers what they need to talk to COS directly, without ever seeing the COS secret:
 //   POST /upload-form  { filename | key, size?, contentType?, sse?, keyMd5?, algorithm? } -> { url, fields, key, bucket }
-//   POST /presign      { method: 'GET' | 'PUT', key, size?, contentType?, sse?, keyMd5?, algorithm? } -> { url, headers, key, bucket }
+//   POST /presign      { method: 'GET' | 'HEAD' | 'PUT', key | filename, size?, contentType?, sse?, keyMd5?, algorithm? } -> { url, headers, key, bucket }
 //   GET  /health       -> { ok: true }
 // Callers authenticate with `Authorization: Bearer <token>`; env.USER_TOKENS maps tokens to
-// user ids and each user may only touch keys under `users/<id>/`.
+// user ids and each user may only touch keys under `users/<id>/`. Any other body field
+// (query, headers, copySource, acl, redirect, ...) is refused: the caller decides none of them.
+//
+// Everything an upload stores is decided here and pinned by the signature (issue 17):
+//   - Content-Type: exactly one of env.ALLOWED_CONTENT_TYPES (full types, compared lower-cased;
+//     no prefixes, no script-capable types such as text/html or image/svg+xml); a missing type
+//     is application/octet-stream. Signed into PUT URLs, an exact condition in forms.
+//   - ACL: env.OBJECT_ACL, `private` (default) or `default`; storage class: env.STORAGE_CLASS
+//     (default STANDARD). Both signed / exact conditions, so `x-cos-acl: public-read` added by
+//     the caller breaks the signature or the policy.
+//   - forms carry no redirect and exactly the fields signed here (the library's strict mode);
+//     pre-signed URLs carry no sub-resource and no copy source. Whether COS itself refuses an
+//     unsigned x-cos-* header, query parameter or form field is UNCONFIRMED; the local
+//     emulator refuses them.
 //
 // `sse` values:
 //   'NONE' | 'SSE-COS' | 'SSE-COS-SM4' | 'SSE-KMS' | 'SSE-KMS-SM4'
@@ -121,14 +134,60 @@ function checkSize(size, env) {
   return size;
 }
 
-/** Content types: env.ALLOWED_CONTENT_TYPES is a comma list; an entry ending in `/` is a prefix. */
-function checkContentType(contentType, env) {
-  if (contentType === undefined || contentType === '') return undefined;
-  const allowed = String(env.ALLOWED_CONTENT_TYPES ?? '*').split(',').map((s) => s.trim()).filter(Boolean);
-  const base = String(contentType).split(';')[0].trim().toLowerCase();
-  const ok = allowed.some((a) => a === '*' || (a.endsWith('/') ? base.startsWith(a) : base === a));
-  if (!ok || /[\r\n]/.test(contentType)) throw new HttpError(400, 'ERR_CONTENT_TYPE_NOT_ALLOWED', `content type ${base} is not allowed`);
-  return String(contentType);
+/** The type stored when the caller names none. */
+const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+/** Used when env.ALLOWED_CONTENT_TYPES is unset: full types, none a browser runs as script. */
+const DEFAULT_CONTENT_TYPES = 'application/octet-stream,application/pdf,image/png,image/jpeg,image/gif,image/webp,text/plain';
+/**
+ * Types a browser renders as an active document on the bucket's origin (script, HTML, SVG,
+ * XML that can carry XHTML): refused even when configured, a stored page would run as the site.
+ */
+const SCRIPT_CAPABLE = /^(text\/(html|xml|javascript|ecmascript|xsl)|application\/(xhtml\+xml|xml|javascript|ecmascript|x-javascript|x-shockwave-flash|pdf\+xml|vnd\.wap\.xhtml\+xml)|image\/svg\+xml|multipart\/x-mixed-replace)$|\+xml$/;
+const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/;
+
+/** env.ALLOWED_CONTENT_TYPES as a Set of full lower-case types; a bad entry is a config error. */
+function allowedContentTypes(env) {
+  const list = String(env.ALLOWED_CONTENT_TYPES || DEFAULT_CONTENT_TYPES).split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const t of list) {
+    if (!MIME.test(t)) throw new HttpError(500, 'ERR_CONFIG', `ALLOWED_CONTENT_TYPES entry ${JSON.stringify(t)} is not a full type/subtype (no prefixes, wildcards or parameters)`);
+    if (SCRIPT_CAPABLE.test(t)) throw new HttpError(500, 'ERR_CONFIG', `ALLOWED_CONTENT_TYPES entry ${t} is script-capable; it would serve pages on the bucket's origin`);
+  }
+  return new Set(list);
+}
+
+/** The exact Content-Type to pin: the caller's, lower-cased, if it is allowed; else refused. */
+function contentTypeFor(contentType, env) {
+  const allowed = allowedContentTypes(env);
+  if (contentType === undefined || contentType === null || contentType === '') return DEFAULT_CONTENT_TYPE;
+  if (typeof contentType !== 'string') throw new HttpError(400, 'ERR_BAD_REQUEST', 'contentType must be a string');
+  const t = contentType.trim().toLowerCase();
+  if (!MIME.test(t) || !allowed.has(t)) {
+    throw new HttpError(400, 'ERR_CONTENT_TYPE_NOT_ALLOWED', `content type ${JSON.stringify(contentType.slice(0, 100))} is not allowed; allowed: ${[...allowed].join(', ')}`);
+  }
+  return t;
+}
+
+/** env.OBJECT_ACL: `private` (default) or `default` (inherit the bucket's ACL). Never public. */
+function objectAcl(env) {
+  const acl = env.OBJECT_ACL || 'private';
+  if (acl !== 'private' && acl !== 'default') throw new HttpError(500, 'ERR_CONFIG', 'OBJECT_ACL must be private or default');
+  return acl;
+}
+
+/** env.STORAGE_CLASS (default STANDARD; MAZ_STANDARD for a multi-AZ bucket). */
+function storageClass(env) {
+  const c = env.STORAGE_CLASS || 'STANDARD';
+  if (!/^[A-Z][A-Z_]{1,31}$/.test(c)) throw new HttpError(500, 'ERR_CONFIG', 'STORAGE_CLASS must be a COS storage class such as STANDARD');
+  return c;
+}
+
+/** Refuses body fields the route does not know (query, headers, copySource, acl, redirect, ...). */
+function onlyFields(body, allowed) {
+  for (const k of Object.keys(body)) {
+    if (!allowed.includes(k)) {
+      throw new HttpError(400, 'ERR_BAD_REQUEST', `unknown field ${JSON.stringify(k.slice(0, 40))}: the worker decides query parameters, headers, ACL, copy sources and redirects itself`);
+    }
+  }
 }
 
 function masterBytes(env) {
@@ -190,10 +249,13 @@ function ttl(env) {
   return Number.isSafeInteger(n) && n > 0 ? n : 600;
 }
 
+const COMMON_FIELDS = ['key', 'filename', 'size', 'contentType', 'sse', 'keyMd5', 'algorithm'];
+
 function uploadForm(user, body, env) {
+  onlyFields(body, COMMON_FIELDS);
   const key = objectKey(user, body);
   checkSize(body.size, env);
-  const contentType = checkContentType(body.contentType, env);
+  const contentType = contentTypeFor(body.contentType, env);
   const owned = [];
   const s = signer(env);
   try {
@@ -204,7 +266,10 @@ function uploadForm(user, body, env) {
       expires: ttl(env),
       sse,
       contentLengthRange: [1, maxBytes(env)],
+      // pinned: each a form field with an exact policy condition
       contentType,
+      acl: objectAcl(env),
+      storageClass: storageClass(env),
       successActionStatus: 201,
       allowInsecureLocal: bool(env.ALLOW_INSECURE_LOCAL),
       // SSE-C-CLIENT: the policy requires these exact values; the page adds the key field.
@@ -219,16 +284,21 @@ function uploadForm(user, body, env) {
 }
 
 function presign(user, body, env) {
-  const method = String(body.method ?? 'GET').toUpperCase();
+  onlyFields(body, ['method', ...COMMON_FIELDS]);
+  const method = body.method === undefined ? 'GET' : typeof body.method === 'string' ? body.method.toUpperCase() : '';
   if (method !== 'GET' && method !== 'PUT' && method !== 'HEAD') throw new HttpError(400, 'ERR_BAD_REQUEST', 'method must be GET, HEAD or PUT');
   const key = objectKey(user, body);
   const headers = {};
   if (method === 'PUT') {
-    // The length is signed, so the URL uploads exactly `size` bytes (the limit holds for PUT too).
+    // Every one of these is signed (q-header-list), so the URL uploads exactly `size` bytes of
+    // this type, with this ACL and storage class: a changed or added value breaks the signature.
     if (body.size === undefined) throw new HttpError(400, 'ERR_BAD_REQUEST', 'size is required for PUT');
     headers['Content-Length'] = checkSize(body.size, env);
-    const ct = checkContentType(body.contentType, env);
-    if (ct) headers['Content-Type'] = ct;
+    headers['Content-Type'] = contentTypeFor(body.contentType, env);
+    headers['x-cos-acl'] = objectAcl(env);
+    headers['x-cos-storage-class'] = storageClass(env);
+  } else if (body.size !== undefined || body.contentType !== undefined) {
+    throw new HttpError(400, 'ERR_BAD_REQUEST', 'size and contentType are for PUT');
   }
   const owned = [];
   const s = signer(env);
@@ -252,12 +322,47 @@ function presign(user, body, env) {
   }
 }
 
+/** The largest JSON body the worker reads. */
+const MAX_BODY_BYTES = 16 * 1024;
+
+/** The body as text, read chunk by chunk and abandoned as soon as it passes `max` bytes. */
+async function readCapped(request, max) {
+  const declared = request.headers.get('Content-Length');
+  if (declared !== null && !(Number(declared) <= max)) throw new HttpError(413, 'ERR_TOO_LARGE', `request body over ${max} bytes`);
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks = [];
+  let n = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    n += value.byteLength;
+    if (n > max) {
+      await reader.cancel().catch(() => {});
+      throw new HttpError(413, 'ERR_TOO_LARGE', `request body over ${max} bytes`);
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(n);
+  let off = 0;
+  for (const c of chunks) {
+    all.set(c, off);
+    off += c.byteLength;
+  }
+  return new TextDecoder('utf-8', { fatal: true }).decode(all);
+}
+
 async function readJson(request) {
   if (!/^application\/json\b/i.test(request.headers.get('Content-Type') ?? '')) {
     throw new HttpError(400, 'ERR_BAD_REQUEST', 'send a JSON body (Content-Type: application/json)');
   }
-  const text = await request.text();
-  if (text.length > 16 * 1024) throw new HttpError(400, 'ERR_BAD_REQUEST', 'request body too large');
+  let text;
+  try {
+    text = await readCapped(request, MAX_BODY_BYTES);
+  } catch (e) {
+    if (e instanceof HttpError) throw e;
+    throw new HttpError(400, 'ERR_BAD_REQUEST', 'the body must be UTF-8 JSON');
+  }
   try {
     const v = JSON.parse(text);
     if (v && typeof v === 'object' && !Array.isArray(v)) return v;

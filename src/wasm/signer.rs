@@ -5,15 +5,15 @@ use wasm_bindgen::prelude::*;
 
 use super::options::algorithm;
 use super::options::{
-    array_from, endpoint, entries, get, is_array, key_time, now_seconds, opt_str, opt_u64, options,
-    req_str, request, scalar,
+    array_from, endpoint, entries, get, is_array, key_time, now_seconds, opt_bool, opt_str,
+    opt_u64, options, req_str, request, scalar,
 };
 use super::output::{fields_object, url_headers, wiped_string};
 use super::sse::{customer_key, operation, sse};
 use crate::credentials::Credentials;
 use crate::error::{err, Result};
 use crate::post_form::{PostKey, PostObjectFormOptions};
-use crate::request::SignRequestOptions;
+use crate::request::{Pin, SignRequestOptions};
 use crate::sign::KeyTime;
 use crate::signer::Signer;
 
@@ -184,7 +184,37 @@ pub(super) fn sign_request(obj: &JsValue) -> Result<SignRequestOptions> {
         sse: sse(&get(obj, "sse"))?,
         copy_source_sse,
         operation: operation(obj)?,
+        pin: pin(&get(obj, "pin"))?,
     })
+}
+
+/// `pin: { acl?, contentType?, storageClass? }`: unset members keep [`Pin::default`].
+fn pin(v: &JsValue) -> Result<Pin> {
+    let mut p = Pin::default();
+    if v.is_undefined() || v.is_null() {
+        return Ok(p);
+    }
+    options(v, "`pin`")?;
+    for (name, slot) in [
+        ("acl", &mut p.acl),
+        ("contentType", &mut p.content_type),
+        ("storageClass", &mut p.storage_class),
+    ] {
+        if let Some(b) = bool_or_unset(v, name)? {
+            *slot = b;
+        }
+    }
+    Ok(p)
+}
+
+/// `obj[name]` as a boolean, `None` when unset.
+fn bool_or_unset(obj: &JsValue, name: &str) -> Result<Option<bool>> {
+    let v = get(obj, name);
+    if v.is_undefined() || v.is_null() {
+        Ok(None)
+    } else {
+        opt_bool(obj, name).map(Some)
+    }
 }
 
 pub(super) fn post_form(obj: &JsValue) -> Result<PostObjectFormOptions> {
@@ -273,5 +303,7 @@ pub(super) fn post_form(obj: &JsValue) -> Result<PostObjectFormOptions> {
         storage_class: opt_str(obj, "storageClass")?,
         acl: opt_str(obj, "acl")?,
         conditions,
+        strict: bool_or_unset(obj, "strict")?.unwrap_or(true),
+        allow_empty_key_prefix: opt_bool(obj, "allowEmptyKeyPrefix")?,
     })
 }

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { staticServer } from './harness.mjs';
@@ -58,7 +59,7 @@ export async function startStack({ maxUploadBytes = 6 * 1024 * 1024, ttl = 600, 
       USER_TOKENS: JSON.stringify(Object.fromEntries(Object.entries(users).map(([id, t]) => [t, id]))),
       SSE_C_MASTER: randomBytes(32).toString('base64'),
       MAX_UPLOAD_BYTES: String(maxUploadBytes),
-      ALLOWED_CONTENT_TYPES: 'application/octet-stream,text/,image/,application/pdf',
+      ALLOWED_CONTENT_TYPES: 'application/octet-stream,text/plain,image/png,image/jpeg,application/pdf',
       URL_TTL_SECONDS: String(ttl),
     };
     // the checked-in examples/edge-worker/config.capnp (bindings fromEnvironment), next to
@@ -89,4 +90,44 @@ export async function uploadViaPage(page, mode, name, buf, timeout = 30000) {
   await page.click('#upload');
   await page.waitForFunction(() => window.__result !== undefined, null, { timeout });
   return page.evaluate(() => ({ ...window.__result, steps: window.__result.steps.map((s) => s.text) }));
+}
+
+/**
+ * Sends one whole HTTP/1.1 request in a single write over a raw socket and reads the reply
+ * until the server closes. A server that refuses a form early (a duplicated field) closes the
+ * connection; `fetch`, still streaming the body, would then fail with EPIPE instead of
+ * returning the refusal. Resolves to { status, headers, text }.
+ */
+export function sendOnce(url, { method = 'POST', headers = {}, body = Buffer.alloc(0) }) {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const sock = connect(Number(u.port), u.hostname);
+    const chunks = [];
+    sock.on('data', (d) => chunks.push(d));
+    sock.on('error', (e) => (chunks.length ? undefined : reject(e)));
+    sock.on('close', () => {
+      const raw = Buffer.concat(chunks).toString('latin1');
+      const [head, ...rest] = raw.split('\r\n\r\n');
+      const lines = head.split('\r\n');
+      const hs = Object.fromEntries(lines.slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      resolve({ status: Number(lines[0].split(' ')[1]), headers: hs, text: rest.join('\r\n\r\n') });
+    });
+    const all = { Host: u.host, Connection: 'close', 'Content-Length': String(body.length), ...headers };
+    const head = [`${method} ${u.pathname}${u.search} HTTP/1.1`, ...Object.entries(all).map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n');
+    // no half-close: a server may take the end of our side as an aborted request
+    sock.write(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+  });
+}
+
+/**
+ * POSTs a form (`fields`: [name, value] pairs, in order; `file` appended last) to `url` with
+ * `sendOnce`; resolves to { status, headers, text }.
+ */
+export async function postFormOnce(url, fields, file, filename = 'f.bin') {
+  const fd = new FormData();
+  for (const [k, v] of fields) fd.append(k, v);
+  fd.append('file', new Blob([file]), filename);
+  const encoded = new Request(url, { method: 'POST', body: fd });
+  const body = Buffer.from(await encoded.arrayBuffer());
+  return sendOnce(url, { headers: { 'Content-Type': encoded.headers.get('content-type') }, body });
 }

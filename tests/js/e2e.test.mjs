@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { hashInput } from 'cos-wasm';
 import { launchChromium } from './harness.mjs';
 import { startEmulator } from './emulator.mjs';
-import { startStack, root, uploadViaPage } from './e2e-stack.mjs';
+import { postFormOnce, startStack, root, uploadViaPage } from './e2e-stack.mjs';
 
 const MiB = 1024 * 1024;
 let stack;
@@ -170,14 +170,12 @@ test('an expired form is refused (emulator clock one hour ahead)', async () => {
   try {
     const form = await (await callWorker('/upload-form', { filename: 'late.bin', sse: 'SSE-COS' })).json();
     const url = form.url.replace(`127.0.0.1:${stack.emulator.port}`, `127.0.0.1:${later.port}`);
-    const body = new FormData();
-    for (const [k, v] of Object.entries(form.fields)) body.append(k, v);
-    body.append('file', new Blob(['late']), 'late.bin');
-    const res = await fetch(url, { method: 'POST', body });
+    // sent in one write: an emulator that refuses the form early closes the connection
+    const res = await postFormOnce(url, Object.entries(form.fields), 'late', 'late.bin');
     assert.equal(res.status, 403);
-    assert.match(await res.text(), /<Code>AccessDenied<\/Code>[\s\S]*expired/);
+    assert.match(res.text, /<Code>AccessDenied<\/Code>[\s\S]*expired/);
     // the same form is still good on the stack's emulator
-    const ok = await fetch(form.url, { method: 'POST', body });
+    const ok = await postFormOnce(form.url, Object.entries(form.fields), 'late', 'late.bin');
     assert.equal(ok.status, 201);
   } finally {
     await later.stop();

@@ -50,6 +50,11 @@ sseHeaders({ type: 'SSE-X' }, 'PutObject');
 sseHeaders({ type: 'SSE-COS' }, 'DeleteObject');
 // @ts-expect-error key and keyPrefix are exclusive
 signer.postObjectForm({ bucket: 'b-1', region: 'ap-x', key: 'a', keyPrefix: 'u/', expires: 60 });
+const pinned: SignedRequest = signer.presignRequest({ method: 'PUT', key: 'a', bucket: 'b-1', region: 'ap-x', expires: 60, pin: { acl: false, contentType: true, storageClass: true } });
+const strictForm: PostObjectForm = signer.postObjectForm({ bucket: 'b-1', region: 'ap-x', keyPrefix: '/', expires: 60, strict: false, allowEmptyKeyPrefix: true });
+// @ts-expect-error pin members are booleans
+signer.presignRequest({ method: 'PUT', key: 'a', bucket: 'b-1', region: 'ap-x', expires: 60, pin: { acl: 'private' } });
+void [pinned, strictForm];
 // @ts-expect-error CustomerKey has no public constructor
 new CustomerKey();
 void [signed, body, headers, back, params, big, result];
