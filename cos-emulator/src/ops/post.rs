@@ -28,7 +28,7 @@ const MAX_BOUNDARY: usize = 70;
 /// Fields any signed form may carry without a policy condition naming them: the signature's
 /// own, the key (checked through `$key` conditions when present), the token (checked against
 /// the credential) and the response controls.
-const UNCONSTRAINED_OK: [&str; 11] = [
+const UNCONSTRAINED_OK: [&str; 10] = [
     "key",
     "policy",
     "signature",
@@ -39,7 +39,6 @@ const UNCONSTRAINED_OK: [&str; 11] = [
     "q-signature",
     "x-cos-security-token",
     "success_action_status",
-    "success_action_redirect",
 ];
 
 fn malformed() -> CosError {
