@@ -14,6 +14,8 @@ export type CosErrorCode =
   | 'ERR_INVALID_HEADER_NAME'
   | 'ERR_INVALID_HEADER_VALUE'
   | 'ERR_INVALID_QUERY_VALUE'
+  | 'ERR_HEADER_VALUE_TOO_LONG'
+  | 'ERR_QUERY_VALUE_TOO_LONG'
   | 'ERR_DUPLICATE_HEADER'
   | 'ERR_DUPLICATE_QUERY_PARAM'
   | 'ERR_INVALID_POLICY'
@@ -34,7 +36,8 @@ export type CosErrorCode =
   | 'ERR_USE_AFTER_FREE'
   | 'ERR_CRC64_MISMATCH'
   | 'ERR_INVALID_XML'
-  | 'ERR_ABORTED';
+  | 'ERR_ABORTED'
+  | 'ERR_NOT_INITIALIZED';
 
 /** Every failure of this package is a real `Error` of this shape. Messages never contain keys. */
 export interface CosError extends Error {

@@ -3,10 +3,9 @@
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use super::options::algorithm;
 use super::options::{
-    array_from, endpoint, entries, get, is_array, key_time, opt_str, opt_u64, options, req_str,
-    request, scalar,
+    array_from, endpoint, entries, get, is_array, js_text, json_text, key_time, opt_algorithm,
+    opt_str, opt_u64, options, req_str, request, scalar,
 };
 use super::output::{fields_object, url_headers, wiped_string};
 use super::sse::{customer_key, operation, sse};
@@ -94,19 +93,11 @@ impl JsSigner {
     #[wasm_bindgen(js_name = signPostPolicy)]
     pub fn sign_post_policy(&self, opts: JsValue) -> Result<JsValue> {
         options(&opts, "signPostPolicy()")?;
-        let policy = get(&opts, "policy");
-        let text = if let Some(s) = policy.as_string() {
+        let policy = get(&opts, "policy")?;
+        let text = if let Some(s) = js_text(&policy, "policy")? {
             s
         } else if policy.is_object() && !is_array(&policy) {
-            js_sys::JSON::stringify(&policy)
-                .ok()
-                .and_then(|s| s.as_string())
-                .ok_or_else(|| {
-                    err!(
-                        InvalidPolicy,
-                        "`policy` could not be serialised with JSON.stringify"
-                    )
-                })?
+            json_text(&policy, "policy", crate::ErrorCode::InvalidPolicy)?
         } else {
             return Err(err!(
                 InvalidPolicy,
@@ -120,13 +111,13 @@ impl JsSigner {
 
 pub(super) fn sign_request(obj: &JsValue) -> Result<SignRequestOptions> {
     let req = request(obj)?;
-    let copy = get(obj, "copySourceSse");
+    let copy = get(obj, "copySourceSse")?;
     let copy_source_sse = if copy.is_undefined() || copy.is_null() {
         None
     } else {
         Some(customer_key(
-            &get(&copy, "key"),
-            algorithm(&copy)?,
+            &get(&copy, "key")?,
+            opt_algorithm(&copy)?,
             "`copySourceSse.key`",
         )?)
     };
@@ -136,7 +127,7 @@ pub(super) fn sign_request(obj: &JsValue) -> Result<SignRequestOptions> {
         query: req.query,
         headers: req.headers,
         sign_headers: req.sign_headers,
-        sse: sse(&get(obj, "sse"))?,
+        sse: sse(&get(obj, "sse")?)?,
         copy_source_sse,
         operation: operation(obj)?,
     })
@@ -153,12 +144,12 @@ pub(super) fn post_form(obj: &JsValue) -> Result<PostObjectFormOptions> {
             ))
         }
     };
-    let range = get(obj, "contentLengthRange");
+    let range = get(obj, "contentLengthRange")?;
     let content_length_range = if range.is_undefined() || range.is_null() {
         None
     } else {
         let arr = if is_array(&range) {
-            Some(array_from(&range)?)
+            Some(array_from(&range, "contentLengthRange")?)
         } else {
             None
         };
@@ -194,12 +185,12 @@ pub(super) fn post_form(obj: &JsValue) -> Result<PostObjectFormOptions> {
         })
         .transpose()?;
     let mut meta = Vec::new();
-    for (k, v) in entries(&get(obj, "meta"), "meta")? {
+    for (k, v) in entries(&get(obj, "meta")?, "meta")? {
         let v =
             scalar(&v).ok_or_else(|| err!(InvalidHeaderValue, "meta {k:?} must be a string"))?;
         meta.push((k, v));
     }
-    let conds = get(obj, "conditions");
+    let conds = get(obj, "conditions")?;
     let mut conditions = Vec::new();
     if !conds.is_undefined() && !conds.is_null() {
         if !is_array(&conds) {
@@ -208,18 +199,13 @@ pub(super) fn post_form(obj: &JsValue) -> Result<PostObjectFormOptions> {
                 "`conditions` must be an array of policy conditions"
             ));
         }
-        for c in array_from(&conds)?.iter() {
-            conditions.push(
-                js_sys::JSON::stringify(&c)
-                    .ok()
-                    .and_then(|s| s.as_string())
-                    .ok_or_else(|| err!(InvalidPolicy, "a condition could not be serialised"))?,
-            );
+        for c in array_from(&conds, "conditions")?.iter() {
+            conditions.push(json_text(&c, "conditions", crate::ErrorCode::InvalidPolicy)?);
         }
     }
     Ok(PostObjectFormOptions {
         key,
-        sse: sse(&get(obj, "sse"))?,
+        sse: sse(&get(obj, "sse")?)?,
         content_length_range,
         content_type: opt_str(obj, "contentType")?,
         success_action_status: status,
