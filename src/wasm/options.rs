@@ -62,9 +62,10 @@ pub(super) struct Intrinsics {
 }
 
 fn getter_of(proto: &JsValue, name: &str) -> JsValue {
-    proto
-        .dyn_ref::<js_sys::Object>()
-        .and_then(|p| Reflect::get_own_property_descriptor(p, &name.into()).ok())
+    if !proto.is_object() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get_own_property_descriptor(proto.unchecked_ref::<js_sys::Object>(), &name.into())
         .map_or(JsValue::UNDEFINED, |d| raw_get(&d, "get"))
 }
 
@@ -75,9 +76,7 @@ impl Intrinsics {
         let object = ctor("Object");
         let array = ctor("Array");
         let uint8_array = ctor("Uint8Array");
-        let typed_array_proto = raw_get(&uint8_array, "prototype")
-            .dyn_ref::<js_sys::Object>()
-            .and_then(|p| Reflect::get_prototype_of(p).ok())
+        let typed_array_proto = Reflect::get_prototype_of(&raw_get(&uint8_array, "prototype"))
             .map_or(JsValue::UNDEFINED, JsValue::from);
         let view_getters = |proto: &JsValue| {
             ["buffer", "byteOffset", "byteLength"].map(|name| getter_of(proto, name))
@@ -157,9 +156,12 @@ pub(super) fn options(value: &JsValue, what: &str) -> Result<()> {
 fn check_no_inherited_to_json(name: &str) -> Result<()> {
     INTRINSICS.with(|i| {
         for proto in [&i.object_prototype, &i.array_prototype] {
-            let own = proto
-                .dyn_ref::<js_sys::Object>()
-                .map(|p| Reflect::get_own_property_descriptor(p, &"toJSON".into()));
+            let own = proto.is_object().then(|| {
+                Reflect::get_own_property_descriptor(
+                    proto.unchecked_ref::<js_sys::Object>(),
+                    &"toJSON".into(),
+                )
+            });
             if !matches!(own, Some(Ok(d)) if d.is_undefined()) {
                 return Err(err!(
                     InvalidArgument,
