@@ -10,6 +10,41 @@ use crate::endpoint::{Endpoint, Protocol};
 use crate::error::{err, Result};
 use crate::sign::{KeyTime, Request};
 
+// Catching calls that return a primitive or nothing. wasm-bindgen (0.2.130) gives the
+// return value of a catching import a slot in its externref table *before* it checks for
+// the exception, and never frees that slot when there was one: every exception caught by
+// an import that returns a JS value leaks a few bytes of wasm memory. So anything that can
+// throw on hostile input is first run (or probed) through one of these, which allocate
+// nothing for a return value; the value-returning call follows only once that succeeded.
+#[wasm_bindgen]
+extern "C" {
+    /// A function, called through `Function.prototype.call`.
+    pub(super) type Callable;
+    #[wasm_bindgen(catch, method, js_name = call)]
+    pub(super) fn call0_unit(f: &Callable, this: &JsValue) -> std::result::Result<(), JsValue>;
+    #[wasm_bindgen(catch, method, js_name = call)]
+    fn call1_unit(f: &Callable,
+        this: &JsValue,
+        a: &JsValue,
+    ) -> std::result::Result<(), JsValue>;
+    #[wasm_bindgen(catch, method, js_name = call)]
+    fn call0_f64(f: &Callable, this: &JsValue) -> std::result::Result<f64, JsValue>;
+    #[wasm_bindgen(catch, method, js_name = call)]
+    fn call1_bool(f: &Callable,
+        this: &JsValue,
+        a: &JsValue,
+    ) -> std::result::Result<bool, JsValue>;
+    /// `JSON.stringify`, its text copied out (no externref slot on a throw).
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = stringify)]
+    fn json_stringify(value: &JsValue) -> std::result::Result<Option<String>, JsValue>;
+    /// `Reflect.get`, probing only (the value is not returned).
+    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = get)]
+    fn reflect_get_probe(target: &JsValue, key: &JsValue) -> std::result::Result<(), JsValue>;
+    /// `Reflect.getPrototypeOf`, probing only.
+    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = getPrototypeOf)]
+    pub(super) fn get_prototype_of_probe(target: &JsValue) -> std::result::Result<(), JsValue>;
+}
+
 /// `obj[name]` read as an own, enumerable property only, so a polluted `Object.prototype`
 /// never supplies an option; `undefined` when `obj` is not an object or has no such own
 /// property. An own getter runs through a catching `Reflect.apply`: when it (or a Proxy
@@ -18,24 +53,21 @@ pub(super) fn get(obj: &JsValue, name: &str) -> Result<JsValue> {
     if !obj.is_object() {
         return Ok(JsValue::UNDEFINED);
     }
-    let threw = || err!(InvalidArgument, "reading `{name}` threw an exception");
-    let desc = Reflect::get_own_property_descriptor(obj.unchecked_ref::<js_sys::Object>(), &name.into())
-        .map_err(|_| threw())?;
-    if desc.is_undefined() {
+    let threw = |_| err!(InvalidArgument, "reading `{name}` threw an exception");
+    let key = JsValue::from_str(name);
+    // `Object.prototype.propertyIsEnumerable` is true only for an own, enumerable property;
+    // only then is the value read (running an own getter), so nothing is ever looked up
+    // on the prototype chain.
+    let own = INTRINSICS
+        .with(|i| i.property_is_enumerable.unchecked_ref::<Callable>().call1_bool(obj, &key))
+        .map_err(threw)?;
+    if !own {
         return Ok(JsValue::UNDEFINED);
     }
-    // The engine made `desc` (a fresh ordinary object, even for a Proxy trap's answer);
-    // cut it from Object.prototype so a missing `get`/`value` cannot be read from there.
-    let desc: js_sys::Object = desc.unchecked_into();
-    Reflect::set_prototype_of(&desc, &JsValue::NULL).map_err(|_| threw())?;
-    if raw_get(&desc, "enumerable").as_bool() != Some(true) {
-        return Ok(JsValue::UNDEFINED);
-    }
-    let getter = raw_get(&desc, "get");
-    if let Some(f) = getter.dyn_ref::<js_sys::Function>() {
-        return Reflect::apply(f, obj, &Array::new()).map_err(|_| threw());
-    }
-    Ok(raw_get(&desc, "value"))
+    // An own getter or Proxy trap may throw: probe first (see the imports above), then read.
+    // A getter therefore runs twice; options are read once per call, in a fixed order.
+    reflect_get_probe(obj, &key).map_err(threw)?;
+    Reflect::get(obj, &key).map_err(threw)
 }
 
 /// `Reflect.get(obj, name)` through the prototype chain, `undefined` when it throws: only
@@ -48,6 +80,7 @@ pub(super) fn raw_get(obj: &JsValue, name: &str) -> JsValue {
 /// (`#[wasm_bindgen(start)]`), before application code can replace or pollute them.
 pub(super) struct Intrinsics {
     object_entries: JsValue,
+    property_is_enumerable: JsValue,
     object_prototype: JsValue,
     array_prototype: JsValue,
     array_from: JsValue,
@@ -59,6 +92,10 @@ pub(super) struct Intrinsics {
     data_view: [JsValue; 3],
     /// `ArrayBuffer.prototype.byteLength` getter.
     array_buffer_byte_length: JsValue,
+    /// `ArrayBuffer.prototype.slice`.
+    array_buffer_slice: JsValue,
+    /// `%TypedArray%.prototype.at`.
+    typed_array_at: JsValue,
 }
 
 fn getter_of(proto: &JsValue, name: &str) -> JsValue {
@@ -83,6 +120,7 @@ impl Intrinsics {
         };
         Self {
             object_entries: raw_get(&object, "entries"),
+            property_is_enumerable: raw_get(&raw_get(&object, "prototype"), "propertyIsEnumerable"),
             object_prototype: raw_get(&object, "prototype"),
             array_prototype: raw_get(&array, "prototype"),
             array_from: raw_get(&array, "from"),
@@ -93,6 +131,8 @@ impl Intrinsics {
                 &raw_get(&ctor("ArrayBuffer"), "prototype"),
                 "byteLength",
             ),
+            array_buffer_slice: raw_get(&raw_get(&ctor("ArrayBuffer"), "prototype"), "slice"),
+            typed_array_at: raw_get(&typed_array_proto, "at"),
             uint8_array,
         }
     }
@@ -100,6 +140,10 @@ impl Intrinsics {
 
 thread_local! {
     static INTRINSICS: Intrinsics = Intrinsics::capture();
+}
+
+pub(super) fn callable(g: &JsValue) -> &Callable {
+    g.unchecked_ref()
 }
 
 /// Captures the intrinsics; called from the module's start function.
@@ -111,33 +155,34 @@ pub(super) fn capture_intrinsics() {
 /// catching `Reflect.apply`: user code it may run (getters, proxy traps, iterators) can
 /// throw, and a JS exception must never unwind through Rust frames.
 fn call_intrinsic(
-    pick: impl FnOnce(&Intrinsics) -> JsValue,
+    pick: impl FnOnce(&Intrinsics) -> &JsValue,
     this: &JsValue,
     args: &[&JsValue],
 ) -> std::result::Result<JsValue, JsValue> {
-    let f = INTRINSICS.with(pick);
-    let f = f
-        .dyn_ref::<js_sys::Function>()
-        .ok_or_else(|| JsValue::from_str("missing intrinsic"))?;
-    let list = Array::new();
-    for a in args {
-        list.push(a);
-    }
-    Reflect::apply(f, this, &list)
+    INTRINSICS.with(|i| {
+        // `call*` are catching imports; should an intrinsic be missing (not a function), the
+        // resulting TypeError is caught like any other.
+        let g = pick(i);
+        let (c, f) = (callable(g), g.unchecked_ref::<js_sys::Function>());
+        match args {
+            [] => c.call0_unit(this).and_then(|()| f.call0(this)),
+            [a] => c.call1_unit(this, a).and_then(|()| f.call1(this, a)),
+            _ => Err(JsValue::UNDEFINED),
+        }
+    })
 }
 
 /// `Array.isArray`, false when it throws (a revoked proxy).
 pub(super) fn is_array(value: &JsValue) -> bool {
     value.is_object()
-        && call_intrinsic(|i| i.array_is_array.clone(), &JsValue::UNDEFINED, &[value])
-            .ok()
-            .and_then(|b| b.as_bool())
+        && INTRINSICS
+            .with(|i| i.array_is_array.unchecked_ref::<Callable>().call1_bool(&JsValue::UNDEFINED, value))
             .unwrap_or(false)
 }
 
 /// `Array.from(value)`: a real array, safe to index without running user code.
 pub(super) fn array_from(value: &JsValue, name: &str) -> Result<Array> {
-    call_intrinsic(|i| i.array_from.clone(), &JsValue::UNDEFINED, &[value])
+    call_intrinsic(|i| &i.array_from, &JsValue::UNDEFINED, &[value])
         .map(JsCast::unchecked_into)
         .map_err(|_| err!(InvalidArgument, "reading `{name}` threw an exception"))
 }
@@ -177,9 +222,9 @@ fn check_no_inherited_to_json(name: &str) -> Result<()> {
 /// a BigInt is an error naming the option (code `code`), never an absent option.
 pub(super) fn json_text(value: &JsValue, name: &str, code: crate::ErrorCode) -> Result<String> {
     check_no_inherited_to_json(name)?;
-    js_sys::JSON::stringify(value)
+    json_stringify(value)
         .ok()
-        .and_then(|s| js_text(&s, name).ok().flatten())
+        .flatten()
         .ok_or_else(|| {
             crate::Error::new(
                 code,
@@ -253,7 +298,7 @@ pub(super) fn entries(value: &JsValue, name: &str) -> Result<Vec<(String, JsValu
     let list: Array = if value.is_instance_of::<js_sys::Map>() {
         array_from(value, name)?
     } else if value.is_object() && !is_array(value) {
-        call_intrinsic(|i| i.object_entries.clone(), &JsValue::UNDEFINED, &[value])
+        call_intrinsic(|i| &i.object_entries, &JsValue::UNDEFINED, &[value])
             .map_err(|_| err!(InvalidArgument, "reading `{name}` threw an exception"))?
             .unchecked_into()
     } else {
@@ -503,20 +548,38 @@ fn byte_view(v: &JsValue, name: &str) -> Result<js_sys::Uint8Array> {
         )
     };
     let detached = || err!(InvalidArgument, "`{name}` is a detached ArrayBuffer");
-    let args = if js_sys::ArrayBuffer::is_view(v) {
-        let read = |getters: &[JsValue; 3]| -> std::result::Result<Vec<JsValue>, JsValue> {
-            getters
-                .iter()
-                .map(|g| call_intrinsic(|_| g.clone(), v, &[]))
-                .collect()
-        };
-        INTRINSICS
-            .with(|i| read(&i.typed_array).or_else(|_| read(&i.data_view)))
-            .map_err(|_| detached())?
-    } else {
-        call_intrinsic(|i| i.array_buffer_byte_length.clone(), v, &[]).map_err(|_| bad())?;
-        vec![v.clone()]
-    };
+    let args = INTRINSICS.with(|i| {
+        let f = callable;
+        if js_sys::ArrayBuffer::is_view(v) {
+            // byteLength through the TypedArray getter, else the DataView one (which throws
+            // for a detached buffer); both throw for anything without the internal slot.
+            let getters = if f(&i.typed_array[2]).call0_f64(v).is_ok() {
+                &i.typed_array
+            } else if f(&i.data_view[2]).call0_f64(v).is_ok() {
+                &i.data_view
+            } else {
+                return Err(detached());
+            };
+            // A detached typed array reports length 0 but `at` throws for it.
+            if getters.as_ptr() == i.typed_array.as_ptr()
+                && f(&i.typed_array_at).call1_unit(v, &JsValue::from(0)).is_err()
+            {
+                return Err(detached());
+            }
+            let offset = f(&getters[1]).call0_f64(v).map_err(|_| bad())?;
+            let length = f(&getters[2]).call0_f64(v).map_err(|_| bad())?;
+            let buffer = getters[0]
+                .unchecked_ref::<js_sys::Function>()
+                .call0(v)
+                .map_err(|_| bad())?;
+            Ok(vec![buffer, offset.into(), length.into()])
+        } else {
+            f(&i.array_buffer_byte_length).call0_f64(v).map_err(|_| bad())?;
+            // `slice` throws for a detached buffer (its result is not kept).
+            f(&i.array_buffer_slice).call0_unit(v).map_err(|_| detached())?;
+            Ok(vec![v.clone()])
+        }
+    })?;
     let ctor = INTRINSICS.with(|i| i.uint8_array.clone());
     let ctor = ctor.dyn_ref::<js_sys::Function>().ok_or_else(bad)?;
     let list = Array::new();

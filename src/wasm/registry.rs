@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use std::cell::RefCell;
 
+use super::options::{callable, get_prototype_of_probe};
 use crate::error::{err, Result};
 use crate::keys::{CustomerKey, WrappingKey};
 
@@ -88,6 +89,8 @@ pub(super) fn lookup<T: Clone>(
         return Ok(None);
     }
     let threw = |_| err!(UseAfterFree, "{what} was freed");
+    // Probes first: an exception caught by a value-returning import leaks (options.rs).
+    get_prototype_of_probe(value).map_err(threw)?;
     let proto = Reflect::get_prototype_of(value).map_err(threw)?;
     let desc = Reflect::get_own_property_descriptor(&proto, &getter.into()).map_err(threw)?;
     if desc.is_undefined() {
@@ -97,6 +100,7 @@ pub(super) fn lookup<T: Clone>(
     let Some(get) = get.dyn_ref::<js_sys::Function>() else {
         return Ok(None);
     };
+    callable(get).call0_unit(value).map_err(threw)?;
     let handle = Reflect::apply(get, value, &js_sys::Array::new()).map_err(threw)?;
     let Some(id) = handle.as_f64() else {
         return Ok(None);

@@ -157,7 +157,8 @@ pub fn bucket_encryption_xml(opts: JsValue) -> Result<String> {
         other => {
             return Err(err!(
                 InvalidSse,
-                "bucket encryption algorithm must be 'AES256', 'SM4' or 'KMS', got {other:?}"
+                "bucket encryption algorithm must be 'AES256', 'SM4' or 'KMS' (got {} characters of something else)",
+                other.chars().count()
             ))
         }
     };
