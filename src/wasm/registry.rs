@@ -90,8 +90,13 @@ pub(super) fn lookup<T: Clone>(
     }
     let threw = |_| err!(UseAfterFree, "{what} was freed");
     // Probes first: an exception caught by a value-returning import leaks (options.rs).
-    get_prototype_of_probe(value).map_err(threw)?;
-    let proto = Reflect::get_prototype_of(value).map_err(threw)?;
+    // A value whose prototype cannot be read (a Proxy whose trap throws) is not a key.
+    if get_prototype_of_probe(value).is_err() {
+        return Ok(None);
+    }
+    let Ok(proto) = Reflect::get_prototype_of(value) else {
+        return Ok(None);
+    };
     let desc = Reflect::get_own_property_descriptor(&proto, &getter.into()).map_err(threw)?;
     if desc.is_undefined() {
         return Ok(None);
