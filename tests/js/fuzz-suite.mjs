@@ -191,6 +191,10 @@ export function runFuzzSuite(cos, { misuseCalls = 1_000_000, randomCalls = 3_000
   // Weighted like the failures of issue 12 (thousands of double frees and calls on freed
   // objects killed the module): the cheap lifetime misuses most often, every class each round.
   const weights = { 1: 8, 2: 8, 0: 6, 3: 6, 4: 6, 7: 2 };
+  // A million thrown errors: capturing a stack trace for each is most of the run time, and
+  // the suite checks codes and messages, not stacks.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   const schedule = misuse.flatMap((f, k) => Array(weights[k] ?? 1).fill(f));
   const warm = Math.min(misuseCalls, 20_000);
   let i = 0;
@@ -198,6 +202,7 @@ export function runFuzzSuite(cos, { misuseCalls = 1_000_000, randomCalls = 3_000
   report.memory.before = memory.buffer.byteLength;
   while (report.calls < misuseCalls) schedule[i % schedule.length](i++);
   report.memory.after = memory.buffer.byteLength;
+  Error.stackTraceLimit = stackTraceLimit;
 
   // Random inputs of every export, with the hostile classes mixed in.
   let s = seed;
