@@ -306,7 +306,8 @@ impl Endpoint {
     /// exactly `localhost`. Not `*.localhost`: common resolvers send those names to DNS.
     #[must_use]
     pub fn is_loopback(&self) -> bool {
-        if self.host.eq_ignore_ascii_case("localhost") || self.host == "[::1]" || self.host == "::1" {
+        if self.host.eq_ignore_ascii_case("localhost") || self.host == "[::1]" || self.host == "::1"
+        {
             return true;
         }
         // An IPv4 literal in 127.0.0.0/8, not a name that merely starts with "127."

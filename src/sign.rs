@@ -305,7 +305,10 @@ pub(crate) fn check_wire_header_value(name: &str, value: &str) -> Result<()> {
             value.len()
         ));
     }
-    if !value.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)) {
+    if !value
+        .bytes()
+        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+    {
         return Err(err!(
             InvalidHeaderValue,
             "header {name:?} has characters outside printable ASCII, which browsers and Node send differently from what would be signed; percent-encode the value (e.g. encodeURIComponent for x-cos-meta-*)"
@@ -461,7 +464,11 @@ impl Request {
                     "SSE-C key material must not be put in the URL (URLs end up in logs and histories); send it as headers (presignRequest / signRequest with `sse`)"
                 ));
             }
-            if let Some(len) = v.as_ref().map(String::len).filter(|l| *l > MAX_QUERY_VALUE_BYTES) {
+            if let Some(len) = v
+                .as_ref()
+                .map(String::len)
+                .filter(|l| *l > MAX_QUERY_VALUE_BYTES)
+            {
                 return Err(err!(
                     QueryValueTooLong,
                     "query parameter {k:?} is {len} bytes; at most {MAX_QUERY_VALUE_BYTES} are signed"

@@ -11,7 +11,7 @@
 
 use cos_wasm::{
     hash::verify_crc64, unwrap, wrap, BucketEncryption, Credentials, CustomerKey, ErrorCode,
-    KdfParams, KeyTime, Request, SseAlgorithm, Signer, WrapAlgorithm, WrappingKey,
+    KdfParams, KeyTime, Request, Signer, SseAlgorithm, WrapAlgorithm, WrappingKey,
 };
 use proptest::prelude::*;
 
@@ -132,7 +132,10 @@ fn size_caps_have_their_codes() {
     let s = signer();
     let long = "x".repeat(cos_wasm::sign::MAX_HEADER_VALUE_BYTES + 1);
     let e = s
-        .authorization(&Request::new("GET", "k").header("x-cos-meta-a", &long), kt())
+        .authorization(
+            &Request::new("GET", "k").header("x-cos-meta-a", &long),
+            kt(),
+        )
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::HeaderValueTooLong);
     let mut req = Request::new("GET", "k");

@@ -23,17 +23,11 @@ extern "C" {
     #[wasm_bindgen(catch, method, js_name = call)]
     pub(super) fn call0_unit(f: &Callable, this: &JsValue) -> std::result::Result<(), JsValue>;
     #[wasm_bindgen(catch, method, js_name = call)]
-    fn call1_unit(f: &Callable,
-        this: &JsValue,
-        a: &JsValue,
-    ) -> std::result::Result<(), JsValue>;
+    fn call1_unit(f: &Callable, this: &JsValue, a: &JsValue) -> std::result::Result<(), JsValue>;
     #[wasm_bindgen(catch, method, js_name = call)]
     fn call0_f64(f: &Callable, this: &JsValue) -> std::result::Result<f64, JsValue>;
     #[wasm_bindgen(catch, method, js_name = call)]
-    fn call1_bool(f: &Callable,
-        this: &JsValue,
-        a: &JsValue,
-    ) -> std::result::Result<bool, JsValue>;
+    fn call1_bool(f: &Callable, this: &JsValue, a: &JsValue) -> std::result::Result<bool, JsValue>;
     /// `JSON.stringify`, its text copied out (no externref slot on a throw).
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = stringify)]
     fn json_stringify(value: &JsValue) -> std::result::Result<Option<String>, JsValue>;
@@ -59,7 +53,11 @@ pub(super) fn get(obj: &JsValue, name: &str) -> Result<JsValue> {
     // only then is the value read (running an own getter), so nothing is ever looked up
     // on the prototype chain.
     let own = INTRINSICS
-        .with(|i| i.property_is_enumerable.unchecked_ref::<Callable>().call1_bool(obj, &key))
+        .with(|i| {
+            i.property_is_enumerable
+                .unchecked_ref::<Callable>()
+                .call1_bool(obj, &key)
+        })
         .map_err(threw)?;
     if !own {
         return Ok(JsValue::UNDEFINED);
@@ -176,7 +174,11 @@ fn call_intrinsic(
 pub(super) fn is_array(value: &JsValue) -> bool {
     value.is_object()
         && INTRINSICS
-            .with(|i| i.array_is_array.unchecked_ref::<Callable>().call1_bool(&JsValue::UNDEFINED, value))
+            .with(|i| {
+                i.array_is_array
+                    .unchecked_ref::<Callable>()
+                    .call1_bool(&JsValue::UNDEFINED, value)
+            })
             .unwrap_or(false)
 }
 
@@ -562,7 +564,9 @@ fn byte_view(v: &JsValue, name: &str) -> Result<js_sys::Uint8Array> {
             };
             // A detached typed array reports length 0 but `at` throws for it.
             if getters.as_ptr() == i.typed_array.as_ptr()
-                && f(&i.typed_array_at).call1_unit(v, &JsValue::from(0)).is_err()
+                && f(&i.typed_array_at)
+                    .call1_unit(v, &JsValue::from(0))
+                    .is_err()
             {
                 return Err(detached());
             }
@@ -574,9 +578,13 @@ fn byte_view(v: &JsValue, name: &str) -> Result<js_sys::Uint8Array> {
                 .map_err(|_| bad())?;
             Ok(vec![buffer, offset.into(), length.into()])
         } else {
-            f(&i.array_buffer_byte_length).call0_f64(v).map_err(|_| bad())?;
+            f(&i.array_buffer_byte_length)
+                .call0_f64(v)
+                .map_err(|_| bad())?;
             // `slice` throws for a detached buffer (its result is not kept).
-            f(&i.array_buffer_slice).call0_unit(v).map_err(|_| detached())?;
+            f(&i.array_buffer_slice)
+                .call0_unit(v)
+                .map_err(|_| detached())?;
             Ok(vec![v.clone()])
         }
     })?;

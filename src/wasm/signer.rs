@@ -200,7 +200,11 @@ pub(super) fn post_form(obj: &JsValue) -> Result<PostObjectFormOptions> {
             ));
         }
         for c in array_from(&conds, "conditions")?.iter() {
-            conditions.push(json_text(&c, "conditions", crate::ErrorCode::InvalidPolicy)?);
+            conditions.push(json_text(
+                &c,
+                "conditions",
+                crate::ErrorCode::InvalidPolicy,
+            )?);
         }
     }
     Ok(PostObjectFormOptions {

@@ -73,7 +73,11 @@ pub(super) fn sse(value: &JsValue) -> Result<Option<Sse>> {
             let context_json = if ctx.is_undefined() || ctx.is_null() {
                 None
             } else if ctx.is_object() && !is_array(&ctx) {
-                Some(json_text(&ctx, "sse.context", crate::ErrorCode::InvalidSse)?)
+                Some(json_text(
+                    &ctx,
+                    "sse.context",
+                    crate::ErrorCode::InvalidSse,
+                )?)
             } else {
                 return Err(err!(InvalidSse, "SSE-KMS `context` must be an object"));
             };
@@ -124,9 +128,10 @@ pub fn copy_source_sse_headers_js(key: JsValue, alg: JsValue) -> Result<JsValue>
     let alg = if alg.is_undefined() || alg.is_null() {
         None
     } else {
-        Some(SseAlgorithm::parse(&js_text(&alg, "algorithm")?.ok_or_else(|| {
-            err!(InvalidSse, "algorithm must be 'AES256' or 'SM4'")
-        })?)?)
+        Some(SseAlgorithm::parse(
+            &js_text(&alg, "algorithm")?
+                .ok_or_else(|| err!(InvalidSse, "algorithm must be 'AES256' or 'SM4'"))?,
+        )?)
     };
     Ok(headers_object(&copy_source_sse_headers(&customer_key(
         &key,
