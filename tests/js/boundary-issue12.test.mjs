@@ -222,3 +222,14 @@ test('JS helpers validate: postFormData, hashInput and its stream chunks, verify
   assert.deepEqual(await cos.hashInput(u16), want);
   assert.equal(want.crc64, (await cos.hashInput(stream(bytes.subarray(0, 3), bytes.subarray(3)))).crc64);
 });
+
+test('the CommonJS build carries the same guard', async () => {
+  const { createRequire } = await import('node:module');
+  const cjs = createRequire(import.meta.url)('cos-wasm');
+  const s = new cjs.CosSigner({ secretId: 'AKIDx', secretKey: 'k' });
+  s.free();
+  s.free();
+  assertCosError(() => s.authorization(fixed), 'ERR_USE_AFTER_FREE');
+  assertCosError(() => cjs.CustomerKey.fromBytes('AES256', new Proxy(new Uint8Array(32), {})), 'ERR_INVALID_ARGUMENT');
+  assert.equal(typeof cjs.Md5.prototype[Symbol.dispose], 'function');
+});
