@@ -2,7 +2,7 @@
 // Blobs/streams/buffers with progress and AbortSignal, and response CRC-64 checks; and the
 // lifetime guard of the exported classes (see "Security notes" in the README).
 // Written as plain ESM; the build derives extras.cjs from it for CommonJS.
-import { CosSigner, CustomerKey, WrappingKey, Crc64, Md5, Sha1, verifyCrc64, isCosError } from './cos_wasm.js';
+import { CosSigner, CustomerKey, WrappingKey, Crc64, Md5, Sha1, verifyCrc64, isCosError, explainSignatureMismatch, parseCosErrorXml } from './cos_wasm.js';
 
 // Built-ins captured when the package loads, before application code can replace them.
 const { apply, ownKeys, getPrototypeOf } = Reflect;
@@ -321,3 +321,101 @@ export function verifyResponseCrc64(response, localCrc64) {
   }
   verifyCrc64(localCrc64, typeof header === 'string' ? header : undefined);
 }
+
+// ---------------------------------------------------------------------------------------
+// COS error responses: a CosError per refusal, the clock offset, one corrected retry.
+// ---------------------------------------------------------------------------------------
+
+/** Largest clock correction accepted, as for `CosSigner.clockOffset`: a day. */
+const MAX_CLOCK_OFFSET = 86400;
+
+function responseHeader(response, name) {
+  const headers = response && response.headers;
+  if (!headers || typeof headers.get !== 'function') {
+    throw cosError('ERR_INVALID_ARGUMENT', 'expected a fetch Response (with headers.get)');
+  }
+  return headers.get(name);
+}
+
+/**
+ * COS's clock minus this device's, in whole seconds, from a response's `Date` header:
+ * give it to `CosSigner`'s `clockOffset`. In a browser the bucket's CORS configuration must
+ * list `Date` in ExposeHeaders, or the header is hidden from the page.
+ */
+export function clockOffsetFromResponse(response) {
+  const date = responseHeader(response, 'date');
+  const server = date === null ? NaN : Date.parse(date);
+  if (!Number.isFinite(server)) {
+    throw cosError('ERR_INVALID_ARGUMENT', "the response has no readable Date header (in a browser, add Date to the bucket's CORS ExposeHeaders)");
+  }
+  const offset = Math.round((server - Date.now()) / 1000);
+  return Math.max(-MAX_CLOCK_OFFSET, Math.min(MAX_CLOCK_OFFSET, offset));
+}
+
+/**
+ * Turns a failed COS response into a CosError: `ERR_SIGNATURE_MISMATCH` (with
+ * `explanation`, when `signed` — what was signed: a `signRequest` result, a pre-signed URL,
+ * or the signing options — is given), `ERR_CLOCK_SKEW` (with `clockOffset` measured from
+ * the response's Date) or `ERR_COS_RESPONSE`; each carries COS's `cosCode`, `requestId`
+ * and `status`. Reads the body; resolves to the error rather than throwing it.
+ */
+export async function cosErrorFromResponse(response, signed) {
+  responseHeader(response, 'content-type');
+  let body = '';
+  try {
+    body = typeof response.text === 'function' ? await response.text() : '';
+  } catch {
+    body = '';
+  }
+  let parsed;
+  try {
+    parsed = parseCosErrorXml(body);
+  } catch {
+    parsed = { code: `HTTP ${response.status}`, message: '', requestId: null };
+  }
+  const cosCode = parsed.code;
+  const requestId = parsed.requestId ?? responseHeader(response, 'x-cos-request-id') ?? undefined;
+  let error;
+  if (cosCode === 'SignatureDoesNotMatch' && signed !== undefined) {
+    let explanation;
+    try {
+      explanation = explainSignatureMismatch(body, signed);
+    } catch {
+      explanation = undefined; // what was signed could not be read: report the mismatch alone
+    }
+    error = cosError('ERR_SIGNATURE_MISMATCH', `COS: SignatureDoesNotMatch${explanation ? `: ${explanation.message}` : ''}`);
+    if (explanation) error.explanation = explanation;
+  } else if (cosCode === 'RequestTimeTooSkewed' || /expired/i.test(parsed.message)) {
+    let offset;
+    try {
+      offset = clockOffsetFromResponse(response);
+    } catch {
+      offset = undefined;
+    }
+    const how = offset === undefined ? 'is probably wrong' : `differs from COS's by ${offset} s`;
+    error = cosError('ERR_CLOCK_SKEW', `COS: ${cosCode}: this device's clock ${how}; set CosSigner clockOffset and sign again`);
+    if (offset !== undefined) error.clockOffset = offset;
+  } else {
+    error = cosError('ERR_COS_RESPONSE', `COS: ${cosCode}${parsed.message ? `: ${parsed.message}` : ''}`);
+  }
+  error.cosCode = cosCode;
+  error.status = response.status;
+  if (requestId) error.requestId = requestId;
+  return error;
+}
+
+/**
+ * Runs `attempt()` (which signs with `signer` and sends); if it fails with
+ * `ERR_CLOCK_SKEW` carrying a `clockOffset`, corrects `signer.clockOffset` and runs it once
+ * more. Any other error, or a second skew, is thrown as it is.
+ */
+export async function withClockRetry(signer, attempt) {
+  try {
+    return await attempt();
+  } catch (e) {
+    if (!(e && e.name === 'CosError' && e.code === 'ERR_CLOCK_SKEW' && Number.isInteger(e.clockOffset))) throw e;
+    signer.clockOffset = e.clockOffset;
+    return attempt();
+  }
+}
+

@@ -36,6 +36,9 @@ export type CosErrorCode =
   | 'ERR_USE_AFTER_FREE'
   | 'ERR_CRC64_MISMATCH'
   | 'ERR_INVALID_XML'
+  | 'ERR_CLOCK_SKEW'
+  | 'ERR_SIGNATURE_MISMATCH'
+  | 'ERR_COS_RESPONSE'
   | 'ERR_ABORTED'
   | 'ERR_NOT_INITIALIZED';
 
@@ -80,6 +83,8 @@ export type HeaderMap = Record<string, string | number | boolean | null | undefi
 export type QueryMap = Record<string, string | number | null | undefined>;
 
 export interface CosSignerOptions {
+  /** Seconds to add to this device's clock when `expires` becomes a key time (COS's clock minus this device's, see `clockOffsetFromResponse`). Whole seconds, at most a day either way. */
+  clockOffset?: number;
   secretId: string;
   secretKey: string;
   /** STS token of temporary credentials (`x-cos-security-token`). */
@@ -134,6 +139,8 @@ export interface PostPolicyFields {
 /** Signs COS requests with one set of credentials. Call `free()` to wipe the secret early. */
 export class CosSigner {
   constructor(options: CosSignerOptions);
+  /** Seconds added to this device's clock for `expires` (settable; see `withClockRetry`). */
+  clockOffset: number;
   /** The `Authorization` header value (`q-sign-algorithm=sha1&q-ak=…`). */
   authorization(options: AuthorizationOptions): string;
   /** A pre-signed URL. `host` is always signed; other signed headers must be sent as given. */
@@ -383,3 +390,58 @@ export interface HashResult {
 
 /** Hashes a Blob/File, ReadableStream, ArrayBuffer or typed array in chunks. */
 export function hashInput(input: Blob | ReadableStream<Uint8Array> | ArrayBuffer | ArrayBufferView, options?: HashOptions): Promise<HashResult>;
+
+// ---------------------------------------------------------------------------------------
+// Troubleshooting COS refusals
+// ---------------------------------------------------------------------------------------
+
+/** The part of a request a difference is about. */
+export type MismatchComponent = 'method' | 'path' | 'params' | 'headers' | 'keyTime' | 'credentials' | 'other';
+
+/** One difference between what was signed and what COS hashed. Never contains a secret. */
+export interface MismatchDifference {
+  component: MismatchComponent;
+  /** Stable cause code, e.g. `PATH_PLUS_AS_SPACE`, `PATH_DOT_SEGMENTS`, `PATH_UNICODE_NORMALIZATION`, `HEADER_WHITESPACE`, `HEADER_MISSING`, `HEADER_NON_ASCII`, `PARAM_VALUE`, `KEY_TIME`, `CLOCK_SKEW`, `SECRET_KEY`, `SECRET_ID`. */
+  cause: string;
+  message: string;
+}
+
+export interface MismatchExplanation {
+  /** COS's error code, e.g. `SignatureDoesNotMatch`. */
+  code: string;
+  requestId: string | null;
+  /** Every difference's message, joined. */
+  message: string;
+  differences: MismatchDifference[];
+}
+
+/** What was signed: a `signRequest`/`presignRequest` result (with `method` when not GET), a pre-signed URL, or the options given to `authorization`/`presignUrl`. */
+export type SignedInput = string | { url: string; headers?: HeaderMap; method?: HttpMethod } | (RequestParts & EndpointOptions & Partial<Validity>);
+
+/** Compares COS's error body (its `<FormatString>` / `<StringToSign>`) with what was signed and names each difference. */
+export function explainSignatureMismatch(errorXml: string, signed: SignedInput): MismatchExplanation;
+
+/** `{ code, message, requestId }` of a COS `<Error>` body. */
+export function parseCosErrorXml(xml: string): { code: string; message: string; requestId: string | null };
+
+/** COS's clock minus this device's, in seconds, from a response's `Date` header (in a browser, `Date` must be in the bucket's CORS ExposeHeaders). */
+export function clockOffsetFromResponse(response: { headers: { get(name: string): string | null } }): number;
+
+/** A CosError for a failed COS response. */
+export interface CosResponseError extends CosError {
+  code: 'ERR_SIGNATURE_MISMATCH' | 'ERR_CLOCK_SKEW' | 'ERR_COS_RESPONSE';
+  /** COS's error code, or `HTTP <status>` when the body is not a COS error. */
+  cosCode: string;
+  status: number;
+  requestId?: string;
+  /** With `ERR_SIGNATURE_MISMATCH`, when what was signed is given. */
+  explanation?: MismatchExplanation;
+  /** With `ERR_CLOCK_SKEW`, when the response has a readable `Date`. */
+  clockOffset?: number;
+}
+
+/** Reads a failed response's body and resolves to the matching CosError (it does not throw it). */
+export function cosErrorFromResponse(response: Response, signed?: SignedInput): Promise<CosResponseError>;
+
+/** Runs `attempt`; on `ERR_CLOCK_SKEW` with a `clockOffset`, sets `signer.clockOffset` and runs it once more. */
+export function withClockRetry<T>(signer: CosSigner, attempt: () => Promise<T>): Promise<T>;

@@ -10,6 +10,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 command -v cargo >/dev/null || { log "cargo is required (rustup)"; exit 1; }
 command -v node >/dev/null || { log "Node.js >= 20 is required"; exit 1; }
+python3 -c 'import venv' 2>/dev/null || { log "python3 with venv is required (the emulator's Python SDK suite)"; exit 1; }
 node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || { log "Node.js >= 20 is required"; exit 1; }
 
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then

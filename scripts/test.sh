@@ -3,7 +3,7 @@
 #   native Rust (fmt, clippy, unit + vector + property tests), the npm package (build,
 #   pack, publint, are-the-types-wrong, type tests), and the packed package in Node ESM,
 #   Node CJS, headless Chromium and workerd; the local COS emulator's own tests, the official
-#   Node SDK against it, and cos-wasm requests end to end against it.
+#   Node and Python SDKs against it, and cos-wasm requests end to end against it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -27,9 +27,10 @@ tarball=$(bash scripts/pack.sh)
 ./node_modules/.bin/attw --exclude-entrypoints ./cos_wasm_bg.wasm -- "$tarball"
 ./node_modules/.bin/tsc -p tests/js/tsconfig.json
 
-step "local COS emulator: release build, official cos-nodejs-sdk-v5 against it"
+step "local COS emulator: release build, official cos-nodejs-sdk-v5 and cos-python-sdk-v5 against it"
 cargo build --release -p cos-emulator
 COS_EMULATOR_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/cos-emulator" bash cos-emulator/sdk-test/run.sh
+COS_EMULATOR_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/cos-emulator" bash cos-emulator/sdk-test/python/run.sh
 
 step "js: Node ESM, Node CJS, headless Chromium, workerd, end to end against the emulator"
 node --test --test-concurrency=1 tests/js/

@@ -99,6 +99,14 @@ error_codes! {
     Crc64Mismatch => "ERR_CRC64_MISMATCH",
     /// Bucket encryption XML could not be parsed.
     InvalidXml => "ERR_INVALID_XML",
+    /// COS refused the request's time (`RequestTimeTooSkewed`, an expired signature): the
+    /// device clock is off. The error carries the measured offset when one is known.
+    ClockSkew => "ERR_CLOCK_SKEW",
+    /// COS answered `SignatureDoesNotMatch`; the error carries the explanation of which
+    /// part of the request differs from what was signed.
+    SignatureMismatch => "ERR_SIGNATURE_MISMATCH",
+    /// COS answered with another error; the error carries COS's code and request id.
+    CosResponse => "ERR_COS_RESPONSE",
     /// The operation was aborted by an AbortSignal.
     Aborted => "ERR_ABORTED",
     /// The package was used before the browser `init()` resolved (raised by the JS side).

@@ -29,6 +29,7 @@ mod crypto;
 mod encode;
 pub mod endpoint;
 pub mod error;
+pub mod explain;
 pub mod hash;
 mod json;
 pub mod keys;
@@ -38,6 +39,7 @@ pub mod sign;
 pub mod signer;
 pub mod sse;
 pub mod time;
+mod xml;
 
 #[cfg(feature = "wasm")]
 mod wasm;

@@ -8,6 +8,7 @@ use core::fmt;
 use crate::credentials::Credentials;
 use crate::crypto::{hmac_sha1_hex, sha1_hex};
 use crate::encode::uri_encode;
+use crate::endpoint::Endpoint;
 use crate::error::{err, Result};
 
 /// COS's limit on the UTF-8 length of an object key (protocol §6).
@@ -261,7 +262,8 @@ fn method_lower(method: &str) -> Result<String> {
 ///
 /// # Errors
 /// `ERR_OBJECT_KEY_TOO_LONG` past 850 UTF-8 bytes; `ERR_INVALID_OBJECT_KEY` for NUL or
-/// the control characters 24-27 that COS forbids.
+/// the control characters 24-27 that COS forbids, and for the keys `.` and `..`, which no
+/// URL can carry (every URL parser removes a dot segment).
 pub fn object_path(key: &str) -> Result<String> {
     let bare = key.strip_prefix('/').unwrap_or(key);
     if bare.len() > MAX_OBJECT_KEY_BYTES {
@@ -276,6 +278,12 @@ pub fn object_path(key: &str) -> Result<String> {
             InvalidObjectKey,
             "object key contains the control character U+{:04X}, which COS does not allow",
             c as u32
+        ));
+    }
+    if bare == "." || bare == ".." {
+        return Err(err!(
+            InvalidObjectKey,
+            "the object key {bare:?} cannot be sent: URL parsers remove a '.' or '..' path segment"
         ));
     }
     Ok(format!("/{bare}"))
@@ -438,13 +446,25 @@ impl Request {
         Ok(())
     }
 
-    /// Computes every step of the signature over `signed_path` (the decoded `UriPathname`).
-    pub(crate) fn signature_parts(
-        &self,
-        creds: &Credentials,
-        signed_path: &str,
-        key_time: KeyTime,
-    ) -> Result<SignatureParts> {
+    /// The signed path (`UriPathname`) of this request at `endpoint`, and the request with
+    /// the endpoint's `host` header added unless one is given (a CDN domain, for example):
+    /// `host` is always signed.
+    ///
+    /// # Errors
+    /// The object key errors of [`object_path`].
+    pub(crate) fn for_endpoint(&self, endpoint: &Endpoint) -> Result<(String, Request)> {
+        let signed_path = endpoint.signed_path(&object_path(&self.key)?);
+        let mut req = self.clone();
+        if req.header_value("host").is_none() {
+            req.headers
+                .push(Header::new("host", endpoint.host_header()));
+        }
+        Ok((signed_path, req))
+    }
+
+    /// `(q-header-list, q-url-param-list, HttpString)` over `signed_path` (the decoded
+    /// `UriPathname`): everything COS hashes except the key time. Needs no secret.
+    pub(crate) fn http_string(&self, signed_path: &str) -> Result<(String, String, String)> {
         let method = method_lower(&self.method)?;
         self.validate_headers()?;
         let extra: Vec<String> = self
@@ -514,6 +534,17 @@ impl Request {
             http_string.push_str(part);
             http_string.push('\n');
         }
+        Ok((header_list, url_param_list, http_string))
+    }
+
+    /// Computes every step of the signature over `signed_path` (the decoded `UriPathname`).
+    pub(crate) fn signature_parts(
+        &self,
+        creds: &Credentials,
+        signed_path: &str,
+        key_time: KeyTime,
+    ) -> Result<SignatureParts> {
+        let (header_list, url_param_list, http_string) = self.http_string(signed_path)?;
         let kt = key_time.to_string();
         let string_to_sign = format!("sha1\n{kt}\n{}\n", sha1_hex(http_string.as_bytes()));
         // The SignKey signs anything for the whole KeyTime window: wipe it too.

@@ -152,13 +152,7 @@ impl Signer {
         endpoint: &Endpoint,
         key_time: KeyTime,
     ) -> Result<(String, SignatureParts)> {
-        let object = object_path(&req.key)?;
-        let signed_path = endpoint.signed_path(&object);
-        let mut req = req.clone();
-        if req.header_value("host").is_none() {
-            req.headers
-                .push(crate::sign::Header::new("host", endpoint.host_header()));
-        }
+        let (signed_path, req) = req.for_endpoint(endpoint)?;
         let parts = req.signature_parts(&self.creds, &signed_path, key_time)?;
         Ok((signed_path, parts))
     }

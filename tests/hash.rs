@@ -11,6 +11,10 @@ use cos_wasm::hash::{
 };
 use cos_wasm::ErrorCode;
 use proptest::prelude::*;
+use serde_json::Value;
+
+mod common;
+use common::vector_file;
 
 /// Bit-at-a-time reference CRC-64/XZ, straight from the parameters in protocol §5.
 fn crc64_bitwise(data: &[u8]) -> u64 {
@@ -83,24 +87,34 @@ fn combine_matrix(mut crc1: u64, crc2: u64, mut len2: u64) -> u64 {
 
 // ---- CRC-64 known answers ------------------------------------------------------------
 
-#[test]
-fn crc64_check_value() {
-    assert_eq!(crc64(b"123456789"), 0x995D_C9BB_DF19_39FA);
-    assert_eq!(crc64(b"123456789"), 11_051_210_869_376_104_954);
-    assert_eq!(crc64(b""), 0);
-    assert_eq!(Crc64::new().value(), 0);
+/// The cases of `tests/vectors/hashes.json` under `section`.
+fn cases(section: &str) -> Vec<Value> {
+    vector_file("hashes.json")[section]
+        .as_array()
+        .expect(section)
+        .clone()
+}
+
+/// A vector's input bytes: UTF-8 `input`, `repeat` times.
+fn input(case: &Value) -> Vec<u8> {
+    let n = case["repeat"].as_u64().unwrap_or(1);
+    case["input"]
+        .as_str()
+        .expect("input")
+        .repeat(usize::try_from(n).unwrap())
+        .into_bytes()
 }
 
 #[test]
-fn crc64_cos_doc_examples() {
-    assert_eq!(b"[Object Content]".len(), 16);
-    assert_eq!(crc64(b"[Object Content]"), 16_749_565_679_157_681_890);
-    assert_eq!(b"[Object Part]".len(), 13);
-    assert_eq!(crc64(b"[Object Part]"), 4_510_578_591_875_220_731);
-    assert_eq!(
-        crc64_to_string(crc64(b"[Object Content]")),
-        "16749565679157681890"
-    );
+fn crc64_known_answers() {
+    for case in cases("crc64") {
+        let want = case["crc64"].as_str().unwrap();
+        let data = input(&case);
+        assert_eq!(crc64_to_string(crc64(&data)), want, "{case}");
+        assert_eq!(crc64(&data), crc64_bitwise(&data), "{case}");
+        verify_crc64(crc64(&data), want).unwrap();
+    }
+    assert_eq!(Crc64::new().value(), 0);
     assert_eq!(crc64_to_string(u64::MAX), "18446744073709551615");
     assert_eq!(crc64_to_string(0), "0");
 }
@@ -129,15 +143,15 @@ fn crc64_streaming_value_reset_and_resume() {
     assert_eq!(mid, crc64(b"12345"));
     assert_eq!(c.value(), mid, "value() is non-consuming");
     c.update(b"6789");
-    assert_eq!(c.value(), 0x995D_C9BB_DF19_39FA);
+    assert_eq!(c.value(), crc64(b"123456789"));
     c.reset();
     assert_eq!(c.value(), 0);
     c.update(b"[Object Part]");
-    assert_eq!(c.value(), 4_510_578_591_875_220_731);
+    assert_eq!(c.value(), crc64(b"[Object Part]"));
 
     let mut resumed = Crc64::from_value(crc64(b"1234"));
     resumed.update(b"56789");
-    assert_eq!(resumed.value(), 0x995D_C9BB_DF19_39FA);
+    assert_eq!(resumed.value(), crc64(b"123456789"));
 }
 
 #[test]
@@ -150,17 +164,17 @@ fn crc64_one_mebibyte_of_zeros_matches_reference() {
 
 #[test]
 fn combine_known_parts() {
-    let whole = b"[Object Content][Object Part]";
-    assert_eq!(
-        crc64_combine(crc64(b"[Object Content]"), crc64(b"[Object Part]"), 13),
-        crc64(whole)
-    );
+    for case in cases("crc64_combine") {
+        let a = case["part1"].as_str().unwrap().as_bytes();
+        let b = case["part2"].as_str().unwrap().as_bytes();
+        let got = crc64_combine(crc64(a), crc64(b), b.len() as u64);
+        assert_eq!(
+            crc64_to_string(got),
+            case["crc64"].as_str().unwrap(),
+            "{case}"
+        );
+    }
     assert_eq!(crc64_combine(0x1234, 0, 0), 0x1234, "empty second part");
-    assert_eq!(
-        crc64_combine(0, crc64(b"abc"), 3),
-        crc64(b"abc"),
-        "empty first part"
-    );
     assert_eq!(crc64_combine(0, 0, 0), 0);
 }
 
@@ -273,76 +287,41 @@ fn md5_hex(data: &[u8]) -> String {
     h.digest_hex().unwrap()
 }
 
-fn sha1_hex(data: &[u8]) -> String {
-    let mut h = Sha1Hasher::new();
-    h.update(data).unwrap();
-    h.digest_hex().unwrap()
-}
-
+/// RFC 1321 and COS documentation examples, one-shot and fed in two pieces.
 #[test]
-fn md5_rfc1321_test_suite() {
-    for (input, want) in [
-        ("", "d41d8cd98f00b204e9800998ecf8427e"),
-        ("a", "0cc175b9c0f1b6a831c399e269772661"),
-        ("abc", "900150983cd24fb0d6963f7d28e17f72"),
-        ("message digest", "f96b697d7cb7938d525a2f31aaf161d0"),
-        (
-            "abcdefghijklmnopqrstuvwxyz",
-            "c3fcd3d76192e4007dfb496cca67e13b",
-        ),
-        (
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
-            "d174ab98d277d9f5a5611c2c9f419d9f",
-        ),
-        (
-            "12345678901234567890123456789012345678901234567890123456789012345678901234567890",
-            "57edf4a22be3c955ac49da2e2107b67a",
-        ),
-    ] {
-        assert_eq!(md5_hex(input.as_bytes()), want, "{input:?}");
+fn md5_known_answers() {
+    for case in cases("md5") {
+        let data = input(&case);
+        assert_eq!(md5_hex(&data), case["hex"].as_str().unwrap(), "{case}");
+        let mut h = Md5Hasher::new();
+        let (a, b) = data.split_at(data.len() / 2);
+        h.update(a).unwrap();
+        h.update(b).unwrap();
+        assert_eq!(h.digest_hex().unwrap(), case["hex"].as_str().unwrap());
+        if let Some(b64) = case["base64"].as_str() {
+            assert_eq!(content_md5(&data), b64, "{case}");
+            let mut h = Md5Hasher::new();
+            h.update(&data).unwrap();
+            assert_eq!(h.digest_base64().unwrap(), b64);
+        }
     }
 }
 
+/// FIPS 180-2 examples (one million `a` fed in 1000-byte blocks).
 #[test]
-fn sha1_fips180_vectors() {
-    assert_eq!(sha1_hex(b"abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
-    assert_eq!(sha1_hex(b""), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
-    assert_eq!(
-        sha1_hex(b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
-        "84983e441c3bd26ebaae4aa1f95129e5e54670f1"
-    );
-    let mut h = Sha1Hasher::new();
-    let block = [b'a'; 1000];
-    for _ in 0..1000 {
-        h.update(&block).unwrap();
+fn sha1_known_answers() {
+    for case in cases("sha1") {
+        let data = input(&case);
+        let mut h = Sha1Hasher::new();
+        for block in data.chunks(1000) {
+            h.update(block).unwrap();
+        }
+        assert_eq!(
+            h.digest_hex().unwrap(),
+            case["hex"].as_str().unwrap(),
+            "{case}"
+        );
     }
-    assert_eq!(
-        h.digest_hex().unwrap(),
-        "34aa973cd4c4daa4f61eeb2bdbad27316534016f"
-    );
-}
-
-#[test]
-fn content_md5_cos_doc_examples() {
-    let mut h = Md5Hasher::new();
-    h.update(b"ObjectContent").unwrap();
-    assert_eq!(h.digest_base64().unwrap(), "mQ/fVh815F3k6TAUm8m0eg==");
-    assert_eq!(content_md5(b"ObjectContent"), "mQ/fVh815F3k6TAUm8m0eg==");
-
-    let mut h = Md5Hasher::new();
-    h.update(b"[Object Content]").unwrap();
-    let raw = h.clone().digest().unwrap();
-    assert_eq!(h.digest_base64().unwrap(), "7o3pGNBWQBRbGPcPTDqmAg==");
-    assert_eq!(
-        md5_hex(b"[Object Content]"),
-        "ee8de918d05640145b18f70f4c3aa602"
-    );
-    assert_eq!(
-        raw.iter().map(|b| format!("{b:02x}")).collect::<String>(),
-        "ee8de918d05640145b18f70f4c3aa602"
-    );
-    assert_eq!(content_md5(b"[Object Part]"), "EI9SjrY7Zec08nrjMfX/qg==");
-    assert_eq!(content_md5(b"[Object Content]").len(), 24);
 }
 
 #[test]
@@ -382,8 +361,9 @@ fn hashers_report_use_after_digest_and_can_reset() {
 #[test]
 fn verify_crc64_success() {
     let local = crc64(b"[Object Content]");
-    verify_crc64(local, "16749565679157681890").unwrap();
-    verify_crc64(local, "  16749565679157681890\r\n").unwrap();
+    let text = crc64_to_string(local);
+    verify_crc64(local, &text).unwrap();
+    verify_crc64(local, &format!("  {text}\r\n")).unwrap();
     verify_crc64(0, "0").unwrap();
     verify_crc64(u64::MAX, "18446744073709551615").unwrap();
     verify_crc64(5, "0005").unwrap();
@@ -392,18 +372,12 @@ fn verify_crc64_success() {
 #[test]
 fn verify_crc64_mismatch_names_both_values() {
     let local = crc64(b"[Object Content]");
-    let e = verify_crc64(local, "4510578591875220731").unwrap_err();
+    let remote = crc64_to_string(crc64(b"[Object Part]"));
+    let e = verify_crc64(local, &remote).unwrap_err();
     assert_eq!(e.code(), ErrorCode::Crc64Mismatch);
-    assert!(
-        e.message().contains("16749565679157681890"),
-        "{}",
-        e.message()
-    );
-    assert!(
-        e.message().contains("4510578591875220731"),
-        "{}",
-        e.message()
-    );
+    for value in [crc64_to_string(local), remote] {
+        assert!(e.message().contains(&value), "{}", e.message());
+    }
 }
 
 #[test]

@@ -1,7 +1,7 @@
-//! SSE-C key preparation (issue 4): known-answer tests for every primitive, cross-language
-//! vectors for the cos-wasm formats (computed independently by
-//! `tests/data/key-envelope-ref.py` with Python `hashlib`/`hmac`/`cryptography`), tamper,
-//! fuzz and leak tests.
+//! SSE-C key preparation (issue 4): known-answer tests for every primitive
+//! (`tests/vectors/crypto-kat.json`), cross-language vectors for the cos-wasm formats
+//! (`tests/vectors/keys.json`, computed independently by `tests/vectors/keys.py` with Python
+//! `hashlib`/`hmac`/`cryptography`), tamper, fuzz and leak tests.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -20,6 +20,10 @@ use cos_wasm::keys::{
 use cos_wasm::sse::SseAlgorithm;
 use cos_wasm::{Error, ErrorCode};
 use proptest::prelude::*;
+use serde_json::Value;
+
+mod common;
+use common::vector_file;
 
 fn h(s: &str) -> Vec<u8> {
     let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
@@ -52,20 +56,36 @@ fn wk16() -> WrappingKey {
 
 // ---------------------------------------------------------------- primitive KATs
 
+/// The entries of `tests/vectors/<file>` under `section`.
+fn entries(file: &str, section: &str) -> Vec<Value> {
+    vector_file(file)[section]
+        .as_array()
+        .expect(section)
+        .clone()
+}
+
+fn text<'a>(v: &'a Value, field: &str) -> &'a str {
+    v[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("{field} missing in {v}"))
+}
+
 /// GB/T 32907-2016 (and GM/T 0002-2012) Appendix A, example 1.
 #[test]
 fn sm4_block_kat() {
     use sm4::cipher::{BlockCipherDecrypt, BlockCipherEncrypt};
-    let key = h("0123456789abcdeffedcba9876543210");
-    let cipher = sm4::Sm4::new_from_slice(&key).unwrap();
-    let mut block = sm4::cipher::Block::<sm4::Sm4>::try_from(key.as_slice()).unwrap();
-    cipher.encrypt_block(&mut block);
-    assert_eq!(hx(&block), "681edf34d206965e86b3e94f536e4246");
-    cipher.decrypt_block(&mut block);
-    assert_eq!(block.as_slice(), key.as_slice());
+    for v in entries("crypto-kat.json", "sm4_block") {
+        let cipher = sm4::Sm4::new_from_slice(&h(text(&v, "key"))).unwrap();
+        let plain = h(text(&v, "plaintext"));
+        let mut block = sm4::cipher::Block::<sm4::Sm4>::try_from(plain.as_slice()).unwrap();
+        cipher.encrypt_block(&mut block);
+        assert_eq!(hx(&block), text(&v, "ciphertext"), "{}", v["source"]);
+        cipher.decrypt_block(&mut block);
+        assert_eq!(block.as_slice(), plain.as_slice());
+    }
 }
 
-fn gcm_kat<C>(key: &str, iv: &str, aad: &str, pt: &str, ct: &str, tag: &str)
+fn gcm_kat<C>(v: &Value)
 where
     C: KeyInit
         + AeadInOut
@@ -74,82 +94,58 @@ where
             TagSize = aes_gcm::aead::consts::U16,
         >,
 {
-    let cipher = C::new_from_slice(&h(key)).unwrap();
-    let nonce: [u8; 12] = h(iv).try_into().unwrap();
-    let mut buf = h(pt);
+    let cipher = C::new_from_slice(&h(text(v, "key"))).unwrap();
+    let nonce: [u8; 12] = h(text(v, "iv")).try_into().unwrap();
+    let (aad, pt) = (h(text(v, "aad")), h(text(v, "plaintext")));
+    let mut buf = pt.clone();
     let t = cipher
-        .encrypt_inout_detached(&nonce.into(), &h(aad), buf.as_mut_slice().into())
+        .encrypt_inout_detached(&nonce.into(), &aad, buf.as_mut_slice().into())
         .unwrap();
-    assert_eq!(hx(&buf), ct.to_lowercase());
-    assert_eq!(hx(&t), tag.to_lowercase());
+    assert_eq!(
+        hx(&buf),
+        text(v, "ciphertext").to_lowercase(),
+        "{}",
+        v["source"]
+    );
+    assert_eq!(hx(&t), text(v, "tag").to_lowercase(), "{}", v["source"]);
     cipher
-        .decrypt_inout_detached(&nonce.into(), &h(aad), buf.as_mut_slice().into(), &t)
+        .decrypt_inout_detached(&nonce.into(), &aad, buf.as_mut_slice().into(), &t)
         .unwrap();
-    assert_eq!(buf, h(pt));
+    assert_eq!(buf, pt);
 }
 
 /// RFC 8998 Appendix A.1 (SM4-GCM test vector).
 #[test]
 fn sm4_gcm_rfc8998_a1() {
-    gcm_kat::<Sm4Gcm>(
-        "0123456789ABCDEFFEDCBA9876543210",
-        "00001234567800000000ABCD",
-        "FEEDFACEDEADBEEFFEEDFACEDEADBEEFABADDAD2",
-        "AAAAAAAAAAAAAAAABBBBBBBBBBBBBBBBCCCCCCCCCCCCCCCCDDDDDDDDDDDDDDDD\
-         EEEEEEEEEEEEEEEEFFFFFFFFFFFFFFFFEEEEEEEEEEEEEEEEAAAAAAAAAAAAAAAA",
-        "17F399F08C67D5EE19D0DC9969C4BB7D5FD46FD3756489069157B282BB200735\
-         D82710CA5C22F0CCFA7CBF93D496AC15A56834CBCF98C397B4024A2691233B8D",
-        "83DE3541E4C2B58177E065A9BF7B62EC",
-    );
+    for v in entries("crypto-kat.json", "sm4_gcm") {
+        gcm_kat::<Sm4Gcm>(&v);
+    }
 }
 
 /// McGrew & Viega, "The Galois/Counter Mode of Operation (GCM)" (the specification
 /// submitted to NIST for SP 800-38D), Appendix B test cases 13, 14 and 16 (256-bit keys).
 #[test]
 fn aes256_gcm_nist_test_cases() {
-    let z32 = "00".repeat(32);
-    let z12 = "00".repeat(12);
-    gcm_kat::<Aes256Gcm>(&z32, &z12, "", "", "", "530f8afbc74536b9a963b4f1c4cb738b");
-    gcm_kat::<Aes256Gcm>(
-        &z32,
-        &z12,
-        "",
-        &"00".repeat(16),
-        "cea7403d4d606b6e074ec5d3baf39d18",
-        "d0d1c8a799996bf0265b98b5d48ab919",
-    );
-    gcm_kat::<Aes256Gcm>(
-        "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308",
-        "cafebabefacedbaddecaf888",
-        "feedfacedeadbeeffeedfacedeadbeefabaddad2",
-        "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72\
-         1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
-        "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa\
-         8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662",
-        "76fc6ece0f4e1768cddf8853bb2d551b",
-    );
+    for v in entries("crypto-kat.json", "aes256_gcm") {
+        gcm_kat::<Aes256Gcm>(&v);
+    }
 }
 
 /// RFC 5869 Appendix A, test cases 1 and 3 (HKDF-SHA256).
 #[test]
 fn hkdf_rfc5869() {
-    let mut okm = [0u8; 42];
-    hkdf_sha256(
-        &h("000102030405060708090a0b0c"),
-        &[0x0b; 22],
-        &h("f0f1f2f3f4f5f6f7f8f9"),
-        &mut okm,
-    )
-    .unwrap();
-    assert_eq!(
-        hx(&okm),
-        "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"
-    );
-    hkdf_sha256(&[], &[0x0b; 22], &[], &mut okm).unwrap();
-    assert_eq!(
-        hx(&okm),
-        "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8"
-    );
+    for v in entries("crypto-kat.json", "hkdf_sha256") {
+        let want = text(&v, "okm");
+        let mut okm = vec![0u8; want.len() / 2];
+        hkdf_sha256(
+            &h(text(&v, "salt")),
+            &h(text(&v, "ikm")),
+            &h(text(&v, "info")),
+            &mut okm,
+        )
+        .unwrap();
+        assert_eq!(hx(&okm), want, "{}", v["source"]);
+    }
     assert_eq!(
         code(hkdf_sha256(&[], &[1; 32], &[], &mut [])),
         ErrorCode::InvalidKdfParams
@@ -161,43 +157,22 @@ fn hkdf_rfc5869() {
     );
 }
 
-/// PBKDF2-HMAC-SHA256: RFC 7914 §11 (`passwd`/`salt`, c=1, 64 bytes; `Password`/`NaCl`,
-/// c=80000, 64 bytes) and the widely published `password`/`salt` c=1,2,4096 32-byte values
-/// (e.g. the Stack Overflow "PBKDF2-HMAC-SHA256 test vectors" answer, cross-checked with
-/// Python `hashlib.pbkdf2_hmac`).
+/// PBKDF2-HMAC-SHA256: RFC 7914 §11 and the widely published `password`/`salt` values.
 #[test]
 fn pbkdf2_published_vectors() {
-    let mut out = [0u8; 32];
-    for (c, want) in [
-        (
-            1,
-            "120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b",
-        ),
-        (
-            2,
-            "ae4d0c95af6b46d32d0adff928f06dd02a303f8ef3c251dfd6e2d85a95474c43",
-        ),
-        (
-            4096,
-            "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a",
-        ),
-    ] {
-        pbkdf2_hmac_sha256(b"password", b"salt", c, &mut out).unwrap();
-        assert_eq!(hx(&out), want, "c={c}");
+    for v in entries("crypto-kat.json", "pbkdf2_hmac_sha256") {
+        let want = text(&v, "dk");
+        let mut out = vec![0u8; want.len() / 2];
+        let c = u32::try_from(v["iterations"].as_u64().unwrap()).unwrap();
+        pbkdf2_hmac_sha256(
+            text(&v, "password").as_bytes(),
+            text(&v, "salt").as_bytes(),
+            c,
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(hx(&out), want, "{} c={c}", v["source"]);
     }
-    let mut out = [0u8; 64];
-    pbkdf2_hmac_sha256(b"passwd", b"salt", 1, &mut out).unwrap();
-    assert_eq!(
-        hx(&out),
-        "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc\
-         49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783"
-    );
-    pbkdf2_hmac_sha256(b"Password", b"NaCl", 80_000, &mut out).unwrap();
-    assert_eq!(
-        hx(&out),
-        "4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56\
-         a1d425a1225833549adb841b51c9b3176a272bdebba1d078478f62b397f33c8d"
-    );
     assert_eq!(
         code(pbkdf2_hmac_sha256(b"p", b"s", 0, &mut [0; 32])),
         ErrorCode::InvalidKdfParams
@@ -208,20 +183,25 @@ fn pbkdf2_published_vectors() {
     );
 }
 
-/// COS SSE-C documentation example (protocol §3; cloud.tencent.com/document/product/436/7728).
+/// COS SSE-C documentation example (protocol §3; `tests/vectors/sse-headers.json`).
 #[test]
 fn cos_documented_sse_c_example() {
-    let k = CustomerKey::from_bytes(SseAlgorithm::Aes256, DOC_KEY).unwrap();
-    assert_eq!(
-        k.key_base64().as_str(),
-        "MDEyMzQ1Njc4OUFCQ0RFRjAxMjM0NTY3ODlBQkNERUY="
-    );
-    assert_eq!(k.md5_base64(), "U5L61r7jcwdNvT7frmUG8g==");
-    // The same key through the hex importer, in both cases.
-    let hex = hx(DOC_KEY);
-    for text in [hex.clone(), hex.to_uppercase(), format!("  {hex}\n")] {
-        let k2 = CustomerKey::from_hex(SseAlgorithm::Aes256, &text).unwrap();
-        assert_eq!(k2.md5_base64(), "U5L61r7jcwdNvT7frmUG8g==");
+    for v in entries("sse-headers.json", "customer_keys") {
+        let alg = SseAlgorithm::parse(text(&v, "algorithm")).unwrap();
+        let hex = text(&v, "key_hex");
+        // The same key through the hex importer in both cases, and the base64 importer.
+        for t in [hex.to_owned(), hex.to_uppercase(), format!("  {hex}\n")] {
+            let k = CustomerKey::from_hex(alg, &t).unwrap();
+            assert_eq!(
+                k.key_base64().as_str(),
+                text(&v, "key_base64"),
+                "{}",
+                v["id"]
+            );
+            assert_eq!(k.md5_base64(), text(&v, "key_md5"), "{}", v["id"]);
+        }
+        let k = CustomerKey::from_base64(alg, text(&v, "key_base64")).unwrap();
+        assert_eq!(hx(k.expose_bytes()), hex);
     }
 }
 
@@ -302,11 +282,15 @@ fn from_hex_rejects_bad_input() {
     }
 }
 
-/// Cross-language value from `tests/data/key-envelope-ref.py`.
+/// Cross-language values from `tests/vectors/keys.json`.
 #[test]
 fn fingerprint_is_keyed_and_short() {
+    for v in entries("keys.json", "fingerprints") {
+        let alg = SseAlgorithm::parse(text(&v, "algorithm")).unwrap();
+        let k = CustomerKey::from_hex(alg, text(&v, "key_hex")).unwrap();
+        assert_eq!(k.fingerprint(), text(&v, "fingerprint"));
+    }
     let k = CustomerKey::from_bytes(SseAlgorithm::Aes256, DOC_KEY).unwrap();
-    assert_eq!(k.fingerprint(), "d0f5ebe105891fed");
     assert_eq!(k.fingerprint().len(), 16);
     // Not derived from the MD5 header value.
     let md5_hex = hx(&base64::engine::general_purpose::STANDARD
@@ -325,18 +309,19 @@ fn fingerprint_is_keyed_and_short() {
 
 #[test]
 fn derive_hkdf_cross_language_vectors() {
-    let master: Vec<u8> = (0..32).collect();
-    let salt = b"cos-wasm-test-salt";
-    let bucket = "examplebucket-1250000000";
-    let key = "photos/猫.jpg";
-    let k = derive_hkdf(&master, salt, bucket, key, SseAlgorithm::Aes256).unwrap();
-    assert_eq!(
-        hx(k.expose_bytes()),
-        "34a07c1a789323d37d47777b6ef698514be4db4f41123f3befedaaa17d74af87"
-    );
-    let k = derive_hkdf(&master, salt, bucket, key, SseAlgorithm::Sm4).unwrap();
-    assert_eq!(hx(k.expose_bytes()), "0d54e2a31de025125884a2d66a648409");
-    assert_eq!(k.algorithm(), SseAlgorithm::Sm4);
+    for v in entries("keys.json", "hkdf") {
+        let alg = SseAlgorithm::parse(text(&v, "algorithm")).unwrap();
+        let k = derive_hkdf(
+            &h(text(&v, "master_hex")),
+            &h(text(&v, "salt_hex")),
+            text(&v, "bucket"),
+            text(&v, "key"),
+            alg,
+        )
+        .unwrap();
+        assert_eq!(hx(k.expose_bytes()), text(&v, "key_hex"), "{alg:?}");
+        assert_eq!(k.algorithm(), alg);
+    }
 }
 
 #[test]
@@ -392,47 +377,40 @@ fn derive_hkdf_validates() {
 
 // ---------------------------------------------------------------- passphrase derivation
 
-/// Cross-language values from `tests/data/key-envelope-ref.py` (100,000 iterations, the
-/// floor, to keep the debug-build test fast).
+/// Cross-language values from `tests/vectors/keys.json` (100,000 iterations, the floor, to
+/// keep the debug-build test fast). SSE-C and wrapping keys from the same PBKDF2 output are
+/// unrelated (the purpose is in the HKDF info).
 #[test]
 fn passphrase_cross_language_vectors() {
-    let salt: Vec<u8> = (0..16).collect();
-    let text = "pbkdf2-sha256$v=1$i=100000$salt=AAECAwQFBgcICQoLDA0ODw";
-    let params = KdfParams::pbkdf2_sha256(100_000, &salt).unwrap();
-    assert_eq!(params.to_string(), text);
-    assert_eq!(KdfParams::parse(text).unwrap(), params);
-
-    let pass = "correct horse battery staple";
-    let d = derive_from_passphrase(pass, params.clone(), SseAlgorithm::Aes256).unwrap();
-    assert_eq!(
-        hx(d.key.expose_bytes()),
-        "37c691fe5d243ef721473d0dabceff04309a08fc578a10eb81f38a33d09ff176"
-    );
-    assert_eq!(d.params.to_string(), text);
-    let d = derive_from_passphrase(pass, params.clone(), SseAlgorithm::Sm4).unwrap();
-    assert_eq!(hx(d.key.expose_bytes()), "1c2d2092d489d05aef71cb5c0acb0db1");
-    let w = WrappingKey::derive_from_passphrase(pass, params.clone(), WrapAlgorithm::Aes256Gcm)
-        .unwrap();
-    let w_ref = WrappingKey::from_bytes(
-        WrapAlgorithm::Aes256Gcm,
-        &h("cded4a1397abab05a5928000b780f76a7d7e2318eb1cd05f2718c4bc050c73ff"),
-    )
-    .unwrap();
-    assert_eq!(w.key.fingerprint(), w_ref.fingerprint());
-    // Re-derive "on another device" from the stored string, as a wrapping key this time.
-    let w = WrappingKey::derive_from_passphrase(
-        pass,
-        text.parse::<KdfParams>().unwrap(),
-        WrapAlgorithm::Sm4Gcm,
-    )
-    .unwrap();
-    // Same PBKDF2 output, different purpose: SSE-C and wrapping keys are unrelated.
-    let w_ref = WrappingKey::from_bytes(
-        WrapAlgorithm::Sm4Gcm,
-        &h("82a4eac15f948a2042b0454bca02e2cf"),
-    )
-    .unwrap();
-    assert_eq!(w.key.fingerprint(), w_ref.fingerprint());
+    for v in entries("keys.json", "passphrase") {
+        let salt = h(text(&v, "salt_hex"));
+        let iterations = u32::try_from(v["iterations"].as_u64().unwrap()).unwrap();
+        let params = KdfParams::pbkdf2_sha256(iterations, &salt).unwrap();
+        let stored = text(&v, "params");
+        assert_eq!(params.to_string(), stored);
+        assert_eq!(KdfParams::parse(stored).unwrap(), params);
+        let pass = text(&v, "passphrase");
+        let want = text(&v, "key_hex");
+        let alg = text(&v, "algorithm");
+        match text(&v, "purpose") {
+            "sse-c" => {
+                let alg = SseAlgorithm::parse(alg).unwrap();
+                let d = derive_from_passphrase(pass, params, alg).unwrap();
+                assert_eq!(hx(d.key.expose_bytes()), want, "{alg:?}");
+                assert_eq!(d.params.to_string(), stored);
+            }
+            "wrap" => {
+                // Re-derived "on another device" from the stored string.
+                let alg = WrapAlgorithm::parse(alg).unwrap();
+                let w = WrappingKey::derive_from_passphrase(pass, stored.parse().unwrap(), alg)
+                    .unwrap();
+                let w_ref = WrappingKey::from_bytes(alg, &h(want)).unwrap();
+                assert_eq!(w.key.fingerprint(), w_ref.fingerprint(), "{alg:?}");
+            }
+            other => panic!("unknown purpose {other}"),
+        }
+    }
+    let params = KdfParams::pbkdf2_sha256(100_000, &[1; 16]).unwrap();
     assert_eq!(
         code(derive_from_passphrase("", params, SseAlgorithm::Sm4)),
         ErrorCode::InvalidKdfParams
@@ -494,31 +472,58 @@ fn kdf_params_validation() {
 
 // ---------------------------------------------------------------- envelopes
 
-const ENV_AES_AES: &str = "cosk1.aes256gcm.aes256.yv66vvrO263eyviI.upKSFZ5PeSx-MhyfOFnMeT0R8mLrLFxDduZFM_3NILm_NJDHnXfptGEHc3XuxJFZ";
-const ENV_SM4_SM4: &str =
-    "cosk1.sm4gcm.sm4.yv66vvrO263eyviI.VrwK4SakA_6HD07Lbpor9n2VHpeLWYdOO0EhwcZhMrs";
-const ENV_SM4_AES: &str = "cosk1.sm4gcm.aes256.yv66vvrO263eyviI.Z659tZs6-CZB6rURW4pcoASVOvOO6-JxwL1YcsafZ7akujyvQKT4riUd6CJjaWGb";
+/// The known-answer envelopes of `tests/vectors/keys.json`.
+fn envelope_vectors() -> Vec<Value> {
+    entries("keys.json", "envelopes")
+}
+
+/// The three known envelopes: AES key under AES-GCM, SM4 key under SM4-GCM, AES key under SM4-GCM.
+fn envelopes() -> Vec<String> {
+    envelope_vectors()
+        .iter()
+        .map(|v| text(v, "envelope").to_owned())
+        .collect()
+}
 
 fn sm4_key() -> CustomerKey {
     CustomerKey::from_hex(SseAlgorithm::Sm4, "0123456789abcdeffedcba9876543210").unwrap()
 }
 
+fn env_sm4_aes() -> String {
+    envelopes()
+        .into_iter()
+        .find(|e| e.starts_with("cosk1.sm4gcm.aes256."))
+        .unwrap()
+}
+
+fn env_aes_aes() -> String {
+    envelopes()
+        .into_iter()
+        .find(|e| e.starts_with("cosk1.aes256gcm.aes256."))
+        .unwrap()
+}
+
 /// Envelopes computed by the independent Python implementation of `docs/key-envelope.md`.
 #[test]
 fn envelope_known_answer() {
-    let aes = CustomerKey::from_bytes(SseAlgorithm::Aes256, DOC_KEY).unwrap();
-    assert_eq!(wrap(&aes, &wk32(), AAD, &NONCE).unwrap(), ENV_AES_AES);
-    assert_eq!(wrap(&sm4_key(), &wk16(), AAD, &NONCE).unwrap(), ENV_SM4_SM4);
-    assert_eq!(wrap(&aes, &wk16(), AAD, &NONCE).unwrap(), ENV_SM4_AES);
-
-    let k = unwrap(ENV_AES_AES, &wk32(), AAD).unwrap();
-    assert_eq!(k.expose_bytes(), DOC_KEY);
-    assert_eq!(k.algorithm(), SseAlgorithm::Aes256);
-    let k = unwrap(ENV_SM4_SM4, &wk16(), AAD).unwrap();
-    assert_eq!(k.expose_bytes(), sm4_key().expose_bytes());
-    assert_eq!(k.algorithm(), SseAlgorithm::Sm4);
-    let k = unwrap(&format!("  {ENV_SM4_AES}\n"), &wk16(), AAD).unwrap();
-    assert_eq!(k.md5_base64(), "U5L61r7jcwdNvT7frmUG8g==");
+    for v in envelope_vectors() {
+        let alg = SseAlgorithm::parse(text(&v, "algorithm")).unwrap();
+        let key = CustomerKey::from_hex(alg, text(&v, "key_hex")).unwrap();
+        let wk = WrappingKey::from_bytes(
+            WrapAlgorithm::parse(text(&v, "wrap_algorithm")).unwrap(),
+            &h(text(&v, "wrapping_key_hex")),
+        )
+        .unwrap();
+        let aad = text(&v, "aad").as_bytes();
+        let nonce: [u8; 12] = h(text(&v, "nonce_hex")).try_into().unwrap();
+        let env = text(&v, "envelope");
+        assert_eq!(wrap(&key, &wk, aad, &nonce).unwrap(), env);
+        let back = unwrap(env, &wk, aad).unwrap();
+        assert_eq!(back.expose_bytes(), key.expose_bytes());
+        assert_eq!(back.algorithm(), alg);
+        let back = unwrap(&format!("  {env}\n"), &wk, aad).unwrap();
+        assert_eq!(back.md5_base64(), key.md5_base64());
+    }
 }
 
 #[test]
@@ -573,18 +578,18 @@ fn envelope_roundtrip_and_wrong_context() {
 #[test]
 fn envelope_header_is_authenticated() {
     // Claim the SM4-wrapped AES key is an SM4 key: lengths no longer match.
-    let edited = ENV_SM4_AES.replacen(".aes256.", ".sm4.", 1);
+    let edited = env_sm4_aes().replacen(".aes256.", ".sm4.", 1);
     assert_eq!(
         code(unwrap(&edited, &wk16(), AAD)),
         ErrorCode::InvalidEnvelope
     );
     // Claim it was sealed with AES-256-GCM: the wrapping key's algorithm differs.
-    let edited = ENV_SM4_AES.replacen(".sm4gcm.", ".aes256gcm.", 1);
+    let edited = env_sm4_aes().replacen(".sm4gcm.", ".aes256gcm.", 1);
     assert_eq!(code(unwrap(&edited, &wk16(), AAD)), ErrorCode::UnwrapFailed);
     assert_eq!(code(unwrap(&edited, &wk32(), AAD)), ErrorCode::UnwrapFailed);
     // Same AEAD and key, header moved into the caller AAD: still fails.
     for version in ["cosk0", "cosk2", "COSK1", "cosk", "cosk1 "] {
-        let edited = ENV_AES_AES.replacen("cosk1", version, 1);
+        let edited = env_aes_aes().replacen("cosk1", version, 1);
         assert_eq!(
             code(unwrap(&edited, &wk32(), AAD)),
             ErrorCode::InvalidEnvelope
@@ -613,7 +618,7 @@ fn envelope_every_byte_mutated() {
         .map(char::from)
         .chain(['\0', '\t', '\n', 'é', '猫', '\u{feff}'])
         .collect();
-    for env in [ENV_AES_AES, ENV_SM4_SM4, ENV_SM4_AES] {
+    for env in &envelopes() {
         let chars: Vec<char> = env.chars().collect();
         for i in 0..chars.len() {
             for &c in &charset {
@@ -639,7 +644,7 @@ fn envelope_every_byte_mutated() {
 #[test]
 fn envelope_every_payload_bit_flipped() {
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    for env in [ENV_AES_AES, ENV_SM4_SM4, ENV_SM4_AES] {
+    for env in &envelopes() {
         let parts: Vec<&str> = env.split('.').collect();
         let header = parts[..3].join(".");
         for field in [3, 4] {
@@ -664,7 +669,7 @@ fn envelope_every_payload_bit_flipped() {
 
 #[test]
 fn envelope_truncated_and_extended() {
-    for env in [ENV_AES_AES, ENV_SM4_SM4, ENV_SM4_AES] {
+    for env in &envelopes() {
         for n in 0..env.len() {
             assert_rejected(&env[..n], &format!("truncated to {n}"));
             assert_rejected(&env[n + 1..], &format!("first {} removed", n + 1));
@@ -786,9 +791,9 @@ fn no_key_material_in_debug_or_errors() {
         KdfParams::parse(&format!("pbkdf2-sha256$v=1$i=1$salt={b64}")).unwrap_err(),
         unwrap(&hex, &wk, AAD).unwrap_err(),
         unwrap(&format!("cosk1.aes256gcm.aes256.{b64}.{b64}"), &wk, AAD).unwrap_err(),
-        unwrap(ENV_AES_AES, &wk, AAD).unwrap_err(),
-        unwrap(ENV_AES_AES, &wk32(), b"other").unwrap_err(),
-        unwrap(ENV_AES_AES, &wk16(), AAD).unwrap_err(),
+        unwrap(&env_aes_aes(), &wk, AAD).unwrap_err(),
+        unwrap(&env_aes_aes(), &wk32(), b"other").unwrap_err(),
+        unwrap(&env_aes_aes(), &wk16(), AAD).unwrap_err(),
     ];
     for e in &errors {
         outputs.push(format!("{e:?}"));

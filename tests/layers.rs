@@ -17,11 +17,11 @@ use std::path::Path;
 /// strictly lower layer.
 const LAYERS: &[&[&str]] = &[
     &["error"],
-    &["encode", "crypto", "json", "time"],
+    &["encode", "crypto", "json", "time", "xml"],
     &["hash", "algorithm", "credentials", "endpoint"],
     &["sign", "keys", "tc3"],
     &["sse", "bucket_encryption", "cam_policy"],
-    &["request", "post_form"],
+    &["request", "post_form", "explain"],
     &["signer"],
     &["wasm"],
 ];

@@ -21,7 +21,7 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 mod common;
-use common::{b64, b64_decode, canonical, hex, uri_encode, vectors};
+use common::{b64, b64_decode, canonical, hex, uri_encode, vector_file, vectors};
 
 const ID: &str = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q";
 const SECRET: &str = "BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz";
@@ -59,10 +59,6 @@ fn aes_key() -> CustomerKey {
     CustomerKey::from_bytes(SseAlgorithm::Aes256, DOC_KEY).unwrap()
 }
 
-fn sm4_key() -> CustomerKey {
-    CustomerKey::from_bytes(SseAlgorithm::Sm4, b"0123456789abcdef").unwrap()
-}
-
 fn pairs(h: &[Header]) -> Vec<(String, String)> {
     h.iter()
         .map(|h| (h.name.clone(), h.value.clone()))
@@ -83,129 +79,83 @@ fn header<'a>(h: &'a [Header], name: &str) -> Option<&'a str> {
 // Header sets: every operation × mode × algorithm (protocol §3)
 // ---------------------------------------------------------------------------------------
 
-fn modes() -> Vec<(Sse, Vec<(String, String)>)> {
-    let kms_ctx = r#"{"a":"asdfa","b":"123321"}"#;
-    vec![
-        (
-            Sse::Cos {
-                algorithm: SseAlgorithm::Aes256,
-            },
-            vec![p("x-cos-server-side-encryption", "AES256")],
-        ),
-        (
-            Sse::Cos {
-                algorithm: SseAlgorithm::Sm4,
-            },
-            vec![p("x-cos-server-side-encryption", "SM4")],
-        ),
-        (
-            Sse::Kms {
-                key_id: None,
-                context_json: None,
-                algorithm: SseAlgorithm::Aes256,
-            },
-            vec![p("x-cos-server-side-encryption", "cos/kms")],
-        ),
-        (
-            Sse::Kms {
-                key_id: Some("48ba38aa-26c5-11ea-855c-52540085f4e0".into()),
-                context_json: Some(kms_ctx.into()),
-                algorithm: SseAlgorithm::Aes256,
-            },
-            vec![
-                p("x-cos-server-side-encryption", "cos/kms"),
-                p(
-                    "x-cos-server-side-encryption-cos-kms-key-id",
-                    "48ba38aa-26c5-11ea-855c-52540085f4e0",
-                ),
-                p(
-                    "x-cos-server-side-encryption-context",
-                    "eyJhIjoiYXNkZmEiLCJiIjoiMTIzMzIxIn0=",
-                ),
-            ],
-        ),
-        (
-            Sse::Kms {
-                key_id: Some("cmk-1".into()),
-                context_json: None,
-                algorithm: SseAlgorithm::Sm4,
-            },
-            vec![
-                p("x-cos-server-side-encryption", "cos/kms"),
-                p("x-cos-server-side-encryption-cos-kms-key-id", "cmk-1"),
-                p("x-cos-server-side-encryption-cos-kms-algorithm", "SM4"),
-            ],
-        ),
-        (
-            Sse::Customer(aes_key()),
-            vec![
-                p("x-cos-server-side-encryption-customer-algorithm", "AES256"),
-                p(
-                    "x-cos-server-side-encryption-customer-key",
-                    "MDEyMzQ1Njc4OUFCQ0RFRjAxMjM0NTY3ODlBQkNERUY=",
-                ),
-                p(
-                    "x-cos-server-side-encryption-customer-key-MD5",
-                    "U5L61r7jcwdNvT7frmUG8g==",
-                ),
-            ],
-        ),
-        (
-            Sse::Customer(sm4_key()),
-            vec![
-                p("x-cos-server-side-encryption-customer-algorithm", "SM4"),
-                p(
-                    "x-cos-server-side-encryption-customer-key",
-                    &b64(b"0123456789abcdef"),
-                ),
-                p(
-                    "x-cos-server-side-encryption-customer-key-MD5",
-                    &sm4_key().md5_base64(),
-                ),
-            ],
-        ),
-    ]
+/// `tests/vectors/sse-headers.json`: the headers of each mode and which operations take it.
+fn sse_vectors() -> Value {
+    vector_file("sse-headers.json")
+}
+
+/// An [`Sse`] from a vector's description (the shape the JS API takes).
+fn sse_of(v: &Value) -> Sse {
+    let algorithm = v["algorithm"]
+        .as_str()
+        .map_or(SseAlgorithm::Aes256, |a| SseAlgorithm::parse(a).unwrap());
+    match v["type"].as_str().unwrap() {
+        "SSE-COS" => Sse::Cos { algorithm },
+        "SSE-KMS" => Sse::Kms {
+            key_id: v["kmsKeyId"].as_str().map(str::to_owned),
+            context_json: v.get("context").map(|c| serde_json::to_string(c).unwrap()),
+            algorithm,
+        },
+        "SSE-C" => {
+            Sse::Customer(CustomerKey::from_base64(algorithm, v["key"].as_str().unwrap()).unwrap())
+        }
+        other => panic!("unknown SSE type {other}"),
+    }
+}
+
+/// A vector's `[[name, value], …]`.
+fn header_pairs(v: &Value) -> Vec<(String, String)> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|pair| p(pair[0].as_str().unwrap(), pair[1].as_str().unwrap()))
+        .collect()
 }
 
 /// Which modes each operation takes (protocol §3 "Which APIs take which headers").
 fn accepts(op: Operation, sse: &Sse) -> bool {
-    let c = matches!(sse, Sse::Customer(_));
-    match op {
-        Operation::PutObject
-        | Operation::PostObject
-        | Operation::InitiateMultipartUpload
-        | Operation::CopyObject => true,
-        Operation::UploadPart
-        | Operation::UploadPartCopy
-        | Operation::GetObject
-        | Operation::HeadObject => c,
-        Operation::CompleteMultipartUpload => false,
-        Operation::AppendObject => APPEND_OBJECT_ACCEPTS_SSE,
-    }
+    sse_vectors()["operations"][op.as_str()]
+        .as_array()
+        .unwrap_or_else(|| panic!("{op} missing in sse-headers.json"))
+        .iter()
+        .any(|m| m == sse.mode_name())
 }
 
 #[test]
 fn header_matrix() {
+    let v = sse_vectors();
+    let modes = v["modes"].as_array().unwrap();
     let mut checked = 0;
     for op in Operation::ALL {
-        for (sse, want) in modes() {
+        for mode in modes {
+            let sse = sse_of(&mode["sse"]);
+            let want = header_pairs(&mode["headers"]);
             let got = sse_headers(&sse, *op);
             if accepts(*op, &sse) {
-                let got = got.unwrap_or_else(|e| panic!("{op} {sse:?}: {e}"));
-                assert_eq!(pairs(&got), want, "{op} {sse:?}");
+                let got = got.unwrap_or_else(|e| panic!("{op} {}: {e}", mode["id"]));
+                assert_eq!(pairs(&got), want, "{op} {}", mode["id"]);
                 for h in &got {
                     assert_eq!(h.sensitive, h.name.ends_with("-customer-key"), "{}", h.name);
                 }
             } else {
                 let e = got.unwrap_err();
-                assert_eq!(e.code(), ErrorCode::SseNotAllowed, "{op} {sse:?}");
+                assert_eq!(e.code(), ErrorCode::SseNotAllowed, "{op} {}", mode["id"]);
                 assert!(e.message().contains(op.as_str()), "{e}");
                 assert!(e.message().contains(sse.mode_name()), "{e}");
             }
             checked += 1;
         }
     }
-    assert_eq!(checked, 70);
+    assert_eq!(checked, Operation::ALL.len() * modes.len());
+    assert_eq!(
+        v["operations"].as_object().unwrap().len(),
+        Operation::ALL.len()
+    );
+    // The vector file and the crate agree that AppendObject takes no SSE (UNCONFIRMED).
+    assert_eq!(
+        accepts(Operation::AppendObject, &sse_of(&modes[0]["sse"])),
+        APPEND_OBJECT_ACCEPTS_SSE
+    );
 }
 
 #[test]
@@ -232,50 +182,24 @@ fn append_is_refused_safely() {
 
 #[test]
 fn copy_source_triple() {
-    assert_eq!(
-        pairs(&copy_source_sse_headers(&aes_key())),
-        vec![
-            p(
-                "x-cos-copy-source-server-side-encryption-customer-algorithm",
-                "AES256"
-            ),
-            p(
-                "x-cos-copy-source-server-side-encryption-customer-key",
-                "MDEyMzQ1Njc4OUFCQ0RFRjAxMjM0NTY3ODlBQkNERUY="
-            ),
-            p(
-                "x-cos-copy-source-server-side-encryption-customer-key-MD5",
-                "U5L61r7jcwdNvT7frmUG8g=="
-            ),
-        ]
-    );
-    let sm4 = copy_source_sse_headers(&sm4_key());
-    assert_eq!(sm4[0].value, "SM4");
-    assert!(sm4[1].sensitive && !sm4[0].sensitive && !sm4[2].sensitive);
+    for v in sse_vectors()["copy_source"].as_array().unwrap() {
+        let alg = SseAlgorithm::parse(v["algorithm"].as_str().unwrap()).unwrap();
+        let key = CustomerKey::from_base64(alg, v["key"].as_str().unwrap()).unwrap();
+        let got = copy_source_sse_headers(&key);
+        assert_eq!(pairs(&got), header_pairs(&v["headers"]));
+        assert!(got[1].sensitive && !got[0].sensitive && !got[2].sensitive);
+    }
 }
 
+/// COS's documented SSE-C key: its MD5 passes `check_key_md5`.
 #[test]
 fn documented_examples() {
-    let k = aes_key();
-    assert_eq!(
-        k.key_base64().as_str(),
-        "MDEyMzQ1Njc4OUFCQ0RFRjAxMjM0NTY3ODlBQkNERUY="
-    );
-    assert_eq!(k.md5_base64(), "U5L61r7jcwdNvT7frmUG8g==");
-    check_key_md5(&k, "U5L61r7jcwdNvT7frmUG8g==").unwrap();
-    let h = sse_headers(
-        &Sse::Kms {
-            key_id: None,
-            context_json: Some(r#"{"a":"asdfa","b":"123321"}"#.into()),
-            algorithm: SseAlgorithm::Aes256,
-        },
-        Operation::PutObject,
-    )
-    .unwrap();
-    assert_eq!(
-        header(&h, "x-cos-server-side-encryption-context"),
-        Some("eyJhIjoiYXNkZmEiLCJiIjoiMTIzMzIxIn0=")
-    );
+    for v in sse_vectors()["customer_keys"].as_array().unwrap() {
+        let alg = SseAlgorithm::parse(v["algorithm"].as_str().unwrap()).unwrap();
+        let k = CustomerKey::from_base64(alg, v["key_base64"].as_str().unwrap()).unwrap();
+        assert_eq!(k.md5_base64(), v["key_md5"].as_str().unwrap());
+        check_key_md5(&k, v["key_md5"].as_str().unwrap()).unwrap();
+    }
 }
 
 #[test]
@@ -812,7 +736,7 @@ fn rule_key_length_and_md5() {
     let e = check_key_md5(&aes_key(), "tP/LI3N87DFaSk0aoqYgzg==").unwrap_err();
     assert_eq!(e.code(), ErrorCode::KeyMd5Mismatch);
     assert!(!e.message().contains("tP/LI3N87DFaSk0aoqYgzg=="));
-    assert!(!e.message().contains("U5L61r7jcwdNvT7frmUG8g=="));
+    assert!(!e.message().contains(&aes_key().md5_base64()));
     assert_eq!(
         code(Sse::customer_with_md5(aes_key(), "bad")),
         ErrorCode::KeyMd5Mismatch
@@ -1128,7 +1052,7 @@ fn post_form_full() {
         serde_json::json!({"x-cos-server-side-encryption-customer-algorithm": "AES256"})
     ));
     assert!(has(
-        serde_json::json!({"x-cos-server-side-encryption-customer-key-MD5": "U5L61r7jcwdNvT7frmUG8g=="})
+        serde_json::json!({"x-cos-server-side-encryption-customer-key-MD5": aes_key().md5_base64()})
     ));
     assert!(has(serde_json::json!({"x-cos-meta-owner": "alice"})));
     assert!(has(serde_json::json!({"X-Cos-Meta-Tag": "腾讯"})));
@@ -1146,7 +1070,7 @@ fn post_form_full() {
         ""
     ])));
     // The key itself is pinned by its MD5, not repeated in the policy.
-    assert!(!policy_text.contains("MDEyMzQ1Njc4OUFCQ0RFRjAxMjM0NTY3ODlBQkNERUY="));
+    assert!(!policy_text.contains(aes_key().key_base64().as_str()));
     assert!(policy_text.contains("腾讯"), "no \\u escaping of non-ASCII");
     // Signature is the policy signature of that exact text.
     let again = s.sign_post_policy(&policy_text, kt()).unwrap();

@@ -259,6 +259,59 @@ pub fn verify_post_policy<'c>(
     now: i64,
     max_future_skew: i64,
 ) -> CosResult<&'c Credential> {
+    let p = check_post_policy(fields, bucket, key, creds, now, max_future_skew)?;
+    p.check_length(file_len)?;
+    Ok(p.cred)
+}
+
+/// A verified POST policy: what it still says about the file, checked once its size is known.
+#[derive(Debug)]
+pub struct PostPolicy<'c> {
+    /// The credential that signed it.
+    pub cred: &'c Credential,
+    /// `content-length-range` conditions (min, max).
+    pub length_ranges: Vec<(u64, u64)>,
+    /// Lower-case names of the fields the policy constrains (`eq`, object form, `starts-with`).
+    pub constrained: Vec<String>,
+}
+
+impl PostPolicy<'_> {
+    /// The largest file the policy allows (None: no `content-length-range`).
+    pub fn max_len(&self) -> Option<u64> {
+        self.length_ranges.iter().map(|r| r.1).min()
+    }
+
+    /// Checks the file size against every `content-length-range`.
+    pub fn check_length(&self, file_len: u64) -> CosResult<()> {
+        for &(lo, hi) in &self.length_ranges {
+            if file_len > hi {
+                return Err(bad_request(
+                    "EntityTooLarge",
+                    "Your proposed upload exceeds the maximum allowed size",
+                ));
+            }
+            if file_len < lo {
+                return Err(bad_request(
+                    "EntityTooSmall",
+                    "Your proposed upload is smaller than the minimum allowed size",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Verifies a POST policy from the form fields that precede `file` (spec §2): signature,
+/// expiration, and every condition except `content-length-range`, which is returned for
+/// [`PostPolicy::check_length`] once the file has been read.
+pub fn check_post_policy<'c>(
+    fields: &FormFields,
+    bucket: &str,
+    key: &str,
+    creds: &'c [Credential],
+    now: i64,
+    max_future_skew: i64,
+) -> CosResult<PostPolicy<'c>> {
     let policy_b64 = field(fields, "policy")
         .ok_or_else(|| bad_request("InvalidArgument", "POST form is missing the policy field"))?;
     let algorithm = field(fields, "q-sign-algorithm")
@@ -332,7 +385,9 @@ pub fn verify_post_policy<'c>(
         )
     };
     let mut required_sign = ["q-sign-algorithm", "q-ak", "q-sign-time"].map(|n| (n, false));
+    let mut constrained: Vec<String> = Vec::new();
     let mut check_exact = |name: &str, want: &str| -> CosResult<()> {
+        constrained.push(name.to_ascii_lowercase());
         for r in required_sign.iter_mut() {
             if r.0.eq_ignore_ascii_case(name) {
                 r.1 = true;
@@ -400,7 +455,9 @@ pub fn verify_post_policy<'c>(
             return Err(bad_request("InvalidPolicyDocument", "bad condition"));
         }
     }
+    let mut prefixes_seen = Vec::new();
     for (name, prefix) in prefixes {
+        prefixes_seen.push(name.to_ascii_lowercase());
         match value_of(&name) {
             Some(v) if v.starts_with(&prefix) => {}
             Some(_) => {
@@ -416,21 +473,12 @@ pub fn verify_post_policy<'c>(
             "the policy must contain a {n} condition"
         )));
     }
-    for (lo, hi) in ranges {
-        if file_len > hi {
-            return Err(bad_request(
-                "EntityTooLarge",
-                "Your proposed upload exceeds the maximum allowed size",
-            ));
-        }
-        if file_len < lo {
-            return Err(bad_request(
-                "EntityTooSmall",
-                "Your proposed upload is smaller than the minimum allowed size",
-            ));
-        }
-    }
-    Ok(cred)
+    constrained.extend(prefixes_seen);
+    Ok(PostPolicy {
+        cred,
+        length_ranges: ranges,
+        constrained,
+    })
 }
 
 /// The `(lowercased name, value)` pairs named in a signed list (`a;b;c` of encoded,

@@ -1,6 +1,6 @@
 //! COS-style errors with XML bodies.
 
-use crate::util::xml_escape;
+use crate::xml::escape as xml_escape;
 
 /// A COS error response.
 #[derive(Debug, Clone)]
@@ -65,3 +65,31 @@ pub fn internal(e: impl std::fmt::Display) -> CosError {
 
 /// Result alias.
 pub type CosResult<T> = Result<T, CosError>;
+
+/// 500 from an I/O error.
+pub fn ioe(e: std::io::Error) -> CosError {
+    internal(e)
+}
+
+/// 404 NoSuchKey.
+pub fn not_found(key: &str) -> CosError {
+    CosError::new(
+        404,
+        "NoSuchKey",
+        format!("The specified key does not exist: {key}"),
+    )
+}
+
+/// 403 AccessDenied.
+pub fn access_denied() -> CosError {
+    forbidden("AccessDenied", "Access Denied.")
+}
+
+/// 405 MethodNotAllowed.
+pub fn method_not_allowed() -> CosError {
+    CosError::new(
+        405,
+        "MethodNotAllowed",
+        "The specified method is not allowed",
+    )
+}

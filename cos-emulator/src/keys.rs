@@ -44,8 +44,17 @@ impl KeyStore {
         rotate: bool,
         kms_ids: &[String],
     ) -> io::Result<KeyStore> {
+        use std::os::unix::fs::PermissionsExt as _;
         let dir = data_dir.join("keys");
         std::fs::create_dir_all(&dir)?;
+        // key material: owner only (also tightens a directory made by an older version)
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+        for f in ["master-keys.json", "kms-keys.json"] {
+            let p = dir.join(f);
+            if p.exists() {
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
         let mut ks = KeyStore {
             dir,
             master: BTreeMap::new(),
@@ -99,10 +108,11 @@ impl KeyStore {
                 .iter()
                 .map(|(k, v)| (k.clone(), Value::String(b64(v))))
                 .collect();
-            crate::store::atomic_write(
+            crate::store::atomic_write_mode(
                 &mp,
                 serde_json::to_vec_pretty(&json!({"current": ks.current_master, "keys": keys}))?
                     .as_slice(),
+                0o600,
             )?;
         }
 
@@ -180,10 +190,11 @@ impl KeyStore {
                     )
                 })
                 .collect();
-            crate::store::atomic_write(
+            crate::store::atomic_write_mode(
                 &kp,
                 serde_json::to_vec_pretty(&json!({"default": ks.default_kms, "keys": keys}))?
                     .as_slice(),
+                0o600,
             )?;
         }
         Ok(ks)

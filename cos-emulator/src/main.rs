@@ -27,6 +27,7 @@ OPTIONS:
   --master-key ID:BASE64      add an SSE-COS master key (32 bytes) and make it current; repeatable
   --kms-key ID[:disabled]     create a local KMS key (CMK) with this id; repeatable
   --no-min-part-size          do not enforce the 1 MB minimum multipart part size
+  --lenient-post-fields       accept POST form fields the policy does not constrain
   --exit-on-stdin-close       exit when stdin reaches EOF (for test harnesses)
   --quiet                     no per-request log lines
   -h, --help                  this help
@@ -143,6 +144,9 @@ fn load_config_file(path: &str, cfg: &mut Config) {
     if let Some(b) = v.get("enforce_min_part_size").and_then(|x| x.as_bool()) {
         cfg.enforce_min_part_size = b;
     }
+    if let Some(b) = v.get("lenient_post_fields").and_then(|x| x.as_bool()) {
+        cfg.lenient_post_fields = b;
+    }
 }
 
 fn main() {
@@ -191,6 +195,7 @@ fn main() {
             }
             "--kms-key" => cfg.kms_keys.push(val()),
             "--no-min-part-size" => cfg.enforce_min_part_size = false,
+            "--lenient-post-fields" => cfg.lenient_post_fields = true,
             "--exit-on-stdin-close" => exit_on_stdin_close = true,
             "--quiet" => cfg.log = false,
             "-h" | "--help" => {

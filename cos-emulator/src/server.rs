@@ -1,95 +1,105 @@
-//! Listener, connection loop, request context, authentication and CORS.
+//! The HTTP server: hyper 1.x (HTTP/1.1) on a small tokio runtime. Framing, refusal of
+//! ambiguous messages (request smuggling: bad or doubled Content-Length, a Transfer-Encoding
+//! not ending in chunked, obs-fold, bad chunks; Content-Length with chunked is read as chunked
+//! and the connection closed, RFC 9112 §6.1), keep-alive, header-read timeout and `Expect:
+//! 100-continue` come from hyper; each request then runs on a blocking thread
+//! ([`handle_sync`]), which authenticates the head before it reads any body byte.
 
-use crate::auth::{self, Credential, SigParams, SignedRequest};
-use crate::error::{bad_request, forbidden, internal, CosError, CosResult};
-use crate::http::{self, BodyReader, HeadResult, RequestHead, Response};
+use crate::config::Config;
+use crate::cors::{origin_allowed, preflight, EXPOSE};
+use crate::ctx::{authenticate, build_ctx};
+use crate::error::CosError;
+use crate::http::{Body, BodyReader, RequestHead, Response};
 use crate::keys::KeyStore;
+use crate::state::{State, MAX_PENDING_FORMS, NO_OVERRIDE};
 use crate::store::Store;
-use crate::util::{self, http_date, parse_query, url_decode};
-use std::io::{self, BufReader};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use crate::util::{self, http_date};
+use bytes::Bytes;
+use http_body_util::{combinators::BoxBody, BodyExt as _, Empty, Full, StreamBody};
+use hyper::body::Frame;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use std::convert::Infallible;
+use std::io::{self, Read};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-/// Emulator configuration.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// Port on 127.0.0.1 (0 = pick a free one).
-    pub port: u16,
-    /// Data directory.
-    pub data_dir: PathBuf,
-    /// Accepted credentials.
-    pub credentials: Vec<Credential>,
-    /// Allowed CORS origins (`*` = any).
-    pub cors_origins: Vec<String>,
-    /// Fixed clock (unix seconds) for signature checks; None = system clock.
-    pub now: Option<i64>,
-    /// Offset added to the system clock (seconds), to simulate skew.
-    pub clock_offset: i64,
-    /// How far in the future a KeyTime start may lie (seconds).
-    pub max_future_skew: i64,
-    /// Create a new SSE-COS master key at start-up.
-    pub rotate_master_key: bool,
-    /// Extra master keys (id, 32-byte key); the last one becomes current.
-    pub master_keys: Vec<(String, Vec<u8>)>,
-    /// KMS key ids to create (`id` or `id:disabled`).
-    pub kms_keys: Vec<String>,
-    /// Log one line per request to stderr.
-    pub log: bool,
-    /// Enforce the 1 MB minimum part size (COS does).
-    pub enforce_min_part_size: bool,
-}
+/// How long a client may take to send a request head (slowloris bound).
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a socket read or write may stall before the connection is dropped.
+const IO_TIMEOUT: Duration = Duration::from_secs(120);
+/// Worker threads of the async runtime (the blocking pool serves the requests themselves).
+const WORKER_THREADS: usize = 2;
+/// Requests served at once (blocking threads); more wait in hyper's queue.
+const MAX_BLOCKING: usize = 256;
 
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            port: 0,
-            data_dir: PathBuf::from(".cos-emulator"),
-            credentials: Vec::new(),
-            cors_origins: Vec::new(),
-            now: None,
-            clock_offset: 0,
-            max_future_skew: 900,
-            rotate_master_key: false,
-            master_keys: Vec::new(),
-            kms_keys: Vec::new(),
-            log: true,
-            enforce_min_part_size: true,
+type RespBody = BoxBody<Bytes, io::Error>;
+
+/// Response header names in the case COS sends them. HTTP names are case-insensitive, but the
+/// official Python SDK copies the headers into a plain dict and reads `ETag`; hyper writes
+/// lower-case names unless a response carries its case map.
+const COS_HEADER_CASE: [&str; 22] = [
+    "ETag",
+    "Content-Length",
+    "Content-Type",
+    "Content-Range",
+    "Accept-Ranges",
+    "Last-Modified",
+    "Location",
+    "Date",
+    "Server",
+    "Connection",
+    "Cache-Control",
+    "Content-Disposition",
+    "Content-Encoding",
+    "Content-Language",
+    "Expires",
+    "Vary",
+    "Access-Control-Allow-Origin",
+    "Access-Control-Allow-Methods",
+    "Access-Control-Allow-Headers",
+    "Access-Control-Expose-Headers",
+    "Access-Control-Max-Age",
+    "x-cos-server-side-encryption-customer-key-MD5",
+];
+
+/// hyper's own record of header-name case, obtained the one public way: hyper parses a request
+/// carrying [`COS_HEADER_CASE`] with `preserve_header_case` and hands the record out in the
+/// request's extensions; responses carrying it are written with those names.
+async fn header_case_template() -> io::Result<hyper::http::Extensions> {
+    use tokio::io::AsyncWriteExt as _;
+    let (mut client, server) = tokio::io::duplex(8192);
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let tx = std::sync::Mutex::new(Some(tx));
+    let svc = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+        if let Some(tx) = tx.lock().ok().and_then(|mut t| t.take()) {
+            let _ = tx.send(req.extensions().clone());
         }
+        async { Ok::<_, Infallible>(hyper::Response::new(Empty::<Bytes>::new())) }
+    });
+    tokio::spawn(async move {
+        let _ = hyper::server::conn::http1::Builder::new()
+            .preserve_header_case(true)
+            .serve_connection(TokioIo::new(server), svc)
+            .await;
+    });
+    let mut req = String::from("GET / HTTP/1.1\r\n");
+    for name in COS_HEADER_CASE {
+        let value = if name == "Content-Length" { "0" } else { "x" };
+        req.push_str(&format!("{name}: {value}\r\n"));
     }
-}
-
-/// Shared server state.
-pub struct State {
-    /// Configuration.
-    pub cfg: Config,
-    /// Object store.
-    pub store: Store,
-    /// Keys.
-    pub keys: KeyStore,
-    now_override: AtomicI64,
-}
-
-const NO_OVERRIDE: i64 = i64::MIN;
-
-impl State {
-    /// Current time for signature checks.
-    pub fn now(&self) -> i64 {
-        let o = self.now_override.load(Ordering::Relaxed);
-        if o != NO_OVERRIDE {
-            return o;
-        }
-        self.cfg.now.unwrap_or_else(util::system_now) + self.cfg.clock_offset
-    }
+    req.push_str("\r\n");
+    client.write_all(req.as_bytes()).await?;
+    rx.await
+        .map_err(|_| io::Error::other("no header case record"))
 }
 
 /// A running server.
 pub struct ServerHandle {
     addr: SocketAddr,
-    stop: Arc<AtomicBool>,
+    stop: Arc<tokio::sync::Notify>,
     thread: Option<JoinHandle<()>>,
     state: Arc<State>,
 }
@@ -121,7 +131,7 @@ impl ServerHandle {
     pub fn current_master_key_id(&self) -> String {
         self.state.keys.current_master.clone()
     }
-    /// Stops accepting connections and waits for the accept loop.
+    /// Stops accepting connections and waits for the server thread.
     pub fn shutdown(mut self) {
         self.stop_inner();
     }
@@ -134,15 +144,10 @@ impl ServerHandle {
     /// A function that stops the server from another thread.
     pub fn stopper(&self) -> impl Fn() + Send + Sync + 'static {
         let stop = self.stop.clone();
-        let addr = self.addr;
-        move || {
-            stop.store(true, Ordering::SeqCst);
-            let _ = TcpStream::connect(addr);
-        }
+        move || stop.notify_one()
     }
     fn stop_inner(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(self.addr);
+        self.stop.notify_one();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -165,29 +170,35 @@ pub fn serve(cfg: Config) -> io::Result<ServerHandle> {
         cfg.rotate_master_key,
         &cfg.kms_keys,
     )?;
-    let listener = TcpListener::bind(("127.0.0.1", cfg.port))?;
-    let addr = listener.local_addr()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(WORKER_THREADS)
+        .max_blocking_threads(MAX_BLOCKING)
+        .thread_name("cos-emulator")
+        .enable_all()
+        .build()?;
+    let case = Arc::new(rt.block_on(header_case_template())?);
+    let std_listener = std::net::TcpListener::bind(("127.0.0.1", cfg.port))?;
+    std_listener.set_nonblocking(true)?;
+    let addr = std_listener.local_addr()?;
     let state = Arc::new(State {
         cfg,
         store,
         keys,
         now_override: AtomicI64::new(NO_OVERRIDE),
+        form_slots: tokio::sync::Semaphore::new(MAX_PENDING_FORMS),
     });
-    let stop = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(tokio::sync::Notify::new());
     let (st, stp) = (state.clone(), stop.clone());
     let thread = std::thread::Builder::new()
         .name("cos-emulator-accept".into())
         .spawn(move || {
-            for conn in listener.incoming() {
-                if stp.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(conn) = conn else { continue };
-                let st = st.clone();
-                let _ = std::thread::Builder::new()
-                    .name("cos-emulator-conn".into())
-                    .spawn(move || connection(st, conn));
-            }
+            rt.block_on(async move {
+                let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else {
+                    return;
+                };
+                accept_loop(listener, st, stp, case).await;
+            });
+            rt.shutdown_timeout(Duration::from_secs(2));
         })?;
     Ok(ServerHandle {
         addr,
@@ -197,43 +208,66 @@ pub fn serve(cfg: Config) -> io::Result<ServerHandle> {
     })
 }
 
-fn connection(st: Arc<State>, stream: TcpStream) {
-    let _ = stream.set_nodelay(true);
-    let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(120)));
-    let Ok(mut writer) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::with_capacity(65536, stream);
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    st: Arc<State>,
+    stop: Arc<tokio::sync::Notify>,
+    case: Arc<hyper::http::Extensions>,
+) {
     loop {
-        let head = match http::read_head(&mut reader) {
-            Ok(HeadResult::Head(h)) => h,
-            Ok(HeadResult::Eof) | Err(_) => return,
-            Ok(HeadResult::Bad(msg)) => {
-                let e = bad_request("InvalidRequest", msg);
-                let resp = error_response(&e, &util::random_hex(12), "");
-                let _ = http::write_response(&mut writer, resp, false, false);
-                return;
-            }
+        let conn = tokio::select! {
+            _ = stop.notified() => return,
+            c = listener.accept() => c,
         };
-        let started = Instant::now();
-        let mut body = match http::body_reader(&head, &mut reader) {
-            Ok(b) => b,
-            Err(msg) => {
-                let e = bad_request("InvalidArgument", msg);
-                let resp = error_response(&e, &util::random_hex(12), "");
-                let _ = http::write_response(&mut writer, resp, false, false);
-                return;
-            }
-        };
-        let (resp, what) = handle(&st, &head, &mut body);
-        let reusable = body.drain();
-        let keep_alive = reusable
-            && !head.http10
-            && !head
-                .header("connection")
-                .map(|c| c.eq_ignore_ascii_case("close"))
-                .unwrap_or(false);
-        if st.cfg.log {
+        let Ok((tcp, _)) = conn else { continue };
+        let _ = tcp.set_nodelay(true);
+        let mut io = tokio_io_timeout::TimeoutStream::new(tcp);
+        io.set_read_timeout(Some(IO_TIMEOUT));
+        io.set_write_timeout(Some(IO_TIMEOUT));
+        let io = TokioIo::new(Box::pin(io));
+        let (st, case) = (st.clone(), case.clone());
+        tokio::spawn(async move {
+            let svc =
+                hyper::service::service_fn(move |req| serve_one(st.clone(), case.clone(), req));
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .keep_alive(true)
+                .serve_connection(io, svc)
+                .await;
+        });
+    }
+}
+
+async fn serve_one(
+    st: Arc<State>,
+    case: Arc<hyper::http::Extensions>,
+    req: hyper::Request<hyper::body::Incoming>,
+) -> Result<hyper::Response<RespBody>, Infallible> {
+    let (parts, body) = req.into_parts();
+    let head = RequestHead::from_parts(&parts);
+    let started = Instant::now();
+    let declared = parts
+        .headers
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let expect_continue = parts
+        .headers
+        .get(hyper::header::EXPECT)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    let rt = tokio::runtime::Handle::current();
+    let st2 = st.clone();
+    let head_only = head.method == "HEAD";
+    let joined = tokio::task::spawn_blocking(move || {
+        let mut body = BodyReader::new(body, rt, declared);
+        let (mut resp, what) = handle_sync(&st2, &head, &mut body);
+        // An early answer: discard what the client is still sending (bounded), unless it waits
+        // for `100 Continue`, which reading would send; otherwise close after the answer.
+        if body.unread() && (expect_continue || !body.drain_bounded()) {
+            resp.close = true;
+        }
+        if st2.cfg.log {
             eprintln!(
                 "cos-emulator: {} {} {} {} {}ms",
                 head.method,
@@ -243,11 +277,84 @@ fn connection(st: Arc<State>, stream: TcpStream) {
                 started.elapsed().as_millis()
             );
         }
-        let head_only = head.method == "HEAD";
-        if http::write_response(&mut writer, resp, head_only, keep_alive).is_err() || !keep_alive {
-            return;
+        resp
+    })
+    .await;
+    let resp = joined.unwrap_or_else(|_| {
+        let e = crate::error::internal("handler failed");
+        error_response(&e, &util::random_hex(16), "")
+    });
+    let mut resp = to_hyper(resp, head_only);
+    *resp.extensions_mut() = (*case).clone();
+    Ok(resp)
+}
+
+fn to_hyper(resp: Response, head_only: bool) -> hyper::Response<RespBody> {
+    let len = resp.body_len();
+    let mut b = hyper::Response::builder().status(resp.status);
+    let mut has_len = false;
+    for (k, v) in &resp.headers {
+        if k.eq_ignore_ascii_case("content-length") {
+            has_len = true;
         }
+        // header values never break the framing: hyper refuses CR/LF, so replace them
+        let v = v.replace(['\r', '\n'], " ");
+        b = b.header(k.as_str(), v);
     }
+    let bodyless = resp.status == 204 || resp.status == 304;
+    if !has_len && !bodyless {
+        b = b.header("Content-Length", len.to_string());
+    }
+    if resp.close {
+        b = b.header("Connection", "close");
+    }
+    let body: RespBody = match resp.body {
+        _ if head_only || bodyless => Empty::new().map_err(|e| match e {}).boxed(),
+        Body::Empty => Empty::new().map_err(|e| match e {}).boxed(),
+        Body::Bytes(v) => Full::new(Bytes::from(v)).map_err(|e| match e {}).boxed(),
+        Body::Stream(r, n) => stream_body(r, n),
+    };
+    b.body(body).unwrap_or_else(|_| {
+        let mut r = hyper::Response::new(Empty::new().map_err(|e| match e {}).boxed());
+        *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+        r
+    })
+}
+
+/// Streams a blocking reader (a stored object, decrypted chunk by chunk) to the client.
+fn stream_body(r: Box<dyn Read + Send>, n: u64) -> RespBody {
+    let (tx, rx) = tokio::sync::mpsc::channel::<io::Result<Frame<Bytes>>>(4);
+    tokio::task::spawn_blocking(move || {
+        let mut r = r.take(n);
+        let mut sent = 0u64;
+        loop {
+            let mut buf = vec![0u8; 64 * 1024];
+            match r.read(&mut buf) {
+                Ok(0) => break,
+                Ok(k) => {
+                    buf.truncate(k);
+                    sent += k as u64;
+                    if tx.blocking_send(Ok(Frame::data(Bytes::from(buf)))).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(e));
+                    return;
+                }
+            }
+        }
+        if sent != n {
+            let _ = tx.blocking_send(Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "short stored object",
+            )));
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    StreamBody::new(stream).boxed()
 }
 
 /// Builds an error response with the COS XML body.
@@ -257,126 +364,7 @@ pub fn error_response(e: &CosError, request_id: &str, resource: &str) -> Respons
     r
 }
 
-/// How the request was authenticated.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Auth {
-    /// No signature.
-    Anonymous,
-    /// Authorization header.
-    Header(String),
-    /// Pre-signed URL.
-    Presigned(String),
-}
-
-/// Per-request context.
-pub struct Ctx<'a> {
-    /// Request head.
-    pub head: &'a RequestHead,
-    /// Headers with lowercase names, duplicates joined with ",".
-    pub headers: Vec<(String, String)>,
-    /// Decoded query pairs.
-    pub query: Vec<(String, String)>,
-    /// Target bucket.
-    pub bucket: Option<String>,
-    /// Object key ("" for bucket-level calls).
-    pub key: String,
-    /// Decoded UriPathname that must have been signed.
-    pub signed_path: String,
-    /// Authentication result.
-    pub auth: Auth,
-    /// Request id.
-    pub request_id: String,
-    /// Host the client used (for Location headers).
-    pub host: String,
-}
-
-impl Ctx<'_> {
-    /// Header by lowercase name.
-    pub fn h(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-    /// Query value by exact name.
-    pub fn q(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-    /// Query param present?
-    pub fn has_q(&self, name: &str) -> bool {
-        self.q(name).is_some()
-    }
-    /// Authenticated (any signature)?
-    pub fn signed(&self) -> bool {
-        self.auth != Auth::Anonymous
-    }
-}
-
-const EXPOSE: &str = "ETag, Content-Length, Content-Range, Date, Location, x-cos-request-id, x-cos-hash-crc64ecma, x-cos-version-id, x-cos-server-side-encryption, x-cos-server-side-encryption-customer-algorithm, x-cos-server-side-encryption-customer-key-MD5, x-cos-server-side-encryption-cos-kms-key-id, x-cos-server-side-encryption-context, x-cos-storage-class, x-cos-object-type, x-cos-next-append-position";
-
-fn origin_allowed(st: &State, origin: &str) -> bool {
-    st.cfg
-        .cors_origins
-        .iter()
-        .any(|o| o == "*" || o.eq_ignore_ascii_case(origin.trim_end_matches('/')))
-}
-
-fn bucket_from_host(host: &str) -> Option<String> {
-    let host = host.to_ascii_lowercase();
-    let name = host.rsplit_once(':').map(|(h, p)| {
-        if p.bytes().all(|b| b.is_ascii_digit()) {
-            h.to_string()
-        } else {
-            host.clone()
-        }
-    });
-    let host = name.unwrap_or(host);
-    if let Some(b) = host.strip_suffix(".localhost") {
-        return Some(b.to_string());
-    }
-    for suffix in [".myqcloud.com", ".tencentcos.cn"] {
-        if let Some(rest) = host.strip_suffix(suffix) {
-            // <bucket>.cos.<region> | <bucket>.cos-internal.<region> | <bucket>.<legacy region>
-            let parts: Vec<&str> = rest.split('.').collect();
-            if parts.len() >= 3 && parts[1].starts_with("cos") {
-                return Some(parts[0].to_string());
-            }
-            if parts.len() == 2 && !parts[0].starts_with("cos") && parts[0] != "service" {
-                return Some(parts[0].to_string());
-            }
-            return None;
-        }
-    }
-    None
-}
-
-fn is_cos_service_host(host: &str) -> bool {
-    let h = host.to_ascii_lowercase();
-    let h = h.split(':').next().unwrap_or("");
-    h.ends_with(".myqcloud.com") || h.ends_with(".tencentcos.cn")
-}
-
-fn valid_bucket(b: &str) -> bool {
-    match b.rsplit_once('-') {
-        Some((name, appid)) => {
-            !name.is_empty()
-                && !appid.is_empty()
-                && appid.bytes().all(|c| c.is_ascii_digit())
-                && name
-                    .bytes()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
-                && !name.starts_with('-')
-                && !name.ends_with('-')
-                && b.len() <= 60
-        }
-        None => false,
-    }
-}
-
-fn handle(st: &State, head: &RequestHead, body: &mut BodyReader<'_>) -> (Response, String) {
+fn handle_sync(st: &State, head: &RequestHead, body: &mut BodyReader) -> (Response, String) {
     let request_id = util::random_hex(16);
     let origin = head.header("origin").map(str::to_string);
     let (mut resp, what) = match build_ctx(st, head, &request_id) {
@@ -386,7 +374,7 @@ fn handle(st: &State, head: &RequestHead, body: &mut BodyReader<'_>) -> (Respons
                 preflight(st, &ctx)
             } else {
                 match authenticate(st, &mut ctx) {
-                    Ok(()) => crate::ops::dispatch(st, &ctx, body),
+                    Ok(()) => crate::router::dispatch(st, &ctx, body),
                     Err(e) => Err(e),
                 }
             };
@@ -399,7 +387,7 @@ fn handle(st: &State, head: &RequestHead, body: &mut BodyReader<'_>) -> (Respons
         Err(e) => (error_response(&e, &request_id, ""), "-".to_string()),
     };
     resp.set("x-cos-request-id", request_id.clone());
-    resp.set("Date", http_date(util::system_now()));
+    resp.set("Date", http_date(st.now()));
     resp.set("Server", "tencent-cos");
     if let Some(o) = origin {
         if head.method != "OPTIONS"
@@ -412,164 +400,4 @@ fn handle(st: &State, head: &RequestHead, body: &mut BodyReader<'_>) -> (Respons
         }
     }
     (resp, what)
-}
-
-fn build_ctx<'a>(st: &State, head: &'a RequestHead, request_id: &str) -> CosResult<Ctx<'a>> {
-    let _ = st;
-    let mut headers: Vec<(String, String)> = Vec::new();
-    for (k, v) in &head.headers {
-        let lk = k.to_ascii_lowercase();
-        if let Some(e) = headers.iter_mut().find(|(n, _)| *n == lk) {
-            e.1.push(',');
-            e.1.push_str(v);
-        } else {
-            headers.push((lk, v.clone()));
-        }
-    }
-    // absolute-form: the target's authority is the Host
-    if let Some(abs) = &head.absolute_host {
-        if let Some(e) = headers.iter_mut().find(|(n, _)| n == "host") {
-            e.1 = abs.clone();
-        } else {
-            headers.push(("host".into(), abs.clone()));
-        }
-    }
-    let query = parse_query(&head.raw_query)
-        .ok_or_else(|| bad_request("InvalidURI", "Couldn't parse the specified URI"))?;
-    let path = url_decode(&head.raw_path)
-        .ok_or_else(|| bad_request("InvalidURI", "Couldn't parse the specified URI"))?;
-    if !path.starts_with('/') {
-        return Err(bad_request(
-            "InvalidURI",
-            "Couldn't parse the specified URI",
-        ));
-    }
-    let host = head.host().unwrap_or("").to_string();
-    let (bucket, key) = if let Some(b) = bucket_from_host(&host) {
-        (Some(b), path[1..].to_string())
-    } else {
-        let rest = &path[1..];
-        if rest.is_empty() {
-            (None, String::new())
-        } else {
-            if is_cos_service_host(&host) {
-                return Err(forbidden(
-                    "PathStyleDomainForbidden",
-                    "Path-style requests are forbidden for this bucket; use virtual-hosted style",
-                ));
-            }
-            match rest.split_once('/') {
-                Some((b, k)) => (Some(b.to_string()), k.to_string()),
-                None => (Some(rest.to_string()), String::new()),
-            }
-        }
-    };
-    if let Some(b) = &bucket {
-        if !valid_bucket(b) {
-            return Err(bad_request(
-                "InvalidBucketName",
-                "The specified bucket is not valid (expected <name>-<APPID>)",
-            ));
-        }
-    }
-    if key.len() > 850 {
-        return Err(bad_request(
-            "KeyTooLong",
-            "Your key is too long (max 850 bytes)",
-        ));
-    }
-    Ok(Ctx {
-        head,
-        headers,
-        query,
-        bucket,
-        key,
-        signed_path: path,
-        auth: Auth::Anonymous,
-        request_id: request_id.to_string(),
-        host,
-    })
-}
-
-fn authenticate(st: &State, ctx: &mut Ctx<'_>) -> CosResult<()> {
-    let now = st.now();
-    let authz = ctx.h("authorization").map(str::to_string);
-    let (params, presigned): (SigParams, bool) = match authz {
-        Some(a) if !a.trim().is_empty() => (auth::parse_authorization(&a)?, false),
-        _ => {
-            if ctx.has_q("q-signature") || ctx.has_q("q-ak") || ctx.has_q("q-sign-algorithm") {
-                (auth::from_pairs(&ctx.query)?, true)
-            } else if let Some(s) = ctx.q("sign") {
-                (auth::parse_merged_sign(s)?, true)
-            } else {
-                ctx.auth = Auth::Anonymous;
-                return Ok(());
-            }
-        }
-    };
-    let req = SignedRequest {
-        method: &ctx.head.method,
-        path: &ctx.signed_path,
-        query: &ctx.query,
-        headers: &ctx.headers,
-    };
-    let cred = auth::verify(
-        &req,
-        &params,
-        &st.cfg.credentials,
-        Some(now),
-        st.cfg.max_future_skew,
-    )?;
-    auth::check_token(
-        cred,
-        ctx.h("x-cos-security-token"),
-        ctx.q("x-cos-security-token"),
-    )?;
-    ctx.auth = if presigned {
-        Auth::Presigned(cred.secret_id.clone())
-    } else {
-        Auth::Header(cred.secret_id.clone())
-    };
-    Ok(())
-}
-
-fn preflight(st: &State, ctx: &Ctx<'_>) -> CosResult<Response> {
-    let deny = || {
-        forbidden(
-            "AccessForbidden",
-            "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.",
-        )
-    };
-    let origin = ctx.h("origin").ok_or_else(deny)?;
-    let method = ctx.h("access-control-request-method").ok_or_else(deny)?;
-    if !origin_allowed(st, origin) || !matches!(method, "GET" | "PUT" | "POST" | "DELETE" | "HEAD")
-    {
-        return Err(deny());
-    }
-    let mut r = Response::new(200)
-        .header("Access-Control-Allow-Origin", origin)
-        .header(
-            "Access-Control-Allow-Methods",
-            "GET, PUT, POST, DELETE, HEAD",
-        )
-        .header("Access-Control-Expose-Headers", EXPOSE)
-        .header("Access-Control-Max-Age", "600")
-        .header(
-            "Vary",
-            "Origin, Access-Control-Request-Headers, Access-Control-Request-Method",
-        );
-    if let Some(h) = ctx.h("access-control-request-headers") {
-        r.set("Access-Control-Allow-Headers", h);
-    }
-    Ok(r)
-}
-
-/// The current time for this state (used by ops).
-pub fn now(st: &State) -> i64 {
-    st.now()
-}
-
-/// An internal error from an I/O error.
-pub fn io_err(e: io::Error) -> CosError {
-    internal(e)
 }

@@ -23,11 +23,21 @@ use std::sync::Mutex;
 
 /// Writes a file atomically: temp file in the same directory, fsync, rename, fsync dir.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    atomic_write_mode(path, bytes, 0o644)
+}
+
+/// [`atomic_write`] with the file created under `mode` (0o600 for key material).
+pub fn atomic_write_mode(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt as _;
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
     let tmp = dir.join(format!(".tmp-{}", random_hex(8)));
     {
-        let mut f = File::create(&tmp)?;
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(mode)
+            .open(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
     }
@@ -53,7 +63,8 @@ pub struct SseMeta {
     pub kms_key_id: Option<String>,
     /// Encryption context as sent (base64 JSON) (SSE-KMS).
     pub kms_context: Option<String>,
-    /// SSE-C key MD5 (base64), echoed back.
+    /// SSE-C key MD5 (base64) of the current request, echoed back. In memory only: never
+    /// written to disk (only `customer_salt` and `customer_hmac` are).
     pub customer_key_md5: Option<String>,
     /// Salt for the SSE-C key HMAC.
     pub customer_salt: Option<Vec<u8>>,
@@ -70,7 +81,6 @@ impl SseMeta {
             "master_key_id": self.master_key_id,
             "kms_key_id": self.kms_key_id,
             "kms_context": self.kms_context,
-            "customer_key_md5": self.customer_key_md5,
             "customer_salt": self.customer_salt.as_ref().map(|k| hex(k)),
             "customer_hmac": self.customer_hmac.as_ref().map(|k| hex(k)),
         })
@@ -85,7 +95,8 @@ impl SseMeta {
             master_key_id: s("master_key_id"),
             kms_key_id: s("kms_key_id"),
             kms_context: s("kms_context"),
-            customer_key_md5: s("customer_key_md5"),
+            // never read back: only the salt and the HMAC of an SSE-C key are stored
+            customer_key_md5: None,
             customer_salt: h("customer_salt"),
             customer_hmac: h("customer_hmac"),
         })
@@ -124,6 +135,9 @@ pub struct ObjectMeta {
     pub segments: Vec<Segment>,
     /// SSE state.
     pub sse: Option<SseMeta>,
+    /// The multipart upload this object was completed from (lets start-up recovery remove
+    /// that upload's parts if a crash came between the commit and their removal).
+    pub completed_upload: Option<String>,
 }
 
 fn segs_to_json(segs: &[Segment]) -> Value {
@@ -186,6 +200,7 @@ impl ObjectMeta {
             "data_file": self.data_file,
             "segments": segs_to_json(&self.segments),
             "sse": self.sse.as_ref().map(|s| s.to_json()),
+            "completed_upload": self.completed_upload,
         })
     }
 
@@ -207,6 +222,7 @@ impl ObjectMeta {
             data_file: s("data_file")?,
             segments: segs_from_json(v.get("segments")),
             sse: v.get("sse").and_then(SseMeta::from_json),
+            completed_upload: s("completed_upload"),
         })
     }
 }
@@ -275,6 +291,25 @@ pub struct BucketConfig {
     pub created: i64,
 }
 
+/// Environment variable naming a commit point at which the process aborts (as `kill -9`
+/// would), for the crash-recovery tests. Test-only: never set it otherwise.
+pub const CRASH_ENV: &str = "COS_EMULATOR_CRASH_AT";
+
+/// Aborts the process when [`CRASH_ENV`] names this point. Points: `data-placed` (data file
+/// renamed into place, metadata not committed), `meta-committed` (metadata committed, the
+/// replaced data file not yet removed), `part-placed` (part data renamed, part metadata not
+/// written), `complete-committed` (completed object committed, the upload's parts not yet
+/// removed).
+pub fn crash_point(name: &str) {
+    static AT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    if AT.get_or_init(|| std::env::var(CRASH_ENV).ok()).as_deref() == Some(name) {
+        std::process::abort();
+    }
+}
+
+/// How often [`Store::open_object`] re-reads metadata replaced under it.
+const OPEN_RETRIES: usize = 16;
+
 /// The object store.
 pub struct Store {
     root: PathBuf,
@@ -293,10 +328,80 @@ impl Store {
         let tmp = root.join("tmp");
         let _ = fs::remove_dir_all(&tmp);
         fs::create_dir_all(&tmp)?;
-        Ok(Store {
+        let store = Store {
             root: root.to_path_buf(),
             commit: Mutex::new(()),
-        })
+        };
+        store.recover()?;
+        Ok(store)
+    }
+
+    /// Start-up recovery after a crash: removes data files no sidecar refers to (a crash
+    /// between placing data and committing metadata, or between committing and removing the
+    /// replaced file), half-written `.tmp-*` files, and the parts of uploads that were already
+    /// completed.
+    fn recover(&self) -> io::Result<()> {
+        let Ok(buckets) = fs::read_dir(self.root.join("buckets")) else {
+            return Ok(());
+        };
+        for b in buckets.flatten() {
+            let bucket = b.file_name().to_string_lossy().to_string();
+            let objects = self.objects_dir(&bucket);
+            let mut referenced = std::collections::HashSet::new();
+            let mut completed = std::collections::HashSet::new();
+            let mut data_files = Vec::new();
+            for e in fs::read_dir(&objects).into_iter().flatten().flatten() {
+                let name = e.file_name().to_string_lossy().to_string();
+                if name.starts_with(".tmp-") {
+                    let _ = fs::remove_file(e.path());
+                } else if name.ends_with(".data") {
+                    data_files.push(name);
+                } else if name.ends_with(".json") {
+                    let meta = fs::read(e.path())
+                        .ok()
+                        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+                        .as_ref()
+                        .and_then(ObjectMeta::from_json);
+                    if let Some(m) = meta {
+                        referenced.insert(m.data_file);
+                        if let Some(u) = m.completed_upload {
+                            completed.insert(u);
+                        }
+                    }
+                }
+            }
+            for d in data_files {
+                if !referenced.contains(&d) {
+                    let _ = fs::remove_file(objects.join(d));
+                }
+            }
+            for u in completed {
+                if u.is_empty() || !u.bytes().all(|c| c.is_ascii_alphanumeric()) {
+                    continue;
+                }
+                let dir = self.upload_dir(&bucket, &u);
+                if dir.exists() {
+                    fs::remove_dir_all(dir)?;
+                }
+            }
+            // parts whose metadata was never written
+            for u in fs::read_dir(self.bucket_dir(&bucket).join("uploads"))
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                for e in fs::read_dir(u.path()).into_iter().flatten().flatten() {
+                    let name = e.file_name().to_string_lossy().to_string();
+                    let orphan_part = name
+                        .strip_suffix(".data")
+                        .is_some_and(|stem| !u.path().join(format!("{stem}.json")).exists());
+                    if orphan_part || name.starts_with(".tmp-") {
+                        let _ = fs::remove_file(e.path());
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Temp directory (same filesystem as the objects, so rename is atomic).
@@ -421,6 +526,25 @@ impl Store {
         }
     }
 
+    /// Reads an object's metadata and opens its data file as one consistent pair. A concurrent
+    /// overwrite may delete the data file between the two steps; then the (new) metadata is
+    /// read again. An open file stays readable after it is unlinked, so a reader never sees a
+    /// half-replaced object.
+    pub fn open_object(&self, bucket: &str, key: &str) -> io::Result<Option<(ObjectMeta, File)>> {
+        let mut last = None;
+        for _ in 0..OPEN_RETRIES {
+            let Some(meta) = self.get_meta(bucket, key)? else {
+                return Ok(None);
+            };
+            match self.open_data(bucket, &meta) {
+                Ok(f) => return Ok(Some((meta, f))),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => last = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| io::Error::other("object kept changing")))
+    }
+
     /// Opens an object's data file.
     pub fn open_data(&self, bucket: &str, meta: &ObjectMeta) -> io::Result<File> {
         File::open(self.objects_dir(bucket).join(&meta.data_file))
@@ -430,6 +554,7 @@ impl Store {
     pub fn place_data(&self, bucket: &str, key: &str, tmp: &Path) -> io::Result<String> {
         let name = format!("{}.{}.data", key_hash(key), random_hex(8));
         fs::rename(tmp, self.objects_dir(bucket).join(&name))?;
+        crash_point("data-placed");
         Ok(name)
     }
 
@@ -454,11 +579,44 @@ impl Store {
             &self.meta_path(bucket, &meta.key),
             &serde_json::to_vec(&meta.to_json())?,
         )?;
+        crash_point("meta-committed");
         if let Some(old) = old {
             if old.data_file != meta.data_file {
                 let _ = fs::remove_file(self.objects_dir(bucket).join(&old.data_file));
             }
         }
+        Ok(true)
+    }
+
+    /// Commits an object completed from a multipart upload and removes the upload, as one step
+    /// under the commit lock: Ok(false) (and the placed data removed) if the upload is gone,
+    /// so an upload is completed at most once.
+    pub fn commit_upload(
+        &self,
+        bucket: &str,
+        meta: &ObjectMeta,
+        upload_id: &str,
+    ) -> io::Result<bool> {
+        let _g = self.commit.lock().unwrap_or_else(|e| e.into_inner());
+        let dir = self.upload_dir(bucket, upload_id);
+        if !dir.join("upload.json").exists() {
+            let _ = fs::remove_file(self.objects_dir(bucket).join(&meta.data_file));
+            return Ok(false);
+        }
+        let old = self.get_meta(bucket, &meta.key).ok().flatten();
+        let mut meta = meta.clone();
+        meta.completed_upload = Some(upload_id.to_string());
+        atomic_write(
+            &self.meta_path(bucket, &meta.key),
+            &serde_json::to_vec(&meta.to_json())?,
+        )?;
+        crash_point("complete-committed");
+        if let Some(old) = old {
+            if old.data_file != meta.data_file {
+                let _ = fs::remove_file(self.objects_dir(bucket).join(&old.data_file));
+            }
+        }
+        fs::remove_dir_all(dir)?;
         Ok(true)
     }
 
@@ -554,6 +712,7 @@ impl Store {
             return Err(io::Error::new(io::ErrorKind::NotFound, "upload gone"));
         }
         fs::rename(tmp, d.join(format!("part-{}.data", p.number)))?;
+        crash_point("part-placed");
         atomic_write(
             &d.join(format!("part-{}.json", p.number)),
             &serde_json::to_vec(&p.to_json())?,

@@ -3,50 +3,49 @@
 use base64::Engine as _;
 use hmac::{KeyInit, Mac};
 use md5::Digest as _;
-use std::io::Read;
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The bytes COS `UrlEncode` leaves alone: `A-Za-z0-9-_.~`.
+const COS_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// COS `UrlEncode`: UTF-8 percent-encoding, uppercase hex, only `A-Za-z0-9-_.~` unescaped.
 pub fn url_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(s, COS_ENCODE).to_string()
 }
 
-fn hexval(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Percent-decodes bytes. `+` stays a literal `+` (RFC 3986; see README).
-/// Returns None for malformed escapes or invalid UTF-8.
+/// Percent-decodes a path. `+` stays a literal `+` (RFC 3986). Returns None for malformed
+/// escapes (`%` not followed by two hex digits) or invalid UTF-8.
 pub fn url_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'%' {
-            let h = hexval(*bytes.get(i + 1)?)?;
-            let l = hexval(*bytes.get(i + 2)?)?;
-            out.push(h * 16 + l);
-            i += 3;
-        } else {
-            out.push(b);
-            i += 1;
+    let b = s.as_bytes();
+    for (i, _) in s.match_indices('%') {
+        let ok = b.get(i + 1..i + 3)?.iter().all(u8::is_ascii_hexdigit);
+        if !ok {
+            return None;
         }
     }
-    String::from_utf8(out).ok()
+    percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(|c| c.into_owned())
+}
+
+/// Whether `+` in a query string means a space. COS reads it so (a signed `prefix=a+b` is the
+/// prefix `a b`: tencentyun/qcloud-cos-sts-sdk#65, Molunerfinn/PicGo#638), and the Python SDK
+/// sends spaces that way; a literal `+` travels as `%2B` from every official SDK.
+pub const QUERY_PLUS_IS_SPACE: bool = true;
+
+/// Decodes one query name or value.
+pub fn query_decode(s: &str) -> Option<String> {
+    if QUERY_PLUS_IS_SPACE && s.contains('+') {
+        url_decode(&s.replace('+', " "))
+    } else {
+        url_decode(s)
+    }
 }
 
 /// Parses a raw query string into decoded (name, value) pairs; `?acl` gives ("acl", "").
@@ -60,29 +59,19 @@ pub fn parse_query(q: &str) -> Option<Vec<(String, String)>> {
             Some((k, v)) => (k, v),
             None => (part, ""),
         };
-        out.push((url_decode(k)?, url_decode(v)?));
+        out.push((query_decode(k)?, query_decode(v)?));
     }
     Some(out)
 }
 
 /// Lowercase hex.
 pub fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
+    hex::encode(bytes)
 }
 
 /// Decodes lowercase/uppercase hex.
 pub fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    s.as_bytes()
-        .chunks(2)
-        .map(|c| Some(hexval(c[0])? * 16 + hexval(c[1])?))
-        .collect()
+    hex::decode(s).ok()
 }
 
 /// Standard base64 with padding.
@@ -200,30 +189,13 @@ pub fn crc64(data: &[u8]) -> u64 {
     c.value()
 }
 
-/// `n` random bytes from the OS.
+/// `n` random bytes from the OS (`getrandom`). Aborts if the OS has no randomness: keys
+/// and ids must never be predictable.
 pub fn random_bytes(n: usize) -> Vec<u8> {
     let mut buf = vec![0u8; n];
-    let ok = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut buf));
-    if ok.is_err() {
-        // Fallback: hash of time and a counter (never expected on Linux/macOS).
-        static CTR: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let mut seed = Vec::new();
-        for chunk in buf.chunks_mut(32) {
-            seed.extend_from_slice(
-                &SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .map(|d| d.as_nanos())
-                    .unwrap_or(0)
-                    .to_le_bytes(),
-            );
-            seed.extend_from_slice(
-                &CTR.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-                    .to_le_bytes(),
-            );
-            let d = sha2::Sha256::digest(&seed);
-            let n = chunk.len();
-            chunk.copy_from_slice(&d[..n]);
-        }
+    if getrandom::getrandom(&mut buf).is_err() {
+        eprintln!("cos-emulator: the OS random source failed");
+        std::process::abort();
     }
     buf
 }
@@ -264,21 +236,10 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-/// RFC 7231 date, e.g. `Thu, 16 May 2019 06:45:51 GMT`.
+/// RFC 9110 date, e.g. `Thu, 16 May 2019 06:45:51 GMT`.
 pub fn http_date(ts: i64) -> String {
-    let days = ts.div_euclid(86400);
-    let secs = ts.rem_euclid(86400);
-    let (y, m, d) = civil_from_days(days);
-    let wd = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
-    let mon = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ][(m - 1) as usize];
-    format!(
-        "{wd}, {d:02} {mon} {y} {:02}:{:02}:{:02} GMT",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    let t = UNIX_EPOCH + std::time::Duration::from_secs(ts.max(0) as u64);
+    httpdate::fmt_http_date(t)
 }
 
 /// ISO 8601 UTC, e.g. `2019-05-16T06:45:51.000Z`.
@@ -316,80 +277,6 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
     Some(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se)
 }
 
-/// XML text escaping.
-pub fn xml_escape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            _ => o.push(c),
-        }
-    }
-    o
-}
-
-/// XML text unescaping (the five entities and numeric references).
-pub fn xml_unescape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i..];
-        if let Some(end) = after.find(';') {
-            let ent = &after[1..end];
-            let rep = match ent {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                _ if ent.starts_with("#x") => u32::from_str_radix(&ent[2..], 16)
-                    .ok()
-                    .and_then(char::from_u32),
-                _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
-                _ => None,
-            };
-            if let Some(c) = rep {
-                out.push(c);
-                rest = &after[end + 1..];
-                continue;
-            }
-        }
-        out.push('&');
-        rest = &after[1..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// All inner texts of `<tag>…</tag>` occurrences (non-nested, simple XML).
-pub fn xml_all<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
-    let open = format!("<{tag}>");
-    let close = format!("</{tag}>");
-    let mut out = Vec::new();
-    let mut rest = xml;
-    while let Some(i) = rest.find(&open) {
-        let after = &rest[i + open.len()..];
-        match after.find(&close) {
-            Some(j) => {
-                out.push(&after[..j]);
-                rest = &after[j + close.len()..];
-            }
-            None => break,
-        }
-    }
-    out
-}
-
-/// First inner text of `<tag>…</tag>`.
-pub fn xml_first<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
-    xml_all(xml, tag).into_iter().next()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -411,6 +298,11 @@ mod tests {
     fn encode() {
         assert_eq!(url_encode("a b+c/~"), "a%20b%2Bc%2F~");
         assert_eq!(url_decode("%E8%85%BE+").as_deref(), Some("腾+"));
+        assert_eq!(url_decode("%zz"), None);
+        assert_eq!(url_decode("%4"), None);
+        let q = parse_query("prefix=a+b%2Bc&acl").unwrap();
+        assert_eq!(q[0], ("prefix".into(), "a b+c".into()));
+        assert_eq!(q[1], ("acl".into(), "".into()));
     }
 }
 

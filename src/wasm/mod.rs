@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 use crate::error::Error;
 use options::raw_get;
 
+mod explain;
 mod hash;
 mod keys;
 mod options;

@@ -411,8 +411,8 @@ pub(super) fn seconds(v: &JsValue, name: &str) -> Result<u64> {
     }
 }
 
-/// `keyTime` (`"start;end"` or `{ start, end }`) or `expires` (seconds from now).
-pub(super) fn key_time(obj: &JsValue) -> Result<KeyTime> {
+/// `keyTime` (`"start;end"` or `{ start, end }`) or `expires` (seconds from `now`).
+pub(super) fn key_time(obj: &JsValue, now: u64) -> Result<KeyTime> {
     let kt = get(obj, "keyTime")?;
     let expires = get(obj, "expires")?;
     if !kt.is_undefined() && !kt.is_null() {
@@ -442,7 +442,7 @@ pub(super) fn key_time(obj: &JsValue) -> Result<KeyTime> {
             "pass `keyTime` (\"start;end\" or {{ start, end }}) or `expires` (seconds from now)"
         ));
     }
-    KeyTime::from_expires(now_seconds(), seconds(&expires, "expires")?)
+    KeyTime::from_expires(now, seconds(&expires, "expires")?)
 }
 
 pub(super) fn request(obj: &JsValue) -> Result<Request> {

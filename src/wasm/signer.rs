@@ -4,8 +4,8 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::options::{
-    array_from, endpoint, entries, get, is_array, js_text, json_text, key_time, opt_algorithm,
-    opt_str, opt_u64, options, req_str, request, scalar,
+    array_from, endpoint, entries, get, is_array, js_text, json_text, key_time, now_seconds,
+    opt_algorithm, opt_str, opt_u64, options, req_str, request, scalar,
 };
 use super::output::{fields_object, url_headers, wiped_string};
 use super::sse::{customer_key, operation, sse};
@@ -13,17 +13,44 @@ use crate::credentials::Credentials;
 use crate::error::{err, Result};
 use crate::post_form::{PostKey, PostObjectFormOptions};
 use crate::request::SignRequestOptions;
+use crate::sign::KeyTime;
 use crate::signer::Signer;
 
 /// Signs COS requests with one set of credentials (see the README and `index.d.ts`).
 #[wasm_bindgen(js_name = CosSigner)]
 pub struct JsSigner {
     inner: Signer,
+    /// Seconds added to this device's clock for `expires` (COS's clock minus ours).
+    clock_offset: i64,
+}
+
+/// The largest clock correction accepted: a day. A larger one is a bug, not a skew.
+const MAX_CLOCK_OFFSET: f64 = 86_400.0;
+
+fn clock_offset(v: &JsValue) -> Result<i64> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(0);
+    }
+    match v.as_f64() {
+        Some(n) if n.fract() == 0.0 && n.abs() <= MAX_CLOCK_OFFSET => Ok(n as i64),
+        _ => Err(err!(
+            InvalidArgument,
+            "`clockOffset` must be whole seconds between -86400 and 86400"
+        )),
+    }
+}
+
+impl JsSigner {
+    /// The key time of `opts`, with `expires` counted from the corrected clock.
+    fn key_time(&self, opts: &JsValue) -> Result<KeyTime> {
+        let now = now_seconds().saturating_add_signed(self.clock_offset);
+        key_time(opts, now)
+    }
 }
 
 #[wasm_bindgen(js_class = CosSigner)]
 impl JsSigner {
-    /// `new CosSigner({ secretId, secretKey, securityToken? })`.
+    /// `new CosSigner({ secretId, secretKey, securityToken?, clockOffset? })`.
     #[wasm_bindgen(constructor)]
     pub fn new(opts: JsValue) -> Result<JsSigner> {
         options(&opts, "new CosSigner()")?;
@@ -34,22 +61,38 @@ impl JsSigner {
         }
         Ok(JsSigner {
             inner: Signer::new(creds),
+            clock_offset: clock_offset(&get(&opts, "clockOffset")?)?,
         })
+    }
+
+    /// Seconds added to this device's clock when `expires` is turned into a key time
+    /// (COS's clock minus this device's; see `clockOffsetFromResponse`).
+    #[wasm_bindgen(getter, js_name = clockOffset)]
+    pub fn get_clock_offset(&self) -> f64 {
+        self.clock_offset as f64
+    }
+
+    /// Corrects the clock: whole seconds, at most a day either way.
+    #[wasm_bindgen(setter, js_name = clockOffset)]
+    pub fn set_clock_offset(&mut self, offset: JsValue) -> Result<()> {
+        self.clock_offset = clock_offset(&offset)?;
+        Ok(())
     }
 
     /// The `Authorization` header value.
     pub fn authorization(&self, opts: JsValue) -> Result<String> {
         options(&opts, "authorization()")?;
-        self.inner.authorization(&request(&opts)?, key_time(&opts)?)
+        self.inner
+            .authorization(&request(&opts)?, self.key_time(&opts)?)
     }
 
     /// A pre-signed URL.
     #[wasm_bindgen(js_name = presignUrl)]
     pub fn presign_url(&self, opts: JsValue) -> Result<JsValue> {
         options(&opts, "presignUrl()")?;
-        let url = self
-            .inner
-            .presign_url(&request(&opts)?, &endpoint(&opts)?, key_time(&opts)?)?;
+        let url =
+            self.inner
+                .presign_url(&request(&opts)?, &endpoint(&opts)?, self.key_time(&opts)?)?;
         Ok(wiped_string(url))
     }
 
@@ -57,9 +100,11 @@ impl JsSigner {
     #[wasm_bindgen(js_name = signRequest)]
     pub fn sign_request(&self, opts: JsValue) -> Result<JsValue> {
         options(&opts, "signRequest()")?;
-        let signed =
-            self.inner
-                .sign_request(&sign_request(&opts)?, &endpoint(&opts)?, key_time(&opts)?)?;
+        let signed = self.inner.sign_request(
+            &sign_request(&opts)?,
+            &endpoint(&opts)?,
+            self.key_time(&opts)?,
+        )?;
         Ok(url_headers(&signed.url, &signed.headers))
     }
 
@@ -70,7 +115,7 @@ impl JsSigner {
         let signed = self.inner.presign_request(
             &sign_request(&opts)?,
             &endpoint(&opts)?,
-            key_time(&opts)?,
+            self.key_time(&opts)?,
         )?;
         Ok(url_headers(&signed.url, &signed.headers))
     }
@@ -80,9 +125,9 @@ impl JsSigner {
     pub fn post_object_form(&self, opts: JsValue) -> Result<JsValue> {
         options(&opts, "postObjectForm()")?;
         let form = post_form(&opts)?;
-        let mut signed = self
-            .inner
-            .post_object_form(&form, &endpoint(&opts)?, key_time(&opts)?)?;
+        let mut signed =
+            self.inner
+                .post_object_form(&form, &endpoint(&opts)?, self.key_time(&opts)?)?;
         let o = Object::new();
         let _ = Reflect::set(&o, &"url".into(), &signed.url.as_str().into());
         let _ = Reflect::set(&o, &"fields".into(), &fields_object(&mut signed.fields));
@@ -104,7 +149,7 @@ impl JsSigner {
                 "`policy` must be an object or its exact JSON text"
             ));
         };
-        let mut fields = self.inner.sign_post_policy(&text, key_time(&opts)?)?;
+        let mut fields = self.inner.sign_post_policy(&text, self.key_time(&opts)?)?;
         Ok(fields_object(&mut fields.fields))
     }
 }

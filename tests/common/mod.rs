@@ -10,16 +10,23 @@
 use base64::Engine as _;
 use serde_json::Value;
 
+/// The parsed JSON of `tests/vectors/<name>`.
+pub fn vector_file(name: &str) -> Value {
+    let path = format!("{}/tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
+    read_json(&path)
+}
+
+fn read_json(path: &str) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
 /// The cases of `tests/vectors/cos-signing.json` (or `$COS_VECTORS`).
 pub fn vectors() -> Vec<Value> {
-    let path = std::env::var("COS_VECTORS").unwrap_or_else(|_| {
-        format!(
-            "{}/tests/vectors/cos-signing.json",
-            env!("CARGO_MANIFEST_DIR")
-        )
-    });
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
-    let v: Value = serde_json::from_str(&text).expect("vector JSON");
+    let v = match std::env::var("COS_VECTORS") {
+        Ok(path) => read_json(&path),
+        Err(_) => vector_file("cos-signing.json"),
+    };
     v["cases"].as_array().expect("cases").clone()
 }
 

@@ -1,13 +1,39 @@
-// Test helpers: the vector file, and assertions on CosError.
+// Test helpers: the vector files, the shared suite's verdict, and assertions on CosError.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import { VECTOR_FILES, runSuite } from './suite.mjs';
 
-export const vectorsPath =
-  process.env.COS_VECTORS ?? fileURLToPath(new URL('../vectors/cos-signing.json', import.meta.url));
+export const vectorsDir = fileURLToPath(new URL('../vectors/', import.meta.url));
+export const vectorsPath = process.env.COS_VECTORS ?? `${vectorsDir}cos-signing.json`;
 
+/** Every vector file the shared suite reads, keyed as in VECTOR_FILES (`$COS_VECTORS` replaces cos-signing.json). */
+export function loadVectors() {
+  const data = {};
+  for (const [name, file] of Object.entries(VECTOR_FILES)) {
+    data[name] = JSON.parse(readFileSync(name === 'signing' ? vectorsPath : vectorsDir + file, 'utf8'));
+  }
+  return data;
+}
+
+/** The official-SDK signing cases. */
 export function loadCases() {
-  return JSON.parse(readFileSync(vectorsPath, 'utf8')).cases;
+  return loadVectors().signing.cases;
+}
+
+/**
+ * The checks the shared suite makes for `data`, without doing them: given an API whose every
+ * member throws, each check fails at once but is still listed.
+ */
+export async function plannedChecks(data = loadVectors()) {
+  const unavailable = new Proxy({}, { get: () => () => { throw new Error('planning only'); } });
+  return (await runSuite(unavailable, data)).map((r) => `${r.suite}: ${r.id}`);
+}
+
+/** Asserts that a runtime's run of the shared suite made every planned check and passed them all. */
+export async function assertSuitePassed(results, data = loadVectors()) {
+  assert.deepEqual(results.filter((r) => !r.ok), []);
+  assert.deepEqual(results.map((r) => `${r.suite}: ${r.id}`), await plannedChecks(data));
 }
 
 /** Asserts that `fn` throws a CosError with `code`, and that its message omits `secrets`. */

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as api from 'cos-wasm';
 import { CosSigner, isCosError, init } from 'cos-wasm';
-import { runVectors } from './vector-runner.mjs';
-import { loadCases, assertCosError } from './helpers.mjs';
+import { runSuite } from './suite.mjs';
+import { loadVectors, assertCosError, assertSuitePassed } from './helpers.mjs';
 
 const ID = 'AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q';
 const KEY = 'BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz';
@@ -14,35 +14,12 @@ test('init() is a harmless no-op in Node', async () => {
   await init();
 });
 
-test('every official-SDK vector case', () => {
-  const cases = loadCases();
-  const results = runVectors(api, cases);
-  assert.equal(results.length, cases.length);
-  const failed = results.filter((r) => !r.ok);
-  assert.deepEqual(failed, []);
-});
-
-test('protocol §1 worked example 1 (PUT, Date signed on request)', () => {
-  const s = new CosSigner({ secretId: ID, secretKey: KEY });
-  const auth = s.authorization({
-    method: 'PUT',
-    key: 'exampleobject(腾讯云)',
-    keyTime: { start: 1557989151, end: 1557996351 },
-    signHeaders: ['date'],
-    headers: {
-      Date: 'Thu, 16 May 2019 06:45:51 GMT',
-      Host: 'examplebucket-1250000000.cos.ap-beijing.myqcloud.com',
-      'Content-Type': 'text/plain',
-      'Content-Length': 13,
-      'Content-MD5': 'mQ/fVh815F3k6TAUm8m0eg==',
-      'x-cos-acl': 'private',
-      'x-cos-grant-read': 'uin="100000000011"',
-    },
-  });
-  assert.equal(
-    auth,
-    `q-sign-algorithm=sha1&q-ak=${ID}&q-sign-time=1557989151;1557996351&q-key-time=1557989151;1557996351&q-header-list=content-length;content-md5;content-type;date;host;x-cos-acl;x-cos-grant-read&q-url-param-list=&q-signature=3b8851a11a569213c17ba8fa7dcf2abec6935172`,
-  );
+test('the shared suite: signing (SDK vectors and COS doc examples), SSE, keys, hashing', async () => {
+  const data = loadVectors();
+  const results = await runSuite(api, data);
+  assert.deepEqual([...new Set(results.map((r) => r.suite))], ['signing', 'sse', 'keys', 'hashing']);
+  assert.equal(results.filter((r) => r.suite === 'signing').length, data.signing.cases.length + data.docSigning.cases.length);
+  await assertSuitePassed(results, data);
 });
 
 test('expires: a window from now-1 to now+expires', () => {

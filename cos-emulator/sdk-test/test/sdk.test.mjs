@@ -212,3 +212,46 @@ test('a wrong SecretKey is rejected with SignatureDoesNotMatch', async () => {
     return true;
   });
 });
+
+test('getObjectAcl / putObjectAcl with ACL XML (issue 11: GET ?acl returned the object bytes)', async () => {
+  await call(cos, 'putObject', { Key: 'acl/a.txt', Body: Buffer.from('acl bytes') });
+  const before = await call(cos, 'getObjectAcl', { Key: 'acl/a.txt' });
+  assert.equal(before.ACL, 'private');
+  await call(cos, 'putObjectAcl', { Key: 'acl/a.txt', ACL: 'public-read' });
+  const after = await call(cos, 'getObjectAcl', { Key: 'acl/a.txt' });
+  assert.equal(after.ACL, 'public-read');
+  const got = await call(cos, 'getObject', { Key: 'acl/a.txt' });
+  assert.equal(got.Body.toString(), 'acl bytes');
+});
+
+test('deleteMultipleObject (POST /?delete)', async () => {
+  for (const Key of ['multi/1', 'multi/2']) await call(cos, 'putObject', { Key, Body: Buffer.from('x') });
+  const r = await call(cos, 'deleteMultipleObject', { Objects: [{ Key: 'multi/1' }, { Key: 'multi/2' }] });
+  assert.deepEqual(r.Deleted.map((d) => d.Key).sort(), ['multi/1', 'multi/2']);
+  const list = await call(cos, 'getBucket', { Prefix: 'multi/' });
+  assert.equal(list.Contents.length, 0);
+});
+
+test('getBucket with a space and a plus in the prefix, and encoding-type=url', async () => {
+  for (const Key of ['sp/a b/1', 'sp/a+b/2']) await call(cos, 'putObject', { Key, Body: Buffer.from('x') });
+  const a = await call(cos, 'getBucket', { Prefix: 'sp/a b' });
+  assert.deepEqual(a.Contents.map((c) => c.Key), ['sp/a b/1']);
+  const b = await call(cos, 'getBucket', { Prefix: 'sp/a+b', EncodingType: 'url' });
+  assert.deepEqual(b.Contents.map((c) => decodeURIComponent(c.Key)), ['sp/a+b/2']);
+});
+
+test('sliceCopyFile of an SSE-C source (HEAD of the source without its key)', async () => {
+  const key = randomBytes(32);
+  await call(cos, 'putObject', { Key: 'copy/src.bin', Body: Buffer.from('copy me'), Headers: sseC(key) });
+  const src = Object.fromEntries(
+    Object.entries(sseC(key)).map(([k, v]) => [k.replace('x-cos-', 'x-cos-copy-source-'), v]),
+  );
+  const r = await call(cos, 'sliceCopyFile', {
+    Key: 'copy/dst.bin',
+    CopySource: `${BUCKET}.cos.${REGION}.myqcloud.com/copy/src.bin`,
+    Headers: src,
+  });
+  assert.equal(r.statusCode, 200);
+  const got = await call(cos, 'getObject', { Key: 'copy/dst.bin' });
+  assert.equal(got.Body.toString(), 'copy me');
+});

@@ -261,3 +261,45 @@ pub fn data_dir_contains(dir: &std::path::Path, needle: &[u8]) -> bool {
             .unwrap_or(false)
     })
 }
+
+/// A multipart/form-data body: the fields, then `file`.
+pub fn post_form(fields: &[(&str, String)], filename: &str, file: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----cosemuboundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+    body.extend(file);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The signature fields of a POST policy signed with AK/SK.
+pub fn policy_fields(policy: &str, kt: &str) -> Vec<(&'static str, String)> {
+    let skey = cos_emulator::util::hex_hmac_sha1(SK.as_bytes(), kt.as_bytes());
+    let sig = cos_emulator::util::hex_hmac_sha1(
+        skey.as_bytes(),
+        cos_emulator::util::hex_sha1(policy.as_bytes()).as_bytes(),
+    );
+    vec![
+        ("policy", cos_emulator::util::b64(policy.as_bytes())),
+        ("q-sign-algorithm", "sha1".into()),
+        ("q-ak", AK.into()),
+        ("q-key-time", kt.into()),
+        ("q-signature", sig),
+    ]
+}
+
+/// The `<UploadId>` of an InitiateMultipartUpload answer.
+pub fn upload_id(r: &Resp) -> String {
+    r.text()
+        .split("<UploadId>")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap_or_else(|| panic!("no UploadId in {}", r.text()))
+        .to_string()
+}

@@ -1,0 +1,103 @@
+//! `explainSignatureMismatch`: which part of a refused request differs from what was signed.
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use super::options::{endpoint, entries, get, key_time, now_seconds, opt_str, request, scalar};
+use crate::error::{err, Result};
+use crate::explain::{explain, CosErrorBody, SignedLocally};
+
+/// Reads `request`: what was sent (`{ url, headers?, method? }`, e.g. a `signRequest`
+/// result, or a pre-signed URL string), or the options given to `authorization` /
+/// `presignUrl` (with the endpoint fields, and `keyTime` if it is to be compared).
+fn signed_locally(signed: &JsValue) -> Result<SignedLocally> {
+    let sent = |url: String, obj: &JsValue| -> Result<SignedLocally> {
+        let mut headers = Vec::new();
+        for (k, v) in entries(&get(obj, "headers")?, "headers")? {
+            if let Some(v) = scalar(&v) {
+                headers.push((k, v));
+            }
+        }
+        let method = opt_str(obj, "method")?.unwrap_or_else(|| "GET".to_owned());
+        SignedLocally::from_sent(&method, &url, &headers)
+    };
+    if let Some(url) = signed.as_string() {
+        return sent(url, &JsValue::UNDEFINED);
+    }
+    if !signed.is_object() {
+        return Err(err!(
+            InvalidArgument,
+            "explainSignatureMismatch() expects what was signed: {{ url, headers, method }} or the signing options"
+        ));
+    }
+    if let Some(url) = opt_str(signed, "url")? {
+        return sent(url, signed);
+    }
+    let has_time =
+        !get(signed, "keyTime")?.is_undefined() || !get(signed, "expires")?.is_undefined();
+    let kt = if has_time {
+        Some(key_time(signed, now_seconds())?)
+    } else {
+        None
+    };
+    SignedLocally::from_request(&request(signed)?, &endpoint(signed)?, kt)
+}
+
+/// `explainSignatureMismatch(errorXml, request)` → `{ code, requestId, message,
+/// differences: [{ component, cause, message }] }`.
+#[wasm_bindgen(js_name = explainSignatureMismatch)]
+pub fn explain_signature_mismatch(error_xml: JsValue, request: JsValue) -> Result<JsValue> {
+    let xml = error_xml.as_string().ok_or_else(|| {
+        err!(
+            InvalidArgument,
+            "`errorXml` must be the text of COS's error body"
+        )
+    })?;
+    let body = CosErrorBody::parse(&xml)?;
+    let local = signed_locally(&request)?;
+    let nfc = |s: &str| -> String {
+        js_sys::JsString::from(s)
+            .normalize("NFC")
+            .as_string()
+            .unwrap_or_else(|| s.to_owned())
+    };
+    let e = explain(&body, &local, Some(now_seconds()), &nfc);
+    let differences = Array::new();
+    let mut lines = Vec::new();
+    for d in &e.differences {
+        let o = Object::new();
+        let _ = Reflect::set(&o, &"component".into(), &d.component.as_str().into());
+        let _ = Reflect::set(&o, &"cause".into(), &d.cause.into());
+        let _ = Reflect::set(&o, &"message".into(), &d.message.as_str().into());
+        differences.push(&o);
+        lines.push(d.message.as_str());
+    }
+    let o = Object::new();
+    let _ = Reflect::set(&o, &"code".into(), &e.cos_code.as_str().into());
+    let request_id = e
+        .request_id
+        .as_deref()
+        .map_or(JsValue::NULL, JsValue::from_str);
+    let _ = Reflect::set(&o, &"requestId".into(), &request_id);
+    let _ = Reflect::set(&o, &"message".into(), &lines.join("; ").into());
+    let _ = Reflect::set(&o, &"differences".into(), &differences);
+    Ok(o.into())
+}
+
+/// `parseCosErrorXml(xml)` → `{ code, message, requestId }` of a COS `<Error>` body.
+#[wasm_bindgen(js_name = parseCosErrorXml)]
+pub fn parse_cos_error_xml(xml: JsValue) -> Result<JsValue> {
+    let xml = xml
+        .as_string()
+        .ok_or_else(|| err!(InvalidArgument, "expected the text of COS's error body"))?;
+    let body = CosErrorBody::parse(&xml)?;
+    let o = Object::new();
+    let _ = Reflect::set(&o, &"code".into(), &body.code.as_str().into());
+    let _ = Reflect::set(&o, &"message".into(), &body.message.as_str().into());
+    let request_id = body
+        .request_id
+        .as_deref()
+        .map_or(JsValue::NULL, JsValue::from_str);
+    let _ = Reflect::set(&o, &"requestId".into(), &request_id);
+    Ok(o.into())
+}
