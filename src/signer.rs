@@ -124,7 +124,8 @@ impl Signer {
             url.push_str(&uri_encode(k));
             if let Some(v) = v {
                 url.push('=');
-                url.push_str(&uri_encode(v));
+                // The value may be the security token: wipe the encoded copy too.
+                url.push_str(&zeroize::Zeroizing::new(uri_encode(v)));
             }
         };
         for (k, v) in parts.pairs(self.creds.secret_id()) {
