@@ -105,7 +105,7 @@ impl JsSigner {
             &endpoint(&opts)?,
             self.key_time(&opts)?,
         )?;
-        Ok(url_headers(&signed.url, &signed.headers))
+        Ok(url_headers(signed))
     }
 
     /// A pre-signed URL plus the signed headers (SSE-C / SSE-KMS) the caller must send.
@@ -117,7 +117,7 @@ impl JsSigner {
             &endpoint(&opts)?,
             self.key_time(&opts)?,
         )?;
-        Ok(url_headers(&signed.url, &signed.headers))
+        Ok(url_headers(signed))
     }
 
     /// A complete POST Object form: `{ url, fields }` (append `file` last).
