@@ -15,6 +15,8 @@ export type CosErrorCode =
   | 'ERR_INVALID_HEADER_NAME'
   | 'ERR_INVALID_HEADER_VALUE'
   | 'ERR_INVALID_QUERY_VALUE'
+  | 'ERR_HEADER_VALUE_TOO_LONG'
+  | 'ERR_QUERY_VALUE_TOO_LONG'
   | 'ERR_DUPLICATE_HEADER'
   | 'ERR_DUPLICATE_QUERY_PARAM'
   | 'ERR_INVALID_POLICY'
@@ -38,7 +40,8 @@ export type CosErrorCode =
   | 'ERR_CLOCK_SKEW'
   | 'ERR_SIGNATURE_MISMATCH'
   | 'ERR_COS_RESPONSE'
-  | 'ERR_ABORTED';
+  | 'ERR_ABORTED'
+  | 'ERR_NOT_INITIALIZED';
 
 /** Every failure of this package is a real `Error` of this shape. Messages never contain keys. */
 export interface CosError extends Error {
@@ -60,10 +63,19 @@ export type Validity =
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'HEAD' | 'DELETE' | 'OPTIONS' | (string & {});
 
 /**
- * Header values: strings or finite numbers. `null`/`undefined` entries are skipped
- * (neither sent nor signed). Names that differ only in case are rejected.
+ * Header values: strings, finite numbers or booleans (signed as `'true'`/`'false'`, as fetch
+ * sends them), printable ASCII only, at most 8 KiB, trimmed of surrounding whitespace.
+ * `null`/`undefined` entries are skipped (neither sent nor signed). Names that differ only in
+ * case are rejected.
  */
-export type HeaderMap = Record<string, string | number | null | undefined>;
+/**
+ * Bytes the package copies in (keys, salts, master secrets, `aad`, hasher input): an
+ * `ArrayBuffer` or any genuine typed array / `DataView`, read as the bytes it views. A Proxy,
+ * an object with a typed array's prototype, or a detached buffer is `ERR_INVALID_ARGUMENT`.
+ */
+export type Bytes = ArrayBufferView | ArrayBuffer;
+
+export type HeaderMap = Record<string, string | number | boolean | null | undefined>;
 
 /**
  * Query values: strings or finite numbers; `null`/`undefined` is a parameter without a
@@ -104,7 +116,7 @@ export interface EndpointOptions {
   port?: number;
   /** Path-style addressing `<host>/<bucket>/<key>` (local emulators only; COS refuses it for new buckets). */
   pathStyle?: boolean;
-  /** Allow SSE-C keys over plain http, only to a loopback endpoint (local emulator). */
+  /** Allow SSE-C keys over plain http, only to a literal loopback endpoint (`127.x.y.z`, `[::1]`, `localhost`). */
   allowInsecureLocal?: boolean;
 }
 
@@ -190,7 +202,7 @@ export interface SseKms {
  */
 export interface SseC {
   type: 'SSE-C';
-  key: CustomerKey | Uint8Array | string;
+  key: CustomerKey | Bytes | string;
   algorithm?: SseAlgorithm;
   keyMd5?: string;
 }
@@ -214,7 +226,7 @@ export type SignRequestOptions = RequestParts &
   Validity & {
     sse?: Sse;
     /** The SSE-C key of the copy source (CopyObject / UploadPartCopy). */
-    copySourceSse?: { key: CustomerKey | Uint8Array | string; algorithm?: SseAlgorithm };
+    copySourceSse?: { key: CustomerKey | Bytes | string; algorithm?: SseAlgorithm };
     /** Inferred from method, query and headers when omitted. */
     operation?: CosOperation;
     /**
@@ -280,7 +292,7 @@ export interface PostObjectForm {
 export function sseHeaders(sse: Sse, operation: CosOperation): Record<string, string>;
 
 /** The `x-cos-copy-source-server-side-encryption-customer-*` headers for an SSE-C copy source. */
-export function copySourceSseHeaders(key: CustomerKey | Uint8Array | string, algorithm?: SseAlgorithm): Record<string, string>;
+export function copySourceSseHeaders(key: CustomerKey | Bytes | string, algorithm?: SseAlgorithm): Record<string, string>;
 
 /** An unsigned URL (public-read objects). Refuses SSE-KMS (`ERR_SSE_KMS_ANONYMOUS`) and SSE-C objects. */
 export function objectUrl(options: EndpointOptions & { key: string; sse?: Sse }): string;
@@ -306,22 +318,22 @@ export type WrapAlgorithm = 'AES-256-GCM' | 'SM4-GCM';
 /** Options for passphrase derivation: stored `params`, or a fresh salt and iteration count. */
 export type PassphraseOptions =
   | { passphrase: string; params: string }
-  | { passphrase: string; salt?: Uint8Array; iterations?: number; params?: undefined };
+  | { passphrase: string; salt?: Bytes; iterations?: number; params?: undefined };
 
 /** An SSE-C key held in wasm memory. `free()` zeroizes it. It never prints its bytes. */
 export class CustomerKey {
   private constructor();
   /** A new random key from `crypto.getRandomValues`. */
   static generate(algorithm?: SseAlgorithm): CustomerKey;
-  static fromBytes(algorithm: SseAlgorithm, bytes: Uint8Array): CustomerKey;
+  static fromBytes(algorithm: SseAlgorithm, bytes: Bytes): CustomerKey;
   static fromBase64(algorithm: SseAlgorithm, base64: string): CustomerKey;
   static fromHex(algorithm: SseAlgorithm, hex: string): CustomerKey;
   /** HKDF-SHA256 from a master secret (>= 16 bytes), bound to bucket, object key and algorithm. */
-  static deriveHkdf(options: { master: Uint8Array; salt?: Uint8Array; bucket: string; key: string; algorithm?: SseAlgorithm }): CustomerKey;
+  static deriveHkdf(options: { master: Bytes; salt?: Bytes; bucket: string; key: string; algorithm?: SseAlgorithm }): CustomerKey;
   /** PBKDF2-HMAC-SHA256 (600,000 iterations by default). Store `params` to derive again. */
   static fromPassphrase(options: PassphraseOptions & { algorithm?: SseAlgorithm }): { key: CustomerKey; params: string };
   /** Opens an envelope made by {@link CustomerKey.wrap} with the same wrapping key and `aad`. */
-  static unwrap(envelope: string, wrappingKey: WrappingKey, options?: { aad?: string | Uint8Array }): CustomerKey;
+  static unwrap(envelope: string, wrappingKey: WrappingKey, options?: { aad?: string | Bytes }): CustomerKey;
   readonly algorithm: SseAlgorithm;
   /** `x-cos-server-side-encryption-customer-key-MD5`. */
   readonly md5Base64: string;
@@ -330,7 +342,7 @@ export class CustomerKey {
   /** A short keyed hash, safe to log (not the MD5). */
   readonly fingerprint: string;
   /** A versioned envelope string for storage; `aad` (e.g. "bucket/key") must match on unwrap. */
-  wrap(wrappingKey: WrappingKey, options?: { aad?: string | Uint8Array }): string;
+  wrap(wrappingKey: WrappingKey, options?: { aad?: string | Bytes }): string;
   free(): void;
 }
 
@@ -338,7 +350,7 @@ export class CustomerKey {
 export class WrappingKey {
   private constructor();
   static generate(algorithm?: WrapAlgorithm): WrappingKey;
-  static fromBytes(algorithm: WrapAlgorithm, bytes: Uint8Array): WrappingKey;
+  static fromBytes(algorithm: WrapAlgorithm, bytes: Bytes): WrappingKey;
   static fromPassphrase(options: PassphraseOptions & { algorithm?: WrapAlgorithm }): { key: WrappingKey; params: string };
   readonly fingerprint: string;
   free(): void;
@@ -350,7 +362,7 @@ export class WrappingKey {
 /** Streaming CRC-64/XZ, as COS returns it in `x-cos-hash-crc64ecma`. */
 export class Crc64 {
   constructor();
-  update(data: ArrayBufferView | ArrayBuffer): void;
+  update(data: Bytes): void;
   /** Unsigned decimal, as COS prints it. */
   digest(): string;
   value(): bigint;
@@ -361,7 +373,7 @@ export class Crc64 {
 /** Streaming MD5; one `digest*()` call finishes it (`reset()` to reuse). */
 export class Md5 {
   constructor();
-  update(data: ArrayBufferView | ArrayBuffer): void;
+  update(data: Bytes): void;
   digest(): Uint8Array;
   digestHex(): string;
   /** The `Content-MD5` header value. */
@@ -373,7 +385,7 @@ export class Md5 {
 /** Streaming SHA-1; one `digest*()` call finishes it. */
 export class Sha1 {
   constructor();
-  update(data: ArrayBufferView | ArrayBuffer): void;
+  update(data: Bytes): void;
   digest(): Uint8Array;
   digestHex(): string;
   reset(): void;

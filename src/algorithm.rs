@@ -22,9 +22,12 @@ impl SseAlgorithm {
         match s {
             "AES256" => Ok(Self::Aes256),
             "SM4" => Ok(Self::Sm4),
+            // The value is not echoed: with swapped arguments
+            // (`fromBase64(key, 'AES256')`) it would be the secret key.
             _ => Err(err!(
                 InvalidSse,
-                "algorithm must be 'AES256' or 'SM4', got {s:?}"
+                "algorithm must be 'AES256' or 'SM4' (got {} characters of something else)",
+                s.chars().count()
             )),
         }
     }

@@ -258,7 +258,7 @@ impl Endpoint {
             return Ok(());
         }
         let hint = if self.insecure_local {
-            "allowInsecureLocal only applies to loopback endpoints (localhost, 127.x)"
+            "allowInsecureLocal only applies to literal loopback endpoints (localhost, 127.x.y.z, [::1])"
         } else {
             "use an https endpoint (or, for a local emulator on localhost/127.x, set allowInsecureLocal)"
         };
@@ -302,10 +302,12 @@ impl Endpoint {
         format!("{}://{}", self.protocol.as_str(), self.host_header())
     }
 
-    /// Whether the host is loopback: an IPv4 literal in `127.0.0.0/8`, `localhost` or `*.localhost`.
+    /// Whether the host is literal loopback: an IPv4 literal in `127.0.0.0/8`, `[::1]` or
+    /// exactly `localhost`. Not `*.localhost`: common resolvers send those names to DNS.
     #[must_use]
     pub fn is_loopback(&self) -> bool {
-        if self.host == "localhost" || self.host.ends_with(".localhost") {
+        if self.host.eq_ignore_ascii_case("localhost") || self.host == "[::1]" || self.host == "::1"
+        {
             return true;
         }
         // An IPv4 literal in 127.0.0.0/8, not a name that merely starts with "127."
@@ -382,6 +384,9 @@ mod tests {
             "127.0.0",
             "127.0.0.256",
             "127001.0.0.1",
+            "b-1.localhost",
+            "evil.localhost",
+            "localhost.evil.example",
         ] {
             let e = Endpoint::new("b-1", "ap-x")
                 .expect("ok")
@@ -389,7 +394,7 @@ mod tests {
                 .expect("ok");
             assert!(!e.is_loopback(), "{host}");
         }
-        for host in ["127.0.0.1", "127.1.2.3", "localhost", "b-1.localhost"] {
+        for host in ["127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST"] {
             let e = Endpoint::new("b-1", "ap-x")
                 .expect("ok")
                 .with_domain(host)

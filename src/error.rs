@@ -53,10 +53,15 @@ error_codes! {
     InvalidEndpoint => "ERR_INVALID_ENDPOINT",
     /// Header name not an HTTP token.
     InvalidHeaderName => "ERR_INVALID_HEADER_NAME",
-    /// Header value not a string/number, or containing CR/LF/NUL.
+    /// Header value not a string/number/boolean, or outside printable ASCII (what HTTP
+    /// clients send byte for byte).
     InvalidHeaderValue => "ERR_INVALID_HEADER_VALUE",
-    /// Query value not a string/number/null.
+    /// Query value not a string/number/null, or SSE-C key material in the URL.
     InvalidQueryValue => "ERR_INVALID_QUERY_VALUE",
+    /// Header value longer than [`MAX_HEADER_VALUE_BYTES`](crate::sign::MAX_HEADER_VALUE_BYTES).
+    HeaderValueTooLong => "ERR_HEADER_VALUE_TOO_LONG",
+    /// Query value longer than [`MAX_QUERY_VALUE_BYTES`](crate::sign::MAX_QUERY_VALUE_BYTES).
+    QueryValueTooLong => "ERR_QUERY_VALUE_TOO_LONG",
     /// Two header names equal after lower-casing.
     DuplicateHeader => "ERR_DUPLICATE_HEADER",
     /// Two query parameter names equal after encoding and lower-casing.
@@ -107,6 +112,8 @@ error_codes! {
     CosResponse => "ERR_COS_RESPONSE",
     /// The operation was aborted by an AbortSignal.
     Aborted => "ERR_ABORTED",
+    /// The package was used before the browser `init()` resolved (raised by the JS side).
+    NotInitialized => "ERR_NOT_INITIALIZED",
 }
 
 impl fmt::Display for ErrorCode {

@@ -148,21 +148,31 @@ impl fmt::Display for KeyTime {
 pub struct Header {
     /// Name as given (case preserved).
     pub name: String,
-    /// Value, sent unchanged.
+    /// Value, sent as is. [`Header::new`] trims surrounding spaces and tabs (HTTP strips
+    /// them on the wire, so COS would verify the trimmed value).
     pub value: String,
     /// Whether the value is secret.
     pub sensitive: bool,
 }
 
 impl Header {
-    /// A header; `sensitive` is inferred from the name (see [`is_sensitive_header`]).
+    /// A header; `sensitive` is inferred from the name (see [`is_sensitive_header`]). The
+    /// value's surrounding spaces and tabs are trimmed: HTTP drops them in transit, and COS
+    /// verifies the signature over what arrived.
     #[must_use]
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
         let name = name.into();
         let sensitive = is_sensitive_header(&name);
+        let mut value = value.into();
+        let trimmed = value.trim_matches([' ', '\t']);
+        if trimmed.len() != value.len() {
+            let t = trimmed.to_owned();
+            zeroize::Zeroize::zeroize(&mut value);
+            value = t;
+        }
         Self {
             name,
-            value: value.into(),
+            value,
             sensitive,
         }
     }
@@ -290,6 +300,48 @@ pub fn object_path(key: &str) -> Result<String> {
     Ok(format!("/{bare}"))
 }
 
+/// The longest header value signed, in bytes. COS's own limit is UNCONFIRMED; 8 KiB is what
+/// common HTTP servers and proxies accept per header line, so a longer value would fail in
+/// transit anyway. `ERR_HEADER_VALUE_TOO_LONG` past it.
+pub const MAX_HEADER_VALUE_BYTES: usize = 8 * 1024;
+
+/// The longest query parameter value signed, in bytes (before percent-encoding). UNCONFIRMED
+/// for COS; URLs much longer than 8 KiB are refused by common servers and proxies.
+/// `ERR_QUERY_VALUE_TOO_LONG` past it.
+pub const MAX_QUERY_VALUE_BYTES: usize = 8 * 1024;
+
+/// Validates a header value as it travels: what `fetch`, XHR and Node send is the value's
+/// bytes only when it is printable ASCII (space, tab and `!`..`~`) — browsers send other
+/// characters as Latin-1 or refuse them, so the signature over UTF-8 would not match (403).
+/// Surrounding whitespace would be stripped in transit, and the value must fit
+/// [`MAX_HEADER_VALUE_BYTES`].
+pub(crate) fn check_wire_header_value(name: &str, value: &str) -> Result<()> {
+    check_header_value(name, value)?;
+    if value.len() > MAX_HEADER_VALUE_BYTES {
+        return Err(err!(
+            HeaderValueTooLong,
+            "header {name:?} is {} bytes; at most {MAX_HEADER_VALUE_BYTES} are signed",
+            value.len()
+        ));
+    }
+    if !value
+        .bytes()
+        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+    {
+        return Err(err!(
+            InvalidHeaderValue,
+            "header {name:?} has characters outside printable ASCII, which browsers and Node send differently from what would be signed; percent-encode the value (e.g. encodeURIComponent for x-cos-meta-*)"
+        ));
+    }
+    if value.trim_matches([' ', '\t']).len() != value.len() {
+        return Err(err!(
+            InvalidHeaderValue,
+            "header {name:?} has surrounding whitespace, which HTTP strips in transit; trim it"
+        ));
+    }
+    Ok(())
+}
+
 /// Validates a header name (an RFC 9110 token).
 pub(crate) fn check_header_name(name: &str) -> Result<()> {
     let tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
@@ -392,7 +444,7 @@ impl Request {
         let mut names: Vec<String> = Vec::with_capacity(self.headers.len());
         for h in &self.headers {
             check_header_name(&h.name)?;
-            check_header_value(&h.name, &h.value)?;
+            check_wire_header_value(&h.name, &h.value)?;
             let lower = h.name.to_ascii_lowercase();
             if names.contains(&lower) {
                 return Err(err!(
@@ -436,6 +488,22 @@ impl Request {
         for (k, v) in &self.query {
             if k.is_empty() {
                 return Err(err!(InvalidArgument, "a query parameter has an empty name"));
+            }
+            if k.to_ascii_lowercase().ends_with("-customer-key") {
+                return Err(err!(
+                    InvalidQueryValue,
+                    "SSE-C key material must not be put in the URL (URLs end up in logs and histories); send it as headers (presignRequest / signRequest with `sse`)"
+                ));
+            }
+            if let Some(len) = v
+                .as_ref()
+                .map(String::len)
+                .filter(|l| *l > MAX_QUERY_VALUE_BYTES)
+            {
+                return Err(err!(
+                    QueryValueTooLong,
+                    "query parameter {k:?} is {len} bytes; at most {MAX_QUERY_VALUE_BYTES} are signed"
+                ));
             }
             params.push((
                 uri_encode(k).to_ascii_lowercase(),

@@ -124,7 +124,7 @@ impl Signer {
             url.push_str(&uri_encode(k));
             if let Some(v) = v {
                 url.push('=');
-                // the encoded token is a copy of it: wiped once appended
+                // The value may be the security token: wipe the encoded copy too.
                 url.push_str(&zeroize::Zeroizing::new(uri_encode(v)));
             }
         };

@@ -13,7 +13,7 @@ use crate::explain::{explain, CosErrorBody, SignedLocally};
 fn signed_locally(signed: &JsValue) -> Result<SignedLocally> {
     let sent = |url: String, obj: &JsValue| -> Result<SignedLocally> {
         let mut headers = Vec::new();
-        for (k, v) in entries(&get(obj, "headers"), "headers")? {
+        for (k, v) in entries(&get(obj, "headers")?, "headers")? {
             if let Some(v) = scalar(&v) {
                 headers.push((k, v));
             }
@@ -33,7 +33,8 @@ fn signed_locally(signed: &JsValue) -> Result<SignedLocally> {
     if let Some(url) = opt_str(signed, "url")? {
         return sent(url, signed);
     }
-    let has_time = !get(signed, "keyTime").is_undefined() || !get(signed, "expires").is_undefined();
+    let has_time =
+        !get(signed, "keyTime")?.is_undefined() || !get(signed, "expires")?.is_undefined();
     let kt = if has_time {
         Some(key_time(signed, now_seconds())?)
     } else {

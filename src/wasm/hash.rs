@@ -22,7 +22,10 @@ impl JsCrc64 {
 
     /// Adds bytes (a `Uint8Array`, another typed array, or an `ArrayBuffer`).
     pub fn update(&mut self, data: JsValue) -> Result<()> {
-        with_bytes(&data, |b| self.0.update(b))
+        with_bytes(&data, |b| {
+            self.0.update(b);
+            Ok(())
+        })
     }
 
     /// The CRC so far, as the unsigned decimal string COS returns.
@@ -104,7 +107,7 @@ macro_rules! js_digest {
 
             /// Adds bytes (`ERR_USE_AFTER_FREE` after a digest).
             pub fn update(&mut self, data: JsValue) -> Result<()> {
-                with_bytes(&data, |b| self.0.update(b)).and_then(|r| r)
+                with_bytes(&data, |b| self.0.update(b))
             }
 
             /// The raw digest; finishes the hasher.

@@ -4,7 +4,9 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::options::{algorithm, bytes_arg, get, opt_bytes, opt_str, opt_u64, options, req_str};
+use super::options::{
+    algorithm, bytes_arg, get, js_text, opt_bytes, opt_str, opt_u64, options, raw_get, req_str,
+};
 use super::registry::{lookup, public_handle, CUSTOMER_KEYS, WRAPPING_KEYS};
 use crate::algorithm::SseAlgorithm;
 use crate::error::{err, Result};
@@ -54,11 +56,10 @@ impl JsCustomerKey {
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(algorithm: JsValue, bytes: JsValue) -> Result<JsCustomerKey> {
         let alg = parse_alg(&algorithm)?;
-        let bytes = bytes
-            .dyn_ref::<js_sys::Uint8Array>()
-            .map(|b| zeroize::Zeroizing::new(b.to_vec()))
-            .ok_or_else(|| err!(InvalidArgument, "key bytes must be a Uint8Array"))?;
-        Ok(Self::register(CustomerKey::from_bytes(alg, &bytes)?))
+        Ok(Self::register(CustomerKey::from_bytes(
+            alg,
+            &bytes_arg(&bytes, "bytes")?,
+        )?))
     }
 
     /// Imports a base64 key.
@@ -112,8 +113,8 @@ impl JsCustomerKey {
     #[wasm_bindgen(js_name = deriveHkdf)]
     pub fn derive_hkdf(opts: JsValue) -> Result<JsCustomerKey> {
         options(&opts, "CustomerKey.deriveHkdf()")?;
-        let master = bytes_arg(&get(&opts, "master"), "master")?;
-        let salt = opt_bytes(&get(&opts, "salt"), "salt")?.unwrap_or_default();
+        let master = bytes_arg(&get(&opts, "master")?, "master")?;
+        let salt = opt_bytes(&get(&opts, "salt")?, "salt")?.unwrap_or_default();
         let alg = algorithm(&opts)?;
         Ok(Self::register(derive_hkdf(
             &master,
@@ -186,8 +187,8 @@ pub(super) fn random_bytes(len: usize) -> Result<zeroize::Zeroizing<Vec<u8>>> {
             "crypto.getRandomValues is not available in this runtime"
         )
     };
-    let crypto = get(&js_sys::global().into(), "crypto");
-    let fill = get(&crypto, "getRandomValues");
+    let crypto = raw_get(&js_sys::global().into(), "crypto");
+    let fill = raw_get(&crypto, "getRandomValues");
     let fill = fill.dyn_ref::<js_sys::Function>().ok_or_else(unavailable)?;
     let buf = js_sys::Uint8Array::new_with_length(u32::try_from(len).map_err(|_| unavailable())?);
     fill.call1(&crypto, &buf).map_err(|_| unavailable())?;
@@ -198,8 +199,8 @@ pub(super) fn random_bytes(len: usize) -> Result<zeroize::Zeroizing<Vec<u8>>> {
 
 /// `{ aad?: string | Uint8Array }`: the caller's context bound into an envelope.
 pub(super) fn aad(opts: &JsValue) -> Result<Vec<u8>> {
-    let v = get(opts, "aad");
-    if let Some(s) = v.as_string() {
+    let v = get(opts, "aad")?;
+    if let Some(s) = js_text(&v, "aad")? {
         return Ok(s.into_bytes());
     }
     Ok(opt_bytes(&v, "aad")?
@@ -210,7 +211,7 @@ pub(super) fn aad(opts: &JsValue) -> Result<Vec<u8>> {
 /// `{ passphrase, params? }` or `{ passphrase, salt?, iterations? }` (a random 16-byte
 /// salt and 600,000 iterations by default). Passphrases are NFC-normalised.
 pub(super) fn passphrase_params(opts: &JsValue) -> Result<(zeroize::Zeroizing<String>, KdfParams)> {
-    let raw = get(opts, "passphrase");
+    let raw = get(opts, "passphrase")?;
     let pass = raw
         .dyn_ref::<js_sys::JsString>()
         .map(|s| s.normalize("NFC"))
@@ -220,7 +221,7 @@ pub(super) fn passphrase_params(opts: &JsValue) -> Result<(zeroize::Zeroizing<St
     let params = if let Some(p) = opt_str(opts, "params")? {
         KdfParams::parse(&p)?
     } else {
-        let salt = match opt_bytes(&get(opts, "salt"), "salt")? {
+        let salt = match opt_bytes(&get(opts, "salt")?, "salt")? {
             Some(s) => s,
             None => random_bytes(16)?,
         };
@@ -305,7 +306,7 @@ impl JsWrappingKey {
         let derived = WrappingKey::derive_from_passphrase(
             &passphrase,
             params,
-            wrap_alg(&get(&opts, "algorithm"))?,
+            wrap_alg(&get(&opts, "algorithm")?)?,
         )?;
         let o = Object::new();
         let _ = Reflect::set(&o, &"params".into(), &derived.params.to_string().into());

@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::error::Error;
-use options::get;
+use options::raw_get;
 
 mod explain;
 mod hash;
@@ -34,11 +34,18 @@ impl From<Error> for JsValue {
     }
 }
 
+/// Runs when the module is instantiated: captures the built-ins the boundary calls before
+/// application code can replace them.
+#[wasm_bindgen(start)]
+fn start() {
+    options::capture_intrinsics();
+}
+
 /// `true` for errors thrown by this package.
 #[wasm_bindgen(js_name = isCosError)]
 #[must_use]
 pub fn is_cos_error(value: &JsValue) -> bool {
     value.is_instance_of::<js_sys::Error>()
-        && get(value, "name").as_string().as_deref() == Some("CosError")
-        && get(value, "code").as_string().is_some()
+        && raw_get(value, "name").as_string().as_deref() == Some("CosError")
+        && raw_get(value, "code").as_string().is_some()
 }

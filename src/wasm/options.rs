@@ -5,73 +5,188 @@ use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use std::cell::RefCell;
-
 use crate::algorithm::SseAlgorithm;
 use crate::endpoint::{Endpoint, Protocol};
 use crate::error::{err, Result};
 use crate::sign::{KeyTime, Request};
 
-/// `obj[name]`, or `undefined` when `obj` is not an object.
-pub(super) fn get(obj: &JsValue, name: &str) -> JsValue {
-    if obj.is_object() {
-        Reflect::get(obj, &name.into()).unwrap_or(JsValue::UNDEFINED)
-    } else {
-        JsValue::UNDEFINED
+// Catching calls that return a primitive or nothing. wasm-bindgen (0.2.130) gives the
+// return value of a catching import a slot in its externref table *before* it checks for
+// the exception, and never frees that slot when there was one: every exception caught by
+// an import that returns a JS value leaks a few bytes of wasm memory. So anything that can
+// throw on hostile input is first run (or probed) through one of these, which allocate
+// nothing for a return value; the value-returning call follows only once that succeeded.
+#[wasm_bindgen]
+extern "C" {
+    /// A function, called through `Function.prototype.call`.
+    pub(super) type Callable;
+    #[wasm_bindgen(catch, method, js_name = call)]
+    pub(super) fn call0_unit(f: &Callable, this: &JsValue) -> std::result::Result<(), JsValue>;
+    #[wasm_bindgen(catch, method, js_name = call)]
+    fn call1_unit(f: &Callable, this: &JsValue, a: &JsValue) -> std::result::Result<(), JsValue>;
+    #[wasm_bindgen(catch, method, js_name = call)]
+    fn call0_f64(f: &Callable, this: &JsValue) -> std::result::Result<f64, JsValue>;
+    #[wasm_bindgen(catch, method, js_name = call)]
+    fn call1_bool(f: &Callable, this: &JsValue, a: &JsValue) -> std::result::Result<bool, JsValue>;
+    /// `JSON.stringify`, its text copied out (no externref slot on a throw).
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = stringify)]
+    fn json_stringify(value: &JsValue) -> std::result::Result<Option<String>, JsValue>;
+    /// `Reflect.get`, probing only (the value is not returned).
+    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = get)]
+    fn reflect_get_probe(target: &JsValue, key: &JsValue) -> std::result::Result<(), JsValue>;
+    /// `Reflect.getPrototypeOf`, probing only.
+    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = getPrototypeOf)]
+    pub(super) fn get_prototype_of_probe(target: &JsValue) -> std::result::Result<(), JsValue>;
+}
+
+/// `obj[name]` read as an own, enumerable property only, so a polluted `Object.prototype`
+/// never supplies an option; `undefined` when `obj` is not an object or has no such own
+/// property. An own getter runs through a catching `Reflect.apply`: when it (or a Proxy
+/// trap) throws, the option is an `ERR_INVALID_ARGUMENT` naming it, never "absent".
+pub(super) fn get(obj: &JsValue, name: &str) -> Result<JsValue> {
+    if !obj.is_object() {
+        return Ok(JsValue::UNDEFINED);
+    }
+    let threw = |_| err!(InvalidArgument, "reading `{name}` threw an exception");
+    let key = JsValue::from_str(name);
+    // `Object.prototype.propertyIsEnumerable` is true only for an own, enumerable property;
+    // only then is the value read (running an own getter), so nothing is ever looked up
+    // on the prototype chain.
+    let own = INTRINSICS
+        .with(|i| {
+            i.property_is_enumerable
+                .unchecked_ref::<Callable>()
+                .call1_bool(obj, &key)
+        })
+        .map_err(threw)?;
+    if !own {
+        return Ok(JsValue::UNDEFINED);
+    }
+    // An own getter or Proxy trap may throw: probe first (see the imports above), then read.
+    // A getter therefore runs twice; options are read once per call, in a fixed order.
+    reflect_get_probe(obj, &key).map_err(threw)?;
+    Reflect::get(obj, &key).map_err(threw)
+}
+
+/// `Reflect.get(obj, name)` through the prototype chain, `undefined` when it throws: only
+/// for engine objects (globals, intrinsics, property descriptors), never for options.
+pub(super) fn raw_get(obj: &JsValue, name: &str) -> JsValue {
+    Reflect::get(obj, &name.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// The built-in functions the boundary calls, captured once when the module starts
+/// (`#[wasm_bindgen(start)]`), before application code can replace or pollute them.
+pub(super) struct Intrinsics {
+    object_entries: JsValue,
+    property_is_enumerable: JsValue,
+    object_prototype: JsValue,
+    array_prototype: JsValue,
+    array_from: JsValue,
+    array_is_array: JsValue,
+    uint8_array: JsValue,
+    /// `%TypedArray%.prototype` getters `buffer`, `byteOffset`, `byteLength`.
+    typed_array: [JsValue; 3],
+    /// `DataView.prototype` getters `buffer`, `byteOffset`, `byteLength`.
+    data_view: [JsValue; 3],
+    /// `ArrayBuffer.prototype.byteLength` getter.
+    array_buffer_byte_length: JsValue,
+    /// `ArrayBuffer.prototype.slice`.
+    array_buffer_slice: JsValue,
+    /// `%TypedArray%.prototype.at`.
+    typed_array_at: JsValue,
+}
+
+fn getter_of(proto: &JsValue, name: &str) -> JsValue {
+    if !proto.is_object() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get_own_property_descriptor(proto.unchecked_ref::<js_sys::Object>(), &name.into())
+        .map_or(JsValue::UNDEFINED, |d| raw_get(&d, "get"))
+}
+
+impl Intrinsics {
+    fn capture() -> Self {
+        let global: JsValue = js_sys::global().into();
+        let ctor = |name: &str| raw_get(&global, name);
+        let object = ctor("Object");
+        let array = ctor("Array");
+        let uint8_array = ctor("Uint8Array");
+        let typed_array_proto = Reflect::get_prototype_of(&raw_get(&uint8_array, "prototype"))
+            .map_or(JsValue::UNDEFINED, JsValue::from);
+        let view_getters = |proto: &JsValue| {
+            ["buffer", "byteOffset", "byteLength"].map(|name| getter_of(proto, name))
+        };
+        Self {
+            object_entries: raw_get(&object, "entries"),
+            property_is_enumerable: raw_get(&raw_get(&object, "prototype"), "propertyIsEnumerable"),
+            object_prototype: raw_get(&object, "prototype"),
+            array_prototype: raw_get(&array, "prototype"),
+            array_from: raw_get(&array, "from"),
+            array_is_array: raw_get(&array, "isArray"),
+            typed_array: view_getters(&typed_array_proto),
+            data_view: view_getters(&raw_get(&ctor("DataView"), "prototype")),
+            array_buffer_byte_length: getter_of(
+                &raw_get(&ctor("ArrayBuffer"), "prototype"),
+                "byteLength",
+            ),
+            array_buffer_slice: raw_get(&raw_get(&ctor("ArrayBuffer"), "prototype"), "slice"),
+            typed_array_at: raw_get(&typed_array_proto, "at"),
+            uint8_array,
+        }
     }
 }
 
-/// Calls `globalThis[object][method](arg)` through `Function.prototype.call`, which catches:
-/// user code it may run (getters, proxy traps, iterators) can throw, and a JS exception
-/// must never unwind through Rust frames (it would leave `&self` borrowed for good).
-pub(super) fn call_builtin(
-    object: &'static str,
-    method: &'static str,
-    arg: &JsValue,
-) -> Result<JsValue> {
-    let (target, f) = BUILTINS.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if let Some((_, _, t, f)) = cache
-            .iter()
-            .find(|(o, m, _, _)| *o == object && *m == method)
-        {
-            return (t.clone(), f.clone());
-        }
-        let target = get(&js_sys::global().into(), object);
-        // `target` is a constructor (typeof "function"), which `get` would not look into.
-        let f = Reflect::get(&target, &method.into()).unwrap_or(JsValue::UNDEFINED);
-        cache.push((object, method, target.clone(), f.clone()));
-        (target, f)
-    });
-    let f = f.dyn_ref::<js_sys::Function>().ok_or_else(|| {
-        err!(
-            InvalidArgument,
-            "{object}.{method} is not available in this runtime"
-        )
-    })?;
-    f.call1(&target, arg)
-        .map_err(|_| err!(InvalidArgument, "reading an argument threw an exception"))
+thread_local! {
+    static INTRINSICS: Intrinsics = Intrinsics::capture();
 }
 
-type BuiltinCache = Vec<(&'static str, &'static str, JsValue, JsValue)>;
+pub(super) fn callable(g: &JsValue) -> &Callable {
+    g.unchecked_ref()
+}
 
-thread_local! {
-    /// `Object.entries`, `Array.from`, `Array.isArray`: looked up once per instance.
-    pub(super) static BUILTINS: RefCell<BuiltinCache> = const { RefCell::new(Vec::new()) };
+/// Captures the intrinsics; called from the module's start function.
+pub(super) fn capture_intrinsics() {
+    INTRINSICS.with(|_| ());
+}
+
+/// Calls the captured built-in `pick(intrinsics)` with `this` and `args` through a
+/// catching `Reflect.apply`: user code it may run (getters, proxy traps, iterators) can
+/// throw, and a JS exception must never unwind through Rust frames.
+fn call_intrinsic(
+    pick: impl FnOnce(&Intrinsics) -> &JsValue,
+    this: &JsValue,
+    args: &[&JsValue],
+) -> std::result::Result<JsValue, JsValue> {
+    INTRINSICS.with(|i| {
+        // `call*` are catching imports; should an intrinsic be missing (not a function), the
+        // resulting TypeError is caught like any other.
+        let g = pick(i);
+        let (c, f) = (callable(g), g.unchecked_ref::<js_sys::Function>());
+        match args {
+            [] => c.call0_unit(this).and_then(|()| f.call0(this)),
+            [a] => c.call1_unit(this, a).and_then(|()| f.call1(this, a)),
+            _ => Err(JsValue::UNDEFINED),
+        }
+    })
 }
 
 /// `Array.isArray`, false when it throws (a revoked proxy).
 pub(super) fn is_array(value: &JsValue) -> bool {
     value.is_object()
-        && call_builtin("Array", "isArray", value)
-            .ok()
-            .and_then(|b| b.as_bool())
+        && INTRINSICS
+            .with(|i| {
+                i.array_is_array
+                    .unchecked_ref::<Callable>()
+                    .call1_bool(&JsValue::UNDEFINED, value)
+            })
             .unwrap_or(false)
 }
 
 /// `Array.from(value)`: a real array, safe to index without running user code.
-pub(super) fn array_from(value: &JsValue) -> Result<Array> {
-    Ok(call_builtin("Array", "from", value)?.unchecked_into())
+pub(super) fn array_from(value: &JsValue, name: &str) -> Result<Array> {
+    call_intrinsic(|i| &i.array_from, &JsValue::UNDEFINED, &[value])
+        .map(JsCast::unchecked_into)
+        .map_err(|_| err!(InvalidArgument, "reading `{name}` threw an exception"))
 }
 
 pub(super) fn options(value: &JsValue, what: &str) -> Result<()> {
@@ -80,6 +195,44 @@ pub(super) fn options(value: &JsValue, what: &str) -> Result<()> {
     } else {
         Err(err!(InvalidArgument, "{what} expects an options object"))
     }
+}
+
+/// Refuses to serialise when `toJSON` was planted on `Object.prototype` or
+/// `Array.prototype` (`JSON.stringify` looks it up through the prototype chain, so a
+/// polluted prototype would replace every nested value).
+fn check_no_inherited_to_json(name: &str) -> Result<()> {
+    INTRINSICS.with(|i| {
+        for proto in [&i.object_prototype, &i.array_prototype] {
+            let own = proto.is_object().then(|| {
+                Reflect::get_own_property_descriptor(
+                    proto.unchecked_ref::<js_sys::Object>(),
+                    &"toJSON".into(),
+                )
+            });
+            if !matches!(own, Some(Ok(d)) if d.is_undefined()) {
+                return Err(err!(
+                    InvalidArgument,
+                    "`{name}` cannot be serialised: `toJSON` is defined on Object.prototype or Array.prototype (prototype pollution?)"
+                ));
+            }
+        }
+        Ok(())
+    })
+}
+
+/// `JSON.stringify(value)` as text; a throwing getter, `toJSON` or proxy trap, a cycle or
+/// a BigInt is an error naming the option (code `code`), never an absent option.
+pub(super) fn json_text(value: &JsValue, name: &str, code: crate::ErrorCode) -> Result<String> {
+    check_no_inherited_to_json(name)?;
+    json_stringify(value)
+        .ok()
+        .flatten()
+        .ok_or_else(|| {
+            crate::Error::new(
+                code,
+                format!("`{name}` could not be serialised with JSON.stringify (it threw, has a cycle or a BigInt)"),
+            )
+        })
 }
 
 /// A JS string as Rust text. Lone UTF-16 surrogates are refused: converting them would
@@ -100,12 +253,12 @@ pub(super) fn js_text(v: &JsValue, name: &str) -> Result<Option<String>> {
 }
 
 pub(super) fn req_str(obj: &JsValue, name: &str) -> Result<String> {
-    js_text(&get(obj, name), name)?
+    js_text(&get(obj, name)?, name)?
         .ok_or_else(|| err!(InvalidArgument, "`{name}` must be a string"))
 }
 
 pub(super) fn opt_str(obj: &JsValue, name: &str) -> Result<Option<String>> {
-    let v = get(obj, name);
+    let v = get(obj, name)?;
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
@@ -115,7 +268,7 @@ pub(super) fn opt_str(obj: &JsValue, name: &str) -> Result<Option<String>> {
 }
 
 pub(super) fn opt_bool(obj: &JsValue, name: &str) -> Result<bool> {
-    let v = get(obj, name);
+    let v = get(obj, name)?;
     if v.is_undefined() || v.is_null() {
         return Ok(false);
     }
@@ -123,7 +276,8 @@ pub(super) fn opt_bool(obj: &JsValue, name: &str) -> Result<bool> {
         .ok_or_else(|| err!(InvalidArgument, "`{name}` must be a boolean when given"))
 }
 
-/// A string, or a finite number rendered as JS `String(n)` does.
+/// A string, or a finite number rendered as JS `String(n)` does. No user code runs: only
+/// primitives are accepted (a `String` object or anything with `toString` is not).
 pub(super) fn scalar(v: &JsValue) -> Option<String> {
     if v.is_string() {
         return js_text(v, "").ok().flatten();
@@ -137,15 +291,18 @@ pub(super) fn scalar(v: &JsValue) -> Option<String> {
         .map(String::from)
 }
 
-/// The entries of a plain object or a `Map`, in insertion order.
+/// The own enumerable entries of a plain object, or the entries of a `Map`, in insertion
+/// order. A throwing getter, Proxy trap or Map iterator is an error naming the option.
 pub(super) fn entries(value: &JsValue, name: &str) -> Result<Vec<(String, JsValue)>> {
     if value.is_undefined() || value.is_null() {
         return Ok(Vec::new());
     }
     let list: Array = if value.is_instance_of::<js_sys::Map>() {
-        array_from(value)?
+        array_from(value, name)?
     } else if value.is_object() && !is_array(value) {
-        call_builtin("Object", "entries", value)?.unchecked_into()
+        call_intrinsic(|i| &i.object_entries, &JsValue::UNDEFINED, &[value])
+            .map_err(|_| err!(InvalidArgument, "reading `{name}` threw an exception"))?
+            .unchecked_into()
     } else {
         return Err(err!(
             InvalidArgument,
@@ -154,32 +311,39 @@ pub(super) fn entries(value: &JsValue, name: &str) -> Result<Vec<(String, JsValu
     };
     let mut out = Vec::with_capacity(list.length() as usize);
     for pair in list.iter() {
-        // Reflect.get catches, should a custom Map iterator yield something exotic.
-        let at = |i: u32| {
-            Reflect::get(&pair, &JsValue::from(i))
-                .map_err(|_| err!(InvalidArgument, "`{name}` could not be read"))
+        // A custom Map iterator may yield anything: read each pair through a real array.
+        let pair = if is_array(&pair) {
+            array_from(&pair, name)?
+        } else {
+            return Err(err!(InvalidArgument, "`{name}` could not be read"));
         };
-        let k = js_text(&at(0)?, name)?
+        let k = js_text(&pair.get(0), name)?
             .ok_or_else(|| err!(InvalidArgument, "`{name}` keys must be strings"))?;
-        out.push((k, at(1)?));
+        out.push((k, pair.get(1)));
     }
     Ok(out)
 }
 
-/// Headers: string or number values; `null`/`undefined` entries are skipped (not sent,
-/// not signed); anything else is `ERR_INVALID_HEADER_VALUE`.
+/// Headers: string, finite number or boolean values (`true`/`false`, as `fetch` and XHR
+/// send them); `null`/`undefined` entries are skipped (not sent, not signed); anything
+/// else is `ERR_INVALID_HEADER_VALUE`. Surrounding whitespace is trimmed by
+/// [`crate::Header::new`], as HTTP does on the wire.
 pub(super) fn headers(obj: &JsValue) -> Result<Vec<crate::Header>> {
     let mut out = Vec::new();
-    for (k, v) in entries(&get(obj, "headers"), "headers")? {
+    for (k, v) in entries(&get(obj, "headers")?, "headers")? {
         if v.is_undefined() || v.is_null() {
             continue;
         }
-        let value = scalar(&v).ok_or_else(|| {
-            err!(
-                InvalidHeaderValue,
-                "header {k:?} must be a string or a finite number"
-            )
-        })?;
+        let value = v
+            .as_bool()
+            .map(|b| b.to_string())
+            .or_else(|| scalar(&v))
+            .ok_or_else(|| {
+                err!(
+                    InvalidHeaderValue,
+                    "header {k:?} must be a string, a finite number or a boolean"
+                )
+            })?;
         out.push(crate::Header::new(k, value));
     }
     Ok(out)
@@ -189,7 +353,7 @@ pub(super) fn headers(obj: &JsValue) -> Result<Vec<crate::Header>> {
 /// value (`?uploads`), signed as `uploads=` like the official SDKs.
 pub(super) fn query(obj: &JsValue) -> Result<Vec<(String, Option<String>)>> {
     let mut out = Vec::new();
-    for (k, v) in entries(&get(obj, "query"), "query")? {
+    for (k, v) in entries(&get(obj, "query")?, "query")? {
         if v.is_undefined() || v.is_null() {
             out.push((k, None));
             continue;
@@ -206,7 +370,7 @@ pub(super) fn query(obj: &JsValue) -> Result<Vec<(String, Option<String>)>> {
 }
 
 pub(super) fn string_list(obj: &JsValue, name: &str) -> Result<Vec<String>> {
-    let v = get(obj, name);
+    let v = get(obj, name)?;
     if v.is_undefined() || v.is_null() {
         return Ok(Vec::new());
     }
@@ -216,10 +380,10 @@ pub(super) fn string_list(obj: &JsValue, name: &str) -> Result<Vec<String>> {
             "`{name}` must be an array of strings"
         ));
     }
-    array_from(&v)?
+    array_from(&v, name)?
         .iter()
         .map(|s| {
-            s.as_string()
+            js_text(&s, name)?
                 .ok_or_else(|| err!(InvalidArgument, "`{name}` must be an array of strings"))
         })
         .collect()
@@ -249,8 +413,8 @@ pub(super) fn seconds(v: &JsValue, name: &str) -> Result<u64> {
 
 /// `keyTime` (`"start;end"` or `{ start, end }`) or `expires` (seconds from `now`).
 pub(super) fn key_time(obj: &JsValue, now: u64) -> Result<KeyTime> {
-    let kt = get(obj, "keyTime");
-    let expires = get(obj, "expires");
+    let kt = get(obj, "keyTime")?;
+    let expires = get(obj, "expires")?;
     if !kt.is_undefined() && !kt.is_null() {
         if !expires.is_undefined() {
             return Err(err!(
@@ -258,13 +422,13 @@ pub(super) fn key_time(obj: &JsValue, now: u64) -> Result<KeyTime> {
                 "pass either `keyTime` or `expires`, not both"
             ));
         }
-        if let Some(s) = kt.as_string() {
+        if let Some(s) = js_text(&kt, "keyTime")? {
             return KeyTime::parse(&s);
         }
         if kt.is_object() {
             return KeyTime::new(
-                seconds(&get(&kt, "start"), "keyTime.start")?,
-                seconds(&get(&kt, "end"), "keyTime.end")?,
+                seconds(&get(&kt, "start")?, "keyTime.start")?,
+                seconds(&get(&kt, "end")?, "keyTime.end")?,
             );
         }
         return Err(err!(
@@ -299,7 +463,7 @@ pub(super) fn endpoint(obj: &JsValue) -> Result<Endpoint> {
     if let Some(d) = opt_str(obj, "domain")? {
         ep = ep.with_domain(&d)?;
     }
-    let port = get(obj, "port");
+    let port = get(obj, "port")?;
     if !port.is_undefined() && !port.is_null() {
         let p = port
             .as_f64()
@@ -313,7 +477,7 @@ pub(super) fn endpoint(obj: &JsValue) -> Result<Endpoint> {
 }
 
 pub(super) fn opt_u64(obj: &JsValue, name: &str) -> Result<Option<u64>> {
-    let v = get(obj, name);
+    let v = get(obj, name)?;
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
@@ -331,54 +495,130 @@ pub(super) fn opt_u64(obj: &JsValue, name: &str) -> Result<Option<u64>> {
 }
 
 pub(super) fn algorithm(obj: &JsValue) -> Result<SseAlgorithm> {
-    Ok(match opt_str(obj, "algorithm")? {
-        Some(a) => SseAlgorithm::parse(&a)?,
-        None => SseAlgorithm::default(),
+    Ok(opt_algorithm(obj)?.unwrap_or_default())
+}
+
+/// `algorithm` when given.
+pub(super) fn opt_algorithm(obj: &JsValue) -> Result<Option<SseAlgorithm>> {
+    opt_str(obj, "algorithm")?
+        .map(|a| SseAlgorithm::parse(&a))
+        .transpose()
+}
+
+/// The most bytes a key, salt, master secret, `aad` or other secret input may have; larger
+/// inputs are refused before anything is copied into wasm memory.
+pub const MAX_SECRET_INPUT_BYTES: u32 = 64 * 1024;
+
+/// `bytes_of`, required.
+pub(super) fn bytes_arg(v: &JsValue, name: &str) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+    opt_bytes(v, name)?.ok_or_else(|| {
+        err!(
+            InvalidArgument,
+            "`{name}` must be a Uint8Array, another typed array, a DataView or an ArrayBuffer"
+        )
     })
 }
 
-pub(super) fn bytes_arg(v: &JsValue, name: &str) -> Result<zeroize::Zeroizing<Vec<u8>>> {
-    opt_bytes(v, name)?.ok_or_else(|| err!(InvalidArgument, "`{name}` must be a Uint8Array"))
-}
-
+/// The bytes of a genuine `ArrayBuffer` or `ArrayBufferView` (at most
+/// [`MAX_SECRET_INPUT_BYTES`]), copied into wasm memory and wiped when dropped; `None` for
+/// `undefined`/`null`. Anything else — a Proxy, an object whose prototype was set to
+/// `Uint8Array.prototype`, a detached buffer — is `ERR_INVALID_ARGUMENT`.
 pub(super) fn opt_bytes(v: &JsValue, name: &str) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
-    v.dyn_ref::<js_sys::Uint8Array>()
-        .map(|b| Some(zeroize::Zeroizing::new(b.to_vec())))
-        .ok_or_else(|| err!(InvalidArgument, "`{name}` must be a Uint8Array"))
+    let view = byte_view(v, name)?;
+    if view.length() > MAX_SECRET_INPUT_BYTES {
+        return Err(err!(
+            InvalidArgument,
+            "`{name}` is longer than {MAX_SECRET_INPUT_BYTES} bytes"
+        ));
+    }
+    Ok(Some(zeroize::Zeroizing::new(view.to_vec())))
 }
 
-/// Runs `f` over the bytes of a typed array, `DataView` or `ArrayBuffer` (copied into wasm
-/// memory once). The view is built with a catching `Reflect.construct`: a detached buffer or
-/// forged offsets are a `CosError`, never an exception unwinding through Rust.
-pub(super) fn with_bytes<T>(data: &JsValue, f: impl FnOnce(&[u8]) -> T) -> Result<T> {
+/// A fresh `Uint8Array` (made by the intrinsic constructor) over the bytes of a genuine
+/// `ArrayBuffer` or `ArrayBufferView`. Genuineness is the internal slot, not the
+/// prototype: `ArrayBuffer.isView`, then the intrinsic `byteLength` getters called through
+/// a catching `Reflect.apply` (they throw for a Proxy or a forged object), then a catching
+/// `Reflect.construct` (it throws for a detached buffer).
+fn byte_view(v: &JsValue, name: &str) -> Result<js_sys::Uint8Array> {
     let bad = || {
         err!(
             InvalidArgument,
-            "expected a Uint8Array, a typed array or an ArrayBuffer"
+            "`{name}` must be a Uint8Array, another typed array, a DataView or an ArrayBuffer"
         )
     };
-    let view: js_sys::Uint8Array = if let Some(u8s) = data.dyn_ref::<js_sys::Uint8Array>() {
-        u8s.clone()
-    } else {
-        let args = if data.is_instance_of::<js_sys::ArrayBuffer>() {
-            Array::of1(data)
-        } else if js_sys::ArrayBuffer::is_view(data) {
-            Array::of3(
-                &get(data, "buffer"),
-                &get(data, "byteOffset"),
-                &get(data, "byteLength"),
-            )
+    let detached = || err!(InvalidArgument, "`{name}` is a detached ArrayBuffer");
+    let args = INTRINSICS.with(|i| {
+        let f = callable;
+        if js_sys::ArrayBuffer::is_view(v) {
+            // byteLength through the TypedArray getter, else the DataView one (which throws
+            // for a detached buffer); both throw for anything without the internal slot.
+            let getters = if f(&i.typed_array[2]).call0_f64(v).is_ok() {
+                &i.typed_array
+            } else if f(&i.data_view[2]).call0_f64(v).is_ok() {
+                &i.data_view
+            } else {
+                return Err(detached());
+            };
+            // A detached typed array reports length 0 but `at` throws for it.
+            if getters.as_ptr() == i.typed_array.as_ptr()
+                && f(&i.typed_array_at)
+                    .call1_unit(v, &JsValue::from(0))
+                    .is_err()
+            {
+                return Err(detached());
+            }
+            let offset = f(&getters[1]).call0_f64(v).map_err(|_| bad())?;
+            let length = f(&getters[2]).call0_f64(v).map_err(|_| bad())?;
+            let buffer = getters[0]
+                .unchecked_ref::<js_sys::Function>()
+                .call0(v)
+                .map_err(|_| bad())?;
+            Ok(vec![buffer, offset.into(), length.into()])
         } else {
-            return Err(bad());
-        };
-        let ctor = get(&js_sys::global().into(), "Uint8Array");
-        let ctor = ctor.dyn_ref::<js_sys::Function>().ok_or_else(bad)?;
-        Reflect::construct(ctor, &args)
-            .map_err(|_| bad())?
-            .unchecked_into()
-    };
-    Ok(f(&view.to_vec()))
+            f(&i.array_buffer_byte_length)
+                .call0_f64(v)
+                .map_err(|_| bad())?;
+            // `slice` throws for a detached buffer (its result is not kept).
+            f(&i.array_buffer_slice)
+                .call0_unit(v)
+                .map_err(|_| detached())?;
+            Ok(vec![v.clone()])
+        }
+    })?;
+    let ctor = INTRINSICS.with(|i| i.uint8_array.clone());
+    let ctor = ctor.dyn_ref::<js_sys::Function>().ok_or_else(bad)?;
+    let list = Array::new();
+    for a in &args {
+        list.push(a);
+    }
+    Reflect::construct(ctor, &list)
+        .map(JsCast::unchecked_into)
+        .map_err(|_| detached())
+}
+
+/// The largest piece of caller data copied into wasm memory at once when hashing.
+const HASH_CHUNK: u32 = 64 * 1024;
+
+/// Runs `f` over the bytes of a genuine typed array, `DataView` or `ArrayBuffer` (see
+/// [`byte_view`]), in pieces of at most 64 KiB copied into one reused buffer, so hashing a
+/// large buffer never grows wasm memory by its size.
+pub(super) fn with_bytes(data: &JsValue, mut f: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+    let view = byte_view(data, "data")?;
+    let len = view.length();
+    let mut buf = vec![0u8; HASH_CHUNK.min(len) as usize];
+    let mut at = 0;
+    while at < len {
+        let n = HASH_CHUNK.min(len - at);
+        let piece = view.subarray(at, at + n);
+        let dst = buf
+            .get_mut(..n as usize)
+            .ok_or_else(|| err!(InvalidArgument, "`data` changed while it was read"))?;
+        piece.copy_to(dst);
+        f(dst)?;
+        at += n;
+    }
+    Ok(())
 }

@@ -29,9 +29,12 @@ pub(super) fn fields_object(fields: &mut [(String, String)]) -> JsValue {
     o.into()
 }
 
-pub(super) fn url_headers(url: &str, headers: &[Header]) -> JsValue {
+/// `{ url, headers }` of a signed request; the Rust copy of the URL (a pre-signed one
+/// carries the security token) is wiped once copied out.
+pub(super) fn url_headers(mut signed: crate::request::SignedRequest) -> JsValue {
     let o = Object::new();
-    let _ = Reflect::set(&o, &"url".into(), &url.into());
-    let _ = Reflect::set(&o, &"headers".into(), &headers_object(headers));
+    let _ = Reflect::set(&o, &"url".into(), &signed.url.as_str().into());
+    let _ = Reflect::set(&o, &"headers".into(), &headers_object(&signed.headers));
+    zeroize::Zeroize::zeroize(&mut signed.url);
     o.into()
 }

@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use std::cell::RefCell;
 
+use super::options::{callable, get_prototype_of_probe};
 use crate::error::{err, Result};
 use crate::keys::{CustomerKey, WrappingKey};
 
@@ -73,8 +74,11 @@ pub(super) fn handle_counter(id: f64) -> Option<u32> {
     (INSTANCE_TAG.with(|t| *t) == tag).then_some(counter as u32)
 }
 
-/// Looks up a key object passed as a plain JS value through its handle getter. A freed
-/// object's getter throws (its pointer is gone): `ERR_USE_AFTER_FREE`.
+/// Looks up a key object passed as a plain JS value through its handle getter. Only a getter
+/// defined on the object's own prototype counts (the class's), so a polluted
+/// `Object.prototype.__cosKeyHandle` or a look-alike `{ __cosKeyHandle: n }` is not a key.
+/// The getter is called through a catching `Reflect.apply`; the package's JS guard makes it
+/// throw a `CosError` for a freed object: `ERR_USE_AFTER_FREE`.
 pub(super) fn lookup<T: Clone>(
     registry: &'static std::thread::LocalKey<RefCell<Registry<T>>>,
     value: &JsValue,
@@ -84,8 +88,25 @@ pub(super) fn lookup<T: Clone>(
     if !value.is_object() {
         return Ok(None);
     }
-    let handle =
-        Reflect::get(value, &getter.into()).map_err(|_| err!(UseAfterFree, "{what} was freed"))?;
+    let threw = |_| err!(UseAfterFree, "{what} was freed");
+    // Probes first: an exception caught by a value-returning import leaks (options.rs).
+    // A value whose prototype cannot be read (a Proxy whose trap throws) is not a key.
+    if get_prototype_of_probe(value).is_err() {
+        return Ok(None);
+    }
+    let Ok(proto) = Reflect::get_prototype_of(value) else {
+        return Ok(None);
+    };
+    let desc = Reflect::get_own_property_descriptor(&proto, &getter.into()).map_err(threw)?;
+    if desc.is_undefined() {
+        return Ok(None);
+    }
+    let get = Reflect::get(&desc, &"get".into()).map_err(threw)?;
+    let Some(get) = get.dyn_ref::<js_sys::Function>() else {
+        return Ok(None);
+    };
+    callable(get).call0_unit(value).map_err(threw)?;
+    let handle = Reflect::apply(get, value, &js_sys::Array::new()).map_err(threw)?;
     let Some(id) = handle.as_f64() else {
         return Ok(None);
     };

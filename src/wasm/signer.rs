@@ -3,10 +3,9 @@
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use super::options::algorithm;
 use super::options::{
-    array_from, endpoint, entries, get, is_array, key_time, now_seconds, opt_bool, opt_str,
-    opt_u64, options, req_str, request, scalar,
+    array_from, endpoint, entries, get, is_array, js_text, json_text, key_time, now_seconds,
+    opt_algorithm, opt_bool, opt_str, opt_u64, options, req_str, request, scalar,
 };
 use super::output::{fields_object, url_headers, wiped_string};
 use super::sse::{customer_key, operation, sse};
@@ -62,7 +61,7 @@ impl JsSigner {
         }
         Ok(JsSigner {
             inner: Signer::new(creds),
-            clock_offset: clock_offset(&get(&opts, "clockOffset"))?,
+            clock_offset: clock_offset(&get(&opts, "clockOffset")?)?,
         })
     }
 
@@ -106,7 +105,7 @@ impl JsSigner {
             &endpoint(&opts)?,
             self.key_time(&opts)?,
         )?;
-        Ok(url_headers(&signed.url, &signed.headers))
+        Ok(url_headers(signed))
     }
 
     /// A pre-signed URL plus the signed headers (SSE-C / SSE-KMS) the caller must send.
@@ -118,7 +117,7 @@ impl JsSigner {
             &endpoint(&opts)?,
             self.key_time(&opts)?,
         )?;
-        Ok(url_headers(&signed.url, &signed.headers))
+        Ok(url_headers(signed))
     }
 
     /// A complete POST Object form: `{ url, fields }` (append `file` last).
@@ -139,19 +138,11 @@ impl JsSigner {
     #[wasm_bindgen(js_name = signPostPolicy)]
     pub fn sign_post_policy(&self, opts: JsValue) -> Result<JsValue> {
         options(&opts, "signPostPolicy()")?;
-        let policy = get(&opts, "policy");
-        let text = if let Some(s) = policy.as_string() {
+        let policy = get(&opts, "policy")?;
+        let text = if let Some(s) = js_text(&policy, "policy")? {
             s
         } else if policy.is_object() && !is_array(&policy) {
-            js_sys::JSON::stringify(&policy)
-                .ok()
-                .and_then(|s| s.as_string())
-                .ok_or_else(|| {
-                    err!(
-                        InvalidPolicy,
-                        "`policy` could not be serialised with JSON.stringify"
-                    )
-                })?
+            json_text(&policy, "policy", crate::ErrorCode::InvalidPolicy)?
         } else {
             return Err(err!(
                 InvalidPolicy,
@@ -165,13 +156,13 @@ impl JsSigner {
 
 pub(super) fn sign_request(obj: &JsValue) -> Result<SignRequestOptions> {
     let req = request(obj)?;
-    let copy = get(obj, "copySourceSse");
+    let copy = get(obj, "copySourceSse")?;
     let copy_source_sse = if copy.is_undefined() || copy.is_null() {
         None
     } else {
         Some(customer_key(
-            &get(&copy, "key"),
-            algorithm(&copy)?,
+            &get(&copy, "key")?,
+            opt_algorithm(&copy)?,
             "`copySourceSse.key`",
         )?)
     };
@@ -181,10 +172,10 @@ pub(super) fn sign_request(obj: &JsValue) -> Result<SignRequestOptions> {
         query: req.query,
         headers: req.headers,
         sign_headers: req.sign_headers,
-        sse: sse(&get(obj, "sse"))?,
+        sse: sse(&get(obj, "sse")?)?,
         copy_source_sse,
         operation: operation(obj)?,
-        pin: pin(&get(obj, "pin"))?,
+        pin: pin(&get(obj, "pin")?)?,
     })
 }
 
@@ -209,12 +200,13 @@ fn pin(v: &JsValue) -> Result<Pin> {
 
 /// `obj[name]` as a boolean, `None` when unset.
 fn bool_or_unset(obj: &JsValue, name: &str) -> Result<Option<bool>> {
-    let v = get(obj, name);
+    let v = get(obj, name)?;
     if v.is_undefined() || v.is_null() {
-        Ok(None)
-    } else {
-        opt_bool(obj, name).map(Some)
+        return Ok(None);
     }
+    v.as_bool()
+        .map(Some)
+        .ok_or_else(|| err!(InvalidArgument, "`{name}` must be a boolean when given"))
 }
 
 pub(super) fn post_form(obj: &JsValue) -> Result<PostObjectFormOptions> {
@@ -228,12 +220,12 @@ pub(super) fn post_form(obj: &JsValue) -> Result<PostObjectFormOptions> {
             ))
         }
     };
-    let range = get(obj, "contentLengthRange");
+    let range = get(obj, "contentLengthRange")?;
     let content_length_range = if range.is_undefined() || range.is_null() {
         None
     } else {
         let arr = if is_array(&range) {
-            Some(array_from(&range)?)
+            Some(array_from(&range, "contentLengthRange")?)
         } else {
             None
         };
@@ -269,12 +261,12 @@ pub(super) fn post_form(obj: &JsValue) -> Result<PostObjectFormOptions> {
         })
         .transpose()?;
     let mut meta = Vec::new();
-    for (k, v) in entries(&get(obj, "meta"), "meta")? {
+    for (k, v) in entries(&get(obj, "meta")?, "meta")? {
         let v =
             scalar(&v).ok_or_else(|| err!(InvalidHeaderValue, "meta {k:?} must be a string"))?;
         meta.push((k, v));
     }
-    let conds = get(obj, "conditions");
+    let conds = get(obj, "conditions")?;
     let mut conditions = Vec::new();
     if !conds.is_undefined() && !conds.is_null() {
         if !is_array(&conds) {
@@ -283,18 +275,17 @@ pub(super) fn post_form(obj: &JsValue) -> Result<PostObjectFormOptions> {
                 "`conditions` must be an array of policy conditions"
             ));
         }
-        for c in array_from(&conds)?.iter() {
-            conditions.push(
-                js_sys::JSON::stringify(&c)
-                    .ok()
-                    .and_then(|s| s.as_string())
-                    .ok_or_else(|| err!(InvalidPolicy, "a condition could not be serialised"))?,
-            );
+        for c in array_from(&conds, "conditions")?.iter() {
+            conditions.push(json_text(
+                &c,
+                "conditions",
+                crate::ErrorCode::InvalidPolicy,
+            )?);
         }
     }
     Ok(PostObjectFormOptions {
         key,
-        sse: sse(&get(obj, "sse"))?,
+        sse: sse(&get(obj, "sse")?)?,
         content_length_range,
         content_type: opt_str(obj, "contentType")?,
         success_action_status: status,

@@ -3,9 +3,11 @@
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
-use super::options::{algorithm, endpoint, get, is_array, opt_str, options, req_str};
+use super::options::{
+    endpoint, get, is_array, js_text, json_text, opt_algorithm, opt_bytes, opt_str, options,
+    req_str,
+};
 use super::output::headers_object;
 use super::registry::{lookup, CUSTOMER_KEYS};
 use crate::algorithm::SseAlgorithm;
@@ -15,21 +17,38 @@ use crate::keys::CustomerKey;
 use crate::request::object_url;
 use crate::sse::{copy_source_sse_headers, sse_headers, Operation, Sse};
 
-/// A customer key given as a `CustomerKey`, raw bytes (`Uint8Array`) or base64 text.
-pub(super) fn customer_key(value: &JsValue, alg: SseAlgorithm, what: &str) -> Result<CustomerKey> {
+/// A customer key given as a `CustomerKey`, raw bytes (any typed array, `DataView` or
+/// `ArrayBuffer`, see [`opt_bytes`]) or base64 text. A `CustomerKey` carries its own
+/// algorithm; `explicit`, when given, must match it. Raw bytes and text use `explicit` or
+/// the default (AES256).
+pub(super) fn customer_key(
+    value: &JsValue,
+    explicit: Option<SseAlgorithm>,
+    what: &str,
+) -> Result<CustomerKey> {
+    let alg = explicit.unwrap_or_default();
     if let Some(text) = value.as_string() {
         return CustomerKey::from_base64(alg, &zeroize::Zeroizing::new(text));
     }
-    if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
-        let raw = zeroize::Zeroizing::new(bytes.to_vec());
-        return CustomerKey::from_bytes(alg, &raw);
-    }
     if let Some(key) = lookup(&CUSTOMER_KEYS, value, "__cosKeyHandle", "this CustomerKey")? {
+        if let Some(explicit) = explicit.filter(|a| *a != key.algorithm()) {
+            return Err(err!(
+                InvalidSse,
+                "SSE-C `algorithm` {} does not match the key's {}",
+                explicit.as_str(),
+                key.algorithm().as_str()
+            ));
+        }
         return Ok(key);
+    }
+    if value.is_object() {
+        if let Some(raw) = opt_bytes(value, what)? {
+            return CustomerKey::from_bytes(alg, &raw);
+        }
     }
     Err(err!(
         InvalidSse,
-        "{what} must be a CustomerKey, a Uint8Array of key bytes, or base64 text"
+        "{what} must be a CustomerKey, the key bytes (a Uint8Array) or base64 text"
     ))
 }
 
@@ -45,17 +64,20 @@ pub(super) fn sse(value: &JsValue) -> Result<Option<Sse>> {
         ));
     }
     let ty = opt_str(value, "type")?.unwrap_or_default();
-    let alg = algorithm(value)?;
+    let explicit = opt_algorithm(value)?;
+    let alg = explicit.unwrap_or_default();
     Ok(Some(match ty.as_str() {
         "SSE-COS" => Sse::Cos { algorithm: alg },
         "SSE-KMS" => {
-            let ctx = get(value, "context");
+            let ctx = get(value, "context")?;
             let context_json = if ctx.is_undefined() || ctx.is_null() {
                 None
             } else if ctx.is_object() && !is_array(&ctx) {
-                js_sys::JSON::stringify(&ctx)
-                    .ok()
-                    .and_then(|s| s.as_string())
+                Some(json_text(
+                    &ctx,
+                    "sse.context",
+                    crate::ErrorCode::InvalidSse,
+                )?)
             } else {
                 return Err(err!(InvalidSse, "SSE-KMS `context` must be an object"));
             };
@@ -66,24 +88,7 @@ pub(super) fn sse(value: &JsValue) -> Result<Option<Sse>> {
             }
         }
         "SSE-C" => {
-            let key_value = get(value, "key");
-            // A CustomerKey carries its own algorithm unless one is given explicitly.
-            let alg = match (
-                opt_str(value, "algorithm")?,
-                get(&key_value, "algorithm").as_string(),
-            ) {
-                (None, Some(k)) => SseAlgorithm::parse(&k)?,
-                _ => alg,
-            };
-            let key = customer_key(&key_value, alg, "SSE-C `key`")?;
-            if key.algorithm() != alg {
-                return Err(err!(
-                    InvalidSse,
-                    "SSE-C `algorithm` {} does not match the key's {}",
-                    alg.as_str(),
-                    key.algorithm().as_str()
-                ));
-            }
+            let key = customer_key(&get(value, "key")?, explicit, "SSE-C `key`")?;
             match opt_str(value, "keyMd5")? {
                 Some(md5) => Sse::customer_with_md5(key, &md5)?,
                 None => Sse::Customer(key),
@@ -107,7 +112,7 @@ pub(super) fn operation(obj: &JsValue) -> Result<Option<Operation>> {
 /// `sseHeaders(sse, operation)`: the SSE headers (or POST form fields) for one operation.
 #[wasm_bindgen(js_name = sseHeaders)]
 pub fn sse_headers_js(sse_value: JsValue, op: JsValue) -> Result<JsValue> {
-    let op = Operation::parse(&op.as_string().ok_or_else(|| {
+    let op = Operation::parse(&js_text(&op, "operation")?.ok_or_else(|| {
         err!(
             UnknownOperation,
             "`operation` must be a string such as 'PutObject'"
@@ -120,9 +125,13 @@ pub fn sse_headers_js(sse_value: JsValue, op: JsValue) -> Result<JsValue> {
 /// `copySourceSseHeaders(key)`: the `x-cos-copy-source-server-side-encryption-customer-*` triple.
 #[wasm_bindgen(js_name = copySourceSseHeaders)]
 pub fn copy_source_sse_headers_js(key: JsValue, alg: JsValue) -> Result<JsValue> {
-    let alg = match (alg.as_string(), get(&key, "algorithm").as_string()) {
-        (Some(a), _) | (None, Some(a)) => SseAlgorithm::parse(&a)?,
-        (None, None) => SseAlgorithm::default(),
+    let alg = if alg.is_undefined() || alg.is_null() {
+        None
+    } else {
+        Some(SseAlgorithm::parse(
+            &js_text(&alg, "algorithm")?
+                .ok_or_else(|| err!(InvalidSse, "algorithm must be 'AES256' or 'SM4'"))?,
+        )?)
     };
     Ok(headers_object(&copy_source_sse_headers(&customer_key(
         &key,
@@ -138,7 +147,7 @@ pub fn object_url_js(opts: JsValue) -> Result<String> {
     object_url(
         &endpoint(&opts)?,
         &opt_str(&opts, "key")?.unwrap_or_default(),
-        sse(&get(&opts, "sse"))?.as_ref(),
+        sse(&get(&opts, "sse")?)?.as_ref(),
     )
 }
 
@@ -153,7 +162,8 @@ pub fn bucket_encryption_xml(opts: JsValue) -> Result<String> {
         other => {
             return Err(err!(
                 InvalidSse,
-                "bucket encryption algorithm must be 'AES256', 'SM4' or 'KMS', got {other:?}"
+                "bucket encryption algorithm must be 'AES256', 'SM4' or 'KMS' (got {} characters of something else)",
+                other.chars().count()
             ))
         }
     };
@@ -163,9 +173,7 @@ pub fn bucket_encryption_xml(opts: JsValue) -> Result<String> {
 /// `parseBucketEncryptionXml(xml)` → `{ algorithm, kmsKeyId? }`.
 #[wasm_bindgen(js_name = parseBucketEncryptionXml)]
 pub fn parse_bucket_encryption_xml(xml: JsValue) -> Result<JsValue> {
-    let text = xml
-        .as_string()
-        .ok_or_else(|| err!(InvalidXml, "expected the XML text"))?;
+    let text = js_text(&xml, "xml")?.ok_or_else(|| err!(InvalidXml, "expected the XML text"))?;
     let cfg = BucketEncryption::parse_xml(&text)?;
     let o = Object::new();
     let _ = Reflect::set(&o, &"algorithm".into(), &cfg.algorithm_str().into());

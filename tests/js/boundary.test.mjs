@@ -34,11 +34,16 @@ test('throwing getters, proxies and detached buffers are CosErrors and poison no
   assertCosError(() => crc.update(view), 'ERR_INVALID_ARGUMENT');
   crc.update(new TextEncoder().encode('123456789'));
   assert.equal(crc.digest(), '11051210869376104954');
+  // A genuine view whose own `byteLength` lies: its real bytes (read through the internal
+  // slots) are hashed, never 1e9 bytes of wasm memory.
   const md5 = new Md5();
   const forged = new DataView(new ArrayBuffer(4));
   Object.defineProperty(forged, 'byteLength', { value: 1e9 });
-  assertCosError(() => md5.update(forged), 'ERR_INVALID_ARGUMENT');
-  md5.update(new Uint8Array(1));
+  md5.update(forged);
+  const plain = new Md5();
+  plain.update(new Uint8Array(4));
+  assert.equal(md5.digestHex(), plain.digestHex());
+  plain.free();
   md5.free();
   crc.free();
 });

@@ -1,11 +1,28 @@
 // Test helpers: the vector files, the shared suite's verdict, and assertions on CosError.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { VECTOR_FILES, runSuite } from './suite.mjs';
 
 export const vectorsDir = fileURLToPath(new URL('../vectors/', import.meta.url));
-export const vectorsPath = process.env.COS_VECTORS ?? `${vectorsDir}cos-signing.json`;
+const sdkVectorsPath = process.env.COS_VECTORS ?? `${vectorsDir}cos-signing.json`;
+
+/**
+ * The official-SDK vector file with cos-wasm's deliberate refusals marked on their cases
+ * (`refusal: { code, why }` from cos-wasm-refusals.json; the SDK file itself is never
+ * edited). A copy under tests/js/.tmp, so runners that are handed a file path see the marks.
+ */
+export const vectorsPath = (() => {
+  const data = JSON.parse(readFileSync(sdkVectorsPath, 'utf8'));
+  const refusals = JSON.parse(readFileSync(`${vectorsDir}cos-wasm-refusals.json`, 'utf8')).cases;
+  for (const c of data.cases) if (refusals[c.id]) c.refusal = refusals[c.id];
+  const dir = fileURLToPath(new URL('./.tmp/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const file = `${dir}cos-signing.marked.json`;
+  writeFileSync(`${file}.${process.pid}`, JSON.stringify(data));
+  renameSync(`${file}.${process.pid}`, file);
+  return file;
+})();
 
 /** Every vector file the shared suite reads, keyed as in VECTOR_FILES (`$COS_VECTORS` replaces cos-signing.json). */
 export function loadVectors() {

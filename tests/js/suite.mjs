@@ -76,7 +76,10 @@ function signerFor(api, input) {
 
 function signingCase(api, c) {
   const { input, expected } = c;
-  const rejects = input.reference === 'reject' || 'reject' in expected;
+  // A case cos-wasm deliberately refuses (`refusal`, marked from cos-wasm-refusals.json by
+  // the test helpers) must fail with that code.
+  const refusal = c.refusal;
+  const rejects = input.reference === 'reject' || 'reject' in expected || refusal !== undefined;
   const req = {
     method: input.method,
     key: input.path,
@@ -102,7 +105,7 @@ function signingCase(api, c) {
     }
     return [false, `unknown kind ${c.kind}`];
   } catch (e) {
-    return [rejects && isCosError(e), describe(e)];
+    return [rejects && isCosError(e) && (refusal === undefined || e.code === refusal.code), describe(e)];
   } finally {
     signer.free();
   }

@@ -23,8 +23,10 @@ try {
 signer.authorization({ method: 'GET', keyTime: '1;2', expires: 5 });
 // @ts-expect-error a validity window is required
 signer.authorization({ method: 'GET' });
-// @ts-expect-error header values are strings or numbers
+// Header values may be booleans (signed as 'true'/'false', as fetch sends them), not objects.
 signer.authorization({ method: 'GET', keyTime: '1;2', headers: { a: true } });
+// @ts-expect-error header values are strings, numbers or booleans
+signer.authorization({ method: 'GET', keyTime: '1;2', headers: { a: { nested: 1 } } });
 // @ts-expect-error secretKey is required
 new CosSigner({ secretId: 'id' });
 // @ts-expect-error not a code
