@@ -1,6 +1,6 @@
 // Static checks on the packed package and on this matrix: `sideEffects` names exactly the
-// files that instantiate the wasm at import (false made bundlers drop the workerd and node
-// loaders), and the README's table of setups lists exactly the rows this matrix runs.
+// files with effects at import (instantiating the wasm, or the lifetime guard patching the
+// classes; false made bundlers drop the workerd and node loaders), and the README's table of setups lists exactly the rows this matrix runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -9,10 +9,11 @@ import { here, installed, root } from './lib.mjs';
 
 const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
 
-test('sideEffects lists exactly the files that instantiate the wasm at import', () => {
+test('sideEffects lists exactly the files with effects at import', () => {
   const js = readdirSync(installed).filter((f) => /\.c?js$/.test(f));
-  // a top-level initSync(...) (our loaders) or a top-level `new WebAssembly.Instance` (wasm-bindgen's nodejs glue)
-  const effectful = js.filter((f) => /^(initSync\(|(let|const) \w+ = new WebAssembly\.Instance\()/m.test(readFileSync(join(installed, f), 'utf8')));
+  // a top-level initSync(...) (our loaders), a top-level `new WebAssembly.Instance` (wasm-bindgen's
+  // nodejs glue), or the lifetime guard patching the classes (extras: `guardClass(` at import)
+  const effectful = js.filter((f) => /^(initSync\(|(let|const) \w+ = new WebAssembly\.Instance\(|\s+guardClass\(cls)/m.test(readFileSync(join(installed, f), 'utf8')));
   // node.cjs requires the nodejs glue: requiring it is what instantiates
   effectful.push('node.cjs');
   assert.deepEqual([...manifest.sideEffects].sort(), effectful.map((f) => `./${f}`).sort());
