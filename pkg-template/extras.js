@@ -79,8 +79,11 @@ function own(obj, name, what) {
 const isObject = (v) => (typeof v === 'object' && v !== null) || typeof v === 'function';
 
 let initialized = false;
-/** ERR_NOT_INITIALIZED (with the fix) until the browser `init()` has instantiated the wasm. */
-function assertInitialized() {
+/**
+ * ERR_NOT_INITIALIZED (with the fix) until the browser `init()` has instantiated the wasm.
+ * The default export, for web.js alone: `export *` (the loaders) does not pass it on.
+ */
+export default function assertInitialized() {
   if (initialized) return;
   try {
     isCosError(undefined);
@@ -360,6 +363,7 @@ export function clockOffsetFromResponse(response) {
  * and `status`. Reads the body; resolves to the error rather than throwing it.
  */
 export async function cosErrorFromResponse(response, signed) {
+  assertInitialized();
   responseHeader(response, 'content-type');
   let body = '';
   try {

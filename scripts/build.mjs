@@ -46,13 +46,15 @@ cpSync(join(tmp, 'node', 'cos_wasm.js'), join(pkg, 'cos_wasm.cjs'));
 cpSync(join(root, 'pkg-template', 'index.d.ts'), join(pkg, 'index.d.cts'));
 cpSync(join(root, 'LICENSE'), join(pkg, 'LICENSE'));
 // extras.cjs from extras.js: the ESM import of the glue becomes a require of the CJS glue,
-// and each `export function` becomes a CommonJS export.
+// each `export function` becomes a CommonJS export, and the default export (the init check,
+// for web.js alone) a plain function.
 {
   let src = readFileSync(join(pkg, 'extras.js'), 'utf8');
   const names = [...src.matchAll(/^export (?:async )?function (\w+)/gm)].map((m) => m[1]);
   src = src
     .replace(/^import \{([^}]*)\} from '\.\/cos_wasm\.js';$/m, "'use strict';\nconst {$1} = require('./cos_wasm.cjs');")
-    .replace(/^export (async )?function /gm, '$1function ');
+    .replace(/^export (async )?function /gm, '$1function ')
+    .replace(/^export default function /m, 'function ');
   if (/^\s*(import|export)\b/m.test(src)) throw new Error('extras.js has an import/export the CJS transform does not handle');
   writeFileSync(join(pkg, 'extras.cjs'), `${src}\n${names.map((n) => `exports.${n} = ${n};`).join('\n')}\n`);
 }

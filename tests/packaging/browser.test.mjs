@@ -28,8 +28,8 @@ async function probePage(mounts, path = '/index.html') {
   try {
     await browser.page.goto(`${web.url}${path}`);
     await browser.page.waitForFunction(() => typeof window.runProbe === 'function', null, { timeout: 15000 });
-    // documented: a call before `await init()` throws a TypeError
-    assert.match(await browser.page.evaluate(() => window.callBeforeInit()), /^TypeError: Cannot read properties of undefined/);
+    // documented: a call before `await init()` throws ERR_NOT_INITIALIZED saying so
+    assert.match(await browser.page.evaluate(() => window.callBeforeInit()), /^CosError ERR_NOT_INITIALIZED: .*await init\(\)/);
     return await browser.page.evaluate((cases) => window.runProbe(cases).catch((e) => ({ error: `${e.name}: ${e.message}` })), loadCases());
   } finally {
     browser.page.off('pageerror', onError);

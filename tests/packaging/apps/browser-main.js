@@ -8,7 +8,7 @@ window.callBeforeInit = () => {
     new CosSigner({ secretId: 'AKIDexample', secretKey: 'secret' }).free();
     return 'no error';
   } catch (e) {
-    return `${e.name}: ${e.message}`;
+    return `${e.name}${e.code ? ` ${e.code}` : ''}: ${e.message}`;
   }
 };
 
