@@ -41,7 +41,17 @@ export type CosErrorCode =
   | 'ERR_SIGNATURE_MISMATCH'
   | 'ERR_COS_RESPONSE'
   | 'ERR_ABORTED'
-  | 'ERR_NOT_INITIALIZED';
+  | 'ERR_NOT_INITIALIZED'
+  | 'ERR_INVALID_URL'
+  | 'ERR_INVALID_TIMESTAMP'
+  | 'ERR_INVALID_SERVICE'
+  | 'ERR_INVALID_CAM_POLICY'
+  | 'ERR_UNKNOWN_ACTION'
+  | 'ERR_UNKNOWN_CONDITION'
+  | 'ERR_STS'
+  | 'ERR_STS_BAD_RESPONSE'
+  | 'ERR_TIMEOUT'
+  | 'ERR_NETWORK';
 
 /** Every failure of this package is a real `Error` of this shape. Messages never contain keys. */
 export interface CosError extends Error {

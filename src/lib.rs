@@ -38,6 +38,7 @@ pub mod request;
 pub mod sign;
 pub mod signer;
 pub mod sse;
+pub mod tc3;
 pub mod time;
 mod xml;
 
