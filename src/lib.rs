@@ -24,6 +24,7 @@
 
 pub mod algorithm;
 pub mod bucket_encryption;
+pub mod cam_policy;
 pub mod credentials;
 mod crypto;
 mod encode;
