@@ -3,6 +3,7 @@ import wasmInit from './cos_wasm.js';
 
 export * from './cos_wasm.js';
 export * from './extras.js';
+export * from './sts.js';
 
 /**
  * Loads and instantiates the WebAssembly module. `input` may be a URL, a Response,
