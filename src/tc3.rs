@@ -1,5 +1,5 @@
 //! Tencent Cloud API v3 signatures (`TC3-HMAC-SHA256`), the scheme STS, CAM and every
-//! `*.tencentcloudapi.com` service expect ([signature v3](https://cloud.tencent.com/document/api/1312/73174),
+//! `*.tencentcloudapi.com` service expect ([signature v3](https://tencentcloud.com/zh/document/product/1021/34193),
 //! summarised in `docs/sts.md`).
 //!
 //! ```text
