@@ -31,7 +31,7 @@
 use crate::endpoint::{Bucket, Region};
 use crate::error::{err, Result};
 use crate::json;
-use crate::MAX_OBJECT_KEY_BYTES;
+use crate::sign::MAX_OBJECT_KEY_BYTES;
 
 /// The CAM policy language version COS documents.
 pub const CAM_POLICY_VERSION: &str = "2.0";

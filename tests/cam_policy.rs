@@ -12,6 +12,8 @@ use cos_wasm::cam_policy::{ConditionValue, CosPolicy, Grant};
 use cos_wasm::{Error, ErrorCode};
 use serde_json::{json, Value};
 
+mod common;
+
 const BUCKET: &str = "examplebucket-1250000000";
 const REGION: &str = "ap-guangzhou";
 
@@ -38,18 +40,12 @@ fn code<T: std::fmt::Debug>(r: Result<T, Error>) -> ErrorCode {
 
 /// The `Policy` parameters of the TC3 vectors, URL-decoded.
 fn vector_policies() -> Vec<String> {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/vectors/tc3-signing.json"
-    ))
-    .unwrap();
-    let v: Value = serde_json::from_str(&text).unwrap();
     let mut out = Vec::new();
-    for c in v["cases"].as_array().unwrap() {
+    for c in common::tc3_vectors() {
         let body = c["input"]["body"].as_str().unwrap();
         if let Ok(b) = serde_json::from_str::<Value>(body) {
             if let Some(p) = b["Policy"].as_str() {
-                let p = cos_wasm::encode::percent_decode(p).unwrap();
+                let p = common::percent_decode(p).unwrap();
                 if !out.contains(&p) {
                     out.push(p);
                 }

@@ -9,21 +9,12 @@
 )]
 
 use cos_wasm::tc3::{tc3_authorization, tc3_sign, Tc3Request};
-use serde_json::Value;
 
-fn cases() -> Vec<Value> {
-    let path = format!(
-        "{}/tests/vectors/tc3-signing.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
-    let v: Value = serde_json::from_str(&text).expect("vector JSON");
-    v["cases"].as_array().expect("cases").clone()
-}
+mod common;
 
 #[test]
 fn every_tc3_vector_with_intermediates() {
-    let cases = cases();
+    let cases = common::tc3_vectors();
     assert!(cases.len() >= 20, "vector file looks truncated");
     for c in &cases {
         let id = c["id"].as_str().unwrap();
