@@ -3,6 +3,7 @@
 // workerd.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as api from 'cos-wasm';
 import { tc3Authorization, cosPolicy, getFederationToken, assumeRole, credentialsProvider, isCosError } from 'cos-wasm';
@@ -15,6 +16,8 @@ const KEY = 'Gu5t9xGARNpq86cd98joQYCN3EXAMPLE';
 const BUCKET = 'examplebucket-1250000000';
 const REGION = 'ap-guangzhou';
 const tc3Cases = loadVectors().tc3.cases;
+// The official signer (a devDependency of the repository root), to judge what the client sent.
+const OfficialSign = createRequire(new URL('../../package.json', import.meta.url))('tencentcloud-sdk-nodejs-common/tencentcloud/common/sign.js').default;
 
 async function assertRejects(promise, code, secrets = []) {
   let thrown;
@@ -152,6 +155,11 @@ test('getFederationToken and assumeRole against the fake STS', async () => {
     assert.equal(sent.headers['x-tc-region'], REGION);
     assert.equal(sent.headers['x-tc-token'], undefined);
     assert.deepEqual(JSON.parse(sent.body), { Name: 'alice', Policy: encodeURIComponent(policy), DurationSeconds: 900 });
+    // The official tencentcloud-sdk-nodejs-common signer, given the same request, signs it alike.
+    assert.equal(sent.headers.authorization, OfficialSign.sign3({
+      method: 'POST', url: sts.url, payload: JSON.parse(sent.body), timestamp: Number(sent.headers['x-tc-timestamp']),
+      service: 'sts', secretId: ID, secretKey: KEY, headers: { 'Content-Type': sent.headers['content-type'] },
+    }));
     // A policy object works too; temporary caller keys send X-TC-Token.
     await getFederationToken({ secretId: ID, secretKey: KEY, securityToken: 'caller-token', region: REGION, name: 'bob', policy: JSON.parse(policy), endpoint: sts.url });
     assert.equal(sts.requests.at(-1).headers['x-tc-token'], 'caller-token');
