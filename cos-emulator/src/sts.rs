@@ -2,16 +2,17 @@
 //! `GetFederationToken` / `AssumeRole`, temporary credentials with expiry, and the CAM
 //! policy decision for COS requests signed with them.
 //!
-//! Self-contained on purpose (std, `hmac`, `sha2`, `serde_json`): an independent oracle for
-//! cos-wasm's `tc3Authorization`, `cosPolicy` and STS client, and easy to wire into any HTTP
-//! layer. Time and randomness are inputs. What COS/STS do that the docs leave open is marked
-//! UNCONFIRMED and is a constant below, set to fail closed.
+//! Independent of cos-wasm (an oracle for its `tc3Authorization`, `cosPolicy` and STS
+//! client) and of the HTTP layer: it only uses `util`'s hashing, encoding and date helpers,
+//! so any server loop can call it. Time and randomness are inputs. What COS/STS do that the
+//! docs leave open is marked UNCONFIRMED and is a constant below, set to fail closed.
 
-use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::net::IpAddr;
+
+use crate::util::{ct_eq, hex, hmac_sha256 as hmac, iso_date, url_decode};
 
 /// STS API version.
 pub const STS_VERSION: &str = "2018-08-13";
@@ -52,35 +53,9 @@ fn sha256_hex(data: &[u8]) -> String {
     hex(&Sha256::digest(data))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn hmac(key: &[u8], msg: &[u8]) -> Vec<u8> {
-    let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(key) else {
-        return Vec::new();
-    };
-    mac.update(msg);
-    mac.finalize().into_bytes().to_vec()
-}
-
-fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// `YYYY-MM-DD` (UTC) of Unix seconds.
+/// `YYYY-MM-DD` (UTC) of Unix seconds: the TC3 credential scope date.
 fn utc_date(ts: i64) -> String {
-    let days = ts.div_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    iso_date(ts).chars().take(10).collect()
 }
 
 /// An STS HTTP request as the emulator received it.
@@ -639,7 +614,7 @@ fn policy_param(p: &Map<String, Value>) -> Result<Option<Policy>, StsError> {
         );
     };
     // The Policy parameter is URL-encoded JSON (STS doc note 1).
-    let decoded = percent_decode(encoded).ok_or(StsError {
+    let decoded = url_decode(encoded).ok_or(StsError {
         code: "InvalidParameter.PolicyFormatError",
         message: "Policy is not URL-encoded UTF-8".into(),
     })?;
@@ -647,23 +622,6 @@ fn policy_param(p: &Map<String, Value>) -> Result<Option<Policy>, StsError> {
         code: "InvalidParameter.PolicyFormatError",
         message: m,
     })
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let h = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(h, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// How a COS request signed with a temporary credential fails.
@@ -734,10 +692,7 @@ impl Sts {
         let out = json!({
             "Credentials": { "Token": cred.token, "TmpSecretId": cred.secret_id, "TmpSecretKey": cred.secret_key },
             "ExpiredTime": cred.expired_time,
-            "Expiration": format!("{}T{}Z", utc_date(cred.expired_time), {
-                let s = cred.expired_time.rem_euclid(86_400);
-                format!("{:02}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
-            }),
+            "Expiration": iso_date(cred.expired_time).replace(".000Z", "Z"),
         });
         self.issued.insert(cred.secret_id.clone(), cred);
         Ok(out)
