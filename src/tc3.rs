@@ -17,8 +17,6 @@
 //!
 //! A leaf module: it depends on `error`, `crypto` and `time` only.
 
-use core::fmt;
-
 use zeroize::Zeroizing;
 
 use crate::crypto::{hex, hmac_sha256, sha256_hex};
@@ -61,7 +59,7 @@ pub struct Tc3Request<'a> {
 /// The signature with its intermediates (for tests, debugging and verifiers).
 ///
 /// `Debug` prints everything: none of it is secret (the derived keys are not kept).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tc3Signature {
     /// The canonical request (step 1).
     pub canonical_request: String,
@@ -71,17 +69,6 @@ pub struct Tc3Signature {
     pub signature: String,
     /// The `Authorization` header value (step 4).
     pub authorization: String,
-}
-
-impl fmt::Debug for Tc3Signature {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Tc3Signature")
-            .field("canonical_request", &self.canonical_request)
-            .field("string_to_sign", &self.string_to_sign)
-            .field("signature", &self.signature)
-            .field("authorization", &self.authorization)
-            .finish()
-    }
 }
 
 /// The parts of a URL that TC3 signs.
