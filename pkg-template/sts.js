@@ -114,8 +114,10 @@ async function callSts(action, params, opts) {
   if (!/^[a-z0-9-]{1,40}$/.test(region)) throw cosError('ERR_INVALID_REGION', 'region must be lowercase letters, digits and -, e.g. ap-guangzhou');
   const { securityToken, signal } = opts;
   if (securityToken !== undefined && typeof securityToken !== 'string') throw invalid('`securityToken` must be a string when given');
+  if (signal !== undefined && typeof signal?.addEventListener !== 'function') throw invalid('`signal` must be an AbortSignal when given');
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw invalid('`timeoutMs` must be a positive whole number of milliseconds');
+  // setTimeout fires at once for delays above 2^31 - 1 ms.
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 2 ** 31 - 1) throw invalid('`timeoutMs` must be a whole number of milliseconds from 1 to 2147483647');
   const fetchImpl = opts.fetch ?? globalThis.fetch;
   if (typeof fetchImpl !== 'function') throw invalid('no fetch in this runtime: pass `fetch`');
   const url = endpointUrl(opts.endpoint ?? DEFAULT_STS_ENDPOINT);
@@ -214,6 +216,7 @@ export function credentialsProvider(source, options = {}) {
   const marginSeconds = options.marginSeconds ?? DEFAULT_MARGIN_SECONDS;
   if (!Number.isInteger(marginSeconds) || marginSeconds < 0) throw invalid('marginSeconds must be a whole number of seconds');
   const now = options.now ?? (() => Date.now());
+  if (typeof now !== 'function') throw invalid('`now` must be a function returning milliseconds');
   const seconds = () => Math.floor(now() / 1000);
   let current;
   let refreshAt = 0;

@@ -203,6 +203,10 @@ test('STS errors carry Tencent code and RequestId; failures are coded; no secret
     await assertRejects(getFederationToken({ ...opts, region: 'AP' }), 'ERR_INVALID_REGION');
     await assertRejects(getFederationToken({ ...opts, secretKey: undefined }), 'ERR_INVALID_ARGUMENT');
     await assertRejects(getFederationToken(undefined), 'ERR_INVALID_ARGUMENT');
+    await assertRejects(getFederationToken({ ...opts, signal: {} }), 'ERR_INVALID_ARGUMENT');
+    await assertRejects(getFederationToken({ ...opts, timeoutMs: 2 ** 31 }), 'ERR_INVALID_ARGUMENT');
+    await assertRejects(getFederationToken({ ...opts, timeoutMs: 0 }), 'ERR_INVALID_ARGUMENT');
+    await assertRejects(getFederationToken({ ...opts, fetch: 'nope' }), 'ERR_INVALID_ARGUMENT');
     assert.equal(sts.requests.length, before);
   });
   // Nothing listens: a network error.
@@ -247,7 +251,24 @@ test('credentialsProvider: one refresh for concurrent callers, reuse until the m
     assert.notEqual(await provider.get(), next);
     assert.equal(sts.requests.length, 4);
   });
+  // Credentials living less than twice the margin are kept for half their remaining life,
+  // not refetched on every call.
+  let t = 1_000_000_000_000;
+  let calls = 0;
+  const short = credentialsProvider(async () => {
+    calls++;
+    return { tmpSecretId: 'AKIDs', tmpSecretKey: 'k', sessionToken: 't', expiredTime: Math.floor(t / 1000) + 100 };
+  }, { marginSeconds: 300, now: () => t });
+  await short.get();
+  t += 49_000;
+  await short.get();
+  assert.equal(calls, 1);
+  t += 2_000;
+  await short.get();
+  assert.equal(calls, 2);
   assert.throws(() => credentialsProvider('x'), (e) => e.code === 'ERR_INVALID_ARGUMENT');
+  assert.throws(() => credentialsProvider(async () => ({}), { marginSeconds: -1 }), (e) => e.code === 'ERR_INVALID_ARGUMENT');
+  assert.throws(() => credentialsProvider(async () => ({}), { now: 5 }), (e) => e.code === 'ERR_INVALID_ARGUMENT');
   await assertRejects(credentialsProvider(async () => ({ tmpSecretId: 'a' })).get(), 'ERR_INVALID_CREDENTIALS');
 });
 
