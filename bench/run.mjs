@@ -290,7 +290,7 @@ function benchNative() {
 function benchSize() {
   const gz = (f) => gzipSync(readFileSync(f), { level: 9 }).length;
   const raw = (f) => readFileSync(f).length;
-  const files = { wasm: 'cos_wasm_bg.wasm', glue: 'cos_wasm.js', extras: 'extras.js', entry: webEntry.slice(pkgDir.length + 1) };
+  const files = { wasm: 'cos_wasm_bg.wasm', glue: 'cos_wasm.js', extras: 'extras.js', errors: 'errors.js', sts: 'sts.js', entry: webEntry.slice(pkgDir.length + 1) };
   const out = {};
   for (const [k, f] of Object.entries(files)) out[k] = { file: f, raw: raw(join(pkgDir, f)), gzip: gz(join(pkgDir, f)) };
   out.totalGzip = Object.values(out).reduce((s, v) => s + v.gzip, 0);
@@ -436,7 +436,7 @@ const rows = [
   ['SHA-1 MB/s', fmtN(hash.sha1Wasm), `node:crypto ${fmtN(hash.sha1Node)}`, ratio(hash.sha1Wasm, hash.sha1Node), '', ''],
   ['', '', `native Rust ${fmtN(native?.sha1)}`, ratio(hash.sha1Wasm, native?.sha1), '', ''],
   [
-    `gzip -9 KB: .wasm + glue + extras + ${size.entry.file}`,
+    `gzip -9 KB: .wasm + glue + extras + errors + sts + ${size.entry.file}`,
     `${fmtN(size.totalGzip / KB, 1)} (wasm ${fmtN(size.wasm.gzip / KB, 1)})`,
     `cos-js-sdk-v5.min.js ${fmtN(size.sdk.gzip / KB, 1)}`,
     ratio(size.totalGzip, size.sdk.gzip),
@@ -457,7 +457,7 @@ function table(rs) {
 }
 
 const header = `cos-wasm bench ${m.date} UTC — ${m.nproc} × ${m.cpu}, Node ${m.node}, ${m.rustc}; cos-js-sdk-v5 ${jsSdkVersion}, cos-nodejs-sdk-v5 ${nodeSdkVersion}; ${QUICK ? 'QUICK, ' : ''}medians of ${RUNS} runs; package ${pkgDir.slice(root.length + 1)}`;
-const sizeLine = `Sizes (raw / gzip -9 B): ${['wasm', 'glue', 'extras', 'entry'].map((k) => `${size[k].file} ${size[k].raw} / ${size[k].gzip}`).join('; ')}; ${size.sdk.file} ${size.sdk.raw} / ${size.sdk.gzip}`;
+const sizeLine = `Sizes (raw / gzip -9 B): ${['wasm', 'glue', 'extras', 'errors', 'sts', 'entry'].map((k) => `${size[k].file} ${size[k].raw} / ${size[k].gzip}`).join('; ')}; ${size.sdk.file} ${size.sdk.raw} / ${size.sdk.gzip}`;
 const coldLine = `Node cold start split (medians of ${coldNode.n}): import ${fmtN(coldNode.importMs, 2)} ms, first signature ${fmtN(coldNode.firstSigMs, 2)} ms` +
   (coldWorkerd ? `; workerd (medians of ${coldWorkerd.n}): warm request ${fmtN(coldWorkerd.warmRequest, 2)} ms` : '');
 if (!sign.same) notes.push('signing outputs differ (see above)');

@@ -6,7 +6,7 @@
 # Against the local emulator also set COS_DOMAIN=127.0.0.1:PORT COS_PROTOCOL=http
 # COS_PATH_STYLE=true ALLOW_INSECURE_LOCAL=true. `bash scripts/demo.sh` does all of it.
 # The module names mirror the cos-wasm package's `workerd` export: `cos-wasm` is workerd.js,
-# which imports ./cos_wasm.js, ./extras.js and ./cos_wasm_bg.wasm.
+# which imports ./cos_wasm.js, ./errors.js, ./extras.js, ./sts.js and ./cos_wasm_bg.wasm.
 using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -19,7 +19,9 @@ const worker :Workerd.Worker = (
     (name = "worker.js", esModule = embed "worker.js"),
     (name = "cos-wasm", esModule = embed "node_modules/cos-wasm/workerd.js"),
     (name = "cos_wasm.js", esModule = embed "node_modules/cos-wasm/cos_wasm.js"),
+    (name = "errors.js", esModule = embed "node_modules/cos-wasm/errors.js"),
     (name = "extras.js", esModule = embed "node_modules/cos-wasm/extras.js"),
+    (name = "sts.js", esModule = embed "node_modules/cos-wasm/sts.js"),
     (name = "cos_wasm_bg.wasm", wasm = embed "node_modules/cos-wasm/cos_wasm_bg.wasm"),
   ],
   bindings = [
