@@ -348,3 +348,29 @@ fn builder_writes_the_emulator_fixtures() {
         assert_eq!(policy, c["policy"].as_str().unwrap(), "{}", c["id"]);
     }
 }
+
+proptest::proptest! {
+    /// Arbitrary names, prefixes and values never panic the builder, and whatever it accepts
+    /// is valid JSON whose resources all start with the bucket's resource prefix.
+    #[test]
+    fn any_grant_builds_or_errs(
+        action in "(upload|download|PutObject|name/cos:GetObject|\\PC{0,10})",
+        prefix in "\\PC{0,12}/?", cond in "(maxContentLength|contentTypes|requireSse|sourceIps|storageClasses|\\PC{0,8})",
+        n in 0u64..6_000_000_000, text in "\\PC{0,12}",
+    ) {
+        let mut g = Grant::default();
+        let _ = g.actions(&[action]);
+        let _ = g.prefix(&prefix);
+        let _ = g.condition(&cond, ConditionValue::Integer(n));
+        let _ = g.condition(&cond, ConditionValue::Text(text.clone()));
+        let _ = g.condition(&cond, ConditionValue::List(vec![text]));
+        if let Ok(p) = CosPolicy::new(BUCKET, REGION).map(|p| p.allow(g)).and_then(|p| p.to_json()) {
+            let v: Value = serde_json::from_str(&p).unwrap();
+            for s in v["statement"].as_array().unwrap() {
+                for r in s["resource"].as_array().unwrap() {
+                    proptest::prop_assert!(r.as_str().unwrap().starts_with("qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/"));
+                }
+            }
+        }
+    }
+}
