@@ -318,3 +318,59 @@ test('every URL tc3Authorization accepts is one fetch sends unchanged (the signe
   }
   assert.ok(accepted > 200, `only ${accepted} URLs accepted`);
 });
+
+test('edge worker POST /credentials: temporary keys for users/<id>/ with the worker limits, reused, STS failures as 502', async () => {
+  const sts = await startFakeSts({ keys: { AKIDworker: 'worker-secret' } });
+  const bindings = {
+    COS_SECRET_ID: 'AKIDworker', COS_SECRET_KEY: 'worker-secret', USER_TOKENS: JSON.stringify({ 'tok-1': '1', 'tok-2': '2' }),
+    COS_BUCKET: BUCKET, COS_REGION: REGION, STS_ENDPOINT: sts.url, MAX_UPLOAD_BYTES: '1048576',
+    ALLOWED_CONTENT_TYPES: 'image/png,image/jpeg', STS_REQUIRE_SSE: 'SSE-COS', ALLOWED_ORIGIN: 'http://127.0.0.1',
+    ALLOW_TEMPORARY_KEYS: 'true',
+  };
+  const worker = fileURLToPath(new URL('../../examples/edge-worker/worker.js', import.meta.url));
+  const w = await startWorkerd(worker, {}, bindings, { localNetwork: true });
+  const post = (token) => fetch(`${w.url}/credentials`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: '{}' });
+  try {
+    const a = await (await post('tok-1')).json();
+    assert.equal(a.error, undefined, JSON.stringify(a.error));
+    assert.match(a.sessionToken, /^token-/);
+    assert.equal(a.prefix, 'users/1/');
+    const sent = sts.requests.filter((r) => r.headers['x-tc-action']);
+    assert.equal(sent.length, 1);
+    const policy = decodeURIComponent(JSON.parse(sent[0].body).Policy);
+    assert.equal(policy, cosPolicy({ bucket: BUCKET, region: REGION, allow: [{ actions: 'upload', prefix: 'users/1/', conditions: { maxContentLength: 1048576, contentTypes: ['image/png', 'image/jpeg'], storageClasses: ['STANDARD'], requireSse: 'SSE-COS' } }] }));
+    // Reused for the same user, a separate STS call for another.
+    assert.equal((await (await post('tok-1')).json()).sessionToken, a.sessionToken);
+    const b = await (await post('tok-2')).json();
+    assert.equal(b.prefix, 'users/2/');
+    assert.notEqual(b.sessionToken, a.sessionToken);
+    assert.equal(sts.requests.filter((r) => r.headers['x-tc-action']).length, 2);
+    assert.equal((await post('nope')).status, 401);
+    const extra = await fetch(`${w.url}/credentials`, { method: 'POST', headers: { Authorization: 'Bearer tok-1', 'Content-Type': 'application/json' }, body: '{"acl":"public-read"}' });
+    assert.equal(extra.status, 400);
+  } finally {
+    await w.stop();
+    await sts.close();
+  }
+  // Off unless ALLOW_TEMPORARY_KEYS=true.
+  const off = await startWorkerd(worker, {}, { ...bindings, ALLOW_TEMPORARY_KEYS: '' }, { localNetwork: true });
+  try {
+    const res = await fetch(`${off.url}/credentials`, { method: 'POST', headers: { Authorization: 'Bearer tok-1', 'Content-Type': 'application/json' }, body: '{}' });
+    assert.equal(res.status, 404);
+  } finally {
+    await off.stop();
+  }
+  // An STS failure is the worker's upstream failing: 502 with the code, never the secret.
+  const broken = await startFakeSts({ keys: { AKIDworker: 'another-secret' } });
+  const w2 = await startWorkerd(worker, {}, { ...bindings, STS_ENDPOINT: broken.url }, { localNetwork: true });
+  try {
+    const res = await fetch(`${w2.url}/credentials`, { method: 'POST', headers: { Authorization: 'Bearer tok-1', 'Content-Type': 'application/json' }, body: '{}' });
+    assert.equal(res.status, 502);
+    const body = await res.text();
+    assert.equal(JSON.parse(body).error.code, 'ERR_STS');
+    assert.ok(!body.includes('worker-secret'));
+  } finally {
+    await w2.stop();
+    await broken.close();
+  }
+});
