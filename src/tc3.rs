@@ -141,8 +141,32 @@ fn parse_host(authority: &str) -> Option<String> {
                     && label
                         .bytes()
                         .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            }));
+            })
+            && ipv4_form_ok(host));
     name_ok.then(|| host.to_ascii_lowercase())
+}
+
+/// A WHATWG URL parser reads a host whose last label is a number (`x.0`, `1.2.3`, `0x7f.1`,
+/// `010.0.0.1`) as IPv4 and rewrites or refuses it: only a canonical dotted quad may end in
+/// one.
+fn ipv4_form_ok(host: &str) -> bool {
+    let labels: Vec<&str> = host.split('.').collect();
+    let numeric = |l: &str| {
+        let lower = l.to_ascii_lowercase();
+        l.bytes().all(|b| b.is_ascii_digit())
+            || lower
+                .strip_prefix("0x")
+                .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    if !labels.last().is_some_and(|l| numeric(l)) {
+        return true;
+    }
+    labels.len() == 4
+        && labels.iter().all(|l| {
+            l.bytes().all(|b| b.is_ascii_digit())
+                && (*l == "0" || !l.starts_with('0'))
+                && l.parse::<u16>().is_ok_and(|n| n <= 255)
+        })
 }
 
 /// `%` must start a two-digit hex escape.
@@ -404,6 +428,12 @@ mod tests {
             "https://h/?a=%zz",
             "https://h/%",
             "https:///",
+            "https://sts.tencentcloudapi.com.0/",
+            "https://1.2.3/",
+            "https://010.0.0.1/",
+            "https://0x7f.0.0.1/",
+            "https://127.0.0.0x1/",
+            "https://256.0.0.1/",
         ] {
             assert_eq!(code(&req(bad)), Some(ErrorCode::InvalidUrl), "{bad}");
         }
