@@ -112,7 +112,9 @@ fn check(case: &Value, steps: Option<&Value>) -> Result<(), String> {
     if let Some(code) = refusal(case["id"].as_str().expect("id")) {
         return match signer.authorization(&request(input), kt) {
             Err(e) if e.code().as_str() == code => Ok(()),
-            other => Err(format!("cos-wasm refuses this case with {code}, got {other:?}")),
+            other => Err(format!(
+                "cos-wasm refuses this case with {code}, got {other:?}"
+            )),
         };
     }
     let rejects = input["reference"] == "reject" || expected.get("reject").is_some();
