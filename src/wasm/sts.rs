@@ -2,21 +2,16 @@
 //! `cosPolicy` (CAM policies for COS temporary credentials). The STS client itself is JS
 //! (`pkg-template/sts.js`): it only needs `fetch` and these two functions.
 
-use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use super::options::{
-    array_from, call_builtin, get, is_array, js_text, options, req_str, with_bytes,
-};
+use super::options::{array_from, entries, get, is_array, js_text, options, req_str, with_bytes};
 use crate::cam_policy::{ConditionValue, CosPolicy, Grant};
 use crate::error::{err, Result};
 use crate::tc3::{tc3_authorization, Tc3Request, MAX_TC3_TIMESTAMP};
 
 /// Refuses option names other than `allowed` (a typo must not drop a restriction).
 fn known_fields(obj: &JsValue, what: &str, allowed: &[&str]) -> Result<()> {
-    let keys: Array = call_builtin("Object", "keys", obj)?.into();
-    for k in keys.iter() {
-        let k = k.as_string().unwrap_or_default();
+    for (k, _) in entries(obj, what)? {
         if !allowed.contains(&k.as_str()) {
             return Err(err!(
                 InvalidCamPolicy,
@@ -41,7 +36,7 @@ fn strings(v: &JsValue, name: &str) -> Result<Vec<String>> {
     if !is_array(v) {
         return Err(bad());
     }
-    array_from(v)?
+    array_from(v, name)?
         .iter()
         .map(|s| js_text(&s, name)?.ok_or_else(bad))
         .collect()
@@ -71,7 +66,7 @@ fn grant(g: &JsValue, index: u32) -> Result<Grant> {
     }
     known_fields(g, &what, &["actions", "prefix", "keys", "conditions"])?;
     let mut out = Grant::default();
-    let actions = get(g, "actions");
+    let actions = get(g, "actions")?;
     if actions.is_undefined() || actions.is_null() {
         return Err(err!(
             InvalidCamPolicy,
@@ -79,14 +74,14 @@ fn grant(g: &JsValue, index: u32) -> Result<Grant> {
         ));
     }
     out.actions(&strings(&actions, "actions")?)?;
-    let prefix = get(g, "prefix");
+    let prefix = get(g, "prefix")?;
     if !prefix.is_undefined() {
         out.prefix(
             &js_text(&prefix, "prefix")?
                 .ok_or_else(|| err!(InvalidCamPolicy, "{what}.prefix must be a string"))?,
         )?;
     }
-    let keys = get(g, "keys");
+    let keys = get(g, "keys")?;
     if !keys.is_undefined() {
         if !is_array(&keys) {
             return Err(err!(
@@ -96,7 +91,7 @@ fn grant(g: &JsValue, index: u32) -> Result<Grant> {
         }
         out.keys(&strings(&keys, "keys")?)?;
     }
-    let conditions = get(g, "conditions");
+    let conditions = get(g, "conditions")?;
     if !conditions.is_undefined() && !conditions.is_null() {
         if !conditions.is_object() || is_array(&conditions) {
             return Err(err!(
@@ -104,11 +99,7 @@ fn grant(g: &JsValue, index: u32) -> Result<Grant> {
                 "{what}.conditions must be an object"
             ));
         }
-        let entries: Array = call_builtin("Object", "entries", &conditions)?.into();
-        for pair in entries.iter() {
-            let pair: Array = pair.into();
-            let name = pair.get(0).as_string().unwrap_or_default();
-            let value = pair.get(1);
+        for (name, value) in entries(&conditions, "conditions")? {
             if value.is_undefined() || value.is_null() {
                 continue;
             }
@@ -122,11 +113,11 @@ fn cos_policy(opts: &JsValue) -> Result<String> {
     options(opts, "cosPolicy")?;
     known_fields(opts, "cosPolicy options", &["bucket", "region", "allow"])?;
     let mut policy = CosPolicy::new(&req_str(opts, "bucket")?, &req_str(opts, "region")?)?;
-    let allow = get(opts, "allow");
+    let allow = get(opts, "allow")?;
     if !is_array(&allow) {
         return Err(err!(InvalidCamPolicy, "`allow` must be an array of grants"));
     }
-    for (i, g) in array_from(&allow)?.iter().enumerate() {
+    for (i, g) in array_from(&allow, "allow")?.iter().enumerate() {
         policy = policy.allow(grant(&g, u32::try_from(i).unwrap_or(u32::MAX))?);
     }
     policy.to_json()
@@ -147,7 +138,7 @@ fn tc3(opts: &JsValue) -> Result<String> {
     let url = req_str(opts, "url")?;
     let content_type = req_str(opts, "contentType")?;
     let service = req_str(opts, "service")?;
-    let ts = get(opts, "timestamp");
+    let ts = get(opts, "timestamp")?;
     let timestamp = match ts.as_f64() {
         Some(n)
             if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= MAX_TC3_TIMESTAMP as f64 =>
@@ -161,7 +152,7 @@ fn tc3(opts: &JsValue) -> Result<String> {
             ))
         }
     };
-    let body_value = get(opts, "body");
+    let body_value = get(opts, "body")?;
     let body: Vec<u8> = if body_value.is_undefined() || body_value.is_null() {
         Vec::new()
     } else if body_value.is_string() {
@@ -169,7 +160,12 @@ fn tc3(opts: &JsValue) -> Result<String> {
             .unwrap_or_default()
             .into_bytes()
     } else {
-        with_bytes(&body_value, <[u8]>::to_vec)?
+        let mut bytes = Vec::new();
+        with_bytes(&body_value, |piece| {
+            bytes.extend_from_slice(piece);
+            Ok(())
+        })?;
+        bytes
     };
     tc3_authorization(
         &secret_id,
