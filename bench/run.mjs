@@ -4,7 +4,7 @@
 // Measures, in one process and one run, cos-wasm against its peers and prints a table of
 // medians and ratios with PASS/FAIL against the project's targets:
 //   signatures/s (cos-wasm vs cos-js-sdk-v5 vs cos-nodejs-sdk-v5), POST-policy signatures/s
-//   (vs node:crypto), CRC-64 / MD5 throughput on 64 MiB (vs the SDK's md5.js, node:crypto,
+//   (vs node:crypto), TC3 signatures/s (vs tencentcloud-sdk-nodejs-common), CRC-64 / MD5 throughput on 64 MiB (vs the SDK's md5.js, node:crypto,
 //   native Rust), gzip -9 size, cold start (Node, workerd), and wasm memory growth of
 //   hashInput over 1 GiB.
 //
@@ -58,6 +58,8 @@ const JsSdk = require('cos-js-sdk-v5');
 const NodeSdk = require('cos-nodejs-sdk-v5');
 const sdkMd5 = require('cos-js-sdk-v5/lib/md5.js');
 const jsSdkVersion = require('cos-js-sdk-v5/package.json').version;
+const Tc3Sign = require('tencentcloud-sdk-nodejs-common/tencentcloud/common/sign.js').default;
+const tcSdkVersion = require('tencentcloud-sdk-nodejs-common/package.json').version;
 const nodeSdkVersion = require('cos-nodejs-sdk-v5/package.json').version;
 
 // ---------------------------------------------------------------------------------------
@@ -179,6 +181,28 @@ function benchPost() {
   return { same, wasm: median(r.wasm), node: median(r.node) };
 }
 
+// 2b. TC3-HMAC-SHA256 (an STS GetFederationToken call): tc3Authorization vs the official
+// tencentcloud-sdk-nodejs-common signer (node:crypto), same process, same request.
+function benchTc3() {
+  log('TC3 signing');
+  const payload = {
+    Name: 'alice',
+    Policy: encodeURIComponent(JSON.stringify({ version: '2.0', statement: [{ effect: 'allow', action: ['name/cos:PutObject'], resource: ['qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/users/alice/*'] }] })),
+    DurationSeconds: 1800,
+  };
+  const req = { secretId: SECRET_ID, secretKey: SECRET_KEY, method: 'POST', url: 'https://sts.tencentcloudapi.com/', timestamp: 1700000000, service: 'sts' };
+  const wasmTc3 = () => cw.tc3Authorization({ ...req, contentType: 'application/json', body: JSON.stringify(payload) });
+  const sdkTc3 = () => Tc3Sign.sign3({ ...req, payload, headers: { 'Content-Type': 'application/json' } });
+  const same = wasmTc3() === sdkTc3();
+  if (!same) notes.push(`TC3: cos-wasm ${wasmTc3()} vs tencentcloud-sdk-nodejs-common ${sdkTc3()}`);
+  const r = { wasm: [], sdk: [] };
+  for (let round = 0; round < (QUICK ? 1 : 3); round++) {
+    r.wasm.push(opsPerSec(wasmTc3));
+    r.sdk.push(opsPerSec(sdkTc3));
+  }
+  return { same, wasm: median(r.wasm), sdk: median(r.sdk) };
+}
+
 // 3. Hashing throughput on 64 MiB in 4 MiB chunks.
 function makeData(bytes) {
   const u32 = new Uint32Array(bytes / 4);
@@ -266,7 +290,7 @@ function benchNative() {
 function benchSize() {
   const gz = (f) => gzipSync(readFileSync(f), { level: 9 }).length;
   const raw = (f) => readFileSync(f).length;
-  const files = { wasm: 'cos_wasm_bg.wasm', glue: 'cos_wasm.js', extras: 'extras.js', entry: webEntry.slice(pkgDir.length + 1) };
+  const files = { wasm: 'cos_wasm_bg.wasm', glue: 'cos_wasm.js', extras: 'extras.js', errors: 'errors.js', sts: 'sts.js', entry: webEntry.slice(pkgDir.length + 1) };
   const out = {};
   for (const [k, f] of Object.entries(files)) out[k] = { file: f, raw: raw(join(pkgDir, f)), gzip: gz(join(pkgDir, f)) };
   out.totalGzip = Object.values(out).reduce((s, v) => s + v.gzip, 0);
@@ -387,6 +411,7 @@ const m = machine();
 const res = { machine: m, package: pkgDir, jsSdkVersion, nodeSdkVersion, quick: QUICK };
 res.sign = benchSign();
 res.post = benchPost();
+res.tc3 = benchTc3();
 res.native = benchNative();
 res.hash = benchHash();
 res.size = benchSize();
@@ -394,7 +419,7 @@ res.coldNode = benchColdNode();
 res.coldWorkerd = await benchColdWorkerd();
 res.memory = await benchMemory();
 
-const { sign, post, hash, size, coldNode, coldWorkerd, memory, native } = res;
+const { sign, post, tc3, hash, size, coldNode, coldWorkerd, memory, native } = res;
 const KB = 1000;
 const rows = [
   ['Metric', 'cos-wasm', 'Reference', 'Ratio', 'Target', 'Result'],
@@ -402,6 +427,7 @@ const rows = [
   ['', '', `cos-nodejs-sdk-v5 ${fmtN(sign.node)}`, ratio(sign.wasm, sign.node), '', ''],
   ['… new CosSigner + free per signature', fmtN(sign.wasmFresh), `cos-js-sdk-v5 ${fmtN(sign.js)}`, ratio(sign.wasmFresh, sign.js), '', ''],
   ['POST-policy signatures/s', fmtN(post.wasm), `node:crypto ${fmtN(post.node)}`, ratio(post.wasm, post.node), '', ''],
+  ['TC3 signatures/s (STS GetFederationToken)', fmtN(tc3.wasm), `tencentcloud-sdk-nodejs-common ${fmtN(tc3.sdk)}`, ratio(tc3.wasm, tc3.sdk), '', ''],
   [`CRC-64 MB/s (${hash.size / MiB} MiB, 4 MiB chunks)`, fmtN(hash.crcWasm), `SDK md5.js ${fmtN(hash.md5Sdk)}`, ratio(hash.crcWasm, hash.md5Sdk), '≥ 1000 MB/s and ≥ 5× SDK MD5', pf(hash.crcWasm >= 1000 && hash.crcWasm >= 5 * hash.md5Sdk)],
   ['', '', `native Rust ${fmtN(native?.crc)}`, ratio(hash.crcWasm, native?.crc), '', ''],
   ['MD5 MB/s', fmtN(hash.md5Wasm), `SDK md5.js ${fmtN(hash.md5Sdk)}`, ratio(hash.md5Wasm, hash.md5Sdk), '≥ 2× SDK MD5', pf(hash.md5Wasm >= 2 * hash.md5Sdk)],
@@ -410,7 +436,7 @@ const rows = [
   ['SHA-1 MB/s', fmtN(hash.sha1Wasm), `node:crypto ${fmtN(hash.sha1Node)}`, ratio(hash.sha1Wasm, hash.sha1Node), '', ''],
   ['', '', `native Rust ${fmtN(native?.sha1)}`, ratio(hash.sha1Wasm, native?.sha1), '', ''],
   [
-    `gzip -9 KB: .wasm + glue + extras + ${size.entry.file}`,
+    `gzip -9 KB: .wasm + glue + extras + errors + sts + ${size.entry.file}`,
     `${fmtN(size.totalGzip / KB, 1)} (wasm ${fmtN(size.wasm.gzip / KB, 1)})`,
     `cos-js-sdk-v5.min.js ${fmtN(size.sdk.gzip / KB, 1)}`,
     ratio(size.totalGzip, size.sdk.gzip),
@@ -431,12 +457,13 @@ function table(rs) {
 }
 
 const header = `cos-wasm bench ${m.date} UTC — ${m.nproc} × ${m.cpu}, Node ${m.node}, ${m.rustc}; cos-js-sdk-v5 ${jsSdkVersion}, cos-nodejs-sdk-v5 ${nodeSdkVersion}; ${QUICK ? 'QUICK, ' : ''}medians of ${RUNS} runs; package ${pkgDir.slice(root.length + 1)}`;
-const sizeLine = `Sizes (raw / gzip -9 B): ${['wasm', 'glue', 'extras', 'entry'].map((k) => `${size[k].file} ${size[k].raw} / ${size[k].gzip}`).join('; ')}; ${size.sdk.file} ${size.sdk.raw} / ${size.sdk.gzip}`;
+const sizeLine = `Sizes (raw / gzip -9 B): ${['wasm', 'glue', 'extras', 'errors', 'sts', 'entry'].map((k) => `${size[k].file} ${size[k].raw} / ${size[k].gzip}`).join('; ')}; ${size.sdk.file} ${size.sdk.raw} / ${size.sdk.gzip}`;
 const coldLine = `Node cold start split (medians of ${coldNode.n}): import ${fmtN(coldNode.importMs, 2)} ms, first signature ${fmtN(coldNode.firstSigMs, 2)} ms` +
   (coldWorkerd ? `; workerd (medians of ${coldWorkerd.n}): warm request ${fmtN(coldWorkerd.warmRequest, 2)} ms` : '');
 if (!sign.same) notes.push('signing outputs differ (see above)');
 else notes.push(`signing: all three produce the same Authorization (${sign.authorization.slice(-54)})`);
 if (post.same) notes.push('POST policy: cos-wasm and node:crypto produce the same policy and q-signature');
+if (tc3.same) notes.push(`TC3: cos-wasm and tencentcloud-sdk-nodejs-common ${tcSdkVersion} (Sign.sign3) produce the same Authorization`);
 const text = [header, '', table(rows), '', sizeLine, coldLine, ...notes.map((n) => `Note: ${n}`)].join('\n');
 console.log(text);
 

@@ -3,6 +3,7 @@
 // lifetime guard of the exported classes (see "Security notes" in the README).
 // Written as plain ESM; the build derives extras.cjs from it for CommonJS.
 import { CosSigner, CustomerKey, WrappingKey, Crc64, Md5, Sha1, verifyCrc64, isCosError, explainSignatureMismatch, parseCosErrorXml } from './cos_wasm.js';
+import { cosError } from './errors.js';
 
 // Built-ins captured when the package loads, before application code can replace them.
 const { apply, ownKeys, getPrototypeOf } = Reflect;
@@ -22,12 +23,6 @@ const arrayBufferByteLength = getter(ArrayBuffer.prototype, 'byteLength');
 const BlobCtor = typeof Blob === 'undefined' ? undefined : Blob;
 const FormDataCtor = typeof FormData === 'undefined' ? undefined : FormData;
 
-function cosError(code, message) {
-  const e = new Error(message);
-  e.name = 'CosError';
-  e.code = code;
-  return e;
-}
 
 const notBytes = 'expected a Uint8Array, another typed array, a DataView or an ArrayBuffer';
 

@@ -7,6 +7,7 @@ import wasmInit, * as glue from './cos_wasm.js';
 import assertInitialized from './extras.js';
 
 export * from './extras.js';
+export * from './sts.js';
 export { initSync } from './cos_wasm.js';
 
 const { apply, construct } = Reflect;
@@ -34,6 +35,7 @@ export const Md5 = /* @__PURE__ */ guarded(glue.Md5);
 export const Sha1 = /* @__PURE__ */ guarded(glue.Sha1);
 export const bucketEncryptionXml = /* @__PURE__ */ guarded(glue.bucketEncryptionXml);
 export const copySourceSseHeaders = /* @__PURE__ */ guarded(glue.copySourceSseHeaders);
+export const cosPolicy = /* @__PURE__ */ guarded(glue.cosPolicy);
 export const crc64Combine = /* @__PURE__ */ guarded(glue.crc64Combine);
 export const explainSignatureMismatch = /* @__PURE__ */ guarded(glue.explainSignatureMismatch);
 export const isCosError = /* @__PURE__ */ guarded(glue.isCosError);
@@ -42,6 +44,7 @@ export const parseBucketEncryptionXml = /* @__PURE__ */ guarded(glue.parseBucket
 export const parseCosErrorXml = /* @__PURE__ */ guarded(glue.parseCosErrorXml);
 export const sseHeaders = /* @__PURE__ */ guarded(glue.sseHeaders);
 export const start = /* @__PURE__ */ guarded(glue.start);
+export const tc3Authorization = /* @__PURE__ */ guarded(glue.tc3Authorization);
 export const verifyCrc64 = /* @__PURE__ */ guarded(glue.verifyCrc64);
 
 /**

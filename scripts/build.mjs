@@ -45,18 +45,18 @@ cpSync(join(tmp, 'web', 'cos_wasm.js'), join(pkg, 'cos_wasm.js'));
 cpSync(join(tmp, 'node', 'cos_wasm.js'), join(pkg, 'cos_wasm.cjs'));
 cpSync(join(root, 'pkg-template', 'index.d.ts'), join(pkg, 'index.d.cts'));
 cpSync(join(root, 'LICENSE'), join(pkg, 'LICENSE'));
-// extras.cjs from extras.js: the ESM import of the glue becomes a require of the CJS glue,
-// each `export function` becomes a CommonJS export, and the default export (the init check,
-// for web.js alone) a plain function.
-{
-  let src = readFileSync(join(pkg, 'extras.js'), 'utf8');
+// The JS helper modules (errors.js, extras.js, sts.js) are plain ESM; their .cjs twins
+// replace each `import { … } from './x.js'` by a require of './x.cjs' (the glue's is
+// cos_wasm.cjs) and each `export function` by a CommonJS export.
+for (const mod of ['errors', 'extras', 'sts']) {
+  let src = readFileSync(join(pkg, `${mod}.js`), 'utf8');
   const names = [...src.matchAll(/^export (?:async )?function (\w+)/gm)].map((m) => m[1]);
-  src = src
-    .replace(/^import \{([^}]*)\} from '\.\/cos_wasm\.js';$/m, "'use strict';\nconst {$1} = require('./cos_wasm.cjs');")
+  src = "'use strict';\n" + src
+    .replace(/^import \{([^}]*)\} from '\.\/([\w-]+)\.js';$/gm, "const {$1} = require('./$2.cjs');")
     .replace(/^export (async )?function /gm, '$1function ')
     .replace(/^export default function /m, 'function ');
-  if (/^\s*(import|export)\b/m.test(src)) throw new Error('extras.js has an import/export the CJS transform does not handle');
-  writeFileSync(join(pkg, 'extras.cjs'), `${src}\n${names.map((n) => `exports.${n} = ${n};`).join('\n')}\n`);
+  if (/^\s*(import|export)\b/m.test(src)) throw new Error(`${mod}.js has an import/export the CJS transform does not handle`);
+  writeFileSync(join(pkg, `${mod}.cjs`), `${src}\n${names.map((n) => `exports.${n} = ${n};`).join('\n')}\n`);
 }
 cpSync(join(root, 'README.md'), join(pkg, 'README.md'));
 

@@ -4,6 +4,7 @@
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::{Digest, Sha1};
+use sha2::Sha256;
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
@@ -36,6 +37,25 @@ pub fn hmac_sha1_hex(key: &[u8], msg: &[u8]) -> String {
 #[must_use]
 pub fn sha1_hex(msg: &[u8]) -> String {
     hex(&Sha1::digest(msg))
+}
+
+/// Raw `HMAC-SHA256(key, msg)`, the step of the TC3 key derivation (zeroized on drop:
+/// every intermediate TC3 key is secret).
+#[must_use]
+pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> zeroize::Zeroizing<[u8; 32]> {
+    let mut out = zeroize::Zeroizing::new([0u8; 32]);
+    // HMAC accepts keys of any length, so this never fails.
+    if let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(key) {
+        mac.update(msg);
+        out.copy_from_slice(&mac.finalize().into_bytes());
+    }
+    out
+}
+
+/// `hex(SHA256(msg))`.
+#[must_use]
+pub fn sha256_hex(msg: &[u8]) -> String {
+    hex(&Sha256::digest(msg))
 }
 
 /// Raw MD5 of `msg`.

@@ -114,6 +114,30 @@ error_codes! {
     Aborted => "ERR_ABORTED",
     /// The package was used before the browser `init()` resolved (raised by the JS side).
     NotInitialized => "ERR_NOT_INITIALIZED",
+    /// A Tencent Cloud API URL that is not `http(s)://host[:port]/path?query` in the form
+    /// `fetch` sends unchanged (TC3 signs the path and query byte for byte).
+    InvalidUrl => "ERR_INVALID_URL",
+    /// A TC3 timestamp out of range.
+    InvalidTimestamp => "ERR_INVALID_TIMESTAMP",
+    /// A Tencent Cloud API service name that is not lower-case letters and digits.
+    InvalidService => "ERR_INVALID_SERVICE",
+    /// A CAM policy description (`cosPolicy`) that is malformed: no grants, no resource, a
+    /// wildcard or empty prefix, an out-of-range limit.
+    InvalidCamPolicy => "ERR_INVALID_CAM_POLICY",
+    /// A COS action name (or preset) the policy builder does not know.
+    UnknownAction => "ERR_UNKNOWN_ACTION",
+    /// A policy condition the builder does not know, or one that applies to none of the
+    /// granted actions.
+    UnknownCondition => "ERR_UNKNOWN_CONDITION",
+    /// Tencent Cloud STS answered with an error; `tencentCode` and `requestId` carry its
+    /// `Response.Error.Code` and `Response.RequestId`.
+    StsError => "ERR_STS",
+    /// An STS reply that is not the documented JSON (no credentials, wrong types).
+    StsBadResponse => "ERR_STS_BAD_RESPONSE",
+    /// A request to STS did not complete in time (`timeoutMs`).
+    Timeout => "ERR_TIMEOUT",
+    /// A request to STS failed below HTTP (DNS, connection, TLS).
+    Network => "ERR_NETWORK",
 }
 
 impl fmt::Display for ErrorCode {

@@ -24,6 +24,7 @@
 
 pub mod algorithm;
 pub mod bucket_encryption;
+pub mod cam_policy;
 pub mod credentials;
 mod crypto;
 mod encode;
@@ -38,6 +39,7 @@ pub mod request;
 pub mod sign;
 pub mod signer;
 pub mod sse;
+pub mod tc3;
 pub mod time;
 mod xml;
 

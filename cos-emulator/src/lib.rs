@@ -4,7 +4,7 @@
 //! Start it in-process with [`serve`], or run the `cos-emulator` binary.
 //!
 //! Layers (each module imports only from the ones above it; `tests/layers.rs` checks it):
-//! `util`, `xml`, `error` → `crypto`, `auth`, `store`, `keys`, `config`, `http` → `state` → `ctx`
+//! `util`, `xml`, `error` → `crypto`, `auth`, `sts`, `store`, `keys`, `config`, `http` → `state` → `ctx`
 //! (request model, authentication) → `sse`, `objio` → `ops::*` (one file per operation family)
 //! → `router` → `cors`, `server`.
 
@@ -38,6 +38,9 @@ pub mod sse;
 pub mod state;
 /// On-disk layout, atomic commits, crash recovery.
 pub mod store;
+/// Tencent Cloud STS: TC3 verification, temporary credentials, CAM policy decisions (a
+/// module for the server to call; no HTTP route serves it yet).
+pub mod sts;
 /// Encoding, hashing, CRC-64, time, randomness.
 pub mod util;
 /// XML parsing and escaping (quick-xml).

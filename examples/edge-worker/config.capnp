@@ -6,7 +6,7 @@
 # Against the local emulator also set COS_DOMAIN=127.0.0.1:PORT COS_PROTOCOL=http
 # COS_PATH_STYLE=true ALLOW_INSECURE_LOCAL=true. `bash scripts/demo.sh` does all of it.
 # The module names mirror the cos-wasm package's `workerd` export: `cos-wasm` is workerd.js,
-# which imports ./cos_wasm.js, ./extras.js and ./cos_wasm_bg.wasm.
+# which imports ./cos_wasm.js, ./errors.js, ./extras.js, ./sts.js and ./cos_wasm_bg.wasm.
 using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -19,7 +19,9 @@ const worker :Workerd.Worker = (
     (name = "worker.js", esModule = embed "worker.js"),
     (name = "cos-wasm", esModule = embed "node_modules/cos-wasm/workerd.js"),
     (name = "cos_wasm.js", esModule = embed "node_modules/cos-wasm/cos_wasm.js"),
+    (name = "errors.js", esModule = embed "node_modules/cos-wasm/errors.js"),
     (name = "extras.js", esModule = embed "node_modules/cos-wasm/extras.js"),
+    (name = "sts.js", esModule = embed "node_modules/cos-wasm/sts.js"),
     (name = "cos_wasm_bg.wasm", wasm = embed "node_modules/cos-wasm/cos_wasm_bg.wasm"),
   ],
   bindings = [
@@ -43,6 +45,12 @@ const worker :Workerd.Worker = (
     (name = "STORAGE_CLASS", fromEnvironment = "STORAGE_CLASS"),
     (name = "URL_TTL_SECONDS", fromEnvironment = "URL_TTL_SECONDS"),
     (name = "KMS_KEY_ID", fromEnvironment = "KMS_KEY_ID"),
+    # POST /credentials (STS), off unless ALLOW_TEMPORARY_KEYS=true; STS_ENDPOINT only for a local stand-in
+    (name = "ALLOW_TEMPORARY_KEYS", fromEnvironment = "ALLOW_TEMPORARY_KEYS"),
+    (name = "STS_ENDPOINT", fromEnvironment = "STS_ENDPOINT"),
+    (name = "STS_REGION", fromEnvironment = "STS_REGION"),
+    (name = "STS_DURATION_SECONDS", fromEnvironment = "STS_DURATION_SECONDS"),
+    (name = "STS_REQUIRE_SSE", fromEnvironment = "STS_REQUIRE_SSE"),
   ],
   compatibilityDate = "2024-09-23",
 );

@@ -3,6 +3,11 @@
 // Hands browsers what they need to talk to COS directly, without ever seeing the COS secret:
 //   POST /upload-form  { filename | key, size?, contentType?, sse?, keyMd5?, algorithm? } -> { url, fields, key, bucket }
 //   POST /presign      { method: 'GET' | 'HEAD' | 'PUT', key | filename, size?, contentType?, sse?, keyMd5?, algorithm? } -> { url, headers, key, bucket }
+//   POST /credentials  {} -> { tmpSecretId, tmpSecretKey, sessionToken, expiredTime, expiration, bucket, region, prefix }
+//                      (only with env.ALLOW_TEMPORARY_KEYS=true) temporary keys from STS for uploads
+//                      under `users/<id>/` only, bounded by MAX_UPLOAD_BYTES, ALLOWED_CONTENT_TYPES,
+//                      STORAGE_CLASS and STS_REQUIRE_SSE (reused until 5 minutes before expiry, one
+//                      STS call per user at a time); the ACL is not pinned, hence the switch
 //   GET  /health       -> { ok: true }
 // Callers authenticate with `Authorization: Bearer <token>`; env.USER_TOKENS maps tokens to
 // user ids and each user may only touch keys under `users/<id>/`. Any other body field
@@ -31,7 +36,7 @@
 //
 // Errors are JSON `{ error: { code, message } }`: a CosError's own code (400) or one of the
 // worker's codes (ERR_UNAUTHORIZED 401, ERR_FORBIDDEN 403, ERR_BAD_REQUEST 400, ...).
-import { CosSigner, CustomerKey, isCosError } from 'cos-wasm';
+import { CosSigner, CustomerKey, cosPolicy, credentialsProvider, getFederationToken, isCosError } from 'cos-wasm';
 
 class HttpError extends Error {
   constructor(status, code, message) {
@@ -352,6 +357,60 @@ async function readCapped(request, max) {
   return new TextDecoder('utf-8', { fatal: true }).decode(all);
 }
 
+/** The CAM policy of a user's temporary keys: uploads under `users/<id>/`, with the worker's limits. */
+function credentialsPolicy(user, env) {
+  const conditions = {
+    maxContentLength: maxBytes(env),
+    contentTypes: [...allowedContentTypes(env)],
+    storageClasses: [storageClass(env)],
+  };
+  const sse = env.STS_REQUIRE_SSE || 'NONE';
+  if (sse !== 'NONE') conditions.requireSse = sse;
+  return cosPolicy({ bucket: env.COS_BUCKET, region: env.COS_REGION, allow: [{ actions: 'upload', prefix: `users/${user}/`, conditions }] });
+}
+
+/** One credentials provider per user in this isolate (bounded: the oldest is dropped). */
+const providers = new Map();
+const MAX_PROVIDERS = 1000;
+
+async function credentials(user, body, env) {
+  onlyFields(body, []);
+  // A CAM policy cannot pin x-cos-acl here (cosPolicy has no ACL condition yet), so a holder of
+  // temporary keys could upload public-read objects: off unless explicitly allowed.
+  if (!bool(env.ALLOW_TEMPORARY_KEYS)) throw new HttpError(404, 'ERR_NOT_FOUND', 'temporary keys are not enabled (ALLOW_TEMPORARY_KEYS)');
+  if (!env.COS_SECRET_ID || !env.COS_SECRET_KEY) throw new HttpError(500, 'ERR_CONFIG', 'COS credentials are not configured');
+  const policy = credentialsPolicy(user, env);
+  const cacheKey = `${user}\n${policy}`;
+  let provider = providers.get(cacheKey);
+  if (!provider) {
+    const duration = Number(env.STS_DURATION_SECONDS || 1800);
+    provider = credentialsProvider(() => getFederationToken({
+      secretId: env.COS_SECRET_ID,
+      secretKey: env.COS_SECRET_KEY,
+      securityToken: env.COS_SECURITY_TOKEN || undefined,
+      region: env.STS_REGION || env.COS_REGION,
+      endpoint: env.STS_ENDPOINT || undefined,
+      // STS's Name character set is UNCONFIRMED: keep to letters, digits and _-.
+      name: `u-${String(user).replace(/[^\w.-]/g, '_')}`.slice(0, 32),
+      durationSeconds: duration,
+      policy,
+    }), { marginSeconds: 300 });
+    if (providers.size >= MAX_PROVIDERS) providers.delete(providers.keys().next().value);
+    providers.set(cacheKey, provider);
+  }
+  const c = await provider.get();
+  return {
+    tmpSecretId: c.tmpSecretId,
+    tmpSecretKey: c.tmpSecretKey,
+    sessionToken: c.sessionToken,
+    expiredTime: c.expiredTime,
+    expiration: c.expiration,
+    bucket: env.COS_BUCKET,
+    region: env.COS_REGION,
+    prefix: `users/${user}/`,
+  };
+}
+
 async function readJson(request) {
   if (!/^application\/json\b/i.test(request.headers.get('Content-Type') ?? '')) {
     throw new HttpError(400, 'ERR_BAD_REQUEST', 'send a JSON body (Content-Type: application/json)');
@@ -380,16 +439,20 @@ export default {
       }
       if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: corsHeaders(request, env) });
       if (pathname === '/health' && (request.method === 'GET' || request.method === 'HEAD')) return json({ ok: true }, 200, request, env);
-      const routes = { '/upload-form': uploadForm, '/presign': presign };
+      const routes = { '/upload-form': uploadForm, '/presign': presign, '/credentials': credentials };
       const route = routes[pathname];
       if (!route) throw new HttpError(404, 'ERR_NOT_FOUND', 'no such endpoint');
       if (request.method !== 'POST') throw new HttpError(405, 'ERR_METHOD_NOT_ALLOWED', 'use POST');
       const user = authenticate(request, env);
       const body = await readJson(request);
-      return json(route(user, body, env), 200, request, env);
+      return json(await route(user, body, env), 200, request, env);
     } catch (e) {
       if (e instanceof HttpError) return json({ error: { code: e.code, message: e.message } }, e.status, request, env);
-      // CosError messages never contain secrets or keys (package contract).
+      // CosError messages never contain secrets or keys (package contract). STS failures are the
+      // worker's upstream failing, not the caller's request.
+      if (isCosError(e) && ['ERR_STS', 'ERR_STS_BAD_RESPONSE', 'ERR_TIMEOUT', 'ERR_NETWORK'].includes(e.code)) {
+        return json({ error: { code: e.code, message: e.message, requestId: e.requestId } }, 502, request, env);
+      }
       if (isCosError(e)) return json({ error: { code: e.code, message: e.message } }, 400, request, env);
       return json({ error: { code: 'ERR_INTERNAL', message: 'internal error' } }, 500, request, env);
     }

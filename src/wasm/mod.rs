@@ -5,7 +5,7 @@
 //!
 //! Layers, one way: `options` (reading arguments), `output` (building results) and
 //! `registry` (key handles) are leaves; `sse` and `keys` build on them; `signer` on `sse`;
-//! `hash` on `options`.
+//! `hash` and `sts` (TC3 signing, CAM policies) on `options`.
 
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
@@ -22,6 +22,7 @@ mod output;
 mod registry;
 mod signer;
 mod sse;
+mod sts;
 
 /// A core error becomes a thrown JS `Error` (`name: "CosError"`, `code`), so exported
 /// functions return `Result<T, Error>`.

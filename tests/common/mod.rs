@@ -30,6 +30,14 @@ pub fn vectors() -> Vec<Value> {
     v["cases"].as_array().expect("cases").clone()
 }
 
+/// The cases of `tests/vectors/tc3-signing.json` (TC3-HMAC-SHA256, with intermediates).
+pub fn tc3_vectors() -> Vec<Value> {
+    vector_file("tc3-signing.json")["cases"]
+        .as_array()
+        .expect("cases")
+        .clone()
+}
+
 /// origin, decoded path, sorted decoded query pairs — the canonical form of the vectors.
 pub fn canonical(url: &str) -> Value {
     let (origin_path, query) = url.split_once('?').unwrap_or((url, ""));

@@ -99,3 +99,17 @@ test('allowInsecureLocal only for real loopback hosts; lone surrogates refused',
   assertCosError(() => s.authorization({ method: 'GET', key: 'a', query: { q: 'v\ud800' }, expires: 60 }), 'ERR_INVALID_QUERY_VALUE');
   key.free();
 });
+
+test('tc3Authorization leaves no copy of the secret key or derived TC3 keys in wasm memory', () => {
+  const SK = 'TC3secretKeyThatMustBeWiped7';
+  const opts = { secretId: 'AKIDx', secretKey: SK, method: 'POST', url: 'https://sts.tencentcloudapi.com/', contentType: 'application/json', body: '{}', timestamp: 1700000000, service: 'sts' };
+  esm.tc3Authorization(opts);
+  esm.tc3Authorization({ ...opts, body: new Uint8Array([123, 125]) });
+  assertCosError(() => esm.tc3Authorization({ ...opts, url: 'bad url' }), 'ERR_INVALID_URL', [SK]);
+  const kDate = createHmac('sha256', `TC3${SK}`).update('2023-11-14').digest();
+  const kService = createHmac('sha256', kDate).update('sts').digest();
+  const kSigning = createHmac('sha256', kService).update('tc3_request').digest();
+  for (const [name, needle] of Object.entries({ SK, kDate, kService, kSigning })) {
+    assert.equal(count(needle), 0, `${name} left in wasm memory`);
+  }
+});

@@ -57,3 +57,26 @@ test('Chromium: POST form body, customer keys in localStorage, hashing a File', 
     await server.close();
   }
 });
+
+test('Chromium: getFederationToken and credentialsProvider against a fake STS (cross-origin fetch)', async () => {
+  const { startFakeSts } = await import('./fake-sts.mjs');
+  const sts = await startFakeSts({ keys: { AKIDbrowser: 'browser-secret' } });
+  const server = await staticServer({ '/': here });
+  const browser = await launchChromium();
+  try {
+    const q = new URLSearchParams({ sts: sts.url, id: 'AKIDbrowser', key: 'browser-secret' });
+    await browser.page.goto(`${server.url}/browser-sts.html?${q}`);
+    await browser.page.waitForFunction(() => window.__out !== undefined, null, { timeout: 30000 });
+    const out = await browser.page.evaluate(() => window.__out);
+    assert.equal(out.error, undefined, out.error);
+    assert.equal(out.same, true);
+    assert.match(out.credentials.sessionToken, /^token-/);
+    assert.deepEqual(out.wrong, { code: 'ERR_STS', tencentCode: 'AuthFailure.SignatureFailure' });
+    assert.equal(new URL(out.url).searchParams.get('x-cos-security-token'), out.credentials.sessionToken);
+    assert.equal(sts.requests.filter((r) => r.headers['x-tc-action']).length, 2);
+  } finally {
+    await browser.close();
+    await server.close();
+    await sts.close();
+  }
+});

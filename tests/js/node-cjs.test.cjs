@@ -24,3 +24,13 @@ test('CommonJS: customer keys, POST form helpers', () => {
   const form = signer.postObjectForm({ bucket: 'b-1', region: 'ap-x', key: 'a', expires: 60, sse: { type: 'SSE-C', key: back } });
   assert.equal([...cos.postFormData(form, new Blob(['x'])).keys()].at(-1), 'file');
 });
+
+test('CommonJS: the STS client, TC3 and the policy builder', async () => {
+  assert.equal(typeof cos.getFederationToken, 'function');
+  assert.equal(typeof cos.assumeRole, 'function');
+  const policy = cos.cosPolicy({ bucket: 'examplebucket-1250000000', region: 'ap-guangzhou', allow: [{ actions: 'download', prefix: 'p/' }] });
+  assert.equal(JSON.parse(policy).version, '2.0');
+  await assert.rejects(cos.getFederationToken({ secretId: 'a', secretKey: 'b', region: 'ap-guangzhou', name: 'n', policy, endpoint: 'http://sts.example.com/' }), (e) => cos.isCosError(e) && e.code === 'ERR_INVALID_URL');
+  const p = cos.credentialsProvider(async () => ({ tmpSecretId: 'AKIDt', tmpSecretKey: 'k', sessionToken: 't', expiredTime: Math.floor(Date.now() / 1000) + 3600 }));
+  assert.match((await p.signer()).presignUrl({ method: 'GET', key: 'a', bucket: 'examplebucket-1250000000', region: 'ap-guangzhou', expires: 60 }), /x-cos-security-token=t/);
+});

@@ -1,4 +1,4 @@
-// The runtime-agnostic suite: signing, SSE, keys and hashing, checked against the vector files
+// The runtime-agnostic suite: signing, SSE, keys, hashing and TC3, checked against the vector files
 // of tests/vectors/. It uses only the cos-wasm API object it is given and web-standard globals
 // (TextEncoder, atob/btoa), so Node ESM, Node CJS, headless Chromium and workerd all run this
 // same code on the same data. Every check yields one `{ suite, id, ok, detail }`.
@@ -10,6 +10,7 @@ export const VECTOR_FILES = {
   sse: 'sse-headers.json',
   keys: 'keys.json',
   hashes: 'hashes.json',
+  tc3: 'tc3-signing.json',
 };
 
 /** origin, decoded path, sorted decoded query pairs: the vectors' canonical URL form. */
@@ -266,7 +267,22 @@ export async function runHashing(api, data) {
   return results;
 }
 
+/** Tencent Cloud API v3 (TC3-HMAC-SHA256) signatures of tencentcloud-sdk-nodejs-common. */
+export function runTc3(api, data) {
+  const results = [];
+  for (const { id, input, expected } of data.tc3.cases) {
+    check(results, 'tc3', id, () => {
+      const got = api.tc3Authorization({
+        secretId: input.secret_id, secretKey: input.secret_key, method: input.method, url: input.url,
+        contentType: input.content_type, body: input.body, timestamp: input.timestamp, service: input.service,
+      });
+      return [got === expected.authorization, got];
+    });
+  }
+  return results;
+}
+
 /** Every section; resolves to one `{ suite, id, ok, detail }` per check. */
 export async function runSuite(api, data) {
-  return [...runSigning(api, data), ...runSse(api, data), ...runKeys(api, data), ...(await runHashing(api, data))];
+  return [...runSigning(api, data), ...runSse(api, data), ...runKeys(api, data), ...(await runHashing(api, data)), ...runTc3(api, data)];
 }

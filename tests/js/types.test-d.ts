@@ -3,6 +3,8 @@
 import {
   CosSigner, init, isCosError, CustomerKey, WrappingKey, Crc64, hashInput, sseHeaders, postFormData,
   type CosErrorCode, type PostPolicyFields, type Sse, type SignedRequest, type PostObjectForm, type HashResult,
+  tc3Authorization, cosPolicy, getFederationToken, assumeRole, credentialsProvider,
+  type TemporaryCredentials, type CredentialsProvider,
 } from 'cos-wasm';
 
 await init();
@@ -61,3 +63,28 @@ void [pinned, strictForm];
 new CustomerKey();
 void [signed, body, headers, back, params, big, result];
 signer.free();
+
+// Temporary credentials (issue 14).
+const tc3: string = tc3Authorization({ secretId: 'id', secretKey: 'k', method: 'POST', url: 'https://sts.tencentcloudapi.com/', contentType: 'application/json', body: '{}', timestamp: 1, service: 'sts' });
+// @ts-expect-error TC3 requests are GET or POST
+tc3Authorization({ secretId: 'id', secretKey: 'k', method: 'PUT', url: 'u', contentType: 'c', timestamp: 1, service: 'sts' });
+const camPolicy: string = cosPolicy({ bucket: 'b-1', region: 'ap-x', allow: [
+  { actions: 'upload', prefix: 'u/', conditions: { maxContentLength: 10, contentTypes: ['image/png'], requireSse: 'SSE-KMS' } },
+  { actions: ['GetObject', 'name/cos:HeadObject', 'download'], keys: ['a'] },
+] });
+// @ts-expect-error prefix and keys are exclusive
+cosPolicy({ bucket: 'b-1', region: 'ap-x', allow: [{ actions: 'upload', prefix: 'u/', keys: ['a'] }] });
+// @ts-expect-error unknown condition
+cosPolicy({ bucket: 'b-1', region: 'ap-x', allow: [{ actions: 'upload', prefix: 'u/', conditions: { content_length: 1 } }] });
+// @ts-expect-error unknown action
+cosPolicy({ bucket: 'b-1', region: 'ap-x', allow: [{ actions: 'PutObjects', prefix: 'u/' }] });
+const minted: Promise<TemporaryCredentials> = getFederationToken({ secretId: 'id', secretKey: 'k', region: 'ap-x', name: 'n', policy: camPolicy, signal: AbortSignal.timeout(1000) });
+const role: Promise<TemporaryCredentials> = assumeRole({ secretId: 'id', secretKey: 'k', region: 'ap-x', roleArn: 'r', roleSessionName: 's', durationSeconds: 3600 });
+// @ts-expect-error name and policy are required
+getFederationToken({ secretId: 'id', secretKey: 'k', region: 'ap-x' });
+const provider: CredentialsProvider = credentialsProvider(() => minted, { marginSeconds: 60 });
+const providedSigner: Promise<CosSigner> = provider.signer();
+function stsFailure(e: unknown): string | undefined {
+  return isCosError(e) && e.code === 'ERR_STS' ? `${e.tencentCode} ${e.requestId}` : undefined;
+}
+void [tc3, role, providedSigner, stsFailure];

@@ -22,17 +22,18 @@ async function freePort() {
  * Writes a workerd config in a fresh temp directory: `workerFile` as the main module, the
  * cos-wasm package in `pkgDir` (default: the one installed in tests/js; none if `withCosWasm`
  * is false), `extraModules`
- * ({ name: absPath }) and text `bindings`, on a free 127.0.0.1 port.
+ * ({ name: absPath }) and text `bindings`, on a free 127.0.0.1 port. With `localNetwork`, the
+ * worker's fetch may reach loopback servers (workerd allows only public addresses by default).
  * Resolves to { dir, configFile, port }.
  */
-export async function writeWorkerdConfig(workerFile, { extraModules = {}, bindings = {}, withCosWasm = true, pkgDir = join(here, 'node_modules', 'cos-wasm') } = {}) {
+export async function writeWorkerdConfig(workerFile, { extraModules = {}, bindings = {}, withCosWasm = true, pkgDir = join(here, 'node_modules', 'cos-wasm'), localNetwork = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'cos-wasm-workerd-'));
   const modules = [['worker.js', workerFile, 'esModule']];
   if (withCosWasm) {
     const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
     modules.push(['cos-wasm', join(pkgDir, manifest.exports['.'].workerd.default), 'esModule']);
     // The ES modules the workerd entry imports, and the wasm it instantiates.
-    for (const f of ['cos_wasm.js', 'extras.js']) modules.push([f, join(pkgDir, f), 'esModule']);
+    for (const f of ['cos_wasm.js', 'errors.js', 'extras.js', 'sts.js']) modules.push([f, join(pkgDir, f), 'esModule']);
     modules.push(['cos_wasm_bg.wasm', join(pkgDir, 'cos_wasm_bg.wasm'), 'wasm']);
   }
   for (const [name, path] of Object.entries(extraModules)) modules.push([name, path, 'esModule']);
@@ -46,7 +47,7 @@ export async function writeWorkerdConfig(workerFile, { extraModules = {}, bindin
   const configFile = join(dir, 'config.capnp');
   writeFileSync(configFile, `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
-  services = [ (name = "main", worker = .worker) ],
+  services = [ (name = "main", worker = .worker)${localNetwork ? ', (name = "internet", network = (allow = ["public", "private", "local"]))' : ''} ],
   sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
 );
 const worker :Workerd.Worker = (
@@ -60,10 +61,11 @@ const worker :Workerd.Worker = (
 
 /**
  * Starts workerd with `workerFile` as the main module, the installed cos-wasm package, and
- * `extraModules` ({ name: absPath }). Resolves to { url, stop }.
+ * `extraModules` ({ name: absPath }), text `bindings` and `localNetwork` (see
+ * writeWorkerdConfig). Resolves to { url, stop }.
  */
-export async function startWorkerd(workerFile, extraModules = {}, bindings = {}) {
-  const { dir, configFile, port } = await writeWorkerdConfig(workerFile, { extraModules, bindings });
+export async function startWorkerd(workerFile, extraModules = {}, bindings = {}, { localNetwork = false } = {}) {
+  const { dir, configFile, port } = await writeWorkerdConfig(workerFile, { extraModules, bindings, localNetwork });
   const w = await serveWorkerd(configFile, { port });
   return {
     url: w.url,

@@ -1,0 +1,20 @@
+// A module worker that mints temporary credentials from a (fake) STS with cos-wasm, as the
+// edge-worker example's /credentials route will: TC3 signing and fetch inside workerd.
+import { tc3Authorization, cosPolicy, getFederationToken } from 'cos-wasm';
+
+export default {
+  async fetch(request, env) {
+    // workerd.mjs probes readiness with HEAD /: answer without calling STS.
+    if (new URL(request.url).pathname !== '/mint') return new Response('ready');
+    try {
+      const policy = cosPolicy({ bucket: 'examplebucket-1250000000', region: 'ap-guangzhou', allow: [{ actions: 'upload', prefix: 'users/1/', conditions: { maxContentLength: 1048576 } }] });
+      const opts = { secretId: env.SECRET_ID, secretKey: env.SECRET_KEY, region: 'ap-guangzhou', name: 'user-1', policy, endpoint: env.STS_URL };
+      const credentials = await getFederationToken(opts);
+      const wrongKey = await getFederationToken({ ...opts, secretKey: 'wrong' }).catch((e) => ({ code: e.code, tencentCode: e.tencentCode }));
+      const tc3Input = { secretId: 'AKIDx', secretKey: 'k', method: 'POST', url: 'https://sts.tencentcloudapi.com/', contentType: 'application/json', body: '{}', timestamp: 1700000000, service: 'sts' };
+      return Response.json({ credentials, wrongKey, tc3Input, authorization: tc3Authorization(tc3Input) });
+    } catch (e) {
+      return Response.json({ error: `${e.name}: ${e.code}: ${e.message}` });
+    }
+  },
+};
