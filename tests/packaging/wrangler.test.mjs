@@ -45,6 +45,10 @@ before(() => {
   // The example's own install, as its README says: cos-wasm from the packed tarball,
   // wrangler and workerd as dev dependencies (npm's cache is warm from tests/packaging).
   assert.ok(existsSync(join(root, 'target', 'npm', 'cos-wasm.tgz')), 'run scripts/pack.sh first');
+  // The tarball's content changes with every build while its name does not: drop the copy
+  // (and the lock naming its hash) a previous run installed, so npm takes the new one.
+  rmSync(join(example, 'node_modules', 'cos-wasm'), { recursive: true, force: true });
+  rmSync(join(example, 'package-lock.json'), { force: true });
   run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: example });
 });
 
