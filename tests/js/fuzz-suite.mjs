@@ -261,7 +261,14 @@ export function runFuzzSuite(cos, { misuseCalls = 1_000_000, randomCalls = 3_000
     any('postFormData', () => cos.postFormData(v, w));
     any('verifyResponseCrc64', () => cos.verifyResponseCrc64(v, w));
     any('isCosError', () => cos.isCosError(v));
+    any('explainSignatureMismatch', () => cos.explainSignatureMismatch(v, base));
+    any('explainSignatureMismatch(xml)', () => cos.explainSignatureMismatch('<Error><Code>SignatureDoesNotMatch</Code><FormatString>get\n/a\n\n\n</FormatString></Error>', v));
+    any('parseCosErrorXml', () => cos.parseCosErrorXml(v));
+    any('clockOffset', () => { good.clockOffset = v; });
+    any('tc3Authorization', () => cos.tc3Authorization(base));
+    any('cosPolicy', () => cos.cosPolicy(v));
   }
+  good.clockOffset = 0;
 
   // Still healthy: the known-good signature, a fresh signer, the shared hasher.
   hasher.reset();
