@@ -404,6 +404,7 @@ fn explain_pairs(
     let (local, server) = (pairs(local), pairs(server));
     let names = |v: &[(String, String)]| v.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
     let is_headers = component == Component::Headers;
+    let pick = |header: &'static str, param: &'static str| if is_headers { header } else { param };
     if names(&local) != names(&server) {
         let missing: Vec<String> = names(&local)
             .into_iter()
@@ -415,11 +416,7 @@ fn explain_pairs(
             .collect();
         out.push(diff(
             component,
-            if is_headers {
-                "HEADER_LIST"
-            } else {
-                "PARAM_LIST"
-            },
+            pick("HEADER_LIST", "PARAM_LIST"),
             format!(
                 "the signed {what} names differ: signed here only [{}], by COS only [{}]",
                 missing.join(", "),
@@ -436,7 +433,7 @@ fn explain_pairs(
         }
         let (cause, why) = if sv.is_empty() && !lv.is_empty() {
             (
-                "MISSING",
+                pick("HEADER_MISSING", "PARAM_MISSING"),
                 if is_headers {
                     "COS did not receive it: it was not sent, or a proxy or the browser dropped it"
                 } else {
@@ -445,43 +442,29 @@ fn explain_pairs(
             )
         } else if lv.trim() == sv.trim() {
             (
-                "WHITESPACE",
+                pick("HEADER_WHITESPACE", "PARAM_WHITESPACE"),
                 "they differ only in surrounding spaces, which HTTP strips: sign the trimmed value",
             )
         } else if lv.eq_ignore_ascii_case(sv) {
             (
-                "CASE",
+                pick("HEADER_CASE", "PARAM_CASE"),
                 "they differ only in letter case: something on the way re-cased it",
             )
         } else if lv.replace('+', " ") == *sv || lv.replace(' ', "+") == *sv {
             (
-                "PLUS",
+                pick("HEADER_PLUS", "PARAM_PLUS"),
                 "'+' and space were exchanged: encode '+' as %2B and spaces as %20",
             )
         } else if !lv.is_ascii() {
             (
-                "NON_ASCII",
+                pick("HEADER_NON_ASCII", "PARAM_NON_ASCII"),
                 "it holds non-ASCII text, which browsers send as Latin-1 bytes: percent-encode it (x-cos-meta-* values, for instance)",
             )
         } else {
             (
-                "VALUE",
+                pick("HEADER_VALUE", "PARAM_VALUE"),
                 "it was changed on the way (a proxy, CDN or the client rewrote it)",
             )
-        };
-        let cause: &'static str = match (is_headers, cause) {
-            (true, "MISSING") => "HEADER_MISSING",
-            (true, "WHITESPACE") => "HEADER_WHITESPACE",
-            (true, "CASE") => "HEADER_CASE",
-            (true, "PLUS") => "HEADER_PLUS",
-            (true, "NON_ASCII") => "HEADER_NON_ASCII",
-            (true, _) => "HEADER_VALUE",
-            (false, "MISSING") => "PARAM_MISSING",
-            (false, "WHITESPACE") => "PARAM_WHITESPACE",
-            (false, "CASE") => "PARAM_CASE",
-            (false, "PLUS") => "PARAM_PLUS",
-            (false, "NON_ASCII") => "PARAM_NON_ASCII",
-            (false, _) => "PARAM_VALUE",
         };
         let name_shown = percent_decode(name).unwrap_or_else(|| name.clone());
         out.push(diff(

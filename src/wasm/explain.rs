@@ -43,17 +43,27 @@ fn signed_locally(signed: &JsValue) -> Result<SignedLocally> {
     SignedLocally::from_request(&request(signed)?, &endpoint(signed)?, kt)
 }
 
-/// `explainSignatureMismatch(errorXml, request)` → `{ code, requestId, message,
-/// differences: [{ component, cause, message }] }`.
-#[wasm_bindgen(js_name = explainSignatureMismatch)]
-pub fn explain_signature_mismatch(error_xml: JsValue, request: JsValue) -> Result<JsValue> {
-    let xml = error_xml.as_string().ok_or_else(|| {
+/// The `<Error>` body given as its text.
+fn error_body(xml: &JsValue) -> Result<CosErrorBody> {
+    let text = xml.as_string().ok_or_else(|| {
         err!(
             InvalidArgument,
             "`errorXml` must be the text of COS's error body"
         )
     })?;
-    let body = CosErrorBody::parse(&xml)?;
+    CosErrorBody::parse(&text)
+}
+
+/// `requestId`: the id, or `null`.
+fn request_id(id: Option<&str>) -> JsValue {
+    id.map_or(JsValue::NULL, JsValue::from_str)
+}
+
+/// `explainSignatureMismatch(errorXml, request)` → `{ code, requestId, message,
+/// differences: [{ component, cause, message }] }`.
+#[wasm_bindgen(js_name = explainSignatureMismatch)]
+pub fn explain_signature_mismatch(error_xml: JsValue, request: JsValue) -> Result<JsValue> {
+    let body = error_body(&error_xml)?;
     let local = signed_locally(&request)?;
     let nfc = |s: &str| -> String {
         js_sys::JsString::from(s)
@@ -74,11 +84,11 @@ pub fn explain_signature_mismatch(error_xml: JsValue, request: JsValue) -> Resul
     }
     let o = Object::new();
     let _ = Reflect::set(&o, &"code".into(), &e.cos_code.as_str().into());
-    let request_id = e
-        .request_id
-        .as_deref()
-        .map_or(JsValue::NULL, JsValue::from_str);
-    let _ = Reflect::set(&o, &"requestId".into(), &request_id);
+    let _ = Reflect::set(
+        &o,
+        &"requestId".into(),
+        &request_id(e.request_id.as_deref()),
+    );
     let _ = Reflect::set(&o, &"message".into(), &lines.join("; ").into());
     let _ = Reflect::set(&o, &"differences".into(), &differences);
     Ok(o.into())
@@ -87,17 +97,14 @@ pub fn explain_signature_mismatch(error_xml: JsValue, request: JsValue) -> Resul
 /// `parseCosErrorXml(xml)` → `{ code, message, requestId }` of a COS `<Error>` body.
 #[wasm_bindgen(js_name = parseCosErrorXml)]
 pub fn parse_cos_error_xml(xml: JsValue) -> Result<JsValue> {
-    let xml = xml
-        .as_string()
-        .ok_or_else(|| err!(InvalidArgument, "expected the text of COS's error body"))?;
-    let body = CosErrorBody::parse(&xml)?;
+    let body = error_body(&xml)?;
     let o = Object::new();
     let _ = Reflect::set(&o, &"code".into(), &body.code.as_str().into());
     let _ = Reflect::set(&o, &"message".into(), &body.message.as_str().into());
-    let request_id = body
-        .request_id
-        .as_deref()
-        .map_or(JsValue::NULL, JsValue::from_str);
-    let _ = Reflect::set(&o, &"requestId".into(), &request_id);
+    let _ = Reflect::set(
+        &o,
+        &"requestId".into(),
+        &request_id(body.request_id.as_deref()),
+    );
     Ok(o.into())
 }
