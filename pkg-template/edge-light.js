@@ -14,7 +14,6 @@ initSync({ module: wasmModule });
 
 export * from './cos_wasm.js';
 export * from './extras.js';
-export * from './sts.js';
 
 /** Already initialised on the edge; kept so the same code runs everywhere. */
 export async function init() {}

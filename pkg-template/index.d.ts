@@ -1,4 +1,6 @@
-// Type definitions for cos-wasm. Hand-written: this file is the public contract.
+// Type definitions for cos-wasm (the signer entry; the types the other entries share).
+// Hand-written: this file is the public contract.
+import type { CustomerKey as KeysCustomerKey } from './keys/index.js';
 
 /** Every `code` a {@link CosError} can carry. Stable across releases. */
 export type CosErrorCode =
@@ -42,6 +44,7 @@ export type CosErrorCode =
   | 'ERR_COS_RESPONSE'
   | 'ERR_ABORTED'
   | 'ERR_NOT_INITIALIZED'
+  | 'ERR_MOVED'
   | 'ERR_INVALID_URL'
   | 'ERR_INVALID_TIMESTAMP'
   | 'ERR_INVALID_SERVICE'
@@ -187,7 +190,7 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
  * Loads the WebAssembly module. Required once in browsers (before any other call);
  * a no-op in Node and workerd, where the module is ready at import.
  */
-export function init(input?: InitInput | Promise<InitInput>): Promise<void>;
+export function init(input?: InitInput | Promise<InitInput> | { module_or_path: InitInput | Promise<InitInput> }): Promise<void>;
 
 /** Synchronous instantiation from bytes or a compiled module. */
 export function initSync(options: { module: BufferSource | WebAssembly.Module }): unknown;
@@ -218,7 +221,7 @@ export interface SseKms {
  */
 export interface SseC {
   type: 'SSE-C';
-  key: CustomerKey | Bytes | string;
+  key: KeysCustomerKey | Bytes | string;
   algorithm?: SseAlgorithm;
   keyMd5?: string;
 }
@@ -242,7 +245,7 @@ export type SignRequestOptions = RequestParts &
   Validity & {
     sse?: Sse;
     /** The SSE-C key of the copy source (CopyObject / UploadPartCopy). */
-    copySourceSse?: { key: CustomerKey | Bytes | string; algorithm?: SseAlgorithm };
+    copySourceSse?: { key: KeysCustomerKey | Bytes | string; algorithm?: SseAlgorithm };
     /** Inferred from method, query and headers when omitted. */
     operation?: CosOperation;
     /**
@@ -308,7 +311,7 @@ export interface PostObjectForm {
 export function sseHeaders(sse: Sse, operation: CosOperation): Record<string, string>;
 
 /** The `x-cos-copy-source-server-side-encryption-customer-*` headers for an SSE-C copy source. */
-export function copySourceSseHeaders(key: CustomerKey | Bytes | string, algorithm?: SseAlgorithm): Record<string, string>;
+export function copySourceSseHeaders(key: KeysCustomerKey | Bytes | string, algorithm?: SseAlgorithm): Record<string, string>;
 
 /** An unsigned URL (public-read objects). Refuses SSE-KMS (`ERR_SSE_KMS_ANONYMOUS`) and SSE-C objects. */
 export function objectUrl(options: EndpointOptions & { key: string; sse?: Sse }): string;
@@ -325,116 +328,6 @@ export function parseBucketEncryptionXml(xml: string): BucketEncryptionConfig;
 
 /** The multipart body of a POST upload: `form.fields` in order, then `file` last. */
 export function postFormData(form: PostObjectForm, file: Blob, filename?: string): FormData;
-
-// ---------------------------------------------------------------------------------------
-// Customer keys
-
-export type WrapAlgorithm = 'AES-256-GCM' | 'SM4-GCM';
-
-/** Options for passphrase derivation: stored `params`, or a fresh salt and iteration count. */
-export type PassphraseOptions =
-  | { passphrase: string; params: string }
-  | { passphrase: string; salt?: Bytes; iterations?: number; params?: undefined };
-
-/** An SSE-C key held in wasm memory. `free()` zeroizes it. It never prints its bytes. */
-export class CustomerKey {
-  private constructor();
-  /** A new random key from `crypto.getRandomValues`. */
-  static generate(algorithm?: SseAlgorithm): CustomerKey;
-  static fromBytes(algorithm: SseAlgorithm, bytes: Bytes): CustomerKey;
-  static fromBase64(algorithm: SseAlgorithm, base64: string): CustomerKey;
-  static fromHex(algorithm: SseAlgorithm, hex: string): CustomerKey;
-  /** HKDF-SHA256 from a master secret (>= 16 bytes), bound to bucket, object key and algorithm. */
-  static deriveHkdf(options: { master: Bytes; salt?: Bytes; bucket: string; key: string; algorithm?: SseAlgorithm }): CustomerKey;
-  /** PBKDF2-HMAC-SHA256 (600,000 iterations by default). Store `params` to derive again. */
-  static fromPassphrase(options: PassphraseOptions & { algorithm?: SseAlgorithm }): { key: CustomerKey; params: string };
-  /** Opens an envelope made by {@link CustomerKey.wrap} with the same wrapping key and `aad`. */
-  static unwrap(envelope: string, wrappingKey: WrappingKey, options?: { aad?: string | Bytes }): CustomerKey;
-  readonly algorithm: SseAlgorithm;
-  /** `x-cos-server-side-encryption-customer-key-MD5`. */
-  readonly md5Base64: string;
-  /** `x-cos-server-side-encryption-customer-key` (secret). */
-  readonly keyBase64: string;
-  /** A short keyed hash, safe to log (not the MD5). */
-  readonly fingerprint: string;
-  /** A versioned envelope string for storage; `aad` (e.g. "bucket/key") must match on unwrap. */
-  wrap(wrappingKey: WrappingKey, options?: { aad?: string | Bytes }): string;
-  free(): void;
-}
-
-/** A key-encryption key (AES-256-GCM or SM4-GCM) for storing customer keys wrapped. */
-export class WrappingKey {
-  private constructor();
-  static generate(algorithm?: WrapAlgorithm): WrappingKey;
-  static fromBytes(algorithm: WrapAlgorithm, bytes: Bytes): WrappingKey;
-  static fromPassphrase(options: PassphraseOptions & { algorithm?: WrapAlgorithm }): { key: WrappingKey; params: string };
-  readonly fingerprint: string;
-  free(): void;
-}
-
-// ---------------------------------------------------------------------------------------
-// Integrity
-
-/** Streaming CRC-64/XZ, as COS returns it in `x-cos-hash-crc64ecma`. */
-export class Crc64 {
-  constructor();
-  update(data: Bytes): void;
-  /** Unsigned decimal, as COS prints it. */
-  digest(): string;
-  value(): bigint;
-  reset(): void;
-  free(): void;
-}
-
-/** Streaming MD5; one `digest*()` call finishes it (`reset()` to reuse). */
-export class Md5 {
-  constructor();
-  update(data: Bytes): void;
-  digest(): Uint8Array;
-  digestHex(): string;
-  /** The `Content-MD5` header value. */
-  digestBase64(): string;
-  reset(): void;
-  free(): void;
-}
-
-/** Streaming SHA-1; one `digest*()` call finishes it. */
-export class Sha1 {
-  constructor();
-  update(data: Bytes): void;
-  digest(): Uint8Array;
-  digestHex(): string;
-  reset(): void;
-  free(): void;
-}
-
-/** The CRC-64 of part1‖part2 from the parts' CRCs (multipart uploads). */
-export function crc64Combine(crc1: string | bigint, crc2: string | bigint, len2: number | bigint): string;
-
-/** Throws `ERR_CRC64_MISMATCH` if `header` (COS's `x-cos-hash-crc64ecma`) differs from `local`. */
-export function verifyCrc64(local: string | bigint, header: string | null | undefined): void;
-
-/** Checks a `fetch` Response's `x-cos-hash-crc64ecma` against a local CRC-64. */
-export function verifyResponseCrc64(response: { headers: { get(name: string): string | null } }, localCrc64: string | bigint): void;
-
-export interface HashOptions {
-  algorithms?: Array<'crc64' | 'md5' | 'sha1'>;
-  /** Bytes per wasm call (default 4 MiB, max 64 MiB); wasm memory stays bounded by it. */
-  chunkSize?: number;
-  onProgress?: (bytesDone: number, bytesTotal: number | undefined) => void;
-  signal?: AbortSignal;
-}
-
-export interface HashResult {
-  bytes: number;
-  crc64?: string;
-  md5Base64?: string;
-  md5Hex?: string;
-  sha1Hex?: string;
-}
-
-/** Hashes a Blob/File, ReadableStream, ArrayBuffer or typed array in chunks. */
-export function hashInput(input: Blob | ReadableStream<Uint8Array> | ArrayBuffer | ArrayBufferView, options?: HashOptions): Promise<HashResult>;
 
 // ---------------------------------------------------------------------------------------
 // Troubleshooting COS refusals
@@ -463,12 +356,6 @@ export interface MismatchExplanation {
 /** What was signed: a `signRequest`/`presignRequest` result (with `method` when not GET), a pre-signed URL, or the options given to `authorization`/`presignUrl`. */
 export type SignedInput = string | { url: string; headers?: HeaderMap; method?: HttpMethod } | (RequestParts & EndpointOptions & Partial<Validity>);
 
-/** Compares COS's error body (its `<FormatString>` / `<StringToSign>`) with what was signed and names each difference. */
-export function explainSignatureMismatch(errorXml: string, signed: SignedInput): MismatchExplanation;
-
-/** `{ code, message, requestId }` of a COS `<Error>` body. */
-export function parseCosErrorXml(xml: string): { code: string; message: string; requestId: string | null };
-
 /** COS's clock minus this device's, in seconds, from a response's `Date` header (in a browser, `Date` must be in the bucket's CORS ExposeHeaders). */
 export function clockOffsetFromResponse(response: { headers: { get(name: string): string | null } }): number;
 
@@ -490,139 +377,56 @@ export function cosErrorFromResponse(response: Response, signed?: SignedInput): 
 
 /** Runs `attempt`; on `ERR_CLOCK_SKEW` with a `clockOffset`, sets `signer.clockOffset` and runs it once more. */
 export function withClockRetry<T>(signer: CosSigner, attempt: () => Promise<T>): Promise<T>;
-/** Options of {@link tc3Authorization}. */
-export interface Tc3AuthorizationOptions {
-  secretId: string;
-  secretKey: string;
-  /** `GET` or `POST` (upper case). */
-  method: 'GET' | 'POST';
-  /** The URL exactly as it will be fetched (path and query are signed byte for byte; a URL `fetch` would rewrite is refused with `ERR_INVALID_URL`). */
-  url: string;
-  /** The exact `Content-Type` header sent, lower case, e.g. `application/json`. */
-  contentType: string;
-  /** The exact request body (empty for `GET`). */
-  body?: string | Uint8Array | ArrayBuffer | ArrayBufferView | null;
-  /** Unix seconds, sent as `X-TC-Timestamp`. */
-  timestamp: number;
-  /** The service of the host, e.g. `sts`. */
-  service: string;
-}
 
-/**
- * The `Authorization` header value of a Tencent Cloud API v3 request (TC3-HMAC-SHA256, signing
- * `content-type;host`). Send it with `Content-Type`, `X-TC-Action`, `X-TC-Version`,
- * `X-TC-Timestamp` (= `timestamp`), `X-TC-Region` and, with temporary keys, `X-TC-Token`.
- */
-export function tc3Authorization(options: Tc3AuthorizationOptions): string;
+// ---------------------------------------------------------------------------------------
+// Names that moved to other entries: each is a stub that throws a CosError `ERR_MOVED`
+// naming its new import on any use.
+// ---------------------------------------------------------------------------------------
 
-/** COS object actions {@link cosPolicy} accepts (bare or as `name/cos:<Action>`). */
-export type CosObjectAction =
-  | 'GetObject' | 'HeadObject' | 'OptionsObject' | 'PutObject' | 'PostObject' | 'AppendObject' | 'DeleteObject'
-  | 'InitiateMultipartUpload' | 'UploadPart' | 'CompleteMultipartUpload' | 'AbortMultipartUpload' | 'ListParts'
-  | 'GetObjectACL' | 'PutObjectACL' | 'GetObjectTagging' | 'PutObjectTagging' | 'DeleteObjectTagging' | 'PostObjectRestore';
+/** @deprecated Moved: `import { CustomerKey } from 'cos-wasm/keys'`. Using it from 'cos-wasm' throws `ERR_MOVED`. */
+export declare const CustomerKey: never;
 
-/** `upload` = PostObject, PutObject, InitiateMultipartUpload, UploadPart, CompleteMultipartUpload; `download` = GetObject, HeadObject. */
-export type CosActionPreset = 'upload' | 'download';
+/** @deprecated Moved: `import { WrappingKey } from 'cos-wasm/keys'`. Using it from 'cos-wasm' throws `ERR_MOVED`. */
+export declare const WrappingKey: never;
 
-export interface CosPolicyConditions {
-  /** Largest request body in bytes (`cos:content-length`, on PutObject, PostObject, AppendObject, UploadPart: it bounds each part, not a whole multipart object). */
-  maxContentLength?: number;
-  /** Smallest request body in bytes (as `maxContentLength`). */
-  minContentLength?: number;
-  /** Exact `Content-Type` values allowed on requests that create objects (`cos:content-type`). */
-  contentTypes?: string | string[];
-  /** The SSE mode uploads must request (condition keys UNCONFIRMED by COS docs; fails closed). */
-  requireSse?: 'SSE-COS' | 'SSE-KMS' | 'SSE-C';
-  /** Allowed `x-cos-storage-class` values. */
-  storageClasses?: string | string[];
-  /** Source addresses or CIDR ranges (`qcs:ip`, every action). */
-  sourceIps?: string | string[];
-}
+/** @deprecated Moved: `import { Crc64 } from 'cos-wasm/hash'`. Using it from 'cos-wasm' throws `ERR_MOVED`. */
+export declare const Crc64: never;
 
-/** One allow grant: actions on every key under `prefix` (ending in `/`) or on exact `keys`. */
-export type CosPolicyGrant = {
-  actions: CosActionPreset | CosObjectAction | Array<CosActionPreset | CosObjectAction | `name/cos:${CosObjectAction}`>;
-  conditions?: CosPolicyConditions;
-} & ({ prefix: string; keys?: undefined } | { keys: string[]; prefix?: undefined });
+/** @deprecated Moved: `import { Md5 } from 'cos-wasm/hash'`. Using it from 'cos-wasm' throws `ERR_MOVED`. */
+export declare const Md5: never;
 
-export interface CosPolicyOptions {
-  bucket: string;
-  region: string;
-  allow: CosPolicyGrant[];
-}
+/** @deprecated Moved: `import { Sha1 } from 'cos-wasm/hash'`. Using it from 'cos-wasm' throws `ERR_MOVED`. */
+export declare const Sha1: never;
 
-/** The CAM policy JSON text (version 2.0) for STS `GetFederationToken` / `AssumeRole`. Unknown actions, conditions or fields throw. */
-export function cosPolicy(options: CosPolicyOptions): string;
+/** @deprecated Moved: `import { hashInput } from 'cos-wasm/hash'`. Using it from 'cos-wasm' throws `ERR_MOVED`. */
+export declare const hashInput: never;
 
-/** Temporary credentials from STS. */
-export interface TemporaryCredentials {
-  tmpSecretId: string;
-  tmpSecretKey: string;
-  /** `x-cos-security-token` (CosSigner's `securityToken`). */
-  sessionToken: string;
-  /** Unix seconds. */
-  expiredTime: number;
-  /** ISO 8601. */
-  expiration: string;
-  requestId?: string;
-}
+/** @deprecated Moved: `import { crc64Combine } from 'cos-wasm/hash'`. Using it from 'cos-wasm' throws `ERR_MOVED`. */
+export declare const crc64Combine: never;
 
-interface StsCallOptions {
-  /** Permanent (or temporary, with `securityToken`) key of the caller. Keep it on a server. */
-  secretId: string;
-  secretKey: string;
-  /** Sent as `X-TC-Token` when the caller itself uses temporary keys. */
-  securityToken?: string;
-  /** `X-TC-Region`, e.g. `ap-guangzhou`. */
-  region: string;
-  /** Default `https://sts.tencentcloudapi.com/`; plain http only for loopback test servers. */
-  endpoint?: string;
-  /** Lifetime; default 1800 s. */
-  durationSeconds?: number;
-  signal?: AbortSignal;
-  /** Default 10000 ms; a timeout is `ERR_TIMEOUT`. */
-  timeoutMs?: number;
-  /** A fetch implementation (default `globalThis.fetch`). */
-  fetch?: (input: string, init: RequestInit) => Promise<Response>;
-}
+/** @deprecated Moved: `import { verifyCrc64 } from 'cos-wasm/hash'`. Using it from 'cos-wasm' throws `ERR_MOVED`. */
+export declare const verifyCrc64: never;
 
-export interface GetFederationTokenOptions extends StsCallOptions {
-  /** The federated user's name. */
-  name: string;
-  /** CAM policy object or JSON text (e.g. from {@link cosPolicy}); URL-encoded for you. */
-  policy: string | object;
-}
+/** @deprecated Moved: `import { verifyResponseCrc64 } from 'cos-wasm/hash'`. Using it from 'cos-wasm' throws `ERR_MOVED`. */
+export declare const verifyResponseCrc64: never;
 
-export interface AssumeRoleOptions extends StsCallOptions {
-  roleArn: string;
-  roleSessionName: string;
-  policy?: string | object;
-}
+/** @deprecated Moved: `import { tc3Authorization } from 'cos-wasm/sts'`. Using it from 'cos-wasm' throws `ERR_MOVED`. */
+export declare const tc3Authorization: never;
 
-/** STS GetFederationToken (durationSeconds at most 7200). STS errors are `ERR_STS` with `tencentCode` and `requestId`. */
-export function getFederationToken(options: GetFederationTokenOptions): Promise<TemporaryCredentials>;
+/** @deprecated Moved: `import { cosPolicy } from 'cos-wasm/sts'`. Using it from 'cos-wasm' throws `ERR_MOVED`. */
+export declare const cosPolicy: never;
 
-/** STS AssumeRole (durationSeconds at most 43200). */
-export function assumeRole(options: AssumeRoleOptions): Promise<TemporaryCredentials>;
+/** @deprecated Moved: `import { getFederationToken } from 'cos-wasm/sts'`. Using it from 'cos-wasm' throws `ERR_MOVED`. */
+export declare const getFederationToken: never;
 
-export interface CredentialsProvider {
-  /** Cached credentials, refreshed once fewer than `marginSeconds` remain (one refresh for concurrent callers). */
-  get(): Promise<TemporaryCredentials>;
-  /** A CosSigner for the current credentials. */
-  signer(): Promise<CosSigner>;
-  /** Drops the cache; the next `get()` fetches. */
-  invalidate(): void;
-}
+/** @deprecated Moved: `import { assumeRole } from 'cos-wasm/sts'`. Using it from 'cos-wasm' throws `ERR_MOVED`. */
+export declare const assumeRole: never;
 
-export interface CredentialsProviderOptions {
-  /** Refresh when fewer than this many seconds remain (default 300). */
-  marginSeconds?: number;
-  /** Clock in milliseconds (default `Date.now`). */
-  now?: () => number;
-}
+/** @deprecated Moved: `import { credentialsProvider } from 'cos-wasm/sts'`. Using it from 'cos-wasm' throws `ERR_MOVED`. */
+export declare const credentialsProvider: never;
 
-/** Caches the credentials `source` resolves to (e.g. a `getFederationToken` call). */
-export function credentialsProvider(
-  source: () => Promise<Pick<TemporaryCredentials, 'tmpSecretId' | 'tmpSecretKey' | 'sessionToken' | 'expiredTime'> & Partial<TemporaryCredentials>>,
-  options?: CredentialsProviderOptions,
-): CredentialsProvider;
+/** @deprecated Moved: `import { explainSignatureMismatch } from 'cos-wasm/explain'`. Using it from 'cos-wasm' throws `ERR_MOVED`. */
+export declare const explainSignatureMismatch: never;
+
+/** @deprecated Moved: `import { parseCosErrorXml } from 'cos-wasm/explain'`. Using it from 'cos-wasm' throws `ERR_MOVED`. */
+export declare const parseCosErrorXml: never;

@@ -44,7 +44,6 @@ initSync({ module: wasmBytes() });
 
 export * from './cos_wasm.js';
 export * from './extras.js';
-export * from './sts.js';
 
 /** Already initialised in Node; kept so the same code runs everywhere. */
 export async function init() {}

@@ -7,7 +7,6 @@ initSync({ module: wasmModule });
 
 export * from './cos_wasm.js';
 export * from './extras.js';
-export * from './sts.js';
 
 /** Already initialised in workerd; kept so the same code runs everywhere. */
 export async function init() {}

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// Builds the npm package into pkg/: cargo (wasm32) → wasm-bindgen (web + nodejs glue,
-// one shared .wasm) → wasm-opt (npm `binaryen`) → pkg-template/ files copied beside them.
+// Builds the npm package into pkg/, one entry at a time (ENTRIES below): cargo (wasm32,
+// the entry's features) → wasm-bindgen (web + nodejs glue, one shared .wasm) → wasm-opt
+// (npm `binaryen`); then pkg-template/ copied beside them, each entry's loaders (web.js,
+// node.js, node.cjs, workerd.js, edge-light.js) written from the signer's, the CommonJS
+// twins of the JS helpers, the .d.cts twins of the types, and package.json's `exports`,
+// `files` and `sideEffects` written from ENTRIES.
 //
 // Usage: node scripts/build.mjs [--no-opt]
 import { execFileSync } from 'node:child_process';
@@ -27,52 +31,185 @@ if (have !== want) {
   throw new Error(`wasm-bindgen CLI ${have} does not match the crate's ${want}; run scripts/setup.sh`);
 }
 
-run('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown', '--features', 'wasm', '-p', 'cos-wasm']);
-const wasm = join(target, 'wasm32-unknown-unknown', 'release', 'cos_wasm.wasm');
+/**
+ * The npm entries. `dir` '' is the package root (`cos-wasm`); the others are subpaths
+ * (`cos-wasm/<dir>`) with their files under pkg/<dir>/. `features` are the cargo features
+ * of the entry's own .wasm (Cargo.toml); `js` the entry's JS helper modules in
+ * pkg-template/<dir>/, re-exported by its loaders (each has a default export: the entry's
+ * init check). An entry without `features` is JS only: copy its files to pkg-template/<dir>/
+ * and list its modules in `js`; its package.json block is written like the others.
+ */
+const ENTRIES = [
+  { dir: '', features: 'entry-signer', js: ['extras'] },
+  { dir: 'keys', features: 'entry-keys', js: ['extras'] },
+  { dir: 'hash', features: 'entry-hash', js: ['extras'] },
+  { dir: 'sts', features: 'entry-sts', js: ['extras', 'sts'] },
+  { dir: 'explain', features: 'entry-explain', js: ['extras'] },
+  // { dir: 'upload', js: ['upload'] },  ← cos-wasm/upload (JS only, over cos-wasm/hash)
+];
+/** JS modules shared by the entries, at the package root (no loader re-exports them). */
+const SHARED = ['errors', 'guard', 'responses'];
+const LOADERS = ['web.js', 'node.js', 'node.cjs', 'workerd.js', 'edge-light.js'];
+const glueName = (e) => (e.dir === '' ? 'cos_wasm' : `cos_wasm_${e.dir}`);
+const at = (e, file) => (e.dir === '' ? file : `${e.dir}/${file}`);
 
+const started = Date.now();
 rmSync(tmp, { recursive: true, force: true });
-run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--out-dir', join(tmp, 'web'), wasm]);
-run('wasm-bindgen', ['--target', 'nodejs', '--no-typescript', '--out-dir', join(tmp, 'node'), wasm]);
-const webWasm = readFileSync(join(tmp, 'web', 'cos_wasm_bg.wasm'));
-if (!webWasm.equals(readFileSync(join(tmp, 'node', 'cos_wasm_bg.wasm')))) {
-  throw new Error('web and nodejs wasm-bindgen outputs differ; the package ships one .wasm');
+const built = new Map(); // dir → { wasm bytes (wasm-bindgen output), glue dir }
+for (const e of ENTRIES.filter((x) => x.features)) {
+  const t0 = Date.now();
+  run('cargo', ['build', '--release', '--lib', '--target', 'wasm32-unknown-unknown', '--features', e.features, '-p', 'cos-wasm']);
+  // wasm-bindgen names its output after the input file: cos_wasm_keys.wasm → cos_wasm_keys.js
+  const input = join(tmp, `${glueName(e)}.wasm`);
+  mkdirSync(tmp, { recursive: true });
+  cpSync(join(target, 'wasm32-unknown-unknown', 'release', 'cos_wasm.wasm'), input);
+  const out = join(tmp, e.dir || 'signer');
+  run('wasm-bindgen', ['--target', 'web', '--no-typescript', '--out-dir', join(out, 'web'), input]);
+  run('wasm-bindgen', ['--target', 'nodejs', '--no-typescript', '--out-dir', join(out, 'node'), input]);
+  const webWasm = readFileSync(join(out, 'web', `${glueName(e)}_bg.wasm`));
+  if (!webWasm.equals(readFileSync(join(out, 'node', `${glueName(e)}_bg.wasm`)))) {
+    throw new Error(`${e.features}: web and nodejs wasm-bindgen outputs differ; the package ships one .wasm per entry`);
+  }
+  built.set(e.dir, { webWasm, out });
+  console.error(`entry ${e.dir || '(signer)'}: cargo + wasm-bindgen ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 rmSync(pkg, { recursive: true, force: true });
 mkdirSync(pkg, { recursive: true });
 cpSync(join(root, 'pkg-template'), pkg, { recursive: true });
-cpSync(join(tmp, 'web', 'cos_wasm.js'), join(pkg, 'cos_wasm.js'));
-cpSync(join(tmp, 'node', 'cos_wasm.js'), join(pkg, 'cos_wasm.cjs'));
-cpSync(join(root, 'pkg-template', 'index.d.ts'), join(pkg, 'index.d.cts'));
 cpSync(join(root, 'LICENSE'), join(pkg, 'LICENSE'));
-// The JS helper modules (errors.js, extras.js, sts.js) are plain ESM; their .cjs twins
-// replace each `import { … } from './x.js'` by a require of './x.cjs' (the glue's is
-// cos_wasm.cjs) and each `export function` by a CommonJS export.
-for (const mod of ['errors', 'extras', 'sts']) {
-  let src = readFileSync(join(pkg, `${mod}.js`), 'utf8');
-  const names = [...src.matchAll(/^export (?:async )?function (\w+)/gm)].map((m) => m[1]);
-  src = "'use strict';\n" + src
-    .replace(/^import \{([^}]*)\} from '\.\/([\w-]+)\.js';$/gm, "const {$1} = require('./$2.cjs');")
-    .replace(/^export (async )?function /gm, '$1function ')
-    .replace(/^export default function /m, 'function ');
-  if (/^\s*(import|export)\b/m.test(src)) throw new Error(`${mod}.js has an import/export the CJS transform does not handle`);
-  writeFileSync(join(pkg, `${mod}.cjs`), `${src}\n${names.map((n) => `exports.${n} = ${n};`).join('\n')}\n`);
-}
 cpSync(join(root, 'README.md'), join(pkg, 'README.md'));
 
-const outWasm = join(pkg, 'cos_wasm_bg.wasm');
-if (noOpt) {
-  writeFileSync(outWasm, webWasm);
-} else {
-  // Debian's binaryen breaks wasm-bindgen output; use the npm one (devDependency).
-  const wasmOpt = join(root, 'node_modules', '.bin', 'wasm-opt');
-  if (!existsSync(wasmOpt)) throw new Error('npm binaryen missing: run `npm ci` (scripts/setup.sh)');
-  const features = ['--enable-reference-types', '--enable-bulk-memory', '--enable-nontrapping-float-to-int',
-    '--enable-sign-ext', '--enable-mutable-globals', '--enable-multivalue'];
-  run(wasmOpt, ['-O3', '--strip-debug', '--strip-producers', ...features, join(tmp, 'web', 'cos_wasm_bg.wasm'), '-o', outWasm]);
+/**
+ * The signer's loader `file` rewritten for entry `e`: its glue, its .wasm, its helper
+ * modules; in web.js one init-checked export per function and class of the glue.
+ */
+function loader(e, file, glueSource) {
+  const g = glueName(e);
+  const swap = (src, from, to) => {
+    if (!src.includes(from)) throw new Error(`pkg-template/${file} no longer contains ${from}: update scripts/build.mjs`);
+    return src.split(from).join(to);
+  };
+  let src = readFileSync(join(root, 'pkg-template', file), 'utf8');
+  if (file === 'node.cjs') {
+    src = swap(src, "const extras = require('./extras.cjs');\n", e.js.map((m) => `const ${m} = require('./${m}.cjs');\n`).join(''));
+    src = swap(src, 'Object.assign({}, api, extras, {', `Object.assign({}, api, ${e.js.join(', ')}, {`);
+  } else {
+    src = swap(src, "export * from './extras.js';\n", e.js.map((m) => `export * from './${m}.js';\n`).join(''));
+  }
+  if (file === 'web.js') {
+    const names = [...glueSource.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]).filter((n) => n !== 'initSync');
+    src = swap(src, '// @guarded: one line per glue export, written by scripts/build.mjs\n',
+      names.sort().map((n) => `export const ${n} = /* @__PURE__ */ guarded(glue.${n});\n`).join(''));
+  }
+  if (e.dir !== '') {
+    src = src.replace(/'\.\/cos_wasm\.(c?js)'/g, `'./${g}.$1'`).replace(/cos_wasm_bg\.wasm/g, `${g}_bg.wasm`);
+    if (file === 'node.js') src = swap(src, '`cos-wasm/${WASM}`', `\`cos-wasm/${e.dir}/\${WASM}\``);
+  }
+  return src;
 }
 
+/**
+ * The CommonJS twin of a plain-ESM helper module: each `import { … } from './x.js'` (or
+ * '../x.js') becomes a require of the .cjs twin (the glue's is <glue>.cjs), each `export
+ * function` / `export const` / `export default function` / `export { … } from` a CommonJS
+ * export.
+ */
+function cjsTwin(file) {
+  let src = readFileSync(file, 'utf8');
+  const names = [...src.matchAll(/^export (?:async )?function (\w+)|^export const (\w+)/gm)].map((m) => m[1] ?? m[2]);
+  const reexports = [];
+  src = "'use strict';\n" + src
+    .replace(/^export \{([^}]*)\} from '(\.\.?\/[\w-]+)\.js';$/gm, (_, list, from) => {
+      for (const n of list.split(',').map((x) => x.trim()).filter(Boolean)) reexports.push(`exports.${n} = require('${from}.cjs').${n};`);
+      return '';
+    })
+    .replace(/^import \{([^}]*)\} from '(\.\.?\/[\w-]+)\.js';$/gm, "const {$1} = require('$2.cjs');")
+    .replace(/^export (async )?function /gm, '$1function ')
+    .replace(/^export const /gm, 'const ')
+    .replace(/^export default (function \w+|\w+);$/m, (_, what) => (what.startsWith('function') ? what : ''))
+    .replace(/^export default function /m, 'function ');
+  if (/^\s*(import|export)\b/m.test(src)) throw new Error(`${file} has an import/export the CJS transform does not handle`);
+  writeFileSync(file.replace(/\.js$/, '.cjs'), `${src}\n${[...names.map((n) => `exports.${n} = ${n};`), ...reexports].join('\n')}\n`);
+}
+for (const m of SHARED) cjsTwin(join(pkg, `${m}.js`));
+
+// Debian's binaryen breaks wasm-bindgen output; use the npm one (devDependency).
+const wasmOpt = join(root, 'node_modules', '.bin', 'wasm-opt');
+if (!noOpt && !existsSync(wasmOpt)) throw new Error('npm binaryen missing: run `npm ci` (scripts/setup.sh)');
 const size = (f) => statSync(f).size;
 const gz = (f) => gzipSync(readFileSync(f), { level: 9 }).length;
-const glue = join(pkg, 'cos_wasm.js');
-console.error(`pkg/cos_wasm_bg.wasm ${size(outWasm)} B (gzip -9 ${gz(outWasm)} B); glue ${size(glue)} B (gzip -9 ${gz(glue)} B)`);
+const sizes = [];
+for (const e of ENTRIES) {
+  const dir = join(pkg, e.dir);
+  mkdirSync(dir, { recursive: true });
+  const g = glueName(e);
+  let glueSource = '';
+  if (e.features) {
+    const { webWasm, out } = built.get(e.dir);
+    cpSync(join(out, 'web', `${g}.js`), join(dir, `${g}.js`));
+    cpSync(join(out, 'node', `${g}.js`), join(dir, `${g}.cjs`));
+    glueSource = readFileSync(join(dir, `${g}.js`), 'utf8');
+    const outWasm = join(dir, `${g}_bg.wasm`);
+    if (noOpt) writeFileSync(outWasm, webWasm);
+    else {
+      const features = ['--enable-reference-types', '--enable-bulk-memory', '--enable-nontrapping-float-to-int',
+        '--enable-sign-ext', '--enable-mutable-globals', '--enable-multivalue'];
+      run(wasmOpt, ['-O3', '--strip-debug', '--strip-producers', ...features, join(out, 'web', `${g}_bg.wasm`), '-o', outWasm]);
+    }
+    for (const file of LOADERS) writeFileSync(join(dir, file), loader(e, file, glueSource));
+  }
+  for (const m of e.js) cjsTwin(join(dir, `${m}.js`));
+  // Types: <dir>/index.d.ts is hand-written; its .d.cts twin imports the other entries' .d.cts.
+  const dts = readFileSync(join(dir, 'index.d.ts'), 'utf8');
+  writeFileSync(join(dir, 'index.d.cts'), dts.replace(/(from '(?:\.\.?\/)(?:[\w-]+\/)*index)\.js'/g, "$1.cjs'"));
+  // What a browser page loads for this entry: .wasm, glue, web.js, helpers, shared modules.
+  const files = [...(e.features ? [`${g}_bg.wasm`, `${g}.js`, 'web.js'] : []), ...e.js.map((m) => `${m}.js`)].map((f) => join(dir, f));
+  files.push(...SHARED.map((m) => join(pkg, `${m}.js`)));
+  const total = (measure) => files.reduce((n, f) => n + measure(f), 0);
+  sizes.push(`${(e.dir ? `cos-wasm/${e.dir}` : 'cos-wasm').padEnd(18)} ${e.features ? `${g}_bg.wasm ${size(join(dir, `${g}_bg.wasm`))} B (gzip -9 ${gz(join(dir, `${g}_bg.wasm`))} B); ` : ''}browser load (wasm + glue + web.js + helpers): ${total(size)} B, gzip -9 file by file ${total(gz)} B`);
+}
+
+// package.json: `exports`, `files` and `sideEffects` from ENTRIES. Every runtime condition
+// of every entry; each .wasm is exported too (node.js falls back to resolving it by name).
+const manifest = JSON.parse(readFileSync(join(root, 'pkg-template', 'package.json'), 'utf8'));
+const exportsMap = {};
+const files = [];
+const sideEffects = [];
+for (const e of ENTRIES) {
+  const p = (f) => `./${at(e, f)}`;
+  const esm = { types: p('index.d.ts') };
+  const cjs = { types: p('index.d.cts') };
+  const web = e.features ? p('web.js') : p(`${e.js[0]}.js`);
+  const nodeEsm = e.features ? p('node.js') : web;
+  exportsMap[e.dir ? `./${e.dir}` : '.'] = e.features
+    ? {
+      workerd: { ...esm, default: p('workerd.js') },
+      'edge-light': { ...esm, default: p('edge-light.js') },
+      node: { import: { ...esm, default: nodeEsm }, require: { ...cjs, default: p('node.cjs') } },
+      browser: { ...esm, default: web },
+      import: { ...esm, default: web },
+      require: { ...cjs, default: p('node.cjs') },
+      default: { ...esm, default: web },
+    }
+    : { import: { ...esm, default: web }, require: { ...cjs, default: p(`${e.js[0]}.cjs`) }, default: { ...esm, default: web } };
+  if (e.features) {
+    const g = glueName(e);
+    exportsMap[p(`${g}_bg.wasm`)] = p(`${g}_bg.wasm`);
+    files.push(...[`${g}_bg.wasm`, `${g}.js`, `${g}.cjs`, ...LOADERS].map(p));
+    // The loaders instantiate the wasm and the helpers patch the glue's classes at import.
+    sideEffects.push(...['workerd.js', 'edge-light.js', 'node.js', 'node.cjs', `${g}.cjs`].map(p));
+  }
+  for (const m of e.js) files.push(p(`${m}.js`), p(`${m}.cjs`));
+  sideEffects.push(p('extras.js'), p('extras.cjs'));
+  files.push(p('index.d.ts'), p('index.d.cts'));
+}
+for (const m of SHARED) files.push(`./${m}.js`, `./${m}.cjs`);
+exportsMap['./package.json'] = './package.json';
+manifest.files = [...files.map((f) => f.slice(2)), 'README.md', 'LICENSE'];
+manifest.sideEffects = sideEffects.filter((f) => existsSync(join(pkg, f)));
+manifest.exports = exportsMap;
+writeFileSync(join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+
+console.error(sizes.join('\n'));
+console.error(`build: ${ENTRIES.filter((e) => e.features).length} entries in ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -114,6 +114,10 @@ error_codes! {
     Aborted => "ERR_ABORTED",
     /// The package was used before the browser `init()` resolved (raised by the JS side).
     NotInitialized => "ERR_NOT_INITIALIZED",
+    /// A name that moved to another entry of the npm package (e.g. `CustomerKey` to
+    /// `cos-wasm/keys`) was used from the old one (raised by the JS side; the message names
+    /// the new import).
+    Moved => "ERR_MOVED",
     /// A Tencent Cloud API URL that is not `http(s)://host[:port]/path?query` in the form
     /// `fetch` sends unchanged (TC3 signs the path and query byte for byte).
     InvalidUrl => "ERR_INVALID_URL",

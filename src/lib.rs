@@ -43,7 +43,7 @@ pub mod tc3;
 pub mod time;
 mod xml;
 
-#[cfg(feature = "wasm")]
+#[cfg(feature = "wasm-base")]
 mod wasm;
 
 pub use algorithm::SseAlgorithm;

@@ -6,6 +6,7 @@
 //! Layers, one way: `options` (reading arguments), `output` (building results) and
 //! `registry` (key handles) are leaves; `sse` and `keys` build on them; `signer` on `sse`;
 //! `hash` and `sts` (TC3 signing, CAM policies) on `options`.
+#![cfg_attr(not(feature = "wasm"), allow(dead_code, unused_imports))]
 
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
@@ -14,14 +15,23 @@ use wasm_bindgen::JsCast;
 use crate::error::Error;
 use options::raw_get;
 
+// One module per npm entry, each behind its cargo feature (Cargo.toml); `options` and
+// `output` are shared, and what an entry does not use of them is dropped by LTO.
+#[cfg(feature = "entry-explain")]
 mod explain;
+#[cfg(feature = "entry-hash")]
 mod hash;
+#[cfg(feature = "entry-keys")]
 mod keys;
 mod options;
 mod output;
+#[cfg(feature = "entry-keys")]
 mod registry;
+#[cfg(feature = "entry-signer")]
 mod signer;
+#[cfg(feature = "entry-signer")]
 mod sse;
+#[cfg(feature = "entry-sts")]
 mod sts;
 
 /// A core error becomes a thrown JS `Error` (`name: "CosError"`, `code`), so exported

@@ -9,6 +9,7 @@ use super::options::{
     req_str,
 };
 use super::output::headers_object;
+#[cfg(feature = "entry-keys")]
 use super::registry::{lookup, CUSTOMER_KEYS};
 use crate::algorithm::SseAlgorithm;
 use crate::bucket_encryption::BucketEncryption;
@@ -30,7 +31,11 @@ pub(super) fn customer_key(
     if let Some(text) = value.as_string() {
         return CustomerKey::from_base64(alg, &zeroize::Zeroizing::new(text));
     }
-    if let Some(key) = lookup(&CUSTOMER_KEYS, value, "__cosKeyHandle", "this CustomerKey")? {
+    #[cfg(feature = "entry-keys")]
+    let found = lookup(&CUSTOMER_KEYS, value, "__cosKeyHandle", "this CustomerKey")?;
+    #[cfg(not(feature = "entry-keys"))]
+    let found = keys_entry_key(value)?;
+    if let Some(key) = found {
         if let Some(explicit) = explicit.filter(|a| *a != key.algorithm()) {
             return Err(err!(
                 InvalidSse,
@@ -50,6 +55,50 @@ pub(super) fn customer_key(
         InvalidSse,
         "{what} must be a CustomerKey, the key bytes (a Uint8Array) or base64 text"
     ))
+}
+
+/// A `CustomerKey` of the `cos-wasm/keys` entry, which lives in another wasm instance (the
+/// signer entry is built without `entry-keys`): recognised by its class's `__cosKeyHandle`
+/// getter (on its prototype, as in `registry::lookup`, so a look-alike `{ __cosKeyHandle }`
+/// is not a key) and read through its class's `algorithm` and `keyBase64` getters, which
+/// the package's lifetime guard makes throw for a freed key.
+#[cfg(not(feature = "entry-keys"))]
+fn keys_entry_key(value: &JsValue) -> Result<Option<CustomerKey>> {
+    use super::options::{callable, get_prototype_of_probe};
+    use wasm_bindgen::JsCast;
+    if !value.is_object() || get_prototype_of_probe(value).is_err() {
+        return Ok(None);
+    }
+    let Ok(proto) = Reflect::get_prototype_of(value) else {
+        return Ok(None);
+    };
+    let getter = |name: &str| -> Option<js_sys::Function> {
+        let desc = Reflect::get_own_property_descriptor(&proto, &name.into()).ok()?;
+        if desc.is_undefined() {
+            return None;
+        }
+        Reflect::get(&desc, &"get".into()).ok()?.dyn_into().ok()
+    };
+    let (Some(_), Some(alg), Some(key)) = (
+        getter("__cosKeyHandle"),
+        getter("algorithm"),
+        getter("keyBase64"),
+    ) else {
+        return Ok(None);
+    };
+    let freed = |_| err!(UseAfterFree, "this CustomerKey was freed");
+    let read = |g: &js_sys::Function| -> Result<Option<String>> {
+        // Probe first: an exception caught by a value-returning import leaks (options.rs).
+        callable(g).call0_unit(value).map_err(freed)?;
+        Ok(Reflect::apply(g, value, &js_sys::Array::new())
+            .map_err(freed)?
+            .as_string())
+    };
+    let (Some(alg), Some(text)) = (read(&alg)?, read(&key)?) else {
+        return Ok(None);
+    };
+    let text = zeroize::Zeroizing::new(text);
+    CustomerKey::from_base64(SseAlgorithm::parse(&alg)?, &text).map(Some)
 }
 
 /// `{ type: 'SSE-COS' | 'SSE-KMS' | 'SSE-C', ... }`.

@@ -2,8 +2,8 @@
 // core's TC3-HMAC-SHA256, and a provider that caches temporary credentials until shortly
 // before they expire. Runs wherever `fetch` does: Node >= 20, workerd, Deno, browsers.
 // Written as plain ESM; the build derives sts.cjs from it for CommonJS.
-import { CosSigner, tc3Authorization } from './cos_wasm.js';
-import { cosError } from './errors.js';
+import { tc3Authorization } from './cos_wasm_sts.js';
+import { cosError } from '../errors.js';
 
 /** STS API version (Tencent Cloud API v3). */
 const STS_VERSION = '2018-08-13';
@@ -209,7 +209,9 @@ function checkCredentials(c) {
  * those callers and the next call tries again.
  *
  * Returns `{ get(), signer(), invalidate() }`: `get()` resolves to the credentials,
- * `signer()` to a `CosSigner` for them (one per credential set).
+ * `signer()` to a `CosSigner` for them (one per credential set). `CosSigner` is the signer
+ * entry's: `signer()` imports `cos-wasm` (the same package, through its own `exports` for
+ * this runtime) the first time and initialises it (a no-op outside browsers).
  */
 export function credentialsProvider(source, options = {}) {
   if (typeof source !== 'function') throw invalid('credentialsProvider(source) takes an async function returning credentials');
@@ -247,6 +249,8 @@ export function credentialsProvider(source, options = {}) {
     async signer() {
       const c = await get();
       if (!signer || signer.credentials !== c) {
+        const { CosSigner, init } = await import('cos-wasm');
+        await init();
         signer = { credentials: c, signer: new CosSigner({ secretId: c.tmpSecretId, secretKey: c.tmpSecretKey, securityToken: c.sessionToken }) };
       }
       return signer.signer;

@@ -1,0 +1,85 @@
+// COS error responses, shared by the signer entry (a small JS reading of the error body)
+// and the explain entry (the wasm XML parser and the signature-mismatch explanation).
+// Internal; written as plain ESM, the build derives responses.cjs from it.
+import { cosError } from './errors.js';
+
+/** Largest clock correction accepted, as for `CosSigner.clockOffset`: a day. */
+const MAX_CLOCK_OFFSET = 86400;
+
+function responseHeader(response, name) {
+  const headers = response && response.headers;
+  if (!headers || typeof headers.get !== 'function') {
+    throw cosError('ERR_INVALID_ARGUMENT', 'expected a fetch Response (with headers.get)');
+  }
+  return headers.get(name);
+}
+
+/**
+ * COS's clock minus this device's, in whole seconds, from a response's `Date` header:
+ * give it to `CosSigner`'s `clockOffset`. In a browser the bucket's CORS configuration must
+ * list `Date` in ExposeHeaders, or the header is hidden from the page.
+ */
+export function clockOffsetFromResponse(response) {
+  const date = responseHeader(response, 'date');
+  const server = date === null ? NaN : Date.parse(date);
+  if (!Number.isFinite(server)) {
+    throw cosError('ERR_INVALID_ARGUMENT', "the response has no readable Date header (in a browser, add Date to the bucket's CORS ExposeHeaders)");
+  }
+  const offset = Math.round((server - Date.now()) / 1000);
+  return Math.max(-MAX_CLOCK_OFFSET, Math.min(MAX_CLOCK_OFFSET, offset));
+}
+
+/**
+ * Turns a failed COS response into a CosError: `ERR_SIGNATURE_MISMATCH` (with
+ * `explanation` when `explain` and `signed` — what was signed: a `signRequest` result, a
+ * pre-signed URL, or the signing options — are given), `ERR_CLOCK_SKEW` (with `clockOffset`
+ * measured from the response's Date) or `ERR_COS_RESPONSE`; each carries COS's `cosCode`,
+ * `requestId` and `status`. Reads the body; resolves to the error rather than throwing it.
+ * `parse(body)` reads `{ code, message, requestId }` (throws when it is no COS error body);
+ * `explain(body, signed)` is `explainSignatureMismatch` (the explain entry) or undefined.
+ */
+export async function responseError(response, signed, parse, explain, hint) {
+  responseHeader(response, 'content-type');
+  let body = '';
+  try {
+    body = typeof response.text === 'function' ? await response.text() : '';
+  } catch {
+    body = '';
+  }
+  let parsed;
+  try {
+    parsed = parse(body);
+  } catch {
+    parsed = { code: `HTTP ${response.status}`, message: '', requestId: null };
+  }
+  const cosCode = parsed.code;
+  const requestId = parsed.requestId ?? responseHeader(response, 'x-cos-request-id') ?? undefined;
+  let error;
+  if (cosCode === 'SignatureDoesNotMatch') {
+    let explanation;
+    try {
+      explanation = signed !== undefined && explain !== undefined ? explain(body, signed) : undefined;
+    } catch {
+      explanation = undefined; // what was signed could not be read: report the mismatch alone
+    }
+    error = cosError('ERR_SIGNATURE_MISMATCH', `COS: SignatureDoesNotMatch${explanation ? `: ${explanation.message}` : hint ?? ''}`);
+    if (explanation) error.explanation = explanation;
+  } else if (cosCode === 'RequestTimeTooSkewed' || /expired/i.test(parsed.message)) {
+    let offset;
+    try {
+      offset = clockOffsetFromResponse(response);
+    } catch {
+      offset = undefined;
+    }
+    const how = offset === undefined ? 'is probably wrong' : `differs from COS's by ${offset} s`;
+    error = cosError('ERR_CLOCK_SKEW', `COS: ${cosCode}: this device's clock ${how}; set CosSigner clockOffset and sign again`);
+    if (offset !== undefined) error.clockOffset = offset;
+  } else {
+    error = cosError('ERR_COS_RESPONSE', `COS: ${cosCode}${parsed.message ? `: ${parsed.message}` : ''}`);
+  }
+  error.cosCode = cosCode;
+  error.status = response.status;
+  if (requestId) error.requestId = requestId;
+  return error;
+}
+
