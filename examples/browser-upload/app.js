@@ -5,9 +5,13 @@
 // 3. ask the worker for a pre-signed GET, download, and compare the bytes.
 // Mode SSE-C-CLIENT generates the SSE-C key here, stores it wrapped (passphrase-derived
 // WrappingKey) in IndexedDB, and never sends it to the worker: the worker pins its MD5.
-import * as cos from 'cos-wasm';
+// The page needs the POST-form helpers of the signer entry (it signs nothing itself: the
+// worker does), the hashing entry and, for SSE-C-CLIENT, the keys entry: three small .wasm.
+import { init as initSigner, postFormData, sseHeaders } from 'cos-wasm';
+import { init as initHash, hashInput, verifyResponseCrc64 } from 'cos-wasm/hash';
+import { init as initKeys, CustomerKey, WrappingKey } from 'cos-wasm/keys';
 
-const { init, CustomerKey, WrappingKey, hashInput, postFormData, sseHeaders, verifyResponseCrc64 } = cos;
+const init = () => Promise.all([initSigner(), initHash(), initKeys()]);
 const $ = (id) => document.getElementById(id);
 
 // ---------------------------------------------------------------- configuration
@@ -220,7 +224,7 @@ async function download(key, mode, { bucket, customerKey } = {}) {
 
 // ---------------------------------------------------------------- wiring
 async function main() {
-  await init(); // loads cos_wasm_bg.wasm beside web.js
+  await init(); // loads each entry's .wasm beside its web.js
   config = await loadConfig();
   for (const id of Object.keys(config.users)) $('user').add(new Option(id, id));
   const sync = () => ($('passphrase-row').hidden = $('mode').value !== 'SSE-C-CLIENT');
@@ -234,7 +238,7 @@ async function main() {
   $('upload').disabled = false;
   await showKeys();
   status('ready', 'Ready: choose a file and an encryption mode.');
-  window.app = { run, download, api, loadPageKey, cos };
+  window.app = { run, download, api, loadPageKey, cos: { CustomerKey, WrappingKey, hashInput, postFormData, sseHeaders, verifyResponseCrc64 } };
 }
 
 main().catch((e) => status('error', `Could not start: ${e.message}`));

@@ -5,8 +5,10 @@
 #     npx workerd serve config.capnp [--socket-addr http=127.0.0.1:8787]
 # Against the local emulator also set COS_DOMAIN=127.0.0.1:PORT COS_PROTOCOL=http
 # COS_PATH_STYLE=true ALLOW_INSECURE_LOCAL=true. `bash scripts/demo.sh` does all of it.
-# The module names mirror the cos-wasm package's `workerd` export: `cos-wasm` is workerd.js,
-# which imports ./cos_wasm.js, ./errors.js, ./extras.js, ./sts.js and ./cos_wasm_bg.wasm.
+# The module names mirror the cos-wasm package's `workerd` exports: each entry this worker
+# imports (`cos-wasm`, `cos-wasm/keys`, `cos-wasm/sts`) is a one-line module re-exporting its
+# workerd.js, and every file of the package keeps its path, so the package's relative imports
+# (./cos_wasm.js, ../errors.js, ./cos_wasm_keys_bg.wasm, ...) resolve as on disk.
 using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -17,12 +19,25 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
-    (name = "cos-wasm", esModule = embed "node_modules/cos-wasm/workerd.js"),
-    (name = "cos_wasm.js", esModule = embed "node_modules/cos-wasm/cos_wasm.js"),
-    (name = "errors.js", esModule = embed "node_modules/cos-wasm/errors.js"),
-    (name = "extras.js", esModule = embed "node_modules/cos-wasm/extras.js"),
-    (name = "sts.js", esModule = embed "node_modules/cos-wasm/sts.js"),
-    (name = "cos_wasm_bg.wasm", wasm = embed "node_modules/cos-wasm/cos_wasm_bg.wasm"),
+    (name = "cos-wasm", esModule = "export * from '/node_modules/cos-wasm/workerd.js';"),
+    (name = "cos-wasm/keys", esModule = "export * from '/node_modules/cos-wasm/keys/workerd.js';"),
+    (name = "cos-wasm/sts", esModule = "export * from '/node_modules/cos-wasm/sts/workerd.js';"),
+    (name = "node_modules/cos-wasm/workerd.js", esModule = embed "node_modules/cos-wasm/workerd.js"),
+    (name = "node_modules/cos-wasm/cos_wasm.js", esModule = embed "node_modules/cos-wasm/cos_wasm.js"),
+    (name = "node_modules/cos-wasm/extras.js", esModule = embed "node_modules/cos-wasm/extras.js"),
+    (name = "node_modules/cos-wasm/errors.js", esModule = embed "node_modules/cos-wasm/errors.js"),
+    (name = "node_modules/cos-wasm/guard.js", esModule = embed "node_modules/cos-wasm/guard.js"),
+    (name = "node_modules/cos-wasm/responses.js", esModule = embed "node_modules/cos-wasm/responses.js"),
+    (name = "node_modules/cos-wasm/keys/workerd.js", esModule = embed "node_modules/cos-wasm/keys/workerd.js"),
+    (name = "node_modules/cos-wasm/keys/cos_wasm_keys.js", esModule = embed "node_modules/cos-wasm/keys/cos_wasm_keys.js"),
+    (name = "node_modules/cos-wasm/keys/extras.js", esModule = embed "node_modules/cos-wasm/keys/extras.js"),
+    (name = "node_modules/cos-wasm/sts/workerd.js", esModule = embed "node_modules/cos-wasm/sts/workerd.js"),
+    (name = "node_modules/cos-wasm/sts/cos_wasm_sts.js", esModule = embed "node_modules/cos-wasm/sts/cos_wasm_sts.js"),
+    (name = "node_modules/cos-wasm/sts/extras.js", esModule = embed "node_modules/cos-wasm/sts/extras.js"),
+    (name = "node_modules/cos-wasm/sts/sts.js", esModule = embed "node_modules/cos-wasm/sts/sts.js"),
+    (name = "node_modules/cos-wasm/cos_wasm_bg.wasm", wasm = embed "node_modules/cos-wasm/cos_wasm_bg.wasm"),
+    (name = "node_modules/cos-wasm/keys/cos_wasm_keys_bg.wasm", wasm = embed "node_modules/cos-wasm/keys/cos_wasm_keys_bg.wasm"),
+    (name = "node_modules/cos-wasm/sts/cos_wasm_sts_bg.wasm", wasm = embed "node_modules/cos-wasm/sts/cos_wasm_sts_bg.wasm"),
   ],
   bindings = [
     # secrets

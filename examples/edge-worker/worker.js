@@ -36,7 +36,11 @@
 //
 // Errors are JSON `{ error: { code, message } }`: a CosError's own code (400) or one of the
 // worker's codes (ERR_UNAUTHORIZED 401, ERR_FORBIDDEN 403, ERR_BAD_REQUEST 400, ...).
-import { CosSigner, CustomerKey, cosPolicy, credentialsProvider, getFederationToken, isCosError } from 'cos-wasm';
+// The signer entry, plus customer-key derivation and the STS client (each entry is its own
+// small .wasm: a worker that only signs imports 'cos-wasm' alone).
+import { CosSigner, isCosError } from 'cos-wasm';
+import { CustomerKey } from 'cos-wasm/keys';
+import { cosPolicy, credentialsProvider, getFederationToken } from 'cos-wasm/sts';
 
 class HttpError extends Error {
   constructor(status, code, message) {

@@ -4,11 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { createHmac } from 'node:crypto';
-import * as esm from 'cos-wasm';
+import { api as esm, entries } from './all.mjs';
 import { assertCosError } from './helpers.mjs';
 
-const { CosSigner, CustomerKey, Crc64, Md5, initSync } = esm;
-const memory = () => Buffer.from(new Uint8Array(initSync({ module: new Uint8Array() }).memory.buffer));
+const { CosSigner, CustomerKey, Crc64, Md5 } = esm;
+const memory = () => Buffer.from(Buffer.concat(Object.values(entries).map((e) => new Uint8Array(e.initSync({ module: new Uint8Array() }).memory.buffer))));
 const count = (needle) => {
   const m = memory();
   const n = Buffer.from(needle);
@@ -49,13 +49,21 @@ test('throwing getters, proxies and detached buffers are CosErrors and poison no
 });
 
 test('a key from the CommonJS copy is refused by the ESM copy, not swapped for another', () => {
-  const cjs = createRequire(import.meta.url)('cos-wasm');
+  const cjs = Object.assign({}, ...['cos-wasm', 'cos-wasm/keys', 'cos-wasm/hash'].map(createRequire(import.meta.url)));
   const fromCjs = cjs.CustomerKey.fromHex('AES256', '11'.repeat(32));
   const fromEsm = CustomerKey.fromHex('AES256', '22'.repeat(32));
-  assertCosError(() => esm.sseHeaders({ type: 'SSE-C', key: fromCjs }, 'PutObject'), 'ERR_INVALID_ARGUMENT');
+  // The keys entry refuses a wrapping key of the other copy (handles are per instance) …
+  const wrapping = cjs.WrappingKey.generate('AES-256-GCM');
+  assertCosError(() => fromEsm.wrap(wrapping, { aad: 'a' }), 'ERR_INVALID_ARGUMENT');
+  wrapping.free();
+  // … while the signer entry, which never holds keys, reads either copy's key through its
+  // class getters: the right key, never another with the same handle number.
+  for (const key of [fromCjs, fromEsm]) {
+    assert.equal(esm.sseHeaders({ type: 'SSE-C', key }, 'PutObject')['x-cos-server-side-encryption-customer-key-MD5'], key.md5Base64);
+  }
   assertCosError(() => esm.sseHeaders({ type: 'SSE-C', key: { __cosKeyHandle: 1 } }, 'PutObject'), 'ERR_INVALID_ARGUMENT');
-  assert.equal(esm.sseHeaders({ type: 'SSE-C', key: fromEsm }, 'PutObject')['x-cos-server-side-encryption-customer-key-MD5'], fromEsm.md5Base64);
   fromCjs.free();
+  assertCosError(() => esm.sseHeaders({ type: 'SSE-C', key: fromCjs }, 'PutObject'), 'ERR_USE_AFTER_FREE');
   fromEsm.free();
 });
 

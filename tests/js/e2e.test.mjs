@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashInput } from 'cos-wasm';
+import { hashInput } from 'cos-wasm/hash';
 import { launchChromium } from './harness.mjs';
 import { startEmulator } from './emulator.mjs';
 import { postFormOnce, startStack, root, uploadViaPage } from './e2e-stack.mjs';

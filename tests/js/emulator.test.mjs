@@ -4,7 +4,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CosSigner, CustomerKey, postFormData, hashInput, verifyResponseCrc64, crc64Combine } from 'cos-wasm';
+import { CosSigner, postFormData } from 'cos-wasm';
+import { CustomerKey } from 'cos-wasm/keys';
+import { hashInput, verifyResponseCrc64, crc64Combine } from 'cos-wasm/hash';
 import { startEmulator } from './emulator.mjs';
 
 const ID = 'AKIDemulatortest';

@@ -4,7 +4,9 @@
 // survive the URL parsers of Node's fetch and Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { CosSigner, CustomerKey, cosErrorFromResponse, explainSignatureMismatch, clockOffsetFromResponse, withClockRetry } from 'cos-wasm';
+import { CosSigner, clockOffsetFromResponse, withClockRetry } from 'cos-wasm';
+import { CustomerKey } from 'cos-wasm/keys';
+import { cosErrorFromResponse, explainSignatureMismatch } from 'cos-wasm/explain';
 import { startEmulator } from './emulator.mjs';
 import { assertCosError } from './helpers.mjs';
 import { staticServer, launchChromium } from './harness.mjs';

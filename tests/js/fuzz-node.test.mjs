@@ -3,7 +3,7 @@
 // healthy, wasm memory stays flat and no freed secret stays in it (issue 12).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as cos from 'cos-wasm';
+import { api as cos } from './all.mjs';
 import { runFuzzSuite } from './fuzz-suite.mjs';
 
 

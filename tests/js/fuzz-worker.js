@@ -1,7 +1,14 @@
 // workerd worker for fuzz-workerd.test.mjs: runs the runtime-agnostic fuzz suite against
 // the package as workerd resolves it, and answers with the report.
-import * as cos from 'cos-wasm';
+import * as signer from 'cos-wasm';
+import * as keys from 'cos-wasm/keys';
+import * as hash from 'cos-wasm/hash';
+import * as sts from 'cos-wasm/sts';
+import * as explain from 'cos-wasm/explain';
 import { runFuzzSuite } from './fuzz-suite.mjs';
+import { mergeEntries } from './suite.mjs';
+
+const cos = mergeEntries({ signer, keys, hash, sts, explain });
 
 export default {
   async fetch(request) {

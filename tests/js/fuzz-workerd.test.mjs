@@ -8,6 +8,7 @@ import { startWorkerd } from './workerd.mjs';
 test('fuzz suite (workerd): misuse calls and random inputs to every export', async () => {
   const w = await startWorkerd(fileURLToPath(new URL('./fuzz-worker.js', import.meta.url)), {
     'fuzz-suite.mjs': fileURLToPath(new URL('./fuzz-suite.mjs', import.meta.url)),
+    'suite.mjs': fileURLToPath(new URL('./suite.mjs', import.meta.url)),
   });
   try {
     const r = await (await fetch(`${w.url}/fuzz?misuse=200000&random=1000`)).json();

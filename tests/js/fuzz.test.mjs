@@ -2,7 +2,7 @@
 // none traps the wasm instance (a trap would poison every later call).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as cos from 'cos-wasm';
+import { api as cos } from './all.mjs';
 
 let seed = 0x2545f491;
 const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);

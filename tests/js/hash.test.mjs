@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { Crc64, Md5, Sha1, crc64Combine, verifyCrc64, verifyResponseCrc64, hashInput, initSync } from 'cos-wasm';
+import { Crc64, Md5, Sha1, crc64Combine, verifyCrc64, verifyResponseCrc64, hashInput } from 'cos-wasm/hash';
+import { initSync } from 'cos-wasm/hash';
 import { assertCosError } from './helpers.mjs';
 
 // The instance's exports (initSync returns them once initialised): the linear memory.

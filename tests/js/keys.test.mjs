@@ -1,7 +1,8 @@
 // Client-prepared SSE-C keys through the packed package (Node ESM).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CustomerKey, WrappingKey, sseHeaders, CosSigner, initSync } from 'cos-wasm';
+import { CustomerKey, WrappingKey, initSync } from 'cos-wasm/keys';
+import { sseHeaders, CosSigner } from 'cos-wasm';
 import { assertCosError } from './helpers.mjs';
 
 // The instance's exports (initSync returns them once initialised): the linear memory.

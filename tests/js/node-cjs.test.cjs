@@ -1,13 +1,20 @@
 // The packed package, loaded with require() in Node CommonJS.
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const cos = require('cos-wasm');
+// Every entry, merged as suite.mjs's mergeEntries does (the signer's ERR_MOVED stubs replaced).
+const signerEntry = require('cos-wasm');
+const cos = Object.assign({}, signerEntry, ...['keys', 'hash', 'sts', 'explain'].map((e) => require(`cos-wasm/${e}`)));
 
 test('require("cos-wasm") passes the shared suite (signing, SSE, keys, hashing)', async () => {
   const { runSuite } = await import('./suite.mjs');
   const { loadVectors, assertSuitePassed } = await import('./helpers.mjs');
   const data = loadVectors();
   await assertSuitePassed(await runSuite(cos, data), data);
+});
+
+test('CommonJS: a moved name throws ERR_MOVED naming its new entry', () => {
+  assert.throws(() => signerEntry.CustomerKey.generate('AES256'), (e) => cos.isCosError(e) && e.code === 'ERR_MOVED' && /from 'cos-wasm\/keys'/.test(e.message));
+  assert.throws(() => new signerEntry.Crc64(), (e) => e.code === 'ERR_MOVED' && /from 'cos-wasm\/hash'/.test(e.message));
 });
 
 test('CommonJS errors are CosErrors too', () => {

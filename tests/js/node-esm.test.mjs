@@ -1,7 +1,8 @@
 // The packed package, imported by name in Node ESM.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as api from 'cos-wasm';
+import { api } from './all.mjs';
+import * as signerEntry from 'cos-wasm';
 import { CosSigner, isCosError, init } from 'cos-wasm';
 import { runSuite } from './suite.mjs';
 import { loadVectors, assertCosError, assertSuitePassed } from './helpers.mjs';
@@ -9,6 +10,20 @@ import { loadVectors, assertCosError, assertSuitePassed } from './helpers.mjs';
 const ID = 'AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q';
 const KEY = 'BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz';
 const KT = '1557989151;1557996351';
+
+test('names that moved out of the signer entry throw ERR_MOVED naming the new import, on any use', () => {
+  const moved = { CustomerKey: 'keys', WrappingKey: 'keys', Crc64: 'hash', Md5: 'hash', Sha1: 'hash', hashInput: 'hash', crc64Combine: 'hash', verifyCrc64: 'hash', verifyResponseCrc64: 'hash',
+    tc3Authorization: 'sts', cosPolicy: 'sts', getFederationToken: 'sts', assumeRole: 'sts', credentialsProvider: 'sts', explainSignatureMismatch: 'explain', parseCosErrorXml: 'explain' };
+  for (const [name, entry] of Object.entries(moved)) {
+    const stub = signerEntry[name];
+    const hint = new RegExp(`import \\{ ${name} \\} from 'cos-wasm/${entry}'`);
+    for (const use of [() => stub(), () => new stub(), () => stub.generate, () => ({}) instanceof stub, () => { stub.x = 1; }]) {
+      const e = assertCosError(use, 'ERR_MOVED');
+      assert.match(e.message, hint);
+    }
+    assert.notEqual(api[name], stub, `${name} is exported by cos-wasm/${entry}`);
+  }
+});
 
 test('init() is a harmless no-op in Node', async () => {
   await init();

@@ -1,10 +1,8 @@
 // Server-side encryption through the packed package (Node ESM).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  CosSigner, CustomerKey, sseHeaders, objectUrl, bucketEncryptionXml,
-  parseBucketEncryptionXml, postFormData,
-} from 'cos-wasm';
+import { CosSigner, sseHeaders, objectUrl, bucketEncryptionXml, parseBucketEncryptionXml, postFormData } from 'cos-wasm';
+import { CustomerKey } from 'cos-wasm/keys';
 import { assertCosError, loadVectors } from './helpers.mjs';
 
 const signer = new CosSigner({ secretId: 'AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q', secretKey: 'BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz' });

@@ -3,6 +3,22 @@
 // (TextEncoder, atob/btoa), so Node ESM, Node CJS, headless Chromium and workerd all run this
 // same code on the same data. Every check yields one `{ suite, id, ok, detail }`.
 
+/**
+ * One API object from the package's entries (`{ signer, keys, hash, ... }`, namespaces or
+ * CommonJS exports): each entry's names over the signer's ERR_MOVED stubs; `init()` and
+ * `initSync()` reach every entry (browsers need each entry's module initialised), and
+ * `entries` keeps the originals.
+ */
+export function mergeEntries(entries) {
+  const list = Object.values(entries);
+  return Object.assign({}, ...list, {
+    entries,
+    init: async (inputs = {}) => {
+      for (const [name, ns] of Object.entries(entries)) await ns.init(inputs[name]);
+    },
+  });
+}
+
 /** The vector files the suite reads (under tests/vectors/), keyed as in `data`. */
 export const VECTOR_FILES = {
   signing: 'cos-signing.json',

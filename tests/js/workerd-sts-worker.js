@@ -1,6 +1,6 @@
 // A module worker that mints temporary credentials from a (fake) STS with cos-wasm, as the
 // edge-worker example's /credentials route will: TC3 signing and fetch inside workerd.
-import { tc3Authorization, cosPolicy, getFederationToken } from 'cos-wasm';
+import { tc3Authorization, cosPolicy, getFederationToken } from 'cos-wasm/sts';
 
 export default {
   async fetch(request, env) {

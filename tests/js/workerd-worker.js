@@ -1,7 +1,13 @@
 // A module worker that imports cos-wasm by name (the package's `workerd` export) and
 // runs the shared suite on the vector data it is POSTed, returning the results.
-import * as api from 'cos-wasm';
-import { runSuite } from './suite.mjs';
+import * as signer from 'cos-wasm';
+import * as keys from 'cos-wasm/keys';
+import * as hash from 'cos-wasm/hash';
+import * as sts from 'cos-wasm/sts';
+import * as explain from 'cos-wasm/explain';
+import { runSuite, mergeEntries } from './suite.mjs';
+
+const api = mergeEntries({ signer, keys, hash, sts, explain });
 
 export default {
   async fetch(request) {

@@ -30,11 +30,18 @@ export async function writeWorkerdConfig(workerFile, { extraModules = {}, bindin
   const dir = mkdtempSync(join(tmpdir(), 'cos-wasm-workerd-'));
   const modules = [['worker.js', workerFile, 'esModule']];
   if (withCosWasm) {
+    // Every ES module and .wasm of the package under its path (`cos-wasm-pkg/keys/web.js`,
+    // so relative imports between them resolve as on disk), and each entry's name
+    // (`cos-wasm`, `cos-wasm/keys`, …) as a module re-exporting its `workerd` condition.
     const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
-    modules.push(['cos-wasm', join(pkgDir, manifest.exports['.'].workerd.default), 'esModule']);
-    // The ES modules the workerd entry imports, and the wasm it instantiates.
-    for (const f of ['cos_wasm.js', 'errors.js', 'extras.js', 'sts.js']) modules.push([f, join(pkgDir, f), 'esModule']);
-    modules.push(['cos_wasm_bg.wasm', join(pkgDir, 'cos_wasm_bg.wasm'), 'wasm']);
+    const files = manifest.files.filter((f) => f.endsWith('.js') || f.endsWith('.wasm'));
+    for (const f of files) modules.push([`cos-wasm-pkg/${f}`, join(pkgDir, f), f.endsWith('.wasm') ? 'wasm' : 'esModule']);
+    for (const [sub, conditions] of Object.entries(manifest.exports)) {
+      if (!conditions.workerd) continue;
+      const shim = join(dir, `entry-${modules.length}.mjs`);
+      writeFileSync(shim, `export * from '/cos-wasm-pkg/${conditions.workerd.default.slice(2)}';\n`);
+      modules.push([`cos-wasm${sub.slice(1)}`, shim, 'esModule']);
+    }
   }
   for (const [name, path] of Object.entries(extraModules)) modules.push([name, path, 'esModule']);
   const lines = modules.map(([name, path, kind], i) => {
