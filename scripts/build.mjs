@@ -104,7 +104,10 @@ function loader(e, file, glueSource) {
   }
   if (e.dir !== '') {
     src = src.replace(/'\.\/cos_wasm\.(c?js)'/g, `'./${g}.$1'`).replace(/cos_wasm_bg\.wasm/g, `${g}_bg.wasm`);
-    if (file === 'node.js') src = swap(src, '`cos-wasm/${WASM}`', `\`cos-wasm/${e.dir}/\${WASM}\``);
+    if (file === 'node.js') {
+      src = swap(src, '`cos-wasm/${WASM}`', `\`cos-wasm/${e.dir}/\${WASM}\``);
+      src = swap(src, 'node_modules/cos-wasm/${WASM} ', `node_modules/cos-wasm/${e.dir}/\${WASM} `);
+    }
   }
   return src;
 }

@@ -26,7 +26,7 @@ cargo test --workspace
 step "npm package: build, pack, install into tests/js"
 tarball=$(bash scripts/pack.sh)
 ./node_modules/.bin/publint run --strict pkg
-./node_modules/.bin/attw --exclude-entrypoints ./cos_wasm_bg.wasm -- "$tarball"
+./node_modules/.bin/attw --exclude-entrypoints ./cos_wasm_bg.wasm ./keys/cos_wasm_keys_bg.wasm ./hash/cos_wasm_hash_bg.wasm ./sts/cos_wasm_sts_bg.wasm ./explain/cos_wasm_explain_bg.wasm -- "$tarball"
 ./node_modules/.bin/tsc -p tests/js/tsconfig.json
 
 step "local COS emulator: release build, official cos-nodejs-sdk-v5 and cos-python-sdk-v5 against it"

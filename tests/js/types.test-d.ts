@@ -1,11 +1,28 @@
 // Type tests for the hand-written index.d.ts: `tsc` must accept the valid calls and
 // reject the ones marked @ts-expect-error.
 import {
-  CosSigner, init, isCosError, CustomerKey, WrappingKey, Crc64, hashInput, sseHeaders, postFormData,
-  type CosErrorCode, type PostPolicyFields, type Sse, type SignedRequest, type PostObjectForm, type HashResult,
+  CosSigner, init, isCosError, sseHeaders, postFormData,
+  type CosErrorCode, type PostPolicyFields, type Sse, type SignedRequest, type PostObjectForm,
+} from 'cos-wasm';
+import * as signerEntry from 'cos-wasm';
+import { CustomerKey, WrappingKey, init as initKeys } from 'cos-wasm/keys';
+import { Crc64, hashInput, type HashResult, init as initHash } from 'cos-wasm/hash';
+import {
   tc3Authorization, cosPolicy, getFederationToken, assumeRole, credentialsProvider,
   type TemporaryCredentials, type CredentialsProvider,
-} from 'cos-wasm';
+} from 'cos-wasm/sts';
+import { cosErrorFromResponse as explainResponse, explainSignatureMismatch } from 'cos-wasm/explain';
+import type { MismatchExplanation } from 'cos-wasm';
+
+await Promise.all([initKeys(), initHash({ module_or_path: new URL('https://example.invalid/x.wasm') })]);
+// Moved names are typed `never` (and @deprecated): using them from 'cos-wasm' does not compile.
+// @ts-expect-error CustomerKey moved to cos-wasm/keys
+signerEntry.CustomerKey.generate('AES256');
+// @ts-expect-error Crc64 moved to cos-wasm/hash
+new signerEntry.Crc64();
+const explained: MismatchExplanation = explainSignatureMismatch('<Error/>', 'https://b.cos.ap-x.myqcloud.com/a');
+void explained;
+void explainResponse;
 
 await init();
 const signer = new CosSigner({ secretId: 'id', secretKey: 'key', securityToken: 'tok' });

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { apps, assertProbe, bin, loadCases, run, wasmFile } from './lib.mjs';
+import { apps, assertProbe, bin, loadCases, run, wasmFiles } from './lib.mjs';
 import { launchChromium, staticServer } from '../js/harness.mjs';
 
 let browser;
@@ -37,13 +37,13 @@ async function probePage(mounts, path = '/index.html') {
   }
 }
 
-test('Vite build: in Chromium, init() finds the .wasm; vectors, POST form, CRC-64', async () => {
+test('Vite build: in Chromium, init() finds the .wasm; vectors, POST form, CRC-64, SSE-C key of cos-wasm/keys', async () => {
   const dir = join(apps, 'vite');
   run(bin('vite'), ['build', '--outDir', 'dist', '--emptyOutDir'], { cwd: dir });
   assertProbe(await probePage({ '/': join(dir, 'dist') }));
 });
 
-test('webpack 5: build in Chromium, init() finds the .wasm; vectors, POST form, CRC-64', async () => {
+test('webpack 5: build in Chromium, init() finds the .wasm; vectors, POST form, CRC-64, SSE-C key of cos-wasm/keys', async () => {
   const dir = join(apps, 'webpack');
   run(bin('webpack'), ['--config', 'webpack.config.mjs'], { cwd: dir });
   assertProbe(await probePage({ '/dist/': join(dir, 'dist'), '/': dir }));
@@ -55,8 +55,8 @@ test('esbuild (browser): bundle in Chromium works with the .wasm copied beside i
   run(bin('esbuild'), ['../browser-main.js', '--bundle', '--format=esm', '--outfile=dist/main.js', '--log-level=warning'], { cwd: dir });
   // Documented failure: esbuild does not copy assets referenced by `new URL(..., import.meta.url)`.
   const missing = await probePage({ '/dist/': join(dir, 'dist'), '/': dir });
-  assert.match(missing.error ?? '', /404 .*cos_wasm_bg\.wasm/, JSON.stringify(missing));
-  // The recipe: copy the .wasm next to the bundle.
-  copyFileSync(wasmFile, join(dir, 'dist', 'cos_wasm_bg.wasm'));
+  assert.match(missing.error ?? '', /404 .*cos_wasm(_hash|_keys)?_bg\.wasm/, JSON.stringify(missing));
+  // The recipe: copy each entry's .wasm next to the bundle.
+  for (const [name, file] of Object.entries(wasmFiles)) copyFileSync(file, join(dir, 'dist', name));
   assertProbe(await probePage({ '/dist/': join(dir, 'dist'), '/': dir }));
 });

@@ -14,6 +14,8 @@ export const bin = (name) => join(here, 'node_modules', '.bin', name);
 /** The packed package as installed here (scripts/pack.sh). */
 export const installed = join(here, 'node_modules', 'cos-wasm');
 export const wasmFile = join(installed, 'cos_wasm_bg.wasm');
+/** The .wasm of each entry the apps import, by file name: the signer's, cos-wasm/hash's, cos-wasm/keys'. */
+export const wasmFiles = { 'cos_wasm_bg.wasm': wasmFile, 'cos_wasm_hash_bg.wasm': join(installed, 'hash', 'cos_wasm_hash_bg.wasm'), 'cos_wasm_keys_bg.wasm': join(installed, 'keys', 'cos_wasm_keys_bg.wasm') };
 export { loadCases, vectorsPath };
 
 /** Runs `cmd args` to completion (output shown on failure); returns stdout. */
@@ -104,5 +106,6 @@ export function assertProbe(result, cases = loadCases()) {
   assert.equal(result.formNames.at(-1), 'file', 'the file goes last in a POST form');
   assert.ok(result.formNames.includes('q-signature') && result.formNames.includes('policy'));
   assert.equal(result.crc64, '11051210869376104954', 'CRC-64/ECMA of "123456789"');
+  if ('sseC' in result) assert.equal(result.sseC, true, 'a cos-wasm/keys CustomerKey signs through the signer entry');
 }
 

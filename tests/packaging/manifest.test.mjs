@@ -10,19 +10,34 @@ import { here, installed, root } from './lib.mjs';
 const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
 
 test('sideEffects lists exactly the files with effects at import', () => {
-  const js = readdirSync(installed).filter((f) => /\.c?js$/.test(f));
+  const js = manifest.files.filter((f) => /\.c?js$/.test(f));
   // a top-level initSync(...) (our loaders), a top-level `new WebAssembly.Instance` (wasm-bindgen's
   // nodejs glue), or the lifetime guard patching the classes (extras: `guardClass(` at import)
-  const effectful = js.filter((f) => /^(initSync\(|(let|const) \w+ = new WebAssembly\.Instance\(|\s+guardClass\(cls)/m.test(readFileSync(join(installed, f), 'utf8')));
+  const effectful = js.filter((f) => /^(initSync\(|(let|const) \w+ = new WebAssembly\.Instance\(|(for \(.*\) )?guardClass\()/m.test(readFileSync(join(installed, f), 'utf8')));
   // node.cjs requires the nodejs glue: requiring it is what instantiates
-  effectful.push('node.cjs');
-  assert.deepEqual([...manifest.sideEffects].sort(), effectful.map((f) => `./${f}`).sort());
+  effectful.push(...js.filter((f) => /(^|\/)node\.cjs$/.test(f)));
+  for (const f of effectful) assert.ok(manifest.sideEffects.includes(`./${f}`), `${f} has effects at import: listed in sideEffects`);
+  // listed beyond that: every entry's extras (one per entry, even when only an init check)
+  for (const f of manifest.sideEffects) assert.ok(effectful.includes(f.slice(2)) || /(^|\/)extras\.c?js$/.test(f.slice(2)), `${f} has no effect at import`);
   for (const f of manifest.sideEffects) assert.ok(manifest.files.includes(f.slice(2)), `${f} is packed`);
+});
+
+test('every entry has every runtime condition, each with its types', () => {
+  const entries = Object.keys(manifest.exports).filter((k) => !k.endsWith('.wasm') && k !== './package.json');
+  assert.deepEqual(entries, ['.', './keys', './hash', './sts', './explain']);
+  for (const entry of entries) {
+    const c = manifest.exports[entry];
+    assert.deepEqual(Object.keys(c), ['workerd', 'edge-light', 'node', 'browser', 'import', 'require', 'default'], entry);
+    for (const leaf of [c.workerd, c['edge-light'], c.node.import, c.node.require, c.browser, c.import, c.require, c.default]) {
+      assert.ok(leaf.types && leaf.default, `${entry}: ${JSON.stringify(leaf)}`);
+      assert.equal(Object.keys(leaf)[0], 'types', `${entry}: types first`);
+    }
+  }
 });
 
 test('every loader the exports map names is packed', () => {
   const targets = JSON.stringify(manifest.exports).match(/"\.\/[^"]+"/g).map((s) => s.slice(3, -1));
-  for (const t of targets) if (t !== 'package.json') assert.ok(manifest.files.includes(t) || t.startsWith('cos_wasm_bg'), t);
+  for (const t of targets) if (t !== 'package.json') assert.ok(manifest.files.includes(t), t);
 });
 
 test("README's table of setups lists exactly the matrix rows", () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apps, assertProbe, bin, run, runFailing, vectorsPath, wasmFile } from './lib.mjs';
+import { apps, assertProbe, bin, run, runFailing, vectorsPath, wasmFiles } from './lib.mjs';
 
 const dir = join(apps, 'esbuild-node');
 
@@ -25,9 +25,11 @@ test('esbuild --platform=node: ESM and CJS bundles in Node, in the project, with
     // deployed alone (outside any node_modules), ESM and CommonJS output, .wasm copied beside
     for (const [file, format] of [['app.mjs', 'esm'], ['app.cjs', 'cjs']]) {
       bundle(join(out, file), format);
-      copyFileSync(wasmFile, join(out, 'cos_wasm_bg.wasm'));
+      // the signer entry's and cos-wasm/hash's .wasm (what main.mjs imports)
+      const wasm = ['cos_wasm_bg.wasm', 'cos_wasm_hash_bg.wasm'];
+      for (const name of wasm) copyFileSync(wasmFiles[name], join(out, name));
       assertProbe(JSON.parse(run(process.execPath, [join(out, file), vectorsPath], { cwd: out })));
-      rmSync(join(out, 'cos_wasm_bg.wasm'));
+      for (const name of wasm) rmSync(join(out, name));
       // documented failure: without the .wasm the import throws an Error saying what to do
       const r = runFailing(process.execPath, [join(out, file), vectorsPath], { cwd: out });
       assert.notEqual(r.status, 0);

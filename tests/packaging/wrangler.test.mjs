@@ -13,7 +13,8 @@ import { startEmulator } from '../js/emulator.mjs';
 
 const example = join(root, 'examples', 'edge-worker');
 const { Miniflare } = createRequire(join(here, 'package.json'))('miniflare');
-const cos = await import('cos-wasm');
+// the signer entry and cos-wasm/hash, as a Node-side client of the worker would import them
+const cos = { ...(await import('cos-wasm')), ...(await import('cos-wasm/hash')) };
 
 /** Runs a `wrangler deploy --dry-run --outdir` bundle in Miniflare; resolves to the instance. */
 async function miniflare(outdir, bindings = {}) {

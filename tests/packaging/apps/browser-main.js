@@ -1,6 +1,9 @@
 // The page script of the Vite, webpack and esbuild browser apps: window.runProbe(cases), and
 // window.callBeforeInit() showing what a call before `await init()` does.
-import { init, CosSigner, hashInput, postFormData } from 'cos-wasm';
+// Three entries, each its own small .wasm: the signer, hashing and customer keys.
+import { init, CosSigner, postFormData } from 'cos-wasm';
+import { init as initHash, hashInput } from 'cos-wasm/hash';
+import { init as initKeys, CustomerKey } from 'cos-wasm/keys';
 import { probe } from './probe.mjs';
 
 window.callBeforeInit = () => {
@@ -13,6 +16,6 @@ window.callBeforeInit = () => {
 };
 
 window.runProbe = async (cases) => {
-  await init();
-  return probe({ CosSigner, hashInput, postFormData }, cases);
+  await Promise.all([init(), initHash(), initKeys()]);
+  return probe({ CosSigner, hashInput, postFormData, CustomerKey }, cases);
 };

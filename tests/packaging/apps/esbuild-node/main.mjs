@@ -1,6 +1,7 @@
 // Bundled with esbuild --platform=node; prints the probe results for the vector file argv[2].
 import { readFileSync } from 'node:fs';
-import { CosSigner, hashInput, postFormData } from 'cos-wasm';
+import { CosSigner, postFormData } from 'cos-wasm';
+import { hashInput } from 'cos-wasm/hash';
 import { probe } from '../probe.mjs';
 
 const { cases } = JSON.parse(readFileSync(process.argv[2], 'utf8'));

@@ -1,5 +1,6 @@
 // A module worker bundled by `wrangler deploy --dry-run`: POST { cases } -> probe results.
-import { CosSigner, hashInput, postFormData } from 'cos-wasm';
+import { CosSigner, postFormData } from 'cos-wasm';
+import { hashInput } from 'cos-wasm/hash';
 import { probe } from '../probe.mjs';
 
 export default {

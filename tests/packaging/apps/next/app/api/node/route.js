@@ -1,4 +1,5 @@
-import { CosSigner, hashInput, postFormData } from 'cos-wasm';
+import { CosSigner, postFormData } from 'cos-wasm';
+import { hashInput } from 'cos-wasm/hash';
 import { probe } from '../../../../probe.mjs';
 
 export const runtime = 'nodejs';
