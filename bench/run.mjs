@@ -5,21 +5,24 @@
 // medians and ratios with PASS/FAIL against the project's targets:
 //   signatures/s (cos-wasm vs cos-js-sdk-v5 vs cos-nodejs-sdk-v5), POST-policy signatures/s
 //   (vs node:crypto), TC3 signatures/s (vs tencentcloud-sdk-nodejs-common), CRC-64 / MD5 throughput on 64 MiB (vs the SDK's md5.js, node:crypto,
-//   native Rust), gzip -9 size, cold start (Node, workerd), and wasm memory growth of
-//   hashInput over 1 GiB.
+//   native Rust, hash-wasm), gzip -9 size per npm entry (cos-wasm, cos-wasm/hash, /keys, /sts,
+//   /explain, all together; vs cos-js-sdk-v5.min.js), cold start (Node, workerd, Chromium vs
+//   cos-js-sdk-v5.min.js), and wasm memory growth of hashInput over 1 GiB.
 //
 // Options:
 //   --quick          fewer runs and smaller inputs (smoke test, numbers are rougher)
 //   --no-native      skip `cargo run --release --example hash_throughput`
 //   --no-workerd     skip the workerd cold start
 //   --entry=pkg      import pkg/node.js instead of the installed tests/js/node_modules/cos-wasm
+//   --only=A,B       run only these sections: sign, post, tc3, native, hash, size, cold-node,
+//                    cold-workerd, cold-chromium, memory (rows of the others are left out)
 //   --json=FILE      also write the raw results as JSON
 //   --write          replace the table in BENCHMARKS.md (between the bench:begin/end markers)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -51,9 +54,17 @@ if (!existsSync(join(pkgDir, 'package.json'))) {
   process.exit(2);
 }
 const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+const only = opts.only ? new Set(opts.only.split(',')) : undefined;
+const wanted = (section) => only === undefined || only.has(section);
 const nodeEntry = join(pkgDir, manifest.exports['.'].node.import.default);
-const webEntry = join(pkgDir, manifest.exports['.'].browser.default);
-const cw = await import(pathToFileURL(nodeEntry).href);
+/** The npm entries (`cos-wasm`, `cos-wasm/hash`, ...) from the exports map. */
+const ENTRIES = Object.keys(manifest.exports).filter((k) => !k.endsWith('.wasm') && k !== './package.json');
+const entryName = (k) => (k === '.' ? 'cos-wasm' : `cos-wasm/${k.slice(2)}`);
+// Node imports of the entries the bench drives: the signer, hashing, TC3.
+const cw = {};
+for (const k of ['.', './hash', './sts']) Object.assign(cw, await import(pathToFileURL(join(pkgDir, manifest.exports[k].node.import.default)).href));
+const { createMD5 } = require('hash-wasm');
+const hashWasmVersion = require('hash-wasm/package.json').version;
 const JsSdk = require('cos-js-sdk-v5');
 const NodeSdk = require('cos-nodejs-sdk-v5');
 const sdkMd5 = require('cos-js-sdk-v5/lib/md5.js');
@@ -216,7 +227,7 @@ function makeData(bytes) {
   return new Uint8Array(u32.buffer);
 }
 
-function benchHash() {
+async function benchHash() {
   const size = (QUICK ? 16 : 64) * MiB;
   const chunkSize = 4 * MiB;
   log(`hashing ${size / MiB} MiB`);
@@ -258,15 +269,29 @@ function benchHash() {
     for (const c of chunks) h.update(c);
     return h.digest('hex');
   };
-  const md5s = { wasm: wasmMd5(), sdk: sdkMd5Run(), node: nodeMd5() };
-  if (md5s.wasm !== md5s.node || md5s.sdk !== md5s.node) notes.push(`MD5 results differ: ${JSON.stringify(md5s)}`);
+  // hash-wasm's MD5 (its own hand-written wasm): one hasher, init/update/digest per run.
+  const hwMd5 = await createMD5();
+  const hashWasmMd5 = () => {
+    hwMd5.init();
+    for (const c of chunks) hwMd5.update(c);
+    return hwMd5.digest('hex');
+  };
+  const md5s = { wasm: wasmMd5(), sdk: sdkMd5Run(), node: nodeMd5(), hashWasm: hashWasmMd5() };
+  if (md5s.wasm !== md5s.node || md5s.sdk !== md5s.node || md5s.hashWasm !== md5s.node) notes.push(`MD5 results differ: ${JSON.stringify(md5s)}`);
   const sha1Ok = wasmSha1() === createHash('sha1').update(data).digest('hex');
   if (!sha1Ok) notes.push('SHA-1: cos-wasm differs from node:crypto');
 
+  // cos-wasm and hash-wasm MD5 interleaved, median of three rounds each (same noise).
+  const md5Rounds = { wasm: [], hashWasm: [] };
+  for (let round = 0; round < (QUICK ? 1 : 3); round++) {
+    md5Rounds.wasm.push(mbPerSec(size, wasmMd5));
+    md5Rounds.hashWasm.push(mbPerSec(size, hashWasmMd5));
+  }
   return {
     size,
     crcWasm: mbPerSec(size, wasmCrc),
-    md5Wasm: mbPerSec(size, wasmMd5),
+    md5Wasm: median(md5Rounds.wasm),
+    md5HashWasm: median(md5Rounds.hashWasm),
     sha1Wasm: mbPerSec(size, wasmSha1),
     md5Sdk: mbPerSec(size, sdkMd5Run),
     md5Node: mbPerSec(size, nodeMd5),
@@ -286,14 +311,37 @@ function benchNative() {
   return { crc: get('CRC-64'), md5: get('MD5'), sha1: get('SHA-1') };
 }
 
-// 4. gzip -9 sizes.
+// 4. gzip -9 sizes per npm entry: what a browser page loads for it (the entry's web.js,
+// its glue and .wasm, the JS modules they import, followed through relative imports), each
+// file gzipped on its own, as a server sends them. "All together" counts a shared module once.
+function browserFiles(file, seen = new Set()) {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  const src = readFileSync(file, 'utf8');
+  for (const m of src.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+'(\.\.?\/[^']+)'/g)) browserFiles(join(dirname(file), m[1]), seen);
+  // wasm-bindgen's web glue fetches its .wasm beside itself
+  for (const m of src.matchAll(/new URL\('([\w-]+_bg\.wasm)', import\.meta\.url\)/g)) seen.add(join(dirname(file), m[1]));
+  return seen;
+}
+
 function benchSize() {
   const gz = (f) => gzipSync(readFileSync(f), { level: 9 }).length;
   const raw = (f) => readFileSync(f).length;
-  const files = { wasm: 'cos_wasm_bg.wasm', glue: 'cos_wasm.js', extras: 'extras.js', errors: 'errors.js', sts: 'sts.js', entry: webEntry.slice(pkgDir.length + 1) };
-  const out = {};
-  for (const [k, f] of Object.entries(files)) out[k] = { file: f, raw: raw(join(pkgDir, f)), gzip: gz(join(pkgDir, f)) };
-  out.totalGzip = Object.values(out).reduce((s, v) => s + v.gzip, 0);
+  const out = { entries: {} };
+  const all = new Set();
+  for (const k of ENTRIES) {
+    const files = [...browserFiles(join(pkgDir, manifest.exports[k].browser.default))];
+    for (const f of files) all.add(f);
+    const wasm = files.filter((f) => f.endsWith('.wasm'));
+    out.entries[entryName(k)] = {
+      files: files.map((f) => f.slice(pkgDir.length + 1)),
+      raw: files.reduce((n, f) => n + raw(f), 0),
+      gzip: files.reduce((n, f) => n + gz(f), 0),
+      wasmGzip: wasm.reduce((n, f) => n + gz(f), 0),
+      wasmRaw: wasm.reduce((n, f) => n + raw(f), 0),
+    };
+  }
+  out.all = { files: all.size, raw: [...all].reduce((n, f) => n + raw(f), 0), gzip: [...all].reduce((n, f) => n + gz(f), 0) };
   const sdkMin = require.resolve('cos-js-sdk-v5/dist/cos-js-sdk-v5.min.js');
   out.sdk = { file: 'cos-js-sdk-v5.min.js', raw: raw(sdkMin), gzip: gz(sdkMin) };
   return out;
@@ -371,6 +419,92 @@ async function benchColdWorkerd() {
   return { n, baseline: b, withCosWasm: s, delta: s - b, warmRequest: median(sign.map((s) => s.warm)) };
 }
 
+// 6b. Cold start in Chromium: a fresh browser (fresh profile, empty caches) per sample, the
+// same 127.0.0.1 static server, cos-wasm and cos-js-sdk-v5 alternating. The page's clock
+// starts at navigation; each page stops it after its first signature:
+//   cos-wasm: <script type=module> importing the signer entry (import map) → await init() → sign
+//   SDK:      <script src=cos-js-sdk-v5.min.js> → COS.getAuthorization()
+// and records where the time went (module responses, import, init = fetch + compile +
+// instantiate of the .wasm, first call; compile alone measured after the clock stopped).
+const SIGN_OPTS = `{ method: 'PUT', key: '${KEY}', headers: ${JSON.stringify(HEADERS)}, keyTime: '${KEY_TIME}' }`;
+async function benchColdChromium() {
+  const { launchChromium, staticServer } = await import('../tests/js/harness.mjs');
+  const n = QUICK ? 3 : 7;
+  log(`cold start (chromium) x${n} each, alternating`);
+  const dir = mkdtempSync(join(tmpdir(), 'cos-wasm-bench-chromium-'));
+  const sdkMin = require.resolve('cos-js-sdk-v5/dist/cos-js-sdk-v5.min.js');
+  const web = manifest.exports['.'].browser.default.slice(2);
+  writeFileSync(join(dir, 'wasm.html'), `<!doctype html><meta charset="utf-8">
+<script type="importmap">{ "imports": { "cos-wasm": "/pkg/${web}" } }</script>
+<script type="module">
+const t0 = performance.now();
+const { init, CosSigner } = await import('cos-wasm');
+const t1 = performance.now();
+await init();
+const t2 = performance.now();
+const signer = new CosSigner({ secretId: '${SECRET_ID}', secretKey: '${SECRET_KEY}' });
+const auth = signer.authorization(${SIGN_OPTS});
+const t3 = performance.now();
+const wasmUrl = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm')).name;
+const bytes = await (await fetch(wasmUrl)).arrayBuffer();
+const c0 = performance.now();
+await WebAssembly.compile(bytes);
+const compile = performance.now() - c0;
+window.__out = { auth, total: t3, start: t0, importMs: t1 - t0, initMs: t2 - t1, firstMs: t3 - t2, compile,
+  resources: performance.getEntriesByType('resource').map((e) => ({ name: e.name.split('/').pop(), end: e.responseEnd })) };
+</script>`);
+  writeFileSync(join(dir, 'sdk.html'), `<!doctype html><meta charset="utf-8">
+<script src="/sdk/cos-js-sdk-v5.min.js"></script>
+<script>
+const t0 = performance.now();
+const auth = COS.getAuthorization({ SecretId: '${SECRET_ID}', SecretKey: '${SECRET_KEY}', Method: 'PUT', Key: '${KEY}', Headers: ${JSON.stringify(HEADERS)}, KeyTime: '${KEY_TIME}' });
+const t1 = performance.now();
+window.__out = { auth, total: t1, start: t0, firstMs: t1 - t0, resources: performance.getEntriesByType('resource').map((e) => ({ name: e.name.split('/').pop(), end: e.responseEnd })) };
+</script>`);
+  const server = await staticServer({ '/pkg/': pkgDir, '/sdk/': dirname(sdkMin), '/': dir });
+  const sample = async (page) => {
+    const browser = await launchChromium();
+    try {
+      await browser.page.goto(`${server.url}/${page}`);
+      await browser.page.waitForFunction(() => window.__out !== undefined, null, { timeout: 30000 });
+      return await browser.page.evaluate(() => window.__out);
+    } finally {
+      await browser.close();
+    }
+  };
+  const r = { wasm: [], sdk: [] };
+  try {
+    for (let i = 0; i < n; i++) {
+      r.wasm.push(await sample('wasm.html'));
+      r.sdk.push(await sample('sdk.html'));
+    }
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (r.wasm[0].auth !== r.sdk[0].auth) notes.push(`Chromium: cos-wasm and cos-js-sdk-v5 Authorization differ: ${r.wasm[0].auth} / ${r.sdk[0].auth}`);
+  const med = (xs, f) => median(xs.map(f));
+  const lastModule = (o) => Math.max(...o.resources.filter((e) => e.name.endsWith('.js')).map((e) => e.end));
+  const wasmResponse = (o) => o.resources.find((e) => e.name.endsWith('.wasm'))?.end ?? NaN;
+  return {
+    n,
+    wasm: med(r.wasm, (o) => o.total),
+    sdk: med(r.sdk, (o) => o.total),
+    split: {
+      scriptStart: med(r.wasm, (o) => o.start),
+      modulesLoaded: med(r.wasm, lastModule),
+      importMs: med(r.wasm, (o) => o.importMs),
+      wasmResponse: med(r.wasm, wasmResponse),
+      initMs: med(r.wasm, (o) => o.initMs),
+      compileMs: med(r.wasm, (o) => o.compile),
+      firstMs: med(r.wasm, (o) => o.firstMs),
+      modules: r.wasm[0].resources.length,
+      sdkScriptStart: med(r.sdk, (o) => o.start),
+      sdkFirstMs: med(r.sdk, (o) => o.firstMs),
+    },
+  };
+}
+
 // 7. wasm memory growth while hashInput hashes 1 GiB from a ReadableStream of 4 MiB chunks.
 async function benchMemory() {
   const total = (QUICK ? 256 : 1024) * MiB;
@@ -408,47 +542,62 @@ const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : 'n/a');
 const pf = (ok) => (ok === undefined ? '—' : ok ? 'PASS' : 'FAIL');
 
 const m = machine();
-const res = { machine: m, package: pkgDir, jsSdkVersion, nodeSdkVersion, quick: QUICK };
-res.sign = benchSign();
-res.post = benchPost();
-res.tc3 = benchTc3();
-res.native = benchNative();
-res.hash = benchHash();
-res.size = benchSize();
-res.coldNode = benchColdNode();
-res.coldWorkerd = await benchColdWorkerd();
-res.memory = await benchMemory();
+const res = { machine: m, package: pkgDir, jsSdkVersion, nodeSdkVersion, hashWasmVersion, quick: QUICK };
+if (wanted('sign')) res.sign = benchSign();
+if (wanted('post')) res.post = benchPost();
+if (wanted('tc3')) res.tc3 = benchTc3();
+if (wanted('native')) res.native = benchNative();
+if (wanted('hash')) res.hash = await benchHash();
+if (wanted('size')) res.size = benchSize();
+if (wanted('cold-node')) res.coldNode = benchColdNode();
+if (wanted('cold-workerd')) res.coldWorkerd = await benchColdWorkerd();
+if (wanted('cold-chromium')) res.coldChromium = await benchColdChromium();
+if (wanted('memory')) res.memory = await benchMemory();
 
-const { sign, post, tc3, hash, size, coldNode, coldWorkerd, memory, native } = res;
+const { sign, post, tc3, hash, size, coldNode, coldWorkerd, coldChromium, memory, native } = res;
 const KB = 1000;
-const rows = [
-  ['Metric', 'cos-wasm', 'Reference', 'Ratio', 'Target', 'Result'],
-  ['PUT signatures/s (4 signed headers)', fmtN(sign.wasm), `cos-js-sdk-v5 ${fmtN(sign.js)}`, ratio(sign.wasm, sign.js), '≥ 3× cos-js-sdk-v5', pf(sign.wasm >= 3 * sign.js)],
-  ['', '', `cos-nodejs-sdk-v5 ${fmtN(sign.node)}`, ratio(sign.wasm, sign.node), '', ''],
-  ['… new CosSigner + free per signature', fmtN(sign.wasmFresh), `cos-js-sdk-v5 ${fmtN(sign.js)}`, ratio(sign.wasmFresh, sign.js), '', ''],
-  ['POST-policy signatures/s', fmtN(post.wasm), `node:crypto ${fmtN(post.node)}`, ratio(post.wasm, post.node), '', ''],
-  ['TC3 signatures/s (STS GetFederationToken)', fmtN(tc3.wasm), `tencentcloud-sdk-nodejs-common ${fmtN(tc3.sdk)}`, ratio(tc3.wasm, tc3.sdk), '', ''],
-  [`CRC-64 MB/s (${hash.size / MiB} MiB, 4 MiB chunks)`, fmtN(hash.crcWasm), `SDK md5.js ${fmtN(hash.md5Sdk)}`, ratio(hash.crcWasm, hash.md5Sdk), '≥ 1000 MB/s and ≥ 5× SDK MD5', pf(hash.crcWasm >= 1000 && hash.crcWasm >= 5 * hash.md5Sdk)],
-  ['', '', `native Rust ${fmtN(native?.crc)}`, ratio(hash.crcWasm, native?.crc), '', ''],
-  ['MD5 MB/s', fmtN(hash.md5Wasm), `SDK md5.js ${fmtN(hash.md5Sdk)}`, ratio(hash.md5Wasm, hash.md5Sdk), '≥ 2× SDK MD5', pf(hash.md5Wasm >= 2 * hash.md5Sdk)],
-  ['', '', `node:crypto ${fmtN(hash.md5Node)}`, ratio(hash.md5Wasm, hash.md5Node), '', ''],
-  ['', '', `native Rust ${fmtN(native?.md5)}`, ratio(hash.md5Wasm, native?.md5), '', ''],
-  ['SHA-1 MB/s', fmtN(hash.sha1Wasm), `node:crypto ${fmtN(hash.sha1Node)}`, ratio(hash.sha1Wasm, hash.sha1Node), '', ''],
-  ['', '', `native Rust ${fmtN(native?.sha1)}`, ratio(hash.sha1Wasm, native?.sha1), '', ''],
-  [
-    `gzip -9 KB: .wasm + glue + extras + errors + sts + ${size.entry.file}`,
-    `${fmtN(size.totalGzip / KB, 1)} (wasm ${fmtN(size.wasm.gzip / KB, 1)})`,
-    `cos-js-sdk-v5.min.js ${fmtN(size.sdk.gzip / KB, 1)}`,
-    ratio(size.totalGzip, size.sdk.gzip),
-    '< 60 KB',
-    pf(size.totalGzip < 60 * KB),
-  ],
-  ['Cold start Node ms: import → 1st signature', fmtN(coldNode.importToSig, 2), `(process start → 1st sig ${fmtN(coldNode.sinceProcessStart, 1)})`, '', '< 10 ms', pf(coldNode.importToSig < 10)],
-  coldWorkerd
-    ? ['Cold start workerd ms: Δ start → 1st signed response', fmtN(coldWorkerd.delta, 1), `no-cos-wasm worker ${fmtN(coldWorkerd.baseline, 1)}; with ${fmtN(coldWorkerd.withCosWasm, 1)}`, '', '< 10 ms', pf(coldWorkerd.delta < 10)]
-    : ['Cold start workerd', 'skipped', '', '', '< 10 ms', '—'],
-  [`hashInput ${memory.total / MiB} MiB stream: wasm memory growth`, `${fmtN(memory.growth / MiB, 1)} MiB`, `(${fmtN(memory.mbps)} MB/s crc64+md5)`, '', '< 16 MiB', pf(memory.growth < 16 * MiB)],
-];
+const kb = (b) => fmtN(b / KB, 1);
+const rows = [['Metric', 'cos-wasm', 'Reference', 'Ratio', 'Target', 'Result']];
+if (sign) {
+  rows.push(
+    ['PUT signatures/s (4 signed headers)', fmtN(sign.wasm), `cos-nodejs-sdk-v5 ${fmtN(sign.node)}`, ratio(sign.wasm, sign.node), '≥ 1.0× cos-nodejs-sdk-v5', pf(sign.wasm >= sign.node)],
+    ['', '', `cos-js-sdk-v5 ${fmtN(sign.js)}`, ratio(sign.wasm, sign.js), '≥ 5× cos-js-sdk-v5', pf(sign.wasm >= 5 * sign.js)],
+    ['… new CosSigner + free per signature', fmtN(sign.wasmFresh), `cos-js-sdk-v5 ${fmtN(sign.js)}`, ratio(sign.wasmFresh, sign.js), '', ''],
+  );
+}
+if (post) rows.push(['POST-policy signatures/s', fmtN(post.wasm), `node:crypto ${fmtN(post.node)}`, ratio(post.wasm, post.node), '', '']);
+if (tc3) rows.push(['TC3 signatures/s (STS GetFederationToken)', fmtN(tc3.wasm), `tencentcloud-sdk-nodejs-common ${fmtN(tc3.sdk)}`, ratio(tc3.wasm, tc3.sdk), '', '']);
+if (hash) {
+  rows.push(
+    [`CRC-64 MB/s (${hash.size / MiB} MiB, 4 MiB chunks)`, fmtN(hash.crcWasm), `native Rust ${fmtN(native?.crc)}`, ratio(hash.crcWasm, native?.crc), '≥ 0.9× native Rust', native ? pf(hash.crcWasm >= 0.9 * native.crc) : '—'],
+    ['', '', `SDK md5.js ${fmtN(hash.md5Sdk)}`, ratio(hash.crcWasm, hash.md5Sdk), '≥ 1000 MB/s and ≥ 5× SDK MD5', pf(hash.crcWasm >= 1000 && hash.crcWasm >= 5 * hash.md5Sdk)],
+    ['MD5 MB/s', fmtN(hash.md5Wasm), `hash-wasm ${hashWasmVersion} ${fmtN(hash.md5HashWasm)}`, ratio(hash.md5Wasm, hash.md5HashWasm), '≥ 1.0× hash-wasm', pf(hash.md5Wasm >= hash.md5HashWasm)],
+    ['', '', `SDK md5.js ${fmtN(hash.md5Sdk)}`, ratio(hash.md5Wasm, hash.md5Sdk), '≥ 2× SDK MD5', pf(hash.md5Wasm >= 2 * hash.md5Sdk)],
+    ['', '', `node:crypto ${fmtN(hash.md5Node)}`, ratio(hash.md5Wasm, hash.md5Node), '', ''],
+    ['', '', `native Rust ${fmtN(native?.md5)}`, ratio(hash.md5Wasm, native?.md5), '', ''],
+    ['SHA-1 MB/s', fmtN(hash.sha1Wasm), `node:crypto ${fmtN(hash.sha1Node)}`, ratio(hash.sha1Wasm, hash.sha1Node), '', ''],
+    ['', '', `native Rust ${fmtN(native?.sha1)}`, ratio(hash.sha1Wasm, native?.sha1), '', ''],
+  );
+}
+if (size) {
+  const target = { 'cos-wasm': 35, 'cos-wasm/hash': 15, 'cos-wasm/keys': 30 };
+  for (const [name, e] of Object.entries(size.entries)) {
+    const t = target[name];
+    rows.push([
+      `gzip -9 KB: ${name} (wasm + glue + JS a page loads)`,
+      `${kb(e.gzip)} (wasm ${kb(e.wasmGzip)})`,
+      name === 'cos-wasm' ? `cos-js-sdk-v5.min.js ${kb(size.sdk.gzip)}` : '',
+      name === 'cos-wasm' ? ratio(e.gzip, size.sdk.gzip) : '',
+      t ? `≤ ${t} KB${name === 'cos-wasm' ? ' and < SDK' : ''}` : '',
+      t ? pf(e.gzip <= t * KB && (name !== 'cos-wasm' || e.gzip < size.sdk.gzip)) : '',
+    ]);
+  }
+  rows.push(['gzip -9 KB: every entry loaded together', kb(size.all.gzip), `cos-js-sdk-v5.min.js ${kb(size.sdk.gzip)}`, ratio(size.all.gzip, size.sdk.gzip), '≤ 70 KB', pf(size.all.gzip <= 70 * KB)]);
+}
+if (coldNode) rows.push(['Cold start Node ms: import signer entry → 1st signature', fmtN(coldNode.importToSig, 2), `(process start → 1st sig ${fmtN(coldNode.sinceProcessStart, 1)})`, '', '< 5 ms', pf(coldNode.importToSig < 5)]);
+if (coldWorkerd) rows.push(['Cold start workerd ms: Δ start → 1st signed response', fmtN(coldWorkerd.delta, 1), `no-cos-wasm worker ${fmtN(coldWorkerd.baseline, 1)}; with ${fmtN(coldWorkerd.withCosWasm, 1)}`, '', '< 10 ms', pf(coldWorkerd.delta < 10)]);
+if (coldChromium) rows.push(['Cold start Chromium ms: page → import + init() + 1st signature', fmtN(coldChromium.wasm, 1), `cos-js-sdk-v5.min.js + 1st signature ${fmtN(coldChromium.sdk, 1)}`, ratio(coldChromium.wasm, coldChromium.sdk), '≤ 1.0× SDK', pf(coldChromium.wasm <= coldChromium.sdk)]);
+if (memory) rows.push([`hashInput ${memory.total / MiB} MiB stream: wasm memory growth`, `${fmtN(memory.growth / MiB, 1)} MiB`, `(${fmtN(memory.mbps)} MB/s crc64+md5)`, '', '< 16 MiB', pf(memory.growth < 16 * MiB)]);
 
 function table(rs) {
   const w = rs[0].map((_, i) => Math.max(...rs.map((r) => String(r[i]).length)));
@@ -456,15 +605,25 @@ function table(rs) {
   return [line(rs[0]), `| ${w.map((n) => '-'.repeat(n)).join(' | ')} |`, ...rs.slice(1).map(line)].join('\n');
 }
 
-const header = `cos-wasm bench ${m.date} UTC — ${m.nproc} × ${m.cpu}, Node ${m.node}, ${m.rustc}; cos-js-sdk-v5 ${jsSdkVersion}, cos-nodejs-sdk-v5 ${nodeSdkVersion}; ${QUICK ? 'QUICK, ' : ''}medians of ${RUNS} runs; package ${pkgDir.slice(root.length + 1)}`;
-const sizeLine = `Sizes (raw / gzip -9 B): ${['wasm', 'glue', 'extras', 'errors', 'sts', 'entry'].map((k) => `${size[k].file} ${size[k].raw} / ${size[k].gzip}`).join('; ')}; ${size.sdk.file} ${size.sdk.raw} / ${size.sdk.gzip}`;
-const coldLine = `Node cold start split (medians of ${coldNode.n}): import ${fmtN(coldNode.importMs, 2)} ms, first signature ${fmtN(coldNode.firstSigMs, 2)} ms` +
-  (coldWorkerd ? `; workerd (medians of ${coldWorkerd.n}): warm request ${fmtN(coldWorkerd.warmRequest, 2)} ms` : '');
-if (!sign.same) notes.push('signing outputs differ (see above)');
-else notes.push(`signing: all three produce the same Authorization (${sign.authorization.slice(-54)})`);
-if (post.same) notes.push('POST policy: cos-wasm and node:crypto produce the same policy and q-signature');
-if (tc3.same) notes.push(`TC3: cos-wasm and tencentcloud-sdk-nodejs-common ${tcSdkVersion} (Sign.sign3) produce the same Authorization`);
-const text = [header, '', table(rows), '', sizeLine, coldLine, ...notes.map((n) => `Note: ${n}`)].join('\n');
+const header = `cos-wasm bench ${m.date} UTC — ${m.nproc} × ${m.cpu}, Node ${m.node}, ${m.rustc}; cos-js-sdk-v5 ${jsSdkVersion}, cos-nodejs-sdk-v5 ${nodeSdkVersion}, hash-wasm ${hashWasmVersion}; ${QUICK ? 'QUICK, ' : ''}medians of ${RUNS} runs; package ${pkgDir.slice(root.length + 1)}${only ? `; only ${[...only].join(',')}` : ''}`;
+const lines = [];
+if (size) {
+  lines.push(`Sizes, gzip -9 B file by file (raw B): ${Object.entries(size.entries).map(([k, e]) => `${k} ${e.gzip} (${e.raw}; wasm ${e.wasmGzip} / ${e.wasmRaw})`).join('; ')}; all ${size.all.files} files ${size.all.gzip} (${size.all.raw}); ${size.sdk.file} ${size.sdk.gzip} (${size.sdk.raw})`);
+  lines.push(`Files a page loads for cos-wasm: ${size.entries['cos-wasm'].files.join(', ')}`);
+}
+if (coldNode) lines.push(`Node cold start split (medians of ${coldNode.n}): import ${fmtN(coldNode.importMs, 2)} ms, first signature ${fmtN(coldNode.firstSigMs, 2)} ms`);
+if (coldWorkerd) lines.push(`workerd (medians of ${coldWorkerd.n}): warm request ${fmtN(coldWorkerd.warmRequest, 2)} ms`);
+if (coldChromium) {
+  const c = coldChromium.split;
+  lines.push(`Chromium cold start split (ms since navigation, medians of ${coldChromium.n} fresh browsers): cos-wasm module script starts ${fmtN(c.scriptStart, 1)}; ${c.modules} requests, last JS module received ${fmtN(c.modulesLoaded, 1)}; import done +${fmtN(c.importMs, 1)}; .wasm received ${fmtN(c.wasmResponse, 1)}; init() +${fmtN(c.initMs, 1)} (compile alone ${fmtN(c.compileMs, 1)}); first signature +${fmtN(c.firstMs, 1)}. SDK: script done ${fmtN(c.sdkScriptStart, 1)}, first signature +${fmtN(c.sdkFirstMs, 1)}`);
+}
+if (sign) {
+  if (!sign.same) notes.push('signing outputs differ (see above)');
+  else notes.push(`signing: all three produce the same Authorization (${sign.authorization.slice(-54)})`);
+}
+if (post?.same) notes.push('POST policy: cos-wasm and node:crypto produce the same policy and q-signature');
+if (tc3?.same) notes.push(`TC3: cos-wasm and tencentcloud-sdk-nodejs-common ${tcSdkVersion} (Sign.sign3) produce the same Authorization`);
+const text = [header, '', table(rows), '', ...lines, ...notes.map((n) => `Note: ${n}`)].join('\n');
 console.log(text);
 
 if (opts.json) writeFileSync(opts.json, JSON.stringify(res, null, 2));
