@@ -18,6 +18,10 @@ step "rust: fmt + clippy"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p cos-wasm --lib --target wasm32-unknown-unknown --features wasm -- -D warnings
+# each npm entry's feature alone (scripts/build.mjs builds them one by one)
+for entry in entry-signer entry-keys entry-hash entry-sts entry-explain; do
+  cargo clippy -p cos-wasm --lib --target wasm32-unknown-unknown --features "$entry" -- -D warnings
+done
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p cos-wasm -q
 
 step "rust: tests"
