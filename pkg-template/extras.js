@@ -12,7 +12,19 @@ export { clockOffsetFromResponse } from './responses.js';
 const isArray = Array.isArray;
 const objectEntries = Object.entries;
 const BlobCtor = typeof Blob === 'undefined' ? undefined : Blob;
-const FormDataCtor = typeof FormData === 'undefined' ? undefined : FormData;
+const { apply } = Reflect;
+// FormData: in Node the global is a lazy getter that loads its fetch implementation (undici)
+// on first read, ~30 ms, most of this entry's cold start when read at import. Its getter (or,
+// in browsers, its value) is captured now, before application code can replace it, and
+// called by the first postFormData().
+const formDataSlot = Object.getOwnPropertyDescriptor(globalThis, 'FormData');
+let formDataCtor;
+function FormDataCtor() {
+  if (formDataCtor === undefined && formDataSlot !== undefined) {
+    formDataCtor = formDataSlot.get ? apply(formDataSlot.get, globalThis, []) : formDataSlot.value;
+  }
+  return formDataCtor;
+}
 
 /**
  * ERR_NOT_INITIALIZED (with the fix) until the browser `init()` has instantiated the wasm.
@@ -36,14 +48,15 @@ export function postFormData(form, file, filename) {
     throw cosError('ERR_INVALID_ARGUMENT', '`file` must be a Blob, a File or a string');
   }
   if (filename !== undefined && typeof filename !== 'string') throw cosError('ERR_INVALID_ARGUMENT', '`filename` must be a string when given');
-  if (FormDataCtor === undefined) throw cosError('ERR_INVALID_ARGUMENT', 'FormData is not available in this runtime');
+  const FormDataClass = FormDataCtor();
+  if (typeof FormDataClass !== 'function') throw cosError('ERR_INVALID_ARGUMENT', 'FormData is not available in this runtime');
   let entries;
   try {
     entries = objectEntries(fields);
   } catch {
     throw cosError('ERR_INVALID_ARGUMENT', 'reading `form.fields` threw an exception');
   }
-  const data = new FormDataCtor();
+  const data = new FormDataClass();
   for (const [name, value] of entries) {
     if (typeof value !== 'string') throw cosError('ERR_INVALID_ARGUMENT', `form field ${JSON.stringify(name)} must be a string`);
     data.append(name, value);
