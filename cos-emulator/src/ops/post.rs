@@ -5,7 +5,7 @@
 //! most `MAX_PENDING_FORMS` forms are read at once before their policy is verified.
 
 use crate::auth::{self, FormFields, PostPolicy};
-use crate::ctx::Ctx;
+use crate::ctx::{authorize_temporary, Ctx};
 use crate::error::{bad_request, forbidden, ioe, CosError, CosResult};
 use crate::http::{BodyReader, Response};
 use crate::objio::{commit_new, parse_attrs, parse_content_md5, write_temp, MAX_PUT};
@@ -214,15 +214,12 @@ pub fn post_object(
     if !signed {
         return Err(forbidden("AccessDenied", "Access Denied."));
     }
-    let policy = auth::check_post_policy(
-        &fields,
-        bucket,
-        &key,
-        &st.cfg.credentials,
-        now,
-        st.cfg.max_future_skew,
-    )?;
-    auth::check_token(policy.cred, field("x-cos-security-token").as_deref(), None)?;
+    let ak = field("q-ak").unwrap_or_default();
+    let (creds, temporary) = st.credential(&ak);
+    let policy =
+        auth::check_post_policy(&fields, bucket, &key, &creds, now, st.cfg.max_future_skew)?;
+    let token = field("x-cos-security-token");
+    auth::check_token(policy.cred, token.as_deref(), None)?;
     if !st.cfg.lenient_post_fields {
         check_undeclared(&fields, &policy)?;
     }
@@ -255,7 +252,18 @@ pub fn post_object(
     }
     .take(limit + 1);
     let w = write_temp(st, &mut src, enc.as_ref())?;
-    if let Err(e) = policy.check_length(w.size) {
+    let mut checked = policy.check_length(w.size);
+    if temporary && checked.is_ok() {
+        // the CAM policy of a temporary credential sees the fields as headers and the file size
+        let mut facts: FormFields = fields
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+            .collect();
+        facts.push(("content-length".into(), w.size.to_string()));
+        let target = (bucket, key.as_str());
+        checked = authorize_temporary(st, ctx, &ak, token.as_deref(), "PostObject", target, &facts);
+    }
+    if let Err(e) = checked {
         let _ = std::fs::remove_file(&w.tmp);
         return Err(e);
     }
