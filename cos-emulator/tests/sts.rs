@@ -1,6 +1,6 @@
 //! The emulator's STS: TC3 verification against the official-SDK vectors (and tampered
 //! copies), GetFederationToken / AssumeRole, and CAM policy decisions on the policies
-//! cos-wasm's `cosPolicy` writes (tests/data/cam-policies.json), one request per condition.
+//! cos-wasm's `cosPolicy` writes (tests/vectors/cam-policies.json), one request per condition.
 
 use cos_emulator::sts::{
     cos_action, cos_resource, verify_tc3, CosRequest, Denied, Policy, Role, Sts, Tc3Request,
@@ -123,7 +123,7 @@ fn tc3_vectors_verify_and_tampering_fails() {
 
 #[test]
 fn every_fixture_decision() {
-    let v = load("tests/data/cam-policies.json");
+    let v = load("tests/vectors/cam-policies.json");
     for c in v["cases"].as_array().unwrap() {
         let id = c["id"].as_str().unwrap();
         let policy =
@@ -233,7 +233,7 @@ fn sts_issues_scoped_expiring_credentials() {
         format!("{counter:0width$x}", width = n * 2)
     };
     let now = 1_700_000_000;
-    let fixtures = load("tests/data/cam-policies.json");
+    let fixtures = load("tests/vectors/cam-policies.json");
     let upload_prefix = fixtures["cases"][0]["policy"].as_str().unwrap();
     let encode = |s: &str| {
         s.bytes()

@@ -13,15 +13,15 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 /// The upload grant `cosPolicy` writes for users/1/ with maxContentLength 1024, PNG/JPEG and
-/// SSE-COS (tests/data/cam-policies.json, case upload-limits).
+/// SSE-COS (tests/vectors/cam-policies.json, case upload-limits).
 fn upload_limits_policy() -> String {
     fixture_policy("upload-limits")
 }
 
-/// The policy of a case of tests/data/cam-policies.json (written by cos-wasm's `cosPolicy`).
+/// The policy of a case of tests/vectors/cam-policies.json (written by cos-wasm's `cosPolicy`).
 fn fixture_policy(id: &str) -> String {
     let path = format!(
-        "{}/../tests/data/cam-policies.json",
+        "{}/../tests/vectors/cam-policies.json",
         env!("CARGO_MANIFEST_DIR")
     );
     let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
@@ -514,4 +514,27 @@ fn sts_errors_come_back_in_the_tencent_response_shape() {
     let v: Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(v["Response"]["Error"]["Code"], "MissingParameter", "{v}");
     assert!(!r.text().contains(SK));
+}
+
+#[test]
+fn acl_condition_pins_x_cos_acl() {
+    let emu = start_sts("sts-http-acl");
+    let port = emu.handle.port();
+    let t = federation(port, &fixture_policy("upload-acl"), 1800);
+    let tok = Some(t.token.as_str());
+    let acl = |v: &str| vec![("x-cos-acl", v.to_string())];
+    let ok = tmp_put(port, &t, "users/1/a", &acl("private"), tok, b"a");
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    for (what, h) in [
+        ("public-read", acl("public-read")),
+        ("default", acl("default")),
+        ("missing", vec![]),
+    ] {
+        let r = tmp_put(port, &t, "users/1/a", &h, tok, b"a");
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (403, "AccessDenied"),
+            "{what}"
+        );
+    }
 }
