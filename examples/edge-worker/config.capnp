@@ -45,7 +45,7 @@ const worker :Workerd.Worker = (
     (name = "STORAGE_CLASS", fromEnvironment = "STORAGE_CLASS"),
     (name = "URL_TTL_SECONDS", fromEnvironment = "URL_TTL_SECONDS"),
     (name = "KMS_KEY_ID", fromEnvironment = "KMS_KEY_ID"),
-    # POST /credentials (STS), off unless ALLOW_TEMPORARY_KEYS=true; STS_ENDPOINT only for a local stand-in
+    # POST /credentials (STS), on unless ALLOW_TEMPORARY_KEYS=false; STS_ENDPOINT only for a local stand-in
     (name = "ALLOW_TEMPORARY_KEYS", fromEnvironment = "ALLOW_TEMPORARY_KEYS"),
     (name = "STS_ENDPOINT", fromEnvironment = "STS_ENDPOINT"),
     (name = "STS_REGION", fromEnvironment = "STS_REGION"),

@@ -335,7 +335,6 @@ test('edge worker POST /credentials: temporary keys for users/<id>/ with the wor
     COS_SECRET_ID: 'AKIDworker', COS_SECRET_KEY: 'worker-secret', USER_TOKENS: JSON.stringify({ 'tok-1': '1', 'tok-2': '2' }),
     COS_BUCKET: BUCKET, COS_REGION: REGION, STS_ENDPOINT: sts.url, MAX_UPLOAD_BYTES: '1048576',
     ALLOWED_CONTENT_TYPES: 'image/png,image/jpeg', STS_REQUIRE_SSE: 'SSE-COS', ALLOWED_ORIGIN: 'http://127.0.0.1',
-    ALLOW_TEMPORARY_KEYS: 'true',
   };
   const worker = fileURLToPath(new URL('../../examples/edge-worker/worker.js', import.meta.url));
   const w = await startWorkerd(worker, {}, bindings, { localNetwork: true });
@@ -348,7 +347,10 @@ test('edge worker POST /credentials: temporary keys for users/<id>/ with the wor
     const sent = sts.requests.filter((r) => r.headers['x-tc-action']);
     assert.equal(sent.length, 1);
     const policy = decodeURIComponent(JSON.parse(sent[0].body).Policy);
-    assert.equal(policy, cosPolicy({ bucket: BUCKET, region: REGION, allow: [{ actions: 'upload', prefix: 'users/1/', conditions: { maxContentLength: 1048576, contentTypes: ['image/png', 'image/jpeg'], storageClasses: ['STANDARD'], requireSse: 'SSE-COS' } }] }));
+    assert.equal(policy, cosPolicy({ bucket: BUCKET, region: REGION, allow: [{ actions: 'upload', prefix: 'users/1/', conditions: { maxContentLength: 1048576, contentTypes: ['image/png', 'image/jpeg'], storageClasses: ['STANDARD'], acl: ['private'], requireSse: 'SSE-COS' } }] }));
+    // what the page must send for the policy to allow its uploads
+    assert.deepEqual({ acl: a.acl, storageClass: a.storageClass, sse: a.sse, maxBytes: a.maxBytes, contentTypes: a.contentTypes }, { acl: 'private', storageClass: 'STANDARD', sse: 'SSE-COS', maxBytes: 1048576, contentTypes: ['image/png', 'image/jpeg'] });
+    assert.deepEqual(a.endpoint, { bucket: BUCKET, region: REGION, allowInsecureLocal: false });
     // Reused for the same user, a separate STS call for another.
     assert.equal((await (await post('tok-1')).json()).sessionToken, a.sessionToken);
     const b = await (await post('tok-2')).json();
@@ -362,8 +364,8 @@ test('edge worker POST /credentials: temporary keys for users/<id>/ with the wor
     await w.stop();
     await sts.close();
   }
-  // Off unless ALLOW_TEMPORARY_KEYS=true.
-  const off = await startWorkerd(worker, {}, { ...bindings, ALLOW_TEMPORARY_KEYS: '' }, { localNetwork: true });
+  // On by default (the policy pins the ACL); ALLOW_TEMPORARY_KEYS=false turns it off.
+  const off = await startWorkerd(worker, {}, { ...bindings, ALLOW_TEMPORARY_KEYS: 'false' }, { localNetwork: true });
   try {
     const res = await fetch(`${off.url}/credentials`, { method: 'POST', headers: { Authorization: 'Bearer tok-1', 'Content-Type': 'application/json' }, body: '{}' });
     assert.equal(res.status, 404);
