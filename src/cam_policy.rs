@@ -44,7 +44,7 @@ pub const KEY_CONTENT_TYPE: &str = "cos:content-type";
 pub const KEY_STORAGE_CLASS: &str = "cos:x-cos-storage-class";
 /// Condition key of the `x-cos-acl` request header (string), listed in COS's condition-key
 /// table. UNCONFIRMED: which actions COS evaluates it on (taken here: the object-creating
-/// actions and `PutObjectACL`), and whether a POST form's `x-cos-acl` field counts. A request
+/// actions and `PutObjectACL`), and whether a POST form's `acl` field counts. A request
 /// without the header does not meet the condition, so uploads must send the pinned ACL.
 pub const KEY_ACL: &str = "cos:x-cos-acl";
 /// Condition key of the request's source IP (`ip_equal`, CIDR or address).

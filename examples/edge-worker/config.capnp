@@ -10,7 +10,9 @@
 using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
-  services = [ (name = "main", worker = .worker) ],
+  # "internet" (the worker's fetch) may also reach loopback: POST /credentials calls STS_ENDPOINT,
+  # the local emulator's STS in development. The worker fetches nothing else.
+  services = [ (name = "main", worker = .worker), (name = "internet", network = (allow = ["public", "private", "local"])) ],
   sockets = [ (name = "http", address = "127.0.0.1:8787", http = (), service = "main") ],
 );
 

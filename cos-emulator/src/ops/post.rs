@@ -254,10 +254,14 @@ pub fn post_object(
     let w = write_temp(st, &mut src, enc.as_ref())?;
     let mut checked = policy.check_length(w.size);
     if temporary && checked.is_ok() {
-        // the CAM policy of a temporary credential sees the fields as headers and the file size
+        // the CAM policy of a temporary credential sees the fields as headers (the form's `acl`
+        // as `x-cos-acl`, UNCONFIRMED) and the file size as `content-length`
         let mut facts: FormFields = fields
             .iter()
-            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+            .map(|(k, v)| match k.to_ascii_lowercase().as_str() {
+                "acl" => ("x-cos-acl".to_string(), v.clone()),
+                lk => (lk.to_string(), v.clone()),
+            })
             .collect();
         facts.push(("content-length".into(), w.size.to_string()));
         let target = (bucket, key.as_str());
