@@ -122,10 +122,12 @@ fn federation(port: u16, policy: &str, duration: i64) -> Temp {
     }
 }
 
-/// A PUT signed with the temporary key over host and every header given, token added unsigned.
-fn tmp_put(
+/// A request signed with the temporary key over host and every header given, token added
+/// unsigned.
+fn tmp_req(
     port: u16,
     t: &Temp,
+    method: &str,
     key: &str,
     hdrs: &[(&str, String)],
     token: Option<&str>,
@@ -133,20 +135,13 @@ fn tmp_put(
 ) -> Resp {
     let mut headers: Vec<(&str, String)> = vec![("Host", HOST.to_string())];
     headers.extend(hdrs.iter().cloned());
-    let auth = authorization(
-        &t.id,
-        &t.key,
-        "PUT",
-        &format!("/{key}"),
-        &[],
-        &headers,
-        &key_time(),
-    );
+    let path = format!("/{key}");
+    let auth = authorization(&t.id, &t.key, method, &path, &[], &headers, &key_time());
     headers.push(("Authorization", auth));
     if let Some(tok) = token {
         headers.push(("x-cos-security-token", tok.to_string()));
     }
-    raw(port, "PUT", &format!("/{}", enc_key(key)), &headers, body)
+    raw(port, method, &format!("/{}", enc_key(key)), &headers, body)
 }
 
 fn image(ct: &str, sse: bool) -> Vec<(&'static str, String)> {
@@ -165,7 +160,7 @@ fn temporary_credentials_enforce_every_condition_of_their_policy() {
     let tok = Some(t.token.as_str());
     let png = image("image/png", true);
 
-    let ok = tmp_put(port, &t, "users/1/a.png", &png, tok, b"0123456789");
+    let ok = tmp_req(port, &t, "PUT", "users/1/a.png", &png, tok, b"0123456789");
     assert_eq!(ok.status, 200, "in scope: {}", ok.text());
 
     let denied = |r: Resp, what: &str| {
@@ -177,21 +172,22 @@ fn temporary_credentials_enforce_every_condition_of_their_policy() {
         );
     };
     denied(
-        tmp_put(port, &t, "users/2/a.png", &png, tok, b"x"),
+        tmp_req(port, &t, "PUT", "users/2/a.png", &png, tok, b"x"),
         "out-of-scope key",
     );
     denied(
-        tmp_put(port, &t, "users/10/a.png", &png, tok, b"x"),
+        tmp_req(port, &t, "PUT", "users/10/a.png", &png, tok, b"x"),
         "sibling prefix",
     );
     denied(
-        tmp_put(port, &t, "users/1/big.png", &png, tok, &[0u8; 1025]),
+        tmp_req(port, &t, "PUT", "users/1/big.png", &png, tok, &[0u8; 1025]),
         "oversize",
     );
     denied(
-        tmp_put(
+        tmp_req(
             port,
             &t,
+            "PUT",
             "users/1/a.html",
             &image("text/html", true),
             tok,
@@ -200,9 +196,10 @@ fn temporary_credentials_enforce_every_condition_of_their_policy() {
         "wrong content type",
     );
     denied(
-        tmp_put(
+        tmp_req(
             port,
             &t,
+            "PUT",
             "users/1/a.png",
             &image("image/png", false),
             tok,
@@ -211,39 +208,17 @@ fn temporary_credentials_enforce_every_condition_of_their_policy() {
         "missing SSE",
     );
     // wrong action: the grant uploads only
-    let mut headers: Vec<(&str, String)> = vec![("Host", HOST.to_string())];
-    let auth = authorization(
-        &t.id,
-        &t.key,
-        "GET",
-        "/users/1/a.png",
-        &[],
-        &headers,
-        &key_time(),
-    );
-    headers.push(("Authorization", auth));
-    headers.push(("x-cos-security-token", t.token.clone()));
-    denied(raw(port, "GET", "/users/1/a.png", &headers, b""), "GET");
-    let mut headers: Vec<(&str, String)> = vec![("Host", HOST.to_string())];
-    let auth = authorization(
-        &t.id,
-        &t.key,
-        "DELETE",
-        "/users/1/a.png",
-        &[],
-        &headers,
-        &key_time(),
-    );
-    headers.push(("Authorization", auth));
-    headers.push(("x-cos-security-token", t.token.clone()));
-    denied(
-        raw(port, "DELETE", "/users/1/a.png", &headers, b""),
-        "DELETE",
-    );
+    for method in ["GET", "DELETE", "HEAD"] {
+        let r = tmp_req(port, &t, method, "users/1/a.png", &[], tok, b"");
+        assert_eq!(r.status, 403, "{method}");
+        if method != "HEAD" {
+            assert_eq!(r.code(), "AccessDenied", "{method}");
+        }
+    }
 
     // token: missing, wrong, another credential's
     for (what, token) in [("missing", None), ("wrong", Some("not-the-token"))] {
-        let r = tmp_put(port, &t, "users/1/a.png", &png, token, b"x");
+        let r = tmp_req(port, &t, "PUT", "users/1/a.png", &png, token, b"x");
         assert_eq!(
             (r.status, r.code().as_str()),
             (403, "InvalidSecurityToken"),
@@ -253,12 +228,20 @@ fn temporary_credentials_enforce_every_condition_of_their_policy() {
         assert!(!r.text().contains(&t.token));
     }
     let other = federation(port, &upload_limits_policy(), 1800);
-    let r = tmp_put(port, &t, "users/1/a.png", &png, Some(&other.token), b"x");
+    let r = tmp_req(
+        port,
+        &t,
+        "PUT",
+        "users/1/a.png",
+        &png,
+        Some(&other.token),
+        b"x",
+    );
     assert_eq!(r.code(), "InvalidSecurityToken");
 
     // expiry: the same request after ExpiredTime
     emu.handle.set_now(Some(now() + 1801));
-    let r = tmp_put(port, &t, "users/1/a.png", &png, tok, b"x");
+    let r = tmp_req(port, &t, "PUT", "users/1/a.png", &png, tok, b"x");
     assert_eq!(
         (r.status, r.code().as_str()),
         (400, "ExpiredToken"),
@@ -273,7 +256,15 @@ fn temporary_credentials_enforce_every_condition_of_their_policy() {
         ..t
     };
     bad.token = other.token.clone();
-    let r = tmp_put(port, &bad, "users/1/a.png", &png, Some(&other.token), b"x");
+    let r = tmp_req(
+        port,
+        &bad,
+        "PUT",
+        "users/1/a.png",
+        &png,
+        Some(&other.token),
+        b"x",
+    );
     assert_eq!(r.code(), "SignatureDoesNotMatch");
 }
 
@@ -380,9 +371,9 @@ fn assume_role_intersects_the_role_policy_with_the_session_policy() {
         key: c["TmpSecretKey"].as_str().unwrap().into(),
         token: c["Token"].as_str().unwrap().into(),
     };
-    let ok = tmp_put(port, &t, "role/a.txt", &[], Some(&t.token), b"r");
+    let ok = tmp_req(port, &t, "PUT", "role/a.txt", &[], Some(&t.token), b"r");
     assert_eq!(ok.status, 200, "{}", ok.text());
-    let r = tmp_put(port, &t, "users/1/a.png", &[], Some(&t.token), b"r");
+    let r = tmp_req(port, &t, "PUT", "users/1/a.png", &[], Some(&t.token), b"r");
     assert_eq!(r.code(), "AccessDenied");
 
     // a session policy narrows the role to role/narrow/
@@ -399,11 +390,11 @@ fn assume_role_intersects_the_role_policy_with_the_session_policy() {
         token: c["Token"].as_str().unwrap().into(),
     };
     assert_eq!(
-        tmp_put(port, &t, "role/narrow/a", &[], Some(&t.token), b"r").status,
+        tmp_req(port, &t, "PUT", "role/narrow/a", &[], Some(&t.token), b"r").status,
         200
     );
     assert_eq!(
-        tmp_put(port, &t, "role/a.txt", &[], Some(&t.token), b"r").code(),
+        tmp_req(port, &t, "PUT", "role/a.txt", &[], Some(&t.token), b"r").code(),
         "AccessDenied"
     );
 
@@ -417,88 +408,81 @@ fn sts_errors_come_back_in_the_tencent_response_shape() {
     let emu = start_sts("sts-http-errors");
     let port = emu.handle.port();
     let body = json!({"Name": "u", "Policy": url_encode(&upload_limits_policy())}).to_string();
-    let code = |r: Value| r["Error"]["Code"].as_str().unwrap_or("").to_string();
-    // wrong secret, unknown id, signed for another host
-    assert_eq!(
-        code(sts_call(
-            port,
+    let t = federation(port, &upload_limits_policy(), 60);
+    let long = json!({"Name": "u", "Policy": url_encode(&upload_limits_policy()), "DurationSeconds": 7201})
+        .to_string();
+    // (what, SecretId, SecretKey, action, body, host signed) → Tencent error code
+    let cases: [(&str, &str, &str, &str, &str, &str, &str); 7] = [
+        (
+            "wrong secret",
             AK,
             "wrong",
             "GetFederationToken",
             &body,
-            "127.0.0.1"
-        )),
-        "AuthFailure.SignatureFailure"
-    );
-    assert_eq!(
-        code(sts_call(
-            port,
+            "127.0.0.1",
+            "AuthFailure.SignatureFailure",
+        ),
+        (
+            "unknown id",
             "AKIDnobody",
             SK,
             "GetFederationToken",
             &body,
-            "127.0.0.1"
-        )),
-        "AuthFailure.SecretIdNotFound"
-    );
-    assert_eq!(
-        code(sts_call(
-            port,
+            "127.0.0.1",
+            "AuthFailure.SecretIdNotFound",
+        ),
+        (
+            "another host signed",
             AK,
             SK,
             "GetFederationToken",
             &body,
-            "sts.tencentcloudapi.com"
-        )),
-        "AuthFailure.SignatureFailure"
-    );
-    // a temporary key (configured with a token, or issued) cannot call STS
-    assert_eq!(
-        code(sts_call(
-            port,
+            "sts.tencentcloudapi.com",
+            "AuthFailure.SignatureFailure",
+        ),
+        // a temporary key (configured with a token, or issued) cannot call STS
+        (
+            "configured temporary key",
             TMP_AK,
             TMP_SK,
             "GetFederationToken",
             &body,
-            "127.0.0.1"
-        )),
-        "AuthFailure.SecretIdNotFound"
-    );
-    let t = federation(port, &upload_limits_policy(), 60);
-    assert_eq!(
-        code(sts_call(
-            port,
+            "127.0.0.1",
+            "AuthFailure.SecretIdNotFound",
+        ),
+        (
+            "issued temporary key",
             &t.id,
             &t.key,
             "GetFederationToken",
             &body,
-            "127.0.0.1"
-        )),
-        "AuthFailure.SecretIdNotFound"
-    );
-    assert_eq!(
-        code(sts_call(
-            port,
+            "127.0.0.1",
+            "AuthFailure.SecretIdNotFound",
+        ),
+        (
+            "unknown action",
             AK,
             SK,
             "DeleteEverything",
             &body,
-            "127.0.0.1"
-        )),
-        "InvalidAction"
-    );
-    let long = json!({"Name": "u", "Policy": url_encode(&upload_limits_policy()), "DurationSeconds": 7201});
-    assert_eq!(
-        code(sts_call(
-            port,
+            "127.0.0.1",
+            "InvalidAction",
+        ),
+        (
+            "too long",
             AK,
             SK,
             "GetFederationToken",
-            &long.to_string(),
-            "127.0.0.1"
-        )),
-        "InvalidParameter.DurationSecondsOutOfRange"
-    );
+            &long,
+            "127.0.0.1",
+            "InvalidParameter.DurationSecondsOutOfRange",
+        ),
+    ];
+    for (what, id, key, action, body, host, want) in cases {
+        let r = sts_call(port, id, key, action, body, host);
+        assert_eq!(r["Error"]["Code"], want, "{what}: {r}");
+        assert!(!r.to_string().contains(key), "{what}: the secret is echoed");
+    }
     // unsigned: still the JSON shape, never a COS XML error
     let r = raw(
         port,
@@ -523,14 +507,14 @@ fn acl_condition_pins_x_cos_acl() {
     let t = federation(port, &fixture_policy("upload-acl"), 1800);
     let tok = Some(t.token.as_str());
     let acl = |v: &str| vec![("x-cos-acl", v.to_string())];
-    let ok = tmp_put(port, &t, "users/1/a", &acl("private"), tok, b"a");
+    let ok = tmp_req(port, &t, "PUT", "users/1/a", &acl("private"), tok, b"a");
     assert_eq!(ok.status, 200, "{}", ok.text());
     for (what, h) in [
         ("public-read", acl("public-read")),
         ("default", acl("default")),
         ("missing", vec![]),
     ] {
-        let r = tmp_put(port, &t, "users/1/a", &h, tok, b"a");
+        let r = tmp_req(port, &t, "PUT", "users/1/a", &h, tok, b"a");
         assert_eq!(
             (r.status, r.code().as_str()),
             (403, "AccessDenied"),
