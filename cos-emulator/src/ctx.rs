@@ -270,19 +270,28 @@ pub fn region(st: &State, host: &str) -> String {
     st.cfg.region.clone()
 }
 
-/// Checks a request signed with a temporary credential against what STS issued: the
-/// `x-cos-security-token` (header, pre-signed query parameter or POST form field), the expiry,
-/// and every policy of the credential for the CAM `action` on `bucket`/`key` with the request
-/// `facts` (lower-case header names, or for a POST form the fields and the file's
-/// `content-length`). `AccessDenied` / `ExpiredToken` / `InvalidSecurityToken` as COS XML.
+/// A temporary credential STS issued, as a request presents it.
+pub struct Temporary<'a> {
+    /// Its `TmpSecretId` (the signature's `q-ak`).
+    pub secret_id: &'a str,
+    /// The `x-cos-security-token` sent (header, pre-signed query parameter or form field).
+    pub token: Option<&'a str>,
+}
+
+/// Checks a request signed with a temporary credential against what STS issued: the token,
+/// the expiry, and every policy of the credential for the CAM `action` on `bucket`/`key` with
+/// the request `facts` (lower-case header names, or for a POST form the fields and the file's
+/// `content-length`; `length_pending` before the file is read, see
+/// [`CosRequest::length_pending`]). `AccessDenied` / `ExpiredToken` / `InvalidSecurityToken` as
+/// COS XML.
 pub fn authorize_temporary(
     st: &State,
     ctx: &Ctx<'_>,
-    secret_id: &str,
-    token: Option<&str>,
+    who: &Temporary<'_>,
     action: &str,
     (bucket, key): (&str, &str),
     facts: &[(String, String)],
+    length_pending: bool,
 ) -> CosResult<()> {
     let req = CosRequest {
         action,
@@ -290,12 +299,13 @@ pub fn authorize_temporary(
         headers: facts,
         source_ip: Some(ctx.peer),
         secure: false,
+        length_pending,
     };
     let sts = st
         .sts
         .lock()
         .map_err(|_| crate::error::internal("STS state poisoned"))?;
-    sts.authorize(secret_id, token, st.now(), &req)
+    sts.authorize(who.secret_id, who.token, st.now(), &req)
         .map_err(|d| {
             let message = match d.code {
                 "ExpiredToken" => "The provided token has expired.",

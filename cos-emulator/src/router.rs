@@ -6,7 +6,9 @@
 //! `PUT ?uploads`) gives 501 `NotImplemented`, so a request never falls through to a plain PUT
 //! or GET Object.
 
-use crate::ctx::{authorize_temporary, request_action, require_signed, Auth, Ctx, AUTH_PARAMS};
+use crate::ctx::{
+    authorize_temporary, request_action, require_signed, Auth, Ctx, Temporary, AUTH_PARAMS,
+};
 use crate::error::{ioe, method_not_allowed, CosError, CosResult};
 use crate::http::{Body, BodyReader, RequestHead, Response};
 use crate::ops::{append, bucket, copy, multipart, object, post};
@@ -106,21 +108,25 @@ fn authorize(st: &State, ctx: &Ctx<'_>, op: Op, b: &str) -> CosResult<()> {
     let (Auth::Header(id) | Auth::Presigned(id)) = &ctx.auth else {
         return Ok(());
     };
-    let token = ctx
-        .h("x-cos-security-token")
-        .or_else(|| ctx.q("x-cos-security-token"));
+    let who = Temporary {
+        secret_id: id,
+        token: ctx
+            .h("x-cos-security-token")
+            .or_else(|| ctx.q("x-cos-security-token")),
+    };
+    let headers = &ctx.headers;
     authorize_temporary(
         st,
         ctx,
-        id,
-        token,
+        &who,
         request_action(ctx),
         (b, &ctx.key),
-        &ctx.headers,
+        headers,
+        false,
     )?;
     if matches!(op, Op::CopyObject | Op::UploadPartCopy) {
         let (sb, sk) = copy::parse_copy_source(ctx.h("x-cos-copy-source").unwrap_or(""))?;
-        authorize_temporary(st, ctx, id, token, "GetObject", (&sb, &sk), &ctx.headers)?;
+        authorize_temporary(st, ctx, &who, "GetObject", (&sb, &sk), headers, false)?;
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ use cos_emulator::sts::Role;
 use cos_emulator::util::{hex, hmac_sha256, iso_date, url_encode};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use std::io::{Read, Write};
 
 /// The upload grant `cosPolicy` writes for users/1/ with maxContentLength 1024, PNG/JPEG and
 /// SSE-COS (tests/vectors/cam-policies.json, case upload-limits).
@@ -296,7 +297,7 @@ fn post_form_is_decided_with_the_file_size_and_its_fields() {
     let emu = start_sts("sts-http-post");
     let port = emu.handle.port();
     let t = federation(port, &upload_limits_policy(), 1800);
-    let post = |key: &str, ct: &str, token: &str, file: &[u8]| {
+    let form = |key: &str, ct: &str, token: &str, file: &[u8]| {
         let kt = key_time();
         let policy = json!({"expiration": iso_date(now() + 600), "conditions": [
             {"bucket": BUCKET}, ["starts-with", "$key", "users/"],
@@ -321,7 +322,10 @@ fn post_form_is_decided_with_the_file_size_and_its_fields() {
             ("q-key-time", kt.clone()),
             ("q-signature", sig),
         ];
-        let (ctype, body) = post_form(&fields, "f.png", file);
+        post_form(&fields, "f.png", file)
+    };
+    let post = |key: &str, ct: &str, token: &str, file: &[u8]| {
+        let (ctype, body) = form(key, ct, token, file);
         raw(
             port,
             "POST",
@@ -357,6 +361,23 @@ fn post_form_is_decided_with_the_file_size_and_its_fields() {
     assert_eq!(r.code(), "InvalidSecurityToken", "{}", r.text());
     // refused uploads leave nothing behind
     assert_eq!(get(port, "users/1/big.png", &[]).status, 404);
+
+    // out of scope is refused before the file is read: announce 64 MiB, send only the fields
+    let (ctype, body) = form("users/2/early.png", "image/png", &t.token, b"FILEBYTES");
+    let cut = body.windows(9).position(|w| w == b"FILEBYTES").unwrap();
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\r\n",
+        cut + 64 * 1024 * 1024
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(&body[..cut]).unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = s.read(&mut buf).unwrap();
+    let r = parse_response(&buf[..n], false);
+    assert_eq!((r.status, r.h("x-cos-request-id").is_some()), (403, true));
 }
 
 #[test]

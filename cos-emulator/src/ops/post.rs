@@ -5,7 +5,7 @@
 //! most `MAX_PENDING_FORMS` forms are read at once before their policy is verified.
 
 use crate::auth::{self, FormFields, PostPolicy};
-use crate::ctx::{authorize_temporary, Ctx};
+use crate::ctx::{authorize_temporary, Ctx, Temporary};
 use crate::error::{bad_request, forbidden, ioe, CosError, CosResult};
 use crate::http::{BodyReader, Response};
 use crate::objio::{commit_new, parse_attrs, parse_content_md5, write_temp, MAX_PUT};
@@ -223,6 +223,24 @@ pub fn post_object(
     if !st.cfg.lenient_post_fields {
         check_undeclared(&fields, &policy)?;
     }
+    // A temporary credential's CAM policy sees the fields as headers (the form's `acl` as
+    // `x-cos-acl`, UNCONFIRMED) and the file size as `content-length`: decided before the file
+    // is read with the size pending, and again once it is known.
+    let who = Temporary {
+        secret_id: &ak,
+        token: token.as_deref(),
+    };
+    let mut facts: FormFields = fields
+        .iter()
+        .map(|(k, v)| match k.to_ascii_lowercase().as_str() {
+            "acl" => ("x-cos-acl".to_string(), v.clone()),
+            lk => (lk.to_string(), v.clone()),
+        })
+        .collect();
+    let target = (bucket, key.as_str());
+    if temporary {
+        authorize_temporary(st, ctx, &who, "PostObject", target, &facts, true)?;
+    }
     // authenticated: the rest of the body no longer counts against the unauthenticated slots
     drop(slot);
     st.store.ensure_bucket(bucket, now).map_err(ioe)?;
@@ -254,18 +272,8 @@ pub fn post_object(
     let w = write_temp(st, &mut src, enc.as_ref())?;
     let mut checked = policy.check_length(w.size);
     if temporary && checked.is_ok() {
-        // the CAM policy of a temporary credential sees the fields as headers (the form's `acl`
-        // as `x-cos-acl`, UNCONFIRMED) and the file size as `content-length`
-        let mut facts: FormFields = fields
-            .iter()
-            .map(|(k, v)| match k.to_ascii_lowercase().as_str() {
-                "acl" => ("x-cos-acl".to_string(), v.clone()),
-                lk => (lk.to_string(), v.clone()),
-            })
-            .collect();
         facts.push(("content-length".into(), w.size.to_string()));
-        let target = (bucket, key.as_str());
-        checked = authorize_temporary(st, ctx, &ak, token.as_deref(), "PostObject", target, &facts);
+        checked = authorize_temporary(st, ctx, &who, "PostObject", target, &facts, false);
     }
     if let Err(e) = checked {
         let _ = std::fs::remove_file(&w.tmp);
