@@ -42,6 +42,11 @@ pub const KEY_CONTENT_LENGTH: &str = "cos:content-length";
 pub const KEY_CONTENT_TYPE: &str = "cos:content-type";
 /// Condition key of `x-cos-storage-class` (string).
 pub const KEY_STORAGE_CLASS: &str = "cos:x-cos-storage-class";
+/// Condition key of the `x-cos-acl` request header (string), listed in COS's condition-key
+/// table. UNCONFIRMED: which actions COS evaluates it on (taken here: the object-creating
+/// actions and `PutObjectACL`), and whether a POST form's `acl` field counts. A request
+/// without the header does not meet the condition, so uploads must send the pinned ACL.
+pub const KEY_ACL: &str = "cos:x-cos-acl";
 /// Condition key of the request's source IP (`ip_equal`, CIDR or address).
 pub const KEY_SOURCE_IP: &str = "qcs:ip";
 /// Condition key for SSE-COS / SSE-KMS uploads: the `x-cos-server-side-encryption` header.
@@ -74,6 +79,8 @@ struct ActionInfo {
     body: bool,
     /// Creates an object and carries its metadata headers (content type, SSE, storage class).
     creates: bool,
+    /// May carry `x-cos-acl` (the creating actions and `PutObjectACL`).
+    acl: bool,
 }
 
 const fn act(name: &'static str, body: bool, creates: bool) -> ActionInfo {
@@ -81,6 +88,7 @@ const fn act(name: &'static str, body: bool, creates: bool) -> ActionInfo {
         name,
         body,
         creates,
+        acl: creates,
     }
 }
 
@@ -100,7 +108,12 @@ const ACTIONS: &[ActionInfo] = &[
     act("AbortMultipartUpload", false, false),
     act("ListParts", false, false),
     act("GetObjectACL", false, false),
-    act("PutObjectACL", false, false),
+    ActionInfo {
+        name: "PutObjectACL",
+        body: false,
+        creates: false,
+        acl: true,
+    },
     act("GetObjectTagging", false, false),
     act("PutObjectTagging", false, false),
     act("DeleteObjectTagging", false, false),
@@ -127,7 +140,11 @@ pub const CONDITION_NAMES: &[&str] = &[
     "requireSse",
     "storageClasses",
     "sourceIps",
+    "acl",
 ];
+
+/// Object ACLs accepted by `acl` (COS's preset object ACLs; `default` inherits the bucket's).
+pub const OBJECT_ACLS: &[&str] = &["default", "private", "public-read"];
 
 /// Largest `maxContentLength`: 5 GiB, COS's limit for one PUT, POST or part.
 pub const MAX_CONTENT_LENGTH_LIMIT: u64 = 5 * 1024 * 1024 * 1024;
@@ -192,6 +209,7 @@ struct Conditions {
     require_sse: Option<RequiredSse>,
     storage_classes: Vec<String>,
     source_ips: Vec<String>,
+    acls: Vec<String>,
 }
 
 impl Conditions {
@@ -252,6 +270,12 @@ impl Conditions {
                 );
             }
         }
+        if a.acl && !self.acls.is_empty() {
+            add(
+                "string_equal",
+                format!("{}:{}", json::string(KEY_ACL), list(&self.acls)),
+            );
+        }
         if !self.source_ips.is_empty() {
             add(
                 "ip_equal",
@@ -268,13 +292,14 @@ impl Conditions {
         Some(format!("{{{}}}", parts.join(",")))
     }
 
-    /// Whether a condition was set that needs a body / creating action to apply to.
-    fn needs(&self) -> (bool, bool) {
+    /// Whether a condition was set that needs a body / creating / ACL-carrying action to
+    /// apply to.
+    fn needs(&self) -> (bool, bool, bool) {
         let body = self.max_content_length.is_some() || self.min_content_length.is_some();
         let creates = !self.content_types.is_empty()
             || self.require_sse.is_some()
             || !self.storage_classes.is_empty();
-        (body, creates)
+        (body, creates, !self.acls.is_empty())
     }
 }
 
@@ -439,7 +464,9 @@ impl Grant {
     /// - `contentTypes`: the exact `Content-Type` values allowed (`cos:content-type`);
     /// - `requireSse`: `SSE-COS`, `SSE-KMS` or `SSE-C` ([`KEY_SSE`], [`KEY_SSE_C`]);
     /// - `storageClasses`: allowed `x-cos-storage-class` values;
-    /// - `sourceIps`: addresses or CIDR ranges (`qcs:ip`, every action).
+    /// - `sourceIps`: addresses or CIDR ranges (`qcs:ip`, every action);
+    /// - `acl`: the allowed `x-cos-acl` values ([`OBJECT_ACLS`], [`KEY_ACL`]) on the creating
+    ///   actions and `PutObjectACL`; uploads must then send `x-cos-acl`.
     ///
     /// # Errors
     /// `ERR_UNKNOWN_CONDITION` for another name; `ERR_INVALID_CAM_POLICY` for a value of the
@@ -493,6 +520,16 @@ impl Grant {
                     ));
                 }
                 c.storage_classes = list;
+            }
+            "acl" => {
+                let list = value.into_list(name)?;
+                if let Some(bad) = list.iter().find(|s| !OBJECT_ACLS.contains(&s.as_str())) {
+                    return Err(err!(
+                        InvalidCamPolicy,
+                        "acl: unknown object ACL {bad:?}; use one of {OBJECT_ACLS:?}"
+                    ));
+                }
+                c.acls = list;
             }
             "sourceIps" => {
                 let list = value.into_list(name)?;
@@ -580,7 +617,7 @@ impl CosPolicy {
                     .map(|k| json::string(&format!("{base}{k}")))
                     .collect(),
             };
-            let (needs_body, needs_creates) = g.conditions.needs();
+            let (needs_body, needs_creates, needs_acl) = g.conditions.needs();
             if needs_body && !g.actions.iter().any(|a| a.body) {
                 return Err(err!(
                     InvalidCamPolicy,
@@ -591,6 +628,12 @@ impl CosPolicy {
                 return Err(err!(
                     InvalidCamPolicy,
                     "grant {i}: contentTypes, requireSse and storageClasses apply to none of its actions (none creates an object)"
+                ));
+            }
+            if needs_acl && !g.actions.iter().any(|a| a.acl) {
+                return Err(err!(
+                    InvalidCamPolicy,
+                    "grant {i}: acl applies to none of its actions (none creates an object or sets an ACL)"
                 ));
             }
             // Group actions by the condition object that applies to them, in first-seen order.
