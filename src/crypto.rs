@@ -6,18 +6,14 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha1::{Digest, Sha1};
 use sha2::Sha256;
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
+use crate::error::{push_hex_byte, HEX_LOWER};
 
 /// Lowercase hex of `bytes`.
 #[must_use]
 pub fn hex(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        for nibble in [b >> 4, b & 0x0f] {
-            s.push(char::from(
-                HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'),
-            ));
-        }
+    for &b in bytes {
+        push_hex_byte(&mut s, b, HEX_LOWER);
     }
     s
 }

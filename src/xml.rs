@@ -54,7 +54,7 @@ pub(crate) fn unescape(s: &str) -> Result<String> {
                     None
                 };
                 code.and_then(char::from_u32)
-                    .ok_or_else(|| err!(InvalidXml, "unknown XML entity &{name};"))?
+                    .ok_or_else(|| err!(InvalidXml, "unknown XML entity &{};", name))?
             }
         };
         out.push(c);
@@ -85,7 +85,7 @@ fn local_name(qname: &str) -> &str {
 /// Parses a small XML document into a tree. No DTDs, no entity expansion beyond the 5
 /// predefined entities and numeric references.
 pub(crate) fn parse_tree(xml: &str) -> Result<Node> {
-    let bad = |why: &str| err!(InvalidXml, "the XML is malformed: {why}");
+    let bad = |why: &str| err!(InvalidXml, "the XML is malformed: {}", why);
     let mut stack: Vec<Node> = Vec::new();
     let mut root: Option<Node> = None;
     let mut rest = xml.strip_prefix('\u{feff}').unwrap_or(xml);

@@ -25,10 +25,7 @@ fn signed_locally(signed: &JsValue) -> Result<SignedLocally> {
         return sent(url, &JsValue::UNDEFINED);
     }
     if !signed.is_object() {
-        return Err(err!(
-            InvalidArgument,
-            "explainSignatureMismatch() expects what was signed: {{ url, headers, method }} or the signing options"
-        ));
+        return Err(err!(InvalidArgument, "explainSignatureMismatch() expects what was signed: { url, headers, method } or the signing options"));
     }
     if let Some(url) = opt_str(signed, "url")? {
         return sent(url, signed);
