@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use crate::error::{cat, err, q, Result};
+use crate::error::{cat, err, find_str, q, replace_str, Result};
 
 /// A bucket name `<name>-<APPID>`: `name` is `[a-z0-9-]` without leading/trailing `-`,
 /// APPID is decimal digits (SDK regex `^[a-z0-9-]+-[0-9]+$`).
@@ -160,7 +160,7 @@ fn validate_host(host: &str) -> Result<()> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
         && !host.starts_with(['.', '-'])
-        && !host.contains("..");
+        && find_str(host, "..").is_none();
     if ok {
         Ok(())
     } else {
@@ -198,10 +198,12 @@ impl Endpoint {
     /// # Errors
     /// `ERR_INVALID_ENDPOINT` if the result is not a host name or the port is not 1-65535.
     pub fn with_domain(mut self, domain: &str) -> Result<Self> {
-        let domain = domain
-            .replace("{Bucket}", self.bucket.as_str())
-            .replace("{Region}", self.region.as_str())
-            .to_ascii_lowercase();
+        let domain = replace_str(
+            &replace_str(domain, "{Bucket}", self.bucket.as_str()),
+            "{Region}",
+            self.region.as_str(),
+        )
+        .to_ascii_lowercase();
         let (host, port) = match domain.rsplit_once(':') {
             Some((h, p)) => (h.to_owned(), Some(parse_port(p)?)),
             None => (domain, None),

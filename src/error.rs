@@ -384,6 +384,33 @@ pub(crate) fn push_padded(out: &mut String, n: u64, width: usize) {
     out.push_str(&digits);
 }
 
+/// Byte offset of the first `needle` in `hay`. A plain search instead of `str::find` /
+/// `contains` / `replace` with a `&str` pattern, whose Two-Way searcher (and its
+/// char-boundary panic path) costs ~3 KB of `.wasm`; every haystack here is a short
+/// header, host, path or XML document. A match of a UTF-8 `needle` starts on a char
+/// boundary, so the offset can slice `hay`.
+pub(crate) fn find_str(hay: &str, needle: &str) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    hay.as_bytes()
+        .windows(needle.len())
+        .position(|w| w == needle.as_bytes())
+}
+
+/// `hay` with every `from` replaced by `to` (see [`find_str`]).
+pub(crate) fn replace_str(hay: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(hay.len());
+    let mut rest = hay;
+    while let Some(at) = find_str(rest, from).filter(|_| !from.is_empty()) {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        out.push_str(to);
+        rest = rest.get(at + from.len()..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A character shown in single quotes, as `{:?}` showed it for ASCII.
 pub(crate) struct QuotedChar(pub(crate) char);
 
@@ -488,6 +515,32 @@ mod tests {
             cat!("{}", QuotedList(&["A", "B"])),
             format!("{:?}", ["A", "B"])
         );
+    }
+
+    #[test]
+    fn find_and_replace_match_std() {
+        for (hay, needle) in [
+            ("a..b", ".."),
+            ("", "x"),
+            ("abc", ""),
+            ("x://y", "://"),
+            ("é?>é", "?>"),
+            ("aaa", "aa"),
+        ] {
+            assert_eq!(
+                find_str(hay, needle),
+                hay.find(needle),
+                "{hay:?} {needle:?}"
+            );
+            assert_eq!(
+                replace_str(hay, needle, "<>"),
+                if needle.is_empty() {
+                    hay.to_owned()
+                } else {
+                    hay.replace(needle, "<>")
+                }
+            );
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@
 
 use crate::encode::{percent_decode, uri_encode};
 use crate::endpoint::Endpoint;
-use crate::error::{cat, err, q, Result};
+use crate::error::{cat, err, find_str, q, replace_str, Result};
 use crate::sign::{is_sensitive_header, KeyTime, Request};
 use crate::xml::parse_tree;
 
@@ -95,7 +95,7 @@ impl CosErrorBody {
         self.code == "RequestTimeTooSkewed"
             || self.code == "ExpiredToken"
             || ((self.code == "AccessDenied" || self.code == "InvalidArgument")
-                && (msg.contains("expired") || msg.contains("time")))
+                && (find_str(&msg, "expired").is_some() || find_str(&msg, "time").is_some()))
     }
 }
 
@@ -104,7 +104,7 @@ fn unescape_newlines(s: &str) -> String {
     if s.contains('\n') {
         s.to_owned()
     } else {
-        s.replace("\\n", "\n")
+        replace_str(s, "\\n", "\n")
     }
 }
 
@@ -372,7 +372,7 @@ fn explain_path(local: &str, server: &str, normalize: &dyn Fn(&str) -> String) -
             "a space in the key reached COS as '+': send spaces as %20, never '+'",
         );
     }
-    let slash = |s: &str| s.replace("%2F", "/").replace("%2f", "/");
+    let slash = |s: &str| replace_str(&replace_str(s, "%2F", "/"), "%2f", "/");
     if slash(local) == slash(server) {
         return d(
             "PATH_ENCODED_SLASH",

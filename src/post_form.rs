@@ -9,7 +9,7 @@
 
 use core::fmt;
 
-use crate::error::{cat, err, q, Result};
+use crate::error::{cat, err, find_str, q, Result};
 use crate::json;
 use crate::sign::{
     check_header_name, check_header_value, is_sensitive_header, object_path, KeyTime, DEFAULT_ACL,
@@ -245,7 +245,7 @@ fn key_field(key: &PostKey, allow_empty_prefix: bool) -> Result<(String, String)
             if bare.is_empty() {
                 return Err(err!(InvalidObjectKey, "the POST key must not be empty; use PostKey::Prefix(\"\") to accept any file name"));
             }
-            if bare.contains(FILENAME_PLACEHOLDER) {
+            if find_str(bare, FILENAME_PLACEHOLDER).is_some() {
                 return Err(err!(InvalidObjectKey, "an exact key containing ${filename} never matches the policy (COS substitutes it first); use PostKey::Prefix"));
             }
             Ok((bare.to_owned(), exact("key", bare)))
@@ -280,7 +280,7 @@ impl PostObjectFormOptions {
         ];
         if self.conditions.iter().any(|c| {
             let c = c.to_ascii_lowercase();
-            needles.iter().any(|n| c.contains(n.as_str()))
+            needles.iter().any(|n| find_str(&c, n).is_some())
         }) {
             return Err(err!(InvalidPolicy, "a strict form pins {} to {} unless it is given; set it, or pass strict: false to constrain it with your own condition", field, q(default)));
         }

@@ -20,7 +20,7 @@
 use zeroize::Zeroizing;
 
 use crate::crypto::{hex, hmac_sha256, sha256_hex};
-use crate::error::{cat, err, q, QuotedChar, Result};
+use crate::error::{cat, err, find_str, q, replace_str, QuotedChar, Result};
 use crate::time::iso8601_utc;
 
 /// The algorithm name that starts the string to sign and the `Authorization` value.
@@ -87,9 +87,11 @@ fn parse_url(url: &str) -> Result<SignedUrl<'_>> {
     if url.contains('#') {
         return Err(bad("has a fragment ('#'), which fetch would not send"));
     }
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| bad("must start with https:// or http://"))?;
+    let at = find_str(url, "://").ok_or_else(|| bad("must start with https:// or http://"))?;
+    let (scheme, rest) = (
+        url.get(..at).unwrap_or_default(),
+        url.get(at + 3..).unwrap_or_default(),
+    );
     if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
         return Err(bad("must start with https:// or http://"));
     }
@@ -185,10 +187,10 @@ fn check_path(path: &str) -> core::result::Result<(), String> {
     if !path.starts_with('/') {
         return Err("path must start with '/'".into());
     }
-    if let Some(c) = path
-        .chars()
-        .find(|&c| !(c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/%".contains(c)))
-    {
+    if let Some(c) = path.chars().find(|&c| {
+        !(c.is_ascii_alphanumeric()
+            || (c.is_ascii() && b"-._~!$&'()*+,;=:@/%".contains(&(c as u8))))
+    }) {
         return Err(cat!(
             "path contains {}; percent-encode it as the request will be sent",
             QuotedChar(c)
@@ -198,7 +200,7 @@ fn check_path(path: &str) -> core::result::Result<(), String> {
         return Err("path has a '%' that does not start a %XX escape".into());
     }
     let dot = |seg: &str| {
-        let s = seg.to_ascii_lowercase().replace("%2e", ".");
+        let s = replace_str(&seg.to_ascii_lowercase(), "%2e", ".");
         s == "." || s == ".."
     };
     if path.split('/').any(dot) {

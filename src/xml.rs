@@ -2,7 +2,7 @@
 //! configuration, error bodies). Hand-written: the wasm build needs only well-formed small
 //! documents without DTDs, and an XML crate costs tens of KB of `.wasm`.
 
-use crate::error::{err, Result};
+use crate::error::{err, find_str, Result};
 
 /// Deepest nesting accepted.
 const MAX_DEPTH: usize = 32;
@@ -102,13 +102,13 @@ pub(crate) fn parse_tree(xml: &str) -> Result<Node> {
             break;
         }
         if let Some(r) = rest.strip_prefix("<?") {
-            let end = r.find("?>").ok_or_else(|| bad("unterminated <?…?>"))?;
+            let end = find_str(r, "?>").ok_or_else(|| bad("unterminated <?…?>"))?;
             rest = r.get(end + 2..).unwrap_or("");
         } else if let Some(r) = rest.strip_prefix("<!--") {
-            let end = r.find("-->").ok_or_else(|| bad("unterminated comment"))?;
+            let end = find_str(r, "-->").ok_or_else(|| bad("unterminated comment"))?;
             rest = r.get(end + 3..).unwrap_or("");
         } else if let Some(r) = rest.strip_prefix("<![CDATA[") {
-            let end = r.find("]]>").ok_or_else(|| bad("unterminated CDATA"))?;
+            let end = find_str(r, "]]>").ok_or_else(|| bad("unterminated CDATA"))?;
             let top = stack
                 .last_mut()
                 .ok_or_else(|| bad("CDATA outside the root"))?;

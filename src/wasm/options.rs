@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 
 use crate::algorithm::SseAlgorithm;
 use crate::endpoint::{Endpoint, Protocol};
-use crate::error::{cat, err, q, Result};
+use crate::error::{cat, err, find_str, q, Result};
 use crate::sign::{KeyTime, Request};
 
 // Catching calls that return a primitive or nothing. wasm-bindgen (0.2.130) gives the
@@ -237,7 +237,11 @@ pub(super) fn js_text(v: &JsValue, name: &str) -> Result<Option<String>> {
     };
     let text = s.as_string();
     // A lone surrogate arrives as U+FFFD; only then pay for the per-unit check.
-    if text.as_deref().is_some_and(|t| t.contains('\u{FFFD}')) && !s.is_valid_utf16() {
+    if text
+        .as_deref()
+        .is_some_and(|t| find_str(t, "\u{FFFD}").is_some())
+        && !s.is_valid_utf16()
+    {
         return Err(err!(
             InvalidArgument,
             "`{}` contains a lone UTF-16 surrogate",
@@ -292,7 +296,8 @@ pub(super) fn entries(value: &JsValue, name: &str) -> Result<Vec<(String, JsValu
     if value.is_undefined() || value.is_null() {
         return Ok(Vec::new());
     }
-    let list: Array = if value.is_instance_of::<js_sys::Map>() {
+    let from_map = value.is_instance_of::<js_sys::Map>();
+    let list: Array = if from_map {
         array_from(value, name)?
     } else if value.is_object() && !is_array(value) {
         call_intrinsic(|i| &i.object_entries, &JsValue::UNDEFINED, &[value])
@@ -307,8 +312,12 @@ pub(super) fn entries(value: &JsValue, name: &str) -> Result<Vec<(String, JsValu
     };
     let mut out = Vec::with_capacity(list.length() as usize);
     for pair in list.iter() {
-        // A custom Map iterator may yield anything: read each pair through a real array.
-        let pair = if is_array(&pair) {
+        // The intrinsic `Object.entries` yields fresh `[string, value]` arrays, read as they
+        // are; a custom Map iterator may yield anything, so its pairs are read through a
+        // real array.
+        let pair: Array = if !from_map {
+            pair.unchecked_into()
+        } else if is_array(&pair) {
             array_from(&pair, name)?
         } else {
             return Err(err!(InvalidArgument, "`{}` could not be read", name));
