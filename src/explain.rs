@@ -149,7 +149,9 @@ impl SignedLocally {
             .or_else(|| url.strip_prefix("http://"))
             .ok_or_else(bad)?;
         let rest = rest.split('#').next().unwrap_or("");
-        let (host, path_query) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let (host, path_query) = rest
+            .split_at_checked(rest.find('/').unwrap_or(rest.len()))
+            .unwrap_or((rest, ""));
         let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
         let path = percent_decode(if path.is_empty() { "/" } else { path }).ok_or_else(bad)?;
         let query: Vec<(String, String)> = query

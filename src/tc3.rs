@@ -96,7 +96,8 @@ fn parse_url(url: &str) -> Result<SignedUrl<'_>> {
         return Err(bad("must start with https:// or http://"));
     }
     let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
+    // `split_at_checked`: an ASCII delimiter's offset is a char boundary; no panic path.
+    let (authority, tail) = rest.split_at_checked(authority_end).unwrap_or((rest, ""));
     let (path, query) = match tail.split_once('?') {
         Some((p, q)) => (p, q),
         None => (tail, ""),
