@@ -29,7 +29,7 @@
 //! ```
 
 use crate::endpoint::{Bucket, Region};
-use crate::error::{cat, err, q, QuotedList, Result};
+use crate::error::{cat, err, join, q, QuotedList, Result};
 use crate::json;
 use crate::sign::MAX_OBJECT_KEY_BYTES;
 
@@ -208,7 +208,7 @@ impl Conditions {
         };
         let list = |items: &[String]| {
             let inner: Vec<String> = items.iter().map(|s| json::string(s)).collect();
-            cat!("[{}]", inner.join(","))
+            cat!("[{}]", join(&inner, ","))
         };
         if a.body {
             if let Some(max) = self.max_content_length {
@@ -264,9 +264,9 @@ impl Conditions {
         }
         let parts: Vec<String> = ops
             .iter()
-            .map(|(op, entries)| cat!("{}:{{}}", json::string(op), entries.join(",")))
+            .map(|(op, entries)| cat!("{}:{{}}", json::string(op), join(entries, ",")))
             .collect();
-        Some(cat!("{{}}", parts.join(",")))
+        Some(cat!("{{}}", join(&parts, ",")))
     }
 
     /// Whether a condition was set that needs a body / creating action to apply to.
@@ -627,8 +627,8 @@ impl CosPolicy {
                     .collect();
                 let mut s = cat!(
                     "{\"effect\":\"allow\",\"action\":[{}],\"resource\":[{}]",
-                    actions.join(","),
-                    resources.join(",")
+                    join(&actions, ","),
+                    join(&resources, ",")
                 );
                 if let Some(cond) = cond {
                     s.push_str(",\"condition\":");
@@ -641,7 +641,7 @@ impl CosPolicy {
         Ok(cat!(
             "{\"version\":\"{}\",\"statement\":[{}]}",
             CAM_POLICY_VERSION,
-            statements.join(",")
+            join(&statements, ",")
         ))
     }
 }

@@ -411,6 +411,19 @@ pub(crate) fn replace_str(hay: &str, from: &str, to: &str) -> String {
     out
 }
 
+/// `parts` joined by `sep`, like `[S]::join` but a small loop (core's generic join is
+/// ~1 KB of `.wasm` per element type).
+pub(crate) fn join<S: AsRef<str>>(parts: &[S], sep: &str) -> String {
+    let mut out = String::new();
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(p.as_ref());
+    }
+    out
+}
+
 /// A character shown in single quotes, as `{:?}` showed it for ASCII.
 pub(crate) struct QuotedChar(pub(crate) char);
 

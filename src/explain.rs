@@ -13,7 +13,7 @@
 
 use crate::encode::{percent_decode, uri_encode};
 use crate::endpoint::Endpoint;
-use crate::error::{cat, err, find_str, q, replace_str, Result};
+use crate::error::{cat, err, find_str, join, q, replace_str, Result};
 use crate::sign::{is_sensitive_header, KeyTime, Request};
 use crate::xml::parse_tree;
 
@@ -221,8 +221,8 @@ impl SignedLocally {
             "{}\n{}\n{}\n{}\n",
             method.to_ascii_lowercase(),
             path,
-            params.join("&"),
-            signed_headers.join("&")
+            join(&params, "&"),
+            join(&signed_headers, "&")
         );
         Ok(Self {
             http_string: zeroize::Zeroizing::new(http_string),
@@ -351,7 +351,7 @@ fn remove_dot_segments(path: &str) -> String {
             out.push("");
         }
     }
-    cat!("/{}", out.join("/"))
+    cat!("/{}", join(&out, "/"))
 }
 
 fn explain_path(local: &str, server: &str, normalize: &dyn Fn(&str) -> String) -> Difference {
@@ -424,8 +424,8 @@ fn explain_pairs(
             cat!(
                 "the signed {} names differ: signed here only [{}], by COS only [{}]",
                 what,
-                missing.join(", "),
-                extra.join(", ")
+                join(&missing, ", "),
+                join(&extra, ", ")
             ),
         ));
     }

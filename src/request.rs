@@ -11,7 +11,7 @@ use core::fmt;
 
 use crate::encode::{path_encode, percent_decode, uri_encode};
 use crate::endpoint::Endpoint;
-use crate::error::{cat, err, q, Result};
+use crate::error::{cat, err, join, q, Result};
 use crate::keys::CustomerKey;
 use crate::sign::{
     is_sensitive_header, object_path, Header, Request, DEFAULT_ACL, DEFAULT_CONTENT_TYPE,
@@ -219,7 +219,7 @@ fn redact_url(url: &str) -> String {
             _ => kv.to_owned(),
         })
         .collect();
-    cat!("{}?{}", base, parts.join("&"))
+    cat!("{}?{}", base, join(&parts, "&"))
 }
 
 impl fmt::Debug for SignedRequest {

@@ -9,7 +9,7 @@ use crate::credentials::Credentials;
 use crate::crypto::{hmac_sha1_hex, sha1_hex};
 use crate::encode::uri_encode;
 use crate::endpoint::Endpoint;
-use crate::error::{cat, err, push_hex_byte, q, Result, HEX_UPPER};
+use crate::error::{cat, err, join, push_hex_byte, q, Result, HEX_UPPER};
 
 /// COS's limit on the UTF-8 length of an object key (protocol §6).
 pub const MAX_OBJECT_KEY_BYTES: usize = 850;
@@ -438,11 +438,10 @@ fn canonical_pairs(
     }
     // Built in place at its final size: values may be SSE-C keys or the security token,
     // and intermediate copies (format!, join, reallocation) would stay in freed memory.
-    let list = pairs
-        .iter()
-        .map(|(k, _)| k.as_str())
-        .collect::<Vec<_>>()
-        .join(";");
+    let list = join(
+        &pairs.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+        ";",
+    );
     let len = pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
     let mut string = String::with_capacity(len);
     for (i, (k, v)) in pairs.iter_mut().enumerate() {
@@ -608,11 +607,16 @@ impl SignatureParts {
     /// The `Authorization` header value.
     #[must_use]
     pub fn authorization(&self, secret_id: &str) -> String {
-        self.pairs(secret_id)
-            .iter()
-            .map(|(k, v)| cat!("{}={}", k, v))
-            .collect::<Vec<_>>()
-            .join("&")
+        let mut out = String::with_capacity(256);
+        for (i, (k, v)) in self.pairs(secret_id).iter().enumerate() {
+            if i > 0 {
+                out.push('&');
+            }
+            out.push_str(k);
+            out.push('=');
+            out.push_str(v);
+        }
+        out
     }
 }
 

@@ -18,7 +18,7 @@ use core::fmt;
 
 pub use crate::algorithm::SseAlgorithm;
 use crate::crypto::b64;
-use crate::error::{cat, err, q, Result};
+use crate::error::{cat, err, join, q, Result};
 use crate::json;
 use crate::keys::CustomerKey;
 use crate::sign::Header;
@@ -197,7 +197,7 @@ impl Operation {
                     UnknownOperation,
                     "unknown operation {}; expected one of {}",
                     q(s),
-                    names.join(", ")
+                    join(&names, ", ")
                 )
             })
     }
