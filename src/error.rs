@@ -251,9 +251,12 @@ pub(crate) fn push_u64(out: &mut String, mut n: u64) {
             break;
         }
     }
-    for &d in digits.get(at..).unwrap_or_default() {
-        out.push(char::from(d));
-    }
+    push_ascii(out, digits.get(at..).unwrap_or_default());
+}
+
+/// Appends ASCII bytes (one copy instead of a `push` per character).
+fn push_ascii(out: &mut String, bytes: &[u8]) {
+    out.push_str(core::str::from_utf8(bytes).unwrap_or_default());
 }
 
 macro_rules! unsigned_piece {
@@ -367,11 +370,8 @@ pub(crate) const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
 /// Appends `b` as two hex digits from `digits` ([`HEX_LOWER`] or [`HEX_UPPER`]).
 pub(crate) fn push_hex_byte(out: &mut String, b: u8, digits: &[u8; 16]) {
-    for nibble in [b >> 4, b & 0xf] {
-        out.push(char::from(
-            digits.get(usize::from(nibble)).copied().unwrap_or(b'0'),
-        ));
-    }
+    let digit = |nibble: u8| digits.get(usize::from(nibble)).copied().unwrap_or(b'0');
+    push_ascii(out, &[digit(b >> 4), digit(b & 0xf)]);
 }
 
 /// Appends `n` in decimal, zero-padded to at least `width` digits.
@@ -390,12 +390,19 @@ pub(crate) fn push_padded(out: &mut String, n: u64, width: usize) {
 /// header, host, path or XML document. A match of a UTF-8 `needle` starts on a char
 /// boundary, so the offset can slice `hay`.
 pub(crate) fn find_str(hay: &str, needle: &str) -> Option<usize> {
-    if needle.is_empty() {
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    let Some(first) = needle.first() else {
         return Some(0);
+    };
+    let mut from = 0;
+    while let Some(i) = hay.get(from..)?.iter().position(|b| b == first) {
+        let at = from + i;
+        if hay.get(at..)?.starts_with(needle) {
+            return Some(at);
+        }
+        from = at + 1;
     }
-    hay.as_bytes()
-        .windows(needle.len())
-        .position(|w| w == needle.as_bytes())
+    None
 }
 
 /// `hay` with every `from` replaced by `to` (see [`find_str`]).

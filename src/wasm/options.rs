@@ -1,6 +1,8 @@
 //! Reading JS arguments and option objects into core types. Every read goes through
 //! catching calls, so no JS exception unwinds through Rust frames.
 
+use core::cell::Cell;
+
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -48,24 +50,58 @@ pub(super) fn get(obj: &JsValue, name: &str) -> Result<JsValue> {
         return Ok(JsValue::UNDEFINED);
     }
     let threw = |_| err!(InvalidArgument, "reading `{}` threw an exception", name);
-    let key = JsValue::from_str(name);
-    // `Object.prototype.propertyIsEnumerable` is true only for an own, enumerable property;
-    // only then is the value read (running an own getter), so nothing is ever looked up
-    // on the prototype chain.
-    let own = INTRINSICS
-        .with(|i| {
-            i.property_is_enumerable
-                .unchecked_ref::<Callable>()
-                .call1_bool(obj, &key)
-        })
-        .map_err(threw)?;
-    if !own {
-        return Ok(JsValue::UNDEFINED);
-    }
-    // An own getter or Proxy trap may throw: probe first (see the imports above), then read.
-    // A getter therefore runs twice; options are read once per call, in a fixed order.
-    reflect_get_probe(obj, &key).map_err(threw)?;
-    Reflect::get(obj, &key).map_err(threw)
+    with_name_key(name, |key| {
+        // `Object.prototype.propertyIsEnumerable` is true only for an own, enumerable
+        // property; only then is the value read (running an own getter), so nothing is
+        // ever looked up on the prototype chain.
+        let own = INTRINSICS
+            .with(|i| {
+                i.property_is_enumerable
+                    .unchecked_ref::<Callable>()
+                    .call1_bool(obj, key)
+            })
+            .map_err(threw)?;
+        if !own {
+            return Ok(JsValue::UNDEFINED);
+        }
+        // An own getter or Proxy trap may throw: probe first (see the imports above), then
+        // read. A getter therefore runs twice; options are read once per call, in a fixed
+        // order.
+        reflect_get_probe(obj, key).map_err(threw)?;
+        Reflect::get(obj, key).map_err(threw)
+    })
+}
+
+/// The most option names kept as JS strings by [`with_name_key`].
+const NAME_KEYS: usize = 64;
+
+thread_local! {
+    /// Option names already read, as JS strings: each is made once instead of on every
+    /// read (a UTF-8 decode in the glue and an externref slot each time).
+    static NAME_KEYS_CACHE: Cell<Vec<(String, JsValue)>> = const { Cell::new(Vec::new()) };
+}
+
+/// Runs `f` with `name` as a JS string, made once and kept (at most [`NAME_KEYS`] names).
+fn with_name_key<R>(name: &str, f: impl FnOnce(&JsValue) -> R) -> R {
+    NAME_KEYS_CACHE.with(|cell| {
+        // Taken out while `f` runs: a getter may re-enter the module and read options
+        // itself; it then finds an empty list and makes its own keys (the list put back
+        // last is kept, the other dropped).
+        let mut names = cell.take();
+        let r = match names.iter().find(|(n, _)| n == name) {
+            Some((_, key)) => f(key),
+            None => {
+                let key = JsValue::from_str(name);
+                let r = f(&key);
+                if names.len() < NAME_KEYS {
+                    names.push((name.to_owned(), key));
+                }
+                r
+            }
+        };
+        cell.set(names);
+        r
+    })
 }
 
 /// `Reflect.get(obj, name)` through the prototype chain, `undefined` when it throws: only
