@@ -427,7 +427,8 @@ impl fmt::Debug for SignatureParts {
 /// (`name;name`, `name=value&…`). Names equal after lower-casing are an error.
 fn canonical_pairs(
     pairs: &mut [(String, String)],
-    dup: impl Fn(&str) -> crate::error::Error,
+    // `dyn`, not generic: one copy of this function and of its sort in the `.wasm`.
+    dup: &dyn Fn(&str) -> crate::error::Error,
 ) -> Result<(String, String)> {
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
     if let Some(w) = pairs
@@ -525,7 +526,7 @@ impl Request {
                 uri_encode(v.as_deref().unwrap_or("")),
             ));
         }
-        let (url_param_list, http_parameters) = canonical_pairs(&mut params, |k| {
+        let (url_param_list, http_parameters) = canonical_pairs(&mut params, &|k| {
             err!(
                 DuplicateQueryParam,
                 "query parameter {} is given twice (names differing only in case); pass it once",
@@ -543,7 +544,7 @@ impl Request {
                 ));
             }
         }
-        let (header_list, http_headers) = canonical_pairs(&mut headers, |k| {
+        let (header_list, http_headers) = canonical_pairs(&mut headers, &|k| {
             err!(DuplicateHeader, "header {} is given twice", q(k))
         })?;
 
