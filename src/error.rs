@@ -451,7 +451,7 @@ pub(crate) fn fill(template: &str, args: &[&dyn Piece]) -> String {
     let mut out = String::with_capacity(template.len());
     let mut args = args.iter();
     let mut rest = template;
-    while let Some(at) = rest.as_bytes().windows(2).position(|w| w == b"{}") {
+    while let Some(at) = find_str(rest, "{}") {
         out.push_str(rest.get(..at).unwrap_or_default());
         if let Some(arg) = args.next() {
             arg.push_to(&mut out);
@@ -459,20 +459,51 @@ pub(crate) fn fill(template: &str, args: &[&dyn Piece]) -> String {
         rest = rest.get(at + 2..).unwrap_or_default();
     }
     out.push_str(rest);
-    debug_assert!(
-        args.next().is_none(),
-        "more arguments than `{{}}` in {template:?}"
-    );
     out
+}
+
+/// The number of `{}` in a [`cat!`] template, checked when the crate compiles (the macro
+/// evaluates it in a `const`): a `{` followed by a letter, digit, `_` or `:` is a
+/// `format!`-style placeholder (`{name}`, `{:?}`, `{0}`) that [`fill`] would print as is,
+/// so it stops the build.
+#[allow(clippy::indexing_slicing, clippy::panic)] // const evaluation only; `i + 1 < len`
+pub(crate) const fn placeholders(template: &str) -> usize {
+    let b = template.as_bytes();
+    let (mut i, mut n) = (0, 0);
+    while i + 1 < b.len() {
+        if b[i] == b'{' {
+            let c = b[i + 1];
+            if c == b'}' {
+                n += 1;
+                i += 2;
+                continue;
+            }
+            if c.is_ascii_alphanumeric() || c == b'_' || c == b':' {
+                panic!("a cat!/err! template has a format!-style placeholder: write a bare pair of braces and pass the value");
+            }
+        }
+        i += 1;
+    }
+    n
+}
+
+/// 1 for each value given to [`cat!`] (counts them in a `const`).
+pub(crate) const fn one(_: &str) -> usize {
+    1
 }
 
 /// `cat!("text {} more {}", a, b)`: the template with each `{}` replaced by the next
 /// [`Piece`] (text, integers, [`q`]-quoted values), as a `String`. No `core::fmt`, no
-/// other placeholder syntax, no escapes.
+/// other placeholder syntax, no escapes; the count of `{}` must equal the count of values
+/// and `{name}`-style placeholders are refused, both when the crate compiles.
 macro_rules! cat {
-    ($template:literal $(, $arg:expr)* $(,)?) => {
+    ($template:literal $(, $arg:expr)* $(,)?) => {{
+        const _: () = assert!(
+            $crate::error::placeholders($template) == 0 $(+ $crate::error::one(stringify!($arg)))*,
+            "a cat!/err! template has not as many brace pairs as values"
+        );
         $crate::error::fill($template, &[$( &$arg as &dyn $crate::error::Piece ),*])
-    };
+    }};
 }
 pub(crate) use cat;
 

@@ -246,7 +246,7 @@ fn key_field(key: &PostKey, allow_empty_prefix: bool) -> Result<(String, String)
                 return Err(err!(InvalidObjectKey, "the POST key must not be empty; use PostKey::Prefix(\"\") to accept any file name"));
             }
             if find_str(bare, FILENAME_PLACEHOLDER).is_some() {
-                return Err(err!(InvalidObjectKey, "an exact key containing ${filename} never matches the policy (COS substitutes it first); use PostKey::Prefix"));
+                return Err(err!(InvalidObjectKey, "an exact key containing {} never matches the policy (COS substitutes it first); use PostKey::Prefix", FILENAME_PLACEHOLDER));
             }
             Ok((bare.to_owned(), exact("key", bare)))
         }
