@@ -274,7 +274,7 @@ impl Conditions {
         if a.acl && !self.acls.is_empty() {
             add(
                 "string_equal",
-                format!("{}:{}", json::string(KEY_ACL), list(&self.acls)),
+                cat!("{}:{}", json::string(KEY_ACL), list(&self.acls)),
             );
         }
         if !self.source_ips.is_empty() {
@@ -543,7 +543,9 @@ impl Grant {
                 if let Some(bad) = list.iter().find(|s| !OBJECT_ACLS.contains(&s.as_str())) {
                     return Err(err!(
                         InvalidCamPolicy,
-                        "acl: unknown object ACL {bad:?}; use one of {OBJECT_ACLS:?}"
+                        "acl: unknown object ACL {}; use one of {}",
+                        q(bad),
+                        QuotedList(OBJECT_ACLS)
                     ));
                 }
                 c.acls = list;
@@ -651,7 +653,8 @@ impl CosPolicy {
             if needs_acl && !g.actions.iter().any(|a| a.acl) {
                 return Err(err!(
                     InvalidCamPolicy,
-                    "grant {i}: acl applies to none of its actions (none creates an object or sets an ACL)"
+                    "grant {}: acl applies to none of its actions (none creates an object or sets an ACL)",
+                    i
                 ));
             }
             // Group actions by the condition object that applies to them, in first-seen order.
