@@ -15,7 +15,8 @@
 //   --no-workerd     skip the workerd cold start
 //   --entry=pkg      import pkg/node.js instead of the installed tests/js/node_modules/cos-wasm
 //   --only=A,B       run only these sections: sign, post, tc3, native, hash, size, cold-node,
-//                    cold-workerd, cold-chromium, memory (rows of the others are left out)
+//                    cold-workerd, cold-chromium, memory (rows of the others are left out;
+//                    BENCHMARKS.md is not rewritten)
 //   --json=FILE      also write the raw results as JSON
 //   --write          replace the table in BENCHMARKS.md (between the bench:begin/end markers)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -566,7 +567,7 @@ if (sign) {
   );
 }
 if (post) rows.push(['POST-policy signatures/s', fmtN(post.wasm), `node:crypto ${fmtN(post.node)}`, ratio(post.wasm, post.node), '', '']);
-if (tc3) rows.push(['TC3 signatures/s (STS GetFederationToken)', fmtN(tc3.wasm), `tencentcloud-sdk-nodejs-common ${fmtN(tc3.sdk)}`, ratio(tc3.wasm, tc3.sdk), '', '']);
+if (tc3) rows.push(['TC3 signatures/s (STS GetFederationToken)', fmtN(tc3.wasm), `tencentcloud-sdk-nodejs-common ${tcSdkVersion} ${fmtN(tc3.sdk)}`, ratio(tc3.wasm, tc3.sdk), '', '']);
 if (hash) {
   rows.push(
     [`CRC-64 MB/s (${hash.size / MiB} MiB, 4 MiB chunks)`, fmtN(hash.crcWasm), `native Rust ${fmtN(native?.crc)}`, ratio(hash.crcWasm, native?.crc), '≥ 0.9× native Rust', native ? pf(hash.crcWasm >= 0.9 * native.crc) : '—'],
@@ -627,7 +628,7 @@ const text = [header, '', table(rows), '', ...lines, ...notes.map((n) => `Note: 
 console.log(text);
 
 if (opts.json) writeFileSync(opts.json, JSON.stringify(res, null, 2));
-if (args.has('--write')) {
+if (args.has('--write') && only === undefined) {
   const f = join(root, 'BENCHMARKS.md');
   const md = readFileSync(f, 'utf8');
   const block = `<!-- bench:begin -->\n\`\`\`text\n${text}\n\`\`\`\n<!-- bench:end -->`;

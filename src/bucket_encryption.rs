@@ -13,7 +13,7 @@
 //! SM4 as a bucket default is UNCONFIRMED (protocol §4); it is supported because the COS SSE overview
 //! page documents SM4 for object-level SSE.
 
-use crate::error::{err, Result};
+use crate::error::{cat, err, q, Result};
 use crate::xml::{escape, parse_tree};
 
 /// A bucket's default encryption rule (protocol §4).
@@ -45,10 +45,7 @@ impl BucketEncryption {
     pub fn kms(key_id: Option<&str>) -> Result<Self> {
         if let Some(id) = key_id {
             if id.trim().is_empty() || id.chars().any(char::is_control) {
-                return Err(err!(
-                    InvalidSse,
-                    "the KMS key id must be non-empty without control characters; omit it to use the default CMK"
-                ));
+                return Err(err!(InvalidSse, "the KMS key id must be non-empty without control characters; omit it to use the default CMK"));
             }
         }
         Ok(Self::Kms {
@@ -72,13 +69,22 @@ impl BucketEncryption {
     pub fn to_xml(&self) -> String {
         let key = match self {
             Self::Kms { key_id: Some(id) } if !id.trim().is_empty() => {
-                format!("<{KMS_KEY_ID}>{}</{KMS_KEY_ID}>", escape(id.trim()))
+                cat!("<{}>{}</{}>", KMS_KEY_ID, escape(id.trim()), KMS_KEY_ID)
             }
             _ => String::new(),
         };
-        format!(
-            "<{ROOT}><{RULE}><{APPLY}><{ALGORITHM}>{}</{ALGORITHM}>{key}</{APPLY}></{RULE}></{ROOT}>",
-            self.algorithm_str()
+        cat!(
+            "<{}><{}><{}><{}>{}</{}>{}</{}></{}></{}>",
+            ROOT,
+            RULE,
+            APPLY,
+            ALGORITHM,
+            self.algorithm_str(),
+            ALGORITHM,
+            key,
+            APPLY,
+            RULE,
+            ROOT
         )
     }
 
@@ -93,18 +99,19 @@ impl BucketEncryption {
         if root.name != ROOT {
             return Err(err!(
                 InvalidXml,
-                "expected a <{ROOT}> document, got <{}>",
+                "expected a <{}> document, got <{}>",
+                ROOT,
                 root.name
             ));
         }
         let apply = root
             .child(RULE)
             .and_then(|r| r.child(APPLY))
-            .ok_or_else(|| err!(InvalidXml, "missing <{RULE}><{APPLY}> in <{ROOT}>"))?;
+            .ok_or_else(|| err!(InvalidXml, "missing <{}><{}> in <{}>", RULE, APPLY, ROOT))?;
         let algorithm = apply
             .child(ALGORITHM)
             .map(|n| n.text.trim())
-            .ok_or_else(|| err!(InvalidXml, "missing <{ALGORITHM}> in <{APPLY}>"))?;
+            .ok_or_else(|| err!(InvalidXml, "missing <{}> in <{}>", ALGORITHM, APPLY))?;
         match algorithm {
             "AES256" => Ok(Self::Aes256),
             "SM4" => Ok(Self::Sm4),
@@ -116,7 +123,9 @@ impl BucketEncryption {
             }),
             other => Err(err!(
                 InvalidXml,
-                "unknown <{ALGORITHM}> {other:?}; expected AES256, SM4 or KMS"
+                "unknown <{}> {}; expected AES256, SM4 or KMS",
+                ALGORITHM,
+                q(other)
             )),
         }
     }

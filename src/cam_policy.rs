@@ -29,7 +29,7 @@
 //! ```
 
 use crate::endpoint::{Bucket, Region};
-use crate::error::{err, Result};
+use crate::error::{cat, err, join, q, QuotedList, Result};
 use crate::json;
 use crate::sign::MAX_OBJECT_KEY_BYTES;
 
@@ -42,6 +42,11 @@ pub const KEY_CONTENT_LENGTH: &str = "cos:content-length";
 pub const KEY_CONTENT_TYPE: &str = "cos:content-type";
 /// Condition key of `x-cos-storage-class` (string).
 pub const KEY_STORAGE_CLASS: &str = "cos:x-cos-storage-class";
+/// Condition key of the `x-cos-acl` request header (string), listed in COS's condition-key
+/// table. UNCONFIRMED: which actions COS evaluates it on (taken here: the object-creating
+/// actions and `PutObjectACL`), and whether a POST form's `acl` field counts. A request
+/// without the header does not meet the condition, so uploads must send the pinned ACL.
+pub const KEY_ACL: &str = "cos:x-cos-acl";
 /// Condition key of the request's source IP (`ip_equal`, CIDR or address).
 pub const KEY_SOURCE_IP: &str = "qcs:ip";
 /// Condition key for SSE-COS / SSE-KMS uploads: the `x-cos-server-side-encryption` header.
@@ -74,6 +79,8 @@ struct ActionInfo {
     body: bool,
     /// Creates an object and carries its metadata headers (content type, SSE, storage class).
     creates: bool,
+    /// May carry `x-cos-acl` (the creating actions and `PutObjectACL`).
+    acl: bool,
 }
 
 const fn act(name: &'static str, body: bool, creates: bool) -> ActionInfo {
@@ -81,6 +88,7 @@ const fn act(name: &'static str, body: bool, creates: bool) -> ActionInfo {
         name,
         body,
         creates,
+        acl: creates,
     }
 }
 
@@ -100,7 +108,12 @@ const ACTIONS: &[ActionInfo] = &[
     act("AbortMultipartUpload", false, false),
     act("ListParts", false, false),
     act("GetObjectACL", false, false),
-    act("PutObjectACL", false, false),
+    ActionInfo {
+        name: "PutObjectACL",
+        body: false,
+        creates: false,
+        acl: true,
+    },
     act("GetObjectTagging", false, false),
     act("PutObjectTagging", false, false),
     act("DeleteObjectTagging", false, false),
@@ -127,7 +140,11 @@ pub const CONDITION_NAMES: &[&str] = &[
     "requireSse",
     "storageClasses",
     "sourceIps",
+    "acl",
 ];
+
+/// Object ACLs accepted by `acl` (COS's preset object ACLs; `default` inherits the bucket's).
+pub const OBJECT_ACLS: &[&str] = &["default", "private", "public-read"];
 
 /// Largest `maxContentLength`: 5 GiB, COS's limit for one PUT, POST or part.
 pub const MAX_CONTENT_LENGTH_LIMIT: u64 = 5 * 1024 * 1024 * 1024;
@@ -151,12 +168,13 @@ impl ConditionValue {
             Self::Integer(_) => {
                 return Err(err!(
                     InvalidCamPolicy,
-                    "{name} takes a string or a list of strings"
+                    "{} takes a string or a list of strings",
+                    name
                 ))
             }
         };
         if list.is_empty() || list.len() > 64 {
-            return Err(err!(InvalidCamPolicy, "{name} takes 1 to 64 values"));
+            return Err(err!(InvalidCamPolicy, "{} takes 1 to 64 values", name));
         }
         Ok(list)
     }
@@ -192,6 +210,7 @@ struct Conditions {
     require_sse: Option<RequiredSse>,
     storage_classes: Vec<String>,
     source_ips: Vec<String>,
+    acls: Vec<String>,
 }
 
 impl Conditions {
@@ -207,19 +226,19 @@ impl Conditions {
         };
         let list = |items: &[String]| {
             let inner: Vec<String> = items.iter().map(|s| json::string(s)).collect();
-            format!("[{}]", inner.join(","))
+            cat!("[{}]", join(&inner, ","))
         };
         if a.body {
             if let Some(max) = self.max_content_length {
                 add(
                     "numeric_less_than_equal",
-                    format!("{}:{max}", json::string(KEY_CONTENT_LENGTH)),
+                    cat!("{}:{}", json::string(KEY_CONTENT_LENGTH), max),
                 );
             }
             if let Some(min) = self.min_content_length {
                 add(
                     "numeric_greater_than_equal",
-                    format!("{}:{min}", json::string(KEY_CONTENT_LENGTH)),
+                    cat!("{}:{}", json::string(KEY_CONTENT_LENGTH), min),
                 );
             }
         }
@@ -227,7 +246,7 @@ impl Conditions {
             if !self.content_types.is_empty() {
                 add(
                     "string_equal",
-                    format!(
+                    cat!(
                         "{}:{}",
                         json::string(KEY_CONTENT_TYPE),
                         list(&self.content_types)
@@ -238,13 +257,13 @@ impl Conditions {
                 let (k, v) = sse.key_value();
                 add(
                     "string_equal",
-                    format!("{}:{}", json::string(k), json::string(v)),
+                    cat!("{}:{}", json::string(k), json::string(v)),
                 );
             }
             if !self.storage_classes.is_empty() {
                 add(
                     "string_equal",
-                    format!(
+                    cat!(
                         "{}:{}",
                         json::string(KEY_STORAGE_CLASS),
                         list(&self.storage_classes)
@@ -252,10 +271,16 @@ impl Conditions {
                 );
             }
         }
+        if a.acl && !self.acls.is_empty() {
+            add(
+                "string_equal",
+                cat!("{}:{}", json::string(KEY_ACL), list(&self.acls)),
+            );
+        }
         if !self.source_ips.is_empty() {
             add(
                 "ip_equal",
-                format!("{}:{}", json::string(KEY_SOURCE_IP), list(&self.source_ips)),
+                cat!("{}:{}", json::string(KEY_SOURCE_IP), list(&self.source_ips)),
             );
         }
         if ops.is_empty() {
@@ -263,18 +288,19 @@ impl Conditions {
         }
         let parts: Vec<String> = ops
             .iter()
-            .map(|(op, entries)| format!("{}:{{{}}}", json::string(op), entries.join(",")))
+            .map(|(op, entries)| cat!("{}:{{}}", json::string(op), join(entries, ",")))
             .collect();
-        Some(format!("{{{}}}", parts.join(",")))
+        Some(cat!("{{}}", join(&parts, ",")))
     }
 
-    /// Whether a condition was set that needs a body / creating action to apply to.
-    fn needs(&self) -> (bool, bool) {
+    /// Whether a condition was set that needs a body / creating / ACL-carrying action to
+    /// apply to.
+    fn needs(&self) -> (bool, bool, bool) {
         let body = self.max_content_length.is_some() || self.min_content_length.is_some();
         let creates = !self.content_types.is_empty()
             || self.require_sse.is_some()
             || !self.storage_classes.is_empty();
-        (body, creates)
+        (body, creates, !self.acls.is_empty())
     }
 }
 
@@ -311,31 +337,37 @@ fn check_key_text(what: &str, s: &str) -> Result<()> {
     if s.is_empty() {
         return Err(err!(
             InvalidCamPolicy,
-            "{what} must not be empty (a whole-bucket grant is not offered)"
+            "{} must not be empty (a whole-bucket grant is not offered)",
+            what
         ));
     }
     if s.len() > MAX_OBJECT_KEY_BYTES {
         return Err(err!(
             InvalidCamPolicy,
-            "{what} is longer than {MAX_OBJECT_KEY_BYTES} bytes"
+            "{} is longer than {} bytes",
+            what,
+            MAX_OBJECT_KEY_BYTES
         ));
     }
     if s.contains('*') {
         return Err(err!(
             InvalidCamPolicy,
-            "{what} contains '*', which CAM reads as a wildcard"
+            "{} contains '*', which CAM reads as a wildcard",
+            what
         ));
     }
     if s.starts_with('/') {
         return Err(err!(
             InvalidCamPolicy,
-            "{what} must not start with '/' (COS keys have no leading slash)"
+            "{} must not start with '/' (COS keys have no leading slash)",
+            what
         ));
     }
     if s.chars().any(char::is_control) {
         return Err(err!(
             InvalidCamPolicy,
-            "{what} contains a control character"
+            "{} contains a control character",
+            what
         ));
     }
     Ok(())
@@ -354,7 +386,12 @@ fn text_value(
 ) -> Result<()> {
     for v in list {
         if v.is_empty() || v.len() > max_len || !v.chars().all(&ok) {
-            return Err(err!(InvalidCamPolicy, "{name}: {v:?} is not a valid value"));
+            return Err(err!(
+                InvalidCamPolicy,
+                "{}: {} is not a valid value",
+                name,
+                q(v)
+            ));
         }
     }
     Ok(())
@@ -370,13 +407,16 @@ impl Grant {
         for name in names {
             let name = name.as_ref();
             let found: Vec<ActionInfo> = match name {
-                "upload" => UPLOAD_ACTIONS.iter().filter_map(|n| find_action(n)).collect(),
-                "download" => DOWNLOAD_ACTIONS.iter().filter_map(|n| find_action(n)).collect(),
+                "upload" => UPLOAD_ACTIONS
+                    .iter()
+                    .filter_map(|n| find_action(n))
+                    .collect(),
+                "download" => DOWNLOAD_ACTIONS
+                    .iter()
+                    .filter_map(|n| find_action(n))
+                    .collect(),
                 _ => vec![find_action(name).ok_or_else(|| {
-                    err!(
-                        UnknownAction,
-                        "unknown COS object action {name:?}; use 'upload', 'download' or names such as 'PutObject', 'GetObject'"
-                    )
+                    err!(UnknownAction, "unknown COS object action {}; use 'upload', 'download' or names such as 'PutObject', 'GetObject'", q(name))
                 })?],
             };
             for a in found {
@@ -396,10 +436,7 @@ impl Grant {
     pub fn prefix(&mut self, prefix: &str) -> Result<()> {
         check_key_text("prefix", prefix)?;
         if !prefix.ends_with('/') {
-            return Err(err!(
-                InvalidCamPolicy,
-                "prefix must end with '/' (\"users/1\" would also grant \"users/10/…\"); grant exact objects with keys"
-            ));
+            return Err(err!(InvalidCamPolicy, "prefix must end with '/' (\"users/1\" would also grant \"users/10/…\"); grant exact objects with keys"));
         }
         self.set_scope(Scope::Prefix(prefix.to_owned()))
     }
@@ -439,7 +476,9 @@ impl Grant {
     /// - `contentTypes`: the exact `Content-Type` values allowed (`cos:content-type`);
     /// - `requireSse`: `SSE-COS`, `SSE-KMS` or `SSE-C` ([`KEY_SSE`], [`KEY_SSE_C`]);
     /// - `storageClasses`: allowed `x-cos-storage-class` values;
-    /// - `sourceIps`: addresses or CIDR ranges (`qcs:ip`, every action).
+    /// - `sourceIps`: addresses or CIDR ranges (`qcs:ip`, every action);
+    /// - `acl`: the allowed `x-cos-acl` values ([`OBJECT_ACLS`], [`KEY_ACL`]) on the creating
+    ///   actions and `PutObjectACL`; uploads must then send `x-cos-acl`.
     ///
     /// # Errors
     /// `ERR_UNKNOWN_CONDITION` for another name; `ERR_INVALID_CAM_POLICY` for a value of the
@@ -451,13 +490,16 @@ impl Grant {
                 let ConditionValue::Integer(n) = value else {
                     return Err(err!(
                         InvalidCamPolicy,
-                        "{name} takes a whole number of bytes"
+                        "{} takes a whole number of bytes",
+                        name
                     ));
                 };
                 if n > MAX_CONTENT_LENGTH_LIMIT || (name == "maxContentLength" && n == 0) {
                     return Err(err!(
                         InvalidCamPolicy,
-                        "{name} must be between 1 and {MAX_CONTENT_LENGTH_LIMIT} bytes"
+                        "{} must be between 1 and {} bytes",
+                        name,
+                        MAX_CONTENT_LENGTH_LIMIT
                     ));
                 }
                 if name == "maxContentLength" {
@@ -489,10 +531,24 @@ impl Grant {
                 if let Some(bad) = list.iter().find(|s| !STORAGE_CLASSES.contains(&s.as_str())) {
                     return Err(err!(
                         InvalidCamPolicy,
-                        "storageClasses: unknown storage class {bad:?}; use one of {STORAGE_CLASSES:?}"
+                        "storageClasses: unknown storage class {}; use one of {}",
+                        q(bad),
+                        QuotedList(STORAGE_CLASSES)
                     ));
                 }
                 c.storage_classes = list;
+            }
+            "acl" => {
+                let list = value.into_list(name)?;
+                if let Some(bad) = list.iter().find(|s| !OBJECT_ACLS.contains(&s.as_str())) {
+                    return Err(err!(
+                        InvalidCamPolicy,
+                        "acl: unknown object ACL {}; use one of {}",
+                        q(bad),
+                        QuotedList(OBJECT_ACLS)
+                    ));
+                }
+                c.acls = list;
             }
             "sourceIps" => {
                 let list = value.into_list(name)?;
@@ -504,7 +560,9 @@ impl Grant {
             _ => {
                 return Err(err!(
                     UnknownCondition,
-                    "unknown condition {name:?}; use one of {CONDITION_NAMES:?}"
+                    "unknown condition {}; use one of {}",
+                    q(name),
+                    QuotedList(CONDITION_NAMES)
                 ))
             }
         }
@@ -552,7 +610,12 @@ impl CosPolicy {
     fn resource_base(&self) -> String {
         let bucket = self.bucket.as_str();
         let appid = bucket.rsplit_once('-').map_or("", |(_, a)| a);
-        format!("qcs::cos:{}:uid/{appid}:{bucket}/", self.region.as_str())
+        cat!(
+            "qcs::cos:{}:uid/{}:{}/",
+            self.region.as_str(),
+            appid,
+            bucket
+        )
     }
 
     /// The policy JSON (compact, deterministic): `{"version":"2.0","statement":[…]}`, one
@@ -570,27 +633,28 @@ impl CosPolicy {
         let mut statements = Vec::new();
         for (i, g) in self.grants.iter().enumerate() {
             if g.actions.is_empty() {
-                return Err(err!(InvalidCamPolicy, "grant {i} has no actions"));
+                return Err(err!(InvalidCamPolicy, "grant {} has no actions", i));
             }
             let resources: Vec<String> = match &g.scope {
-                None => return Err(err!(InvalidCamPolicy, "grant {i} needs prefix or keys")),
-                Some(Scope::Prefix(p)) => vec![json::string(&format!("{base}{p}*"))],
+                None => return Err(err!(InvalidCamPolicy, "grant {} needs prefix or keys", i)),
+                Some(Scope::Prefix(p)) => vec![json::string(&cat!("{}{}*", base, p))],
                 Some(Scope::Keys(keys)) => keys
                     .iter()
-                    .map(|k| json::string(&format!("{base}{k}")))
+                    .map(|k| json::string(&cat!("{}{}", base, k)))
                     .collect(),
             };
-            let (needs_body, needs_creates) = g.conditions.needs();
+            let (needs_body, needs_creates, needs_acl) = g.conditions.needs();
             if needs_body && !g.actions.iter().any(|a| a.body) {
-                return Err(err!(
-                    InvalidCamPolicy,
-                    "grant {i}: content-length limits apply to none of its actions (they send no object data)"
-                ));
+                return Err(err!(InvalidCamPolicy, "grant {}: content-length limits apply to none of its actions (they send no object data)", i));
             }
             if needs_creates && !g.actions.iter().any(|a| a.creates) {
+                return Err(err!(InvalidCamPolicy, "grant {}: contentTypes, requireSse and storageClasses apply to none of its actions (none creates an object)", i));
+            }
+            if needs_acl && !g.actions.iter().any(|a| a.acl) {
                 return Err(err!(
                     InvalidCamPolicy,
-                    "grant {i}: contentTypes, requireSse and storageClasses apply to none of its actions (none creates an object)"
+                    "grant {}: acl applies to none of its actions (none creates an object or sets an ACL)",
+                    i
                 ));
             }
             // Group actions by the condition object that applies to them, in first-seen order.
@@ -605,12 +669,12 @@ impl CosPolicy {
             for (cond, names) in groups {
                 let actions: Vec<String> = names
                     .iter()
-                    .map(|n| json::string(&format!("name/cos:{n}")))
+                    .map(|n| json::string(&cat!("name/cos:{}", n)))
                     .collect();
-                let mut s = format!(
-                    "{{\"effect\":\"allow\",\"action\":[{}],\"resource\":[{}]",
-                    actions.join(","),
-                    resources.join(",")
+                let mut s = cat!(
+                    "{\"effect\":\"allow\",\"action\":[{}],\"resource\":[{}]",
+                    join(&actions, ","),
+                    join(&resources, ",")
                 );
                 if let Some(cond) = cond {
                     s.push_str(",\"condition\":");
@@ -620,9 +684,10 @@ impl CosPolicy {
                 statements.push(s);
             }
         }
-        Ok(format!(
-            "{{\"version\":\"{CAM_POLICY_VERSION}\",\"statement\":[{}]}}",
-            statements.join(",")
+        Ok(cat!(
+            "{\"version\":\"{}\",\"statement\":[{}]}",
+            CAM_POLICY_VERSION,
+            join(&statements, ",")
         ))
     }
 }

@@ -20,12 +20,13 @@ pub struct Credentials {
 
 fn check_printable(what: &str, value: &str) -> Result<()> {
     if value.is_empty() {
-        return Err(err!(InvalidCredentials, "{what} must not be empty"));
+        return Err(err!(InvalidCredentials, "{} must not be empty", what));
     }
     if value.chars().any(|c| c.is_control()) {
         return Err(err!(
             InvalidCredentials,
-            "{what} contains a control character; copy it again without line breaks"
+            "{} contains a control character; copy it again without line breaks",
+            what
         ));
     }
     Ok(())
@@ -41,10 +42,7 @@ impl Credentials {
         let secret_key = Zeroizing::new(secret_key.into());
         check_printable("secretId", &secret_id)?;
         if secret_id.contains(['&', '=', ';', ' ']) {
-            return Err(err!(
-                InvalidCredentials,
-                "secretId contains '&', '=', ';' or a space, which cannot appear in an Authorization value"
-            ));
+            return Err(err!(InvalidCredentials, "secretId contains '&', '=', ';' or a space, which cannot appear in an Authorization value"));
         }
         check_printable("secretKey", &secret_key)?;
         Ok(Self {

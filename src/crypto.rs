@@ -6,20 +6,19 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha1::{Digest, Sha1};
 use sha2::Sha256;
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
+use crate::error::HEX_LOWER;
 
 /// Lowercase hex of `bytes`.
 #[must_use]
 pub fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        for nibble in [b >> 4, b & 0x0f] {
-            s.push(char::from(
-                HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'),
-            ));
-        }
+    // Built as bytes at the final size (no reallocation leaves a copy of a key's hex).
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    let digit = |nibble: u8| HEX_LOWER.get(usize::from(nibble)).copied().unwrap_or(b'0');
+    for &b in bytes {
+        out.push(digit(b >> 4));
+        out.push(digit(b & 0xf));
     }
-    s
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// `hex(HMAC-SHA1(key, msg))`, the building block of the COS q-sign signature.

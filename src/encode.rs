@@ -2,7 +2,7 @@
 //!
 //! UTF-8 bytes, uppercase hex, only `A-Za-z0-9-_.~` left unescaped; space is `%20`, never `+`.
 
-use core::fmt::Write as _;
+use crate::error::{push_hex_byte, HEX_UPPER};
 
 fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
@@ -13,8 +13,8 @@ fn encode_into(out: &mut String, s: &str, keep_slash: bool) {
         if is_unreserved(b) || (keep_slash && b == b'/') {
             out.push(char::from(b));
         } else {
-            // Writing to a String cannot fail.
-            let _ = write!(out, "%{b:02X}");
+            out.push('%');
+            push_hex_byte(out, b, HEX_UPPER);
         }
     }
 }

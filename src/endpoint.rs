@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use crate::error::{err, Result};
+use crate::error::{cat, err, find_str, q, replace_str, Result};
 
 /// A bucket name `<name>-<APPID>`: `name` is `[a-z0-9-]` without leading/trailing `-`,
 /// APPID is decimal digits (SDK regex `^[a-z0-9-]+-[0-9]+$`).
@@ -17,7 +17,12 @@ impl Bucket {
     /// `ERR_INVALID_BUCKET` with what is wrong.
     pub fn new(name: &str) -> Result<Self> {
         let bad = |why: &str| {
-            err!(InvalidBucket, "bucket {name:?} is invalid: {why}; expected <name>-<APPID>, e.g. examplebucket-1250000000")
+            err!(
+                InvalidBucket,
+                "bucket {} is invalid: {}; expected <name>-<APPID>, e.g. examplebucket-1250000000",
+                q(name),
+                why
+            )
         };
         let Some((short, appid)) = name.rsplit_once('-') else {
             return Err(bad("missing the -APPID suffix"));
@@ -76,10 +81,7 @@ impl Region {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         {
-            return Err(err!(
-                InvalidRegion,
-                "region {region:?} is invalid: expected lowercase letters, digits and '-', e.g. ap-guangzhou"
-            ));
+            return Err(err!(InvalidRegion, "region {} is invalid: expected lowercase letters, digits and '-', e.g. ap-guangzhou", q(region)));
         }
         Ok(Self(region.to_owned()))
     }
@@ -112,7 +114,8 @@ impl Protocol {
             "http" => Ok(Self::Http),
             _ => Err(err!(
                 InvalidEndpoint,
-                "protocol must be 'https' or 'http', got {s:?}"
+                "protocol must be 'https' or 'http', got {}",
+                q(s)
             )),
         }
     }
@@ -157,13 +160,14 @@ fn validate_host(host: &str) -> Result<()> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
         && !host.starts_with(['.', '-'])
-        && !host.contains("..");
+        && find_str(host, "..").is_none();
     if ok {
         Ok(())
     } else {
         Err(err!(
             InvalidEndpoint,
-            "domain {host:?} is not a host name: use letters, digits, '.' and '-' (and optionally :port)"
+            "domain {} is not a host name: use letters, digits, '.' and '-' (and optionally :port)",
+            q(host)
         ))
     }
 }
@@ -176,7 +180,7 @@ impl Endpoint {
     pub fn new(bucket: &str, region: &str) -> Result<Self> {
         let bucket = Bucket::new(bucket)?;
         let region = Region::new(region)?;
-        let host = format!("{}.cos.{}.myqcloud.com", bucket.as_str(), region.as_str());
+        let host = cat!("{}.cos.{}.myqcloud.com", bucket.as_str(), region.as_str());
         Ok(Self {
             bucket,
             region,
@@ -194,10 +198,12 @@ impl Endpoint {
     /// # Errors
     /// `ERR_INVALID_ENDPOINT` if the result is not a host name or the port is not 1-65535.
     pub fn with_domain(mut self, domain: &str) -> Result<Self> {
-        let domain = domain
-            .replace("{Bucket}", self.bucket.as_str())
-            .replace("{Region}", self.region.as_str())
-            .to_ascii_lowercase();
+        let domain = replace_str(
+            &replace_str(domain, "{Bucket}", self.bucket.as_str()),
+            "{Region}",
+            self.region.as_str(),
+        )
+        .to_ascii_lowercase();
         let (host, port) = match domain.rsplit_once(':') {
             Some((h, p)) => (h.to_owned(), Some(parse_port(p)?)),
             None => (domain, None),
@@ -226,7 +232,7 @@ impl Endpoint {
             u16::try_from(port)
                 .ok()
                 .filter(|p| *p != 0)
-                .ok_or_else(|| err!(InvalidEndpoint, "port must be 1-65535, got {port}"))?,
+                .ok_or_else(|| err!(InvalidEndpoint, "port must be 1-65535, got {}", port))?,
         );
         Ok(self)
     }
@@ -264,8 +270,9 @@ impl Endpoint {
         };
         Err(err!(
             SseCRequiresHttps,
-            "an SSE-C key would be sent over plain http to {}; {hint}",
-            self.host_header()
+            "an SSE-C key would be sent over plain http to {}; {}",
+            self.host_header(),
+            hint
         ))
     }
 
@@ -291,7 +298,7 @@ impl Endpoint {
     #[must_use]
     pub fn host_header(&self) -> String {
         match self.port {
-            Some(p) if p != self.protocol.default_port() => format!("{}:{p}", self.host),
+            Some(p) if p != self.protocol.default_port() => cat!("{}:{}", self.host, p),
             _ => self.host.clone(),
         }
     }
@@ -299,7 +306,7 @@ impl Endpoint {
     /// `scheme://host[:port]`.
     #[must_use]
     pub fn origin(&self) -> String {
-        format!("{}://{}", self.protocol.as_str(), self.host_header())
+        cat!("{}://{}", self.protocol.as_str(), self.host_header())
     }
 
     /// Whether the host is literal loopback: an IPv4 literal in `127.0.0.0/8`, `[::1]` or
@@ -323,7 +330,7 @@ impl Endpoint {
     /// The decoded path that is signed (`UriPathname`) for an object path (`/key`).
     pub(crate) fn signed_path(&self, object_path: &str) -> String {
         if self.path_style {
-            format!("/{}{object_path}", self.bucket.as_str())
+            cat!("/{}{}", self.bucket.as_str(), object_path)
         } else {
             object_path.to_owned()
         }
@@ -334,7 +341,7 @@ fn parse_port(p: &str) -> Result<u16> {
     p.parse::<u16>()
         .ok()
         .filter(|p| *p != 0)
-        .ok_or_else(|| err!(InvalidEndpoint, "port must be 1-65535, got {p:?}"))
+        .ok_or_else(|| err!(InvalidEndpoint, "port must be 1-65535, got {}", q(p)))
 }
 
 #[cfg(test)]

@@ -203,10 +203,319 @@ impl std::error::Error for Error {}
 /// Shorthand used throughout the crate.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
 
-/// Builds an [`Error`] with a formatted message.
+/// A piece of a message or other built text, appended without `core::fmt`: the
+/// formatting machinery (and, for `{:?}`, `Debug` escaping with its unicode tables) would
+/// cost the `.wasm` several KB. Text is appended as is, integers in decimal.
+pub(crate) trait Piece {
+    /// Appends `self` to `out`.
+    fn push_to(&self, out: &mut String);
+}
+
+impl Piece for str {
+    fn push_to(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl Piece for String {
+    fn push_to(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl Piece for char {
+    fn push_to(&self, out: &mut String) {
+        out.push(*self);
+    }
+}
+
+impl<T: Piece + ?Sized> Piece for &T {
+    fn push_to(&self, out: &mut String) {
+        (**self).push_to(out);
+    }
+}
+
+impl Piece for ErrorCode {
+    fn push_to(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+
+/// Appends `n` in decimal.
+pub(crate) fn push_u64(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    push_ascii(out, digits.get(at..).unwrap_or_default());
+}
+
+/// Appends ASCII bytes (one copy instead of a `push` per character).
+fn push_ascii(out: &mut String, bytes: &[u8]) {
+    out.push_str(core::str::from_utf8(bytes).unwrap_or_default());
+}
+
+macro_rules! unsigned_piece {
+    ($($t:ty),*) => {$(
+        impl Piece for $t {
+            fn push_to(&self, out: &mut String) {
+                push_u64(out, u64::from(*self));
+            }
+        }
+    )*};
+}
+unsigned_piece!(u8, u16, u32, u64);
+
+impl Piece for usize {
+    fn push_to(&self, out: &mut String) {
+        push_u64(out, *self as u64);
+    }
+}
+
+impl Piece for i64 {
+    fn push_to(&self, out: &mut String) {
+        if *self < 0 {
+            out.push('-');
+        }
+        push_u64(out, self.unsigned_abs());
+    }
+}
+
+/// A value shown in double quotes in a message, as `{:?}` showed it for ASCII text:
+/// `"`, `\` and C0/C1 control characters escaped (`\n`, `\u{1b}`), and also the
+/// invisible format characters (bidi overrides, zero-width, line separators, BOM) that
+/// could disguise a message. Other non-ASCII characters appear as they are.
+pub(crate) struct Quoted<'a>(pub(crate) &'a str);
+
+/// Quotes `s` for a message (see [`Quoted`]).
+pub(crate) fn q(s: &str) -> Quoted<'_> {
+    Quoted(s)
+}
+
+/// Appends `c` escaped as in [`Quoted`] (`quote` is the delimiter to escape).
+pub(crate) fn push_escaped(out: &mut String, c: char, quote: char) {
+    let escape = match c {
+        '\n' => Some('n'),
+        '\r' => Some('r'),
+        '\t' => Some('t'),
+        '\0' => Some('0'),
+        '\\' => Some('\\'),
+        _ if c == quote => Some(c),
+        _ => None,
+    };
+    if let Some(e) = escape {
+        out.push('\\');
+        out.push(e);
+    } else if matches!(c, '\0'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
+    {
+        out.push_str("\\u{");
+        let n = u32::from(c);
+        let mut shift = 28;
+        while shift > 0 && (n >> shift) & 0xf == 0 {
+            shift -= 4;
+        }
+        loop {
+            out.push(char::from(
+                HEX_LOWER
+                    .get((n >> shift) as usize & 0xf)
+                    .copied()
+                    .unwrap_or(b'0'),
+            ));
+            if shift == 0 {
+                break;
+            }
+            shift -= 4;
+        }
+        out.push('}');
+    } else {
+        out.push(c);
+    }
+}
+
+/// Lower-case hex digits.
+pub(crate) const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+
+impl Piece for Quoted<'_> {
+    fn push_to(&self, out: &mut String) {
+        out.push('"');
+        for c in self.0.chars() {
+            push_escaped(out, c, '"');
+        }
+        out.push('"');
+    }
+}
+
+/// A list shown as `{:?}` showed a slice of text: `["a", "b"]`.
+pub(crate) struct QuotedList<'a>(pub(crate) &'a [&'a str]);
+
+impl Piece for QuotedList<'_> {
+    fn push_to(&self, out: &mut String) {
+        out.push('[');
+        for (i, s) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            q(s).push_to(out);
+        }
+        out.push(']');
+    }
+}
+
+/// Upper-case hex digits.
+pub(crate) const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Appends `b` as two hex digits from `digits` ([`HEX_LOWER`] or [`HEX_UPPER`]).
+pub(crate) fn push_hex_byte(out: &mut String, b: u8, digits: &[u8; 16]) {
+    let digit = |nibble: u8| digits.get(usize::from(nibble)).copied().unwrap_or(b'0');
+    push_ascii(out, &[digit(b >> 4), digit(b & 0xf)]);
+}
+
+/// Appends `n` in decimal, zero-padded to at least `width` digits.
+pub(crate) fn push_padded(out: &mut String, n: u64, width: usize) {
+    let mut digits = String::new();
+    push_u64(&mut digits, n);
+    for _ in digits.len()..width {
+        out.push('0');
+    }
+    out.push_str(&digits);
+}
+
+/// Byte offset of the first `needle` in `hay`. A plain search instead of `str::find` /
+/// `contains` / `replace` with a `&str` pattern, whose Two-Way searcher (and its
+/// char-boundary panic path) costs ~3 KB of `.wasm`; every haystack here is a short
+/// header, host, path or XML document. A match of a UTF-8 `needle` starts on a char
+/// boundary, so the offset can slice `hay`.
+pub(crate) fn find_str(hay: &str, needle: &str) -> Option<usize> {
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    let Some(first) = needle.first() else {
+        return Some(0);
+    };
+    let mut from = 0;
+    while let Some(i) = hay.get(from..)?.iter().position(|b| b == first) {
+        let at = from + i;
+        if hay.get(at..)?.starts_with(needle) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// `hay` with every `from` replaced by `to` (see [`find_str`]).
+pub(crate) fn replace_str(hay: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(hay.len());
+    let mut rest = hay;
+    while let Some(at) = find_str(rest, from).filter(|_| !from.is_empty()) {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        out.push_str(to);
+        rest = rest.get(at + from.len()..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `parts` joined by `sep`, like `[S]::join` but a small loop (core's generic join is
+/// ~1 KB of `.wasm` per element type).
+pub(crate) fn join<S: AsRef<str>>(parts: &[S], sep: &str) -> String {
+    let mut out = String::new();
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(p.as_ref());
+    }
+    out
+}
+
+/// A character shown in single quotes, as `{:?}` showed it for ASCII.
+pub(crate) struct QuotedChar(pub(crate) char);
+
+impl Piece for QuotedChar {
+    fn push_to(&self, out: &mut String) {
+        out.push('\'');
+        push_escaped(out, self.0, '\'');
+        out.push('\'');
+    }
+}
+
+/// `template` with each `{}` replaced by the next of `args` (see [`cat!`]). One
+/// out-of-line function over a slice of trait objects: a call site only stores its
+/// template and argument pointers, which keeps the crate's ~250 messages small in the
+/// `.wasm` (as small as `format!` call sites, without `core::fmt`).
+#[inline(never)]
+pub(crate) fn fill(template: &str, args: &[&dyn Piece]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut args = args.iter();
+    let mut rest = template;
+    while let Some(at) = find_str(rest, "{}") {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        if let Some(arg) = args.next() {
+            arg.push_to(&mut out);
+        }
+        rest = rest.get(at + 2..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The number of `{}` in a [`cat!`] template, checked when the crate compiles (the macro
+/// evaluates it in a `const`): a `{` followed by a letter, digit, `_` or `:` is a
+/// `format!`-style placeholder (`{name}`, `{:?}`, `{0}`) that [`fill`] would print as is,
+/// so it stops the build.
+#[allow(clippy::indexing_slicing, clippy::panic)] // const evaluation only; `i + 1 < len`
+pub(crate) const fn placeholders(template: &str) -> usize {
+    let b = template.as_bytes();
+    let (mut i, mut n) = (0, 0);
+    while i + 1 < b.len() {
+        if b[i] == b'{' {
+            let c = b[i + 1];
+            if c == b'}' {
+                n += 1;
+                i += 2;
+                continue;
+            }
+            if c.is_ascii_alphanumeric() || c == b'_' || c == b':' {
+                panic!("a cat!/err! template has a format!-style placeholder: write a bare pair of braces and pass the value");
+            }
+        }
+        i += 1;
+    }
+    n
+}
+
+/// 1 for each value given to [`cat!`] (counts them in a `const`).
+pub(crate) const fn one(_: &str) -> usize {
+    1
+}
+
+/// `cat!("text {} more {}", a, b)`: the template with each `{}` replaced by the next
+/// [`Piece`] (text, integers, [`q`]-quoted values), as a `String`. No `core::fmt`, no
+/// other placeholder syntax, no escapes; the count of `{}` must equal the count of values
+/// and `{name}`-style placeholders are refused, both when the crate compiles.
+macro_rules! cat {
+    ($template:literal $(, $arg:expr)* $(,)?) => {{
+        const _: () = assert!(
+            $crate::error::placeholders($template) == 0 $(+ $crate::error::one(stringify!($arg)))*,
+            "a cat!/err! template has not as many brace pairs as values"
+        );
+        $crate::error::fill($template, &[$( &$arg as &dyn $crate::error::Piece ),*])
+    }};
+}
+pub(crate) use cat;
+
+/// Builds an [`Error`] with a [`cat!`] message: `err!(InvalidBucket, "bucket {} is
+/// invalid", q(name))`.
 macro_rules! err {
-    ($code:ident, $($arg:tt)*) => {
-        $crate::error::Error::new($crate::error::ErrorCode::$code, format!($($arg)*))
+    ($code:ident, $template:literal $(, $arg:expr)* $(,)?) => {
+        $crate::error::Error::new($crate::error::ErrorCode::$code, $crate::error::cat!($template $(, $arg)*))
     };
 }
 pub(crate) use err;
@@ -222,5 +531,81 @@ mod tests {
             assert!(c.as_str().starts_with("ERR_"));
             assert!(seen.insert(c.as_str()), "duplicate {c}");
         }
+    }
+
+    #[test]
+    fn cat_fills_placeholders_in_order() {
+        assert_eq!(
+            cat!("a {} b {}{} c", 1u8, "x", u64::MAX),
+            "a 1 b x18446744073709551615 c"
+        );
+        assert_eq!(cat!("{}", -42i64), "-42");
+        assert_eq!(cat!("{}", 0usize), "0");
+        assert_eq!(cat!("no placeholders"), "no placeholders");
+        assert_eq!(cat!("{ start, end }"), "{ start, end }");
+    }
+
+    #[test]
+    fn quoting_matches_debug_for_ascii_and_escapes_invisible_characters() {
+        for s in [
+            "",
+            "plain",
+            "a\"b",
+            "back\\slash",
+            "nl\n cr\r tab\t nul\0",
+            "\u{1b}[31m",
+            "\u{7f}",
+            "照片/猫.jpg",
+        ] {
+            assert_eq!(cat!("{}", q(s)), format!("{s:?}"), "{s:?}");
+        }
+        assert_eq!(
+            cat!("{}", q("a\u{202e}b\u{200b}\u{feff}\u{85}")),
+            "\"a\\u{202e}b\\u{200b}\\u{feff}\\u{85}\""
+        );
+        for c in ['a', '\'', '"', '\n', '\u{1f}'] {
+            assert_eq!(cat!("{}", QuotedChar(c)), format!("{c:?}"));
+        }
+        assert_eq!(
+            cat!("{}", QuotedList(&["A", "B"])),
+            format!("{:?}", ["A", "B"])
+        );
+    }
+
+    #[test]
+    fn find_and_replace_match_std() {
+        for (hay, needle) in [
+            ("a..b", ".."),
+            ("", "x"),
+            ("abc", ""),
+            ("x://y", "://"),
+            ("é?>é", "?>"),
+            ("aaa", "aa"),
+        ] {
+            assert_eq!(
+                find_str(hay, needle),
+                hay.find(needle),
+                "{hay:?} {needle:?}"
+            );
+            assert_eq!(
+                replace_str(hay, needle, "<>"),
+                if needle.is_empty() {
+                    hay.to_owned()
+                } else {
+                    hay.replace(needle, "<>")
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn hex_and_padding() {
+        let mut s = String::new();
+        push_hex_byte(&mut s, 0x0f, HEX_UPPER);
+        push_hex_byte(&mut s, 0xa0, HEX_LOWER);
+        push_padded(&mut s, 7, 2);
+        push_padded(&mut s, 2026, 4);
+        push_padded(&mut s, 123, 2);
+        assert_eq!(s, "0Fa0072026123");
     }
 }

@@ -13,7 +13,7 @@
 
 use crate::encode::{percent_decode, uri_encode};
 use crate::endpoint::Endpoint;
-use crate::error::{err, Result};
+use crate::error::{cat, err, find_str, join, q, replace_str, Result};
 use crate::sign::{is_sensitive_header, KeyTime, Request};
 use crate::xml::parse_tree;
 
@@ -95,7 +95,7 @@ impl CosErrorBody {
         self.code == "RequestTimeTooSkewed"
             || self.code == "ExpiredToken"
             || ((self.code == "AccessDenied" || self.code == "InvalidArgument")
-                && (msg.contains("expired") || msg.contains("time")))
+                && (find_str(&msg, "expired").is_some() || find_str(&msg, "time").is_some()))
     }
 }
 
@@ -104,7 +104,7 @@ fn unescape_newlines(s: &str) -> String {
     if s.contains('\n') {
         s.to_owned()
     } else {
-        s.replace("\\n", "\n")
+        replace_str(s, "\\n", "\n")
     }
 }
 
@@ -149,7 +149,9 @@ impl SignedLocally {
             .or_else(|| url.strip_prefix("http://"))
             .ok_or_else(bad)?;
         let rest = rest.split('#').next().unwrap_or("");
-        let (host, path_query) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let (host, path_query) = rest
+            .split_at_checked(rest.find('/').unwrap_or(rest.len()))
+            .unwrap_or((rest, ""));
         let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
         let path = percent_decode(if path.is_empty() { "/" } else { path }).ok_or_else(bad)?;
         let query: Vec<(String, String)> = query
@@ -187,10 +189,7 @@ impl SignedLocally {
                 .map(|(_, v)| v.as_str())
         };
         let Some(key_time) = q("q-key-time") else {
-            return Err(err!(
-                InvalidArgument,
-                "neither the URL nor an Authorization header holds a COS signature (q-key-time, q-header-list, q-url-param-list)"
-            ));
+            return Err(err!(InvalidArgument, "neither the URL nor an Authorization header holds a COS signature (q-key-time, q-header-list, q-url-param-list)"));
         };
         let list = |name: &str| -> Vec<String> {
             q(name)
@@ -206,7 +205,7 @@ impl SignedLocally {
                 .iter()
                 .find(|(k, _)| uri_encode(k).to_ascii_lowercase() == name)
                 .map_or(String::new(), |(_, v)| uri_encode(v));
-            params.push(format!("{name}={value}"));
+            params.push(cat!("{}={}", name, value));
         }
         let mut signed_headers = Vec::new();
         for name in list("q-header-list") {
@@ -216,13 +215,14 @@ impl SignedLocally {
                 .map(|(_, v)| v.as_str())
                 .or_else(|| (name == "host").then_some(host))
                 .map_or(String::new(), uri_encode);
-            signed_headers.push(format!("{name}={value}"));
+            signed_headers.push(cat!("{}={}", name, value));
         }
-        let http_string = format!(
-            "{}\n{path}\n{}\n{}\n",
+        let http_string = cat!(
+            "{}\n{}\n{}\n{}\n",
             method.to_ascii_lowercase(),
-            params.join("&"),
-            signed_headers.join("&")
+            path,
+            join(&params, "&"),
+            join(&signed_headers, "&")
         );
         Ok(Self {
             http_string: zeroize::Zeroizing::new(http_string),
@@ -328,9 +328,9 @@ fn shown(name: &str, value: &str) -> String {
     }
     let cut: String = value.chars().take(80).collect();
     if cut.len() < value.len() {
-        format!("{cut:?}…")
+        cat!("{}…", q(&cut))
     } else {
-        format!("{cut:?}")
+        cat!("{}", q(&cut))
     }
 }
 
@@ -351,7 +351,7 @@ fn remove_dot_segments(path: &str) -> String {
             out.push("");
         }
     }
-    format!("/{}", out.join("/"))
+    cat!("/{}", join(&out, "/"))
 }
 
 fn explain_path(local: &str, server: &str, normalize: &dyn Fn(&str) -> String) -> Difference {
@@ -374,7 +374,7 @@ fn explain_path(local: &str, server: &str, normalize: &dyn Fn(&str) -> String) -
             "a space in the key reached COS as '+': send spaces as %20, never '+'",
         );
     }
-    let slash = |s: &str| s.replace("%2F", "/").replace("%2f", "/");
+    let slash = |s: &str| replace_str(&replace_str(s, "%2F", "/"), "%2f", "/");
     if slash(local) == slash(server) {
         return d(
             "PATH_ENCODED_SLASH",
@@ -390,7 +390,11 @@ fn explain_path(local: &str, server: &str, normalize: &dyn Fn(&str) -> String) -
     diff(
         Component::Path,
         "PATH",
-        format!("the path differs: signed {local:?}, COS saw {server:?}"),
+        cat!(
+            "the path differs: signed {}, COS saw {}",
+            q(local),
+            q(server)
+        ),
     )
 }
 
@@ -417,10 +421,11 @@ fn explain_pairs(
         out.push(diff(
             component,
             pick("HEADER_LIST", "PARAM_LIST"),
-            format!(
-                "the signed {what} names differ: signed here only [{}], by COS only [{}]",
-                missing.join(", "),
-                extra.join(", ")
+            cat!(
+                "the signed {} names differ: signed here only [{}], by COS only [{}]",
+                what,
+                join(&missing, ", "),
+                join(&extra, ", ")
             ),
         ));
     }
@@ -470,10 +475,13 @@ fn explain_pairs(
         out.push(diff(
             component,
             cause,
-            format!(
-                "{what} {name_shown}: signed {}, COS saw {}; {why}",
+            cat!(
+                "{} {}: signed {}, COS saw {}; {}",
+                what,
+                name_shown,
                 shown(&name_shown, lv),
-                shown(&name_shown, sv)
+                shown(&name_shown, sv),
+                why
             ),
         ));
     }
@@ -496,19 +504,13 @@ pub fn explain(
             out.push(diff(
                 Component::KeyTime,
                 "CLOCK_SKEW",
-                format!(
-                    "the signature expired {} s ago by this device's clock: sign again, or correct the clock (CosSigner clockOffset, clockOffsetFromResponse)",
-                    now - kt.end()
-                ),
+                cat!("the signature expired {} s ago by this device's clock: sign again, or correct the clock (CosSigner clockOffset, clockOffsetFromResponse)", now - kt.end()),
             ));
         } else if kt.start() > now + CLOCK_TOLERANCE_SECS {
             out.push(diff(
                 Component::KeyTime,
                 "CLOCK_SKEW",
-                format!(
-                    "the key time starts {} s after this device's clock: the clock that signed is ahead; correct it (CosSigner clockOffset)",
-                    kt.start() - now
-                ),
+                cat!("the key time starts {} s after this device's clock: the clock that signed is ahead; correct it (CosSigner clockOffset)", kt.start() - now),
             ));
         }
     };
@@ -527,17 +529,14 @@ pub fn explain(
                 out.push(diff(
                     Component::KeyTime,
                     "CLOCK_SKEW",
-                    format!(
-                        "COS refused the request's time ({}): the device clock is probably wrong; measure the offset with clockOffsetFromResponse and sign again",
-                        body.code
-                    ),
+                    cat!("COS refused the request's time ({}): the device clock is probably wrong; measure the offset with clockOffsetFromResponse and sign again", body.code),
                 ));
             }
         }
         code => out.push(diff(
             Component::Other,
             "NOT_A_SIGNATURE_ERROR",
-            format!("COS answered {code}, which is not a signature mismatch"),
+            cat!("COS answered {}, which is not a signature mismatch", code),
         )),
     }
     if body.code != "SignatureDoesNotMatch" {
@@ -555,8 +554,10 @@ pub fn explain(
             out.push(diff(
                 Component::Method,
                 "METHOD",
-                format!(
-                    "the method differs: signed {lm:?}, COS saw {sm:?} (sign the method you send)"
+                cat!(
+                    "the method differs: signed {}, COS saw {} (sign the method you send)",
+                    q(lm),
+                    q(sm)
                 ),
             ));
         }
@@ -575,7 +576,7 @@ pub fn explain(
         (Some(l), Some(s)) if l != s => out.push(diff(
             Component::KeyTime,
             "KEY_TIME",
-            format!("the key time differs: signed {l}, COS used {s} (q-sign-time and q-key-time must be the signed KeyTime)"),
+            cat!("the key time differs: signed {}, COS used {} (q-sign-time and q-key-time must be the signed KeyTime)", l, s),
         )),
         _ => {}
     }

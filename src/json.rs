@@ -2,7 +2,7 @@
 //! Hand-written rather than `serde_json`: the wasm build needs only these two operations,
 //! and a JSON crate costs tens of KB of `.wasm` (issue #18's size budget).
 
-use core::fmt::Write as _;
+use crate::error::{push_hex_byte, HEX_LOWER};
 
 /// A JSON string literal escaped exactly like `JSON.stringify`: `\"`, `\\`,
 /// `\b \f \n \r \t`, other control characters as `\u00xx`; no escaping of non-ASCII.
@@ -19,7 +19,8 @@ pub(crate) fn string(s: &str) -> String {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
+                out.push_str("\\u00");
+                push_hex_byte(&mut out, c as u8, HEX_LOWER);
             }
             c => out.push(c),
         }

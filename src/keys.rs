@@ -76,8 +76,9 @@ impl CustomerKey {
         if bytes.len() != want {
             return Err(err!(
                 InvalidKeyLength,
-                "an {} SSE-C key must be {want} bytes, got {} bytes",
+                "an {} SSE-C key must be {} bytes, got {} bytes",
                 algorithm.as_str(),
+                want,
                 bytes.len()
             ));
         }
@@ -179,16 +180,15 @@ pub(crate) fn check_random(random: &[u8], want: usize, what: &str) -> Result<()>
     if random.len() != want {
         return Err(err!(
             InvalidArgument,
-            "{what} needs exactly {want} random bytes from the platform CSPRNG, got {} bytes",
+            "{} needs exactly {} random bytes from the platform CSPRNG, got {} bytes",
+            what,
+            want,
             random.len()
         ));
     }
     if let Some((first, rest)) = random.split_first() {
         if rest.iter().all(|b| b == first) {
-            return Err(err!(
-                RandomUnavailable,
-                "the random bytes for {what} are all identical: the platform CSPRNG did not fill the buffer"
-            ));
+            return Err(err!(RandomUnavailable, "the random bytes for {} are all identical: the platform CSPRNG did not fill the buffer", what));
         }
     }
     Ok(())

@@ -9,7 +9,7 @@
 
 use core::fmt;
 
-use crate::error::{err, Result};
+use crate::error::{cat, err, find_str, q, Result};
 use crate::json;
 use crate::sign::{
     check_header_name, check_header_value, is_sensitive_header, object_path, KeyTime, DEFAULT_ACL,
@@ -183,7 +183,8 @@ fn check_field(name: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
         return Err(err!(
             InvalidArgument,
-            "{name} must not be empty; omit it instead"
+            "{} must not be empty; omit it instead",
+            name
         ));
     }
     Ok(())
@@ -197,14 +198,11 @@ fn meta_fields(meta: &[(String, String)]) -> Result<Vec<(String, String)>> {
     for (name, value) in meta {
         let full = match name.get(..PREFIX.len()) {
             Some(p) if p.eq_ignore_ascii_case(PREFIX) => name.clone(),
-            _ => format!("{PREFIX}{name}"),
+            _ => cat!("{}{}", PREFIX, name),
         };
         let suffix = full.get(PREFIX.len()..).unwrap_or("");
         if suffix.is_empty() || suffix.contains('_') {
-            return Err(err!(
-                InvalidHeaderName,
-                "metadata name {full:?} is invalid: the part after x-cos-meta- must be non-empty and must not contain '_' (use '-')"
-            ));
+            return Err(err!(InvalidHeaderName, "metadata name {} is invalid: the part after x-cos-meta- must be non-empty and must not contain '_' (use '-')", q(&full)));
         }
         check_header_name(&full)?;
         check_header_value(&full, value)?;
@@ -212,20 +210,25 @@ fn meta_fields(meta: &[(String, String)]) -> Result<Vec<(String, String)>> {
         if size > MAX_META_BYTES {
             return Err(err!(
                 InvalidHeaderValue,
-                "metadata {full:?} is {size} bytes (name + value); COS allows at most {MAX_META_BYTES}"
+                "metadata {} is {} bytes (name + value); COS allows at most {}",
+                q(&full),
+                size,
+                MAX_META_BYTES
             ));
         }
         total += size;
         if total > MAX_META_TOTAL_BYTES {
             return Err(err!(
                 InvalidHeaderValue,
-                "metadata totals more than {MAX_META_TOTAL_BYTES} bytes; COS allows at most that"
+                "metadata totals more than {} bytes; COS allows at most that",
+                MAX_META_TOTAL_BYTES
             ));
         }
         if out.iter().any(|(n, _)| n.eq_ignore_ascii_case(&full)) {
             return Err(err!(
                 DuplicateHeader,
-                "metadata {full:?} is given twice (names differing only in case); pass it once"
+                "metadata {} is given twice (names differing only in case); pass it once",
+                q(&full)
             ));
         }
         out.push((full, value.clone()));
@@ -240,32 +243,23 @@ fn key_field(key: &PostKey, allow_empty_prefix: bool) -> Result<(String, String)
             let path = object_path(k)?;
             let bare = path.get(1..).unwrap_or("");
             if bare.is_empty() {
-                return Err(err!(
-                    InvalidObjectKey,
-                    "the POST key must not be empty; use PostKey::Prefix(\"\") to accept any file name"
-                ));
+                return Err(err!(InvalidObjectKey, "the POST key must not be empty; use PostKey::Prefix(\"\") to accept any file name"));
             }
-            if bare.contains(FILENAME_PLACEHOLDER) {
-                return Err(err!(
-                    InvalidObjectKey,
-                    "an exact key containing ${{filename}} never matches the policy (COS substitutes it first); use PostKey::Prefix"
-                ));
+            if find_str(bare, FILENAME_PLACEHOLDER).is_some() {
+                return Err(err!(InvalidObjectKey, "an exact key containing {} never matches the policy (COS substitutes it first); use PostKey::Prefix", FILENAME_PLACEHOLDER));
             }
             Ok((bare.to_owned(), exact("key", bare)))
         }
         PostKey::Prefix(p) => {
-            let path = object_path(&format!("{p}{FILENAME_PLACEHOLDER}"))?;
+            let path = object_path(&cat!("{}{}", p, FILENAME_PLACEHOLDER))?;
             let bare = path.get(1..).unwrap_or("");
             let prefix = bare.strip_suffix(FILENAME_PLACEHOLDER).unwrap_or("");
             if prefix.is_empty() && !allow_empty_prefix {
-                return Err(err!(
-                    KeyPrefixEmpty,
-                    "the key prefix {p:?} is empty once normalised, so the form could write any key of the bucket; pass a prefix such as \"uploads/alice/\", or allow_empty_key_prefix"
-                ));
+                return Err(err!(KeyPrefixEmpty, "the key prefix {} is empty once normalised, so the form could write any key of the bucket; pass a prefix such as \"uploads/alice/\", or allow_empty_key_prefix", q(p)));
             }
             Ok((
                 bare.to_owned(),
-                format!("[\"starts-with\",\"$key\",{}]", json::string(prefix)),
+                cat!("[\"starts-with\",\"$key\",{}]", json::string(prefix)),
             ))
         }
     }
@@ -281,17 +275,14 @@ impl PostObjectFormOptions {
             return Ok(given.clone());
         }
         let needles = [
-            format!("\"{}\"", field.to_ascii_lowercase()),
-            format!("\"${}\"", field.to_ascii_lowercase()),
+            cat!("\"{}\"", field.to_ascii_lowercase()),
+            cat!("\"${}\"", field.to_ascii_lowercase()),
         ];
         if self.conditions.iter().any(|c| {
             let c = c.to_ascii_lowercase();
-            needles.iter().any(|n| c.contains(n.as_str()))
+            needles.iter().any(|n| find_str(&c, n).is_some())
         }) {
-            return Err(err!(
-                InvalidPolicy,
-                "a strict form pins {field} to {default:?} unless it is given; set it, or pass strict: false to constrain it with your own condition"
-            ));
+            return Err(err!(InvalidPolicy, "a strict form pins {} to {} unless it is given; set it, or pass strict: false to constrain it with your own condition", field, q(default)));
         }
         Ok(Some(default.to_owned()))
     }
@@ -306,7 +297,7 @@ impl PostObjectFormOptions {
         key_time: KeyTime,
     ) -> Result<(String, Vec<(String, String)>)> {
         let mut fields: Vec<(String, String)> = Vec::new();
-        let kt = key_time.to_string();
+        let kt = cat!("{}", key_time);
         let mut conds = vec![
             exact("q-sign-algorithm", "sha1"),
             exact("q-ak", secret_id),
@@ -332,10 +323,11 @@ impl PostObjectFormOptions {
             if !matches!(status, 200 | 201 | 204) {
                 return Err(err!(
                     InvalidPolicy,
-                    "success_action_status must be 200, 201 or 204, got {status}"
+                    "success_action_status must be 200, 201 or 204, got {}",
+                    status
                 ));
             }
-            fixed.push(("success_action_status", status.to_string()));
+            fixed.push(("success_action_status", cat!("{}", status)));
         }
         if let Some(class) = self.pinned(
             &self.storage_class,
@@ -373,10 +365,12 @@ impl PostObjectFormOptions {
             if min > max {
                 return Err(err!(
                     InvalidPolicy,
-                    "content_length_range min ({min}) is greater than max ({max})"
+                    "content_length_range min ({}) is greater than max ({})",
+                    min,
+                    max
                 ));
             }
-            conds.push(format!("[\"content-length-range\",{min},{max}]"));
+            conds.push(cat!("[\"content-length-range\",{},{}]", min, max));
         }
         if let Some(token) = token {
             if POST_POLICY_INCLUDES_SECURITY_TOKEN {
@@ -386,10 +380,7 @@ impl PostObjectFormOptions {
         for c in &self.conditions {
             let c = c.trim();
             if !json::is_condition_text(c) {
-                return Err(err!(
-                    InvalidPolicy,
-                    "each extra condition must be the JSON text of an object or array, e.g. [\"starts-with\",\"$Content-Type\",\"image/\"]"
-                ));
+                return Err(err!(InvalidPolicy, "each extra condition must be the JSON text of an object or array, e.g. [\"starts-with\",\"$Content-Type\",\"image/\"]"));
             }
             conds.push(c.to_owned());
         }

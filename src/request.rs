@@ -11,7 +11,7 @@ use core::fmt;
 
 use crate::encode::{path_encode, percent_decode, uri_encode};
 use crate::endpoint::Endpoint;
-use crate::error::{err, Result};
+use crate::error::{cat, err, join, q, Result};
 use crate::keys::CustomerKey;
 use crate::sign::{
     is_sensitive_header, object_path, Header, Request, DEFAULT_ACL, DEFAULT_CONTENT_TYPE,
@@ -214,12 +214,12 @@ fn redact_url(url: &str) -> String {
                     is_sensitive_header(&k) || k.eq_ignore_ascii_case("x-cos-security-token")
                 }) =>
             {
-                format!("{k}=**REDACTED**")
+                cat!("{}=**REDACTED**", k)
             }
             _ => kv.to_owned(),
         })
         .collect();
-    format!("{base}?{}", parts.join("&"))
+    cat!("{}?{}", base, join(&parts, "&"))
 }
 
 impl fmt::Debug for SignedRequest {
@@ -236,7 +236,7 @@ pub(crate) fn build_url(
     signed_path: &str,
     query: &[(String, Option<String>)],
 ) -> String {
-    let mut url = format!("{}{}", endpoint.origin(), path_encode(signed_path));
+    let mut url = cat!("{}{}", endpoint.origin(), path_encode(signed_path));
     for (i, (k, v)) in query.iter().enumerate() {
         url.push(if i == 0 { '?' } else { '&' });
         url.push_str(&uri_encode(k));
@@ -269,17 +269,15 @@ pub(crate) fn prepare(
     let op = match req.operation {
         Some(op) => {
             if op == Operation::PostObject {
-                return Err(err!(
-                    InvalidArgument,
-                    "PostObject is a browser form upload signed by a policy; use post_object_form instead"
-                ));
+                return Err(err!(InvalidArgument, "PostObject is a browser form upload signed by a policy; use post_object_form instead"));
             }
             if !req.method.eq_ignore_ascii_case(op.method()) {
                 return Err(err!(
                     InvalidArgument,
-                    "operation {op} is sent with method {}, but method is {:?}",
+                    "operation {} is sent with method {}, but method is {}",
+                    op,
                     op.method(),
-                    req.method
+                    q(&req.method)
                 ));
             }
             Some(op)
@@ -290,32 +288,20 @@ pub(crate) fn prepare(
     for (k, _) in &req.query {
         let n = k.to_ascii_lowercase();
         if is_sse_header(&n) || is_copy_source_sse_header(&n) {
-            return Err(err!(
-                InvalidSse,
-                "SSE parameter {k:?} must not travel in the URL; pass it via sse / copySourceSse so it is sent as a header"
-            ));
+            return Err(err!(InvalidSse, "SSE parameter {} must not travel in the URL; pass it via sse / copySourceSse so it is sent as a header", q(k)));
         }
     }
 
     let raw = scan_raw(&req.headers);
     if req.sse.is_some() && raw.any_dest {
-        return Err(err!(
-            InvalidSse,
-            "SSE is given both as the sse option and as x-cos-server-side-encryption* headers; pass it once, via sse"
-        ));
+        return Err(err!(InvalidSse, "SSE is given both as the sse option and as x-cos-server-side-encryption* headers; pass it once, via sse"));
     }
     if req.copy_source_sse.is_some() && raw.copy_source_any {
-        return Err(err!(
-            InvalidSse,
-            "the copy-source SSE-C key is given both as copySourceSse and as headers; pass it once, via copySourceSse"
-        ));
+        return Err(err!(InvalidSse, "the copy-source SSE-C key is given both as copySourceSse and as headers; pass it once, via copySourceSse"));
     }
     if raw.customer_key && raw.sse_value.is_some() {
         // Mixing x-cos-server-side-encryption with SSE-C is UNCONFIRMED for COS (S3 rejects it).
-        return Err(err!(
-            InvalidSse,
-            "x-cos-server-side-encryption cannot be combined with SSE-C customer-key headers; choose one mode"
-        ));
+        return Err(err!(InvalidSse, "x-cos-server-side-encryption cannot be combined with SSE-C customer-key headers; choose one mode"));
     }
     check_raw_customer_triple(&req.headers, HEADER_SSE)?;
     check_raw_customer_triple(&req.headers, "x-cos-copy-source-server-side-encryption")?;
@@ -329,10 +315,7 @@ pub(crate) fn prepare(
             .as_deref()
             .is_some_and(|v| !v.eq_ignore_ascii_case(SSE_KMS_VALUE));
         if matches!(req.sse, Some(Sse::Cos { .. })) || sse_cos_raw {
-            return Err(err!(
-                SsePresignedUpload,
-                "COS cannot apply SSE-COS to an upload through a pre-signed URL; sign the request with sign_request (Authorization header), use SSE-KMS, or set a bucket default encryption"
-            ));
+            return Err(err!(SsePresignedUpload, "COS cannot apply SSE-COS to an upload through a pre-signed URL; sign the request with sign_request (Authorization header), use SSE-KMS, or set a bucket default encryption"));
         }
     }
 
@@ -340,11 +323,7 @@ pub(crate) fn prepare(
     headers.extend(req.pin.defaults(op, &req.headers));
     if let Some(sse) = &req.sse {
         let Some(op) = op else {
-            return Err(err!(
-                UnknownOperation,
-                "cannot tell which COS operation a {} request with sse is; pass operation (e.g. PutObject, UploadPart)",
-                req.method
-            ));
+            return Err(err!(UnknownOperation, "cannot tell which COS operation a {} request with sse is; pass operation (e.g. PutObject, UploadPart)", req.method));
         };
         headers.extend(sse_headers(sse, op)?);
     }
@@ -352,17 +331,10 @@ pub(crate) fn prepare(
         match op {
             Some(op) if op.is_copy() => headers.extend(copy_source_sse_headers(src)),
             Some(op) => {
-                return Err(err!(
-                    SseNotAllowed,
-                    "{op} does not accept a copy-source SSE-C key; it is only for CopyObject and UploadPartCopy (with an x-cos-copy-source header)"
-                ))
+                return Err(err!(SseNotAllowed, "{} does not accept a copy-source SSE-C key; it is only for CopyObject and UploadPartCopy (with an x-cos-copy-source header)", op))
             }
             None => {
-                return Err(err!(
-                    UnknownOperation,
-                    "cannot tell which COS operation a {} request with copySourceSse is; pass operation CopyObject or UploadPartCopy",
-                    req.method
-                ))
+                return Err(err!(UnknownOperation, "cannot tell which COS operation a {} request with copySourceSse is; pass operation CopyObject or UploadPartCopy", req.method))
             }
         }
     }
@@ -417,16 +389,10 @@ pub(crate) fn without_host(headers: Vec<Header>) -> Vec<Header> {
 pub fn object_url(endpoint: &Endpoint, key: &str, sse: Option<&Sse>) -> Result<String> {
     match sse {
         Some(Sse::Kms { .. }) => {
-            return Err(err!(
-                SseKmsAnonymous,
-                "SSE-KMS objects cannot be read anonymously; use a pre-signed URL (presign_request with GetObject) or a signed request"
-            ))
+            return Err(err!(SseKmsAnonymous, "SSE-KMS objects cannot be read anonymously; use a pre-signed URL (presign_request with GetObject) or a signed request"))
         }
         Some(Sse::Customer(_)) => {
-            return Err(err!(
-                SseNotAllowed,
-                "an unsigned URL cannot carry the SSE-C key headers every read of an SSE-C object needs; use sign_request with operation GetObject"
-            ))
+            return Err(err!(SseNotAllowed, "an unsigned URL cannot carry the SSE-C key headers every read of an SSE-C object needs; use sign_request with operation GetObject"))
         }
         Some(Sse::Cos { .. }) | None => {}
     }

@@ -9,7 +9,7 @@ use crate::credentials::Credentials;
 use crate::crypto::{hmac_sha1_hex, sha1_hex};
 use crate::encode::uri_encode;
 use crate::endpoint::Endpoint;
-use crate::error::{err, Result};
+use crate::error::{cat, err, join, push_hex_byte, q, Result, HEX_UPPER};
 
 /// COS's limit on the UTF-8 length of an object key (protocol §6).
 pub const MAX_OBJECT_KEY_BYTES: usize = 850;
@@ -75,13 +75,16 @@ impl KeyTime {
         if end <= start {
             return Err(err!(
                 InvalidKeyTime,
-                "keyTime end ({end}) must be after start ({start})"
+                "keyTime end ({}) must be after start ({})",
+                end,
+                start
             ));
         }
         if end > MAX_UNIX {
             return Err(err!(
                 InvalidKeyTime,
-                "keyTime end ({end}) is past year 9999; use Unix seconds, not milliseconds"
+                "keyTime end ({}) is past year 9999; use Unix seconds, not milliseconds",
+                end
             ));
         }
         Ok(Self { start, end })
@@ -93,10 +96,7 @@ impl KeyTime {
     /// `ERR_INVALID_KEY_TIME` if not two decimal integers separated by `;`, or reversed.
     pub fn parse(s: &str) -> Result<Self> {
         let bad = || {
-            err!(
-                InvalidKeyTime,
-                "keyTime {s:?} must be \"<start>;<end>\" in Unix seconds, e.g. \"1557989151;1557996351\""
-            )
+            err!(InvalidKeyTime, "keyTime {} must be \"<start>;<end>\" in Unix seconds, e.g. \"1557989151;1557996351\"", q(s))
         };
         let (a, b) = s.split_once(';').ok_or_else(bad)?;
         let num = |t: &str| -> Result<u64> {
@@ -136,9 +136,18 @@ impl KeyTime {
     }
 }
 
+/// `start;end`, as signed (`q-sign-time`, `q-key-time`).
+impl crate::error::Piece for KeyTime {
+    fn push_to(&self, out: &mut String) {
+        self.start.push_to(out);
+        out.push(';');
+        self.end.push_to(out);
+    }
+}
+
 impl fmt::Display for KeyTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{};{}", self.start, self.end)
+        f.write_str(&cat!("{}", self))
     }
 }
 
@@ -262,7 +271,8 @@ fn method_lower(method: &str) -> Result<String> {
     if method.is_empty() || method.len() > 16 || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
         return Err(err!(
             InvalidMethod,
-            "method {method:?} is not an HTTP method such as GET, PUT, POST, HEAD or DELETE"
+            "method {} is not an HTTP method such as GET, PUT, POST, HEAD or DELETE",
+            q(method)
         ));
     }
     Ok(method.to_ascii_lowercase())
@@ -280,24 +290,31 @@ pub fn object_path(key: &str) -> Result<String> {
     if bare.len() > MAX_OBJECT_KEY_BYTES {
         return Err(err!(
             ObjectKeyTooLong,
-            "object key is {} bytes of UTF-8; COS allows at most {MAX_OBJECT_KEY_BYTES}",
-            bare.len()
+            "object key is {} bytes of UTF-8; COS allows at most {}",
+            bare.len(),
+            MAX_OBJECT_KEY_BYTES
         ));
     }
     if let Some(c) = bare.chars().find(|c| matches!(*c as u32, 0 | 24..=27)) {
         return Err(err!(
             InvalidObjectKey,
-            "object key contains the control character U+{:04X}, which COS does not allow",
-            c as u32
+            "object key contains the control character U+00{}, which COS does not allow",
+            {
+                let mut hex = String::new();
+                // Only U+0000 and U+0018..U+001B get here.
+                push_hex_byte(&mut hex, c as u8, HEX_UPPER);
+                hex
+            }
         ));
     }
     if bare == "." || bare == ".." {
         return Err(err!(
             InvalidObjectKey,
-            "the object key {bare:?} cannot be sent: URL parsers remove a '.' or '..' path segment"
+            "the object key {} cannot be sent: URL parsers remove a '.' or '..' path segment",
+            q(bare)
         ));
     }
-    Ok(format!("/{bare}"))
+    Ok(cat!("/{}", bare))
 }
 
 /// The longest header value signed, in bytes. COS's own limit is UNCONFIRMED; 8 KiB is what
@@ -320,23 +337,23 @@ pub(crate) fn check_wire_header_value(name: &str, value: &str) -> Result<()> {
     if value.len() > MAX_HEADER_VALUE_BYTES {
         return Err(err!(
             HeaderValueTooLong,
-            "header {name:?} is {} bytes; at most {MAX_HEADER_VALUE_BYTES} are signed",
-            value.len()
+            "header {} is {} bytes; at most {} are signed",
+            q(name),
+            value.len(),
+            MAX_HEADER_VALUE_BYTES
         ));
     }
     if !value
         .bytes()
         .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
     {
-        return Err(err!(
-            InvalidHeaderValue,
-            "header {name:?} has characters outside printable ASCII, which browsers and Node send differently from what would be signed; percent-encode the value (e.g. encodeURIComponent for x-cos-meta-*)"
-        ));
+        return Err(err!(InvalidHeaderValue, "header {} has characters outside printable ASCII, which browsers and Node send differently from what would be signed; percent-encode the value (e.g. encodeURIComponent for x-cos-meta-*)", q(name)));
     }
     if value.trim_matches([' ', '\t']).len() != value.len() {
         return Err(err!(
             InvalidHeaderValue,
-            "header {name:?} has surrounding whitespace, which HTTP strips in transit; trim it"
+            "header {} has surrounding whitespace, which HTTP strips in transit; trim it",
+            q(name)
         ));
     }
     Ok(())
@@ -348,7 +365,8 @@ pub(crate) fn check_header_name(name: &str) -> Result<()> {
     if name.is_empty() || !name.bytes().all(tchar) {
         return Err(err!(
             InvalidHeaderName,
-            "header name {name:?} is not a valid HTTP header name"
+            "header name {} is not a valid HTTP header name",
+            q(name)
         ));
     }
     Ok(())
@@ -359,7 +377,8 @@ pub(crate) fn check_header_value(name: &str, value: &str) -> Result<()> {
     if value.contains(['\r', '\n', '\0']) {
         return Err(err!(
             InvalidHeaderValue,
-            "header {name:?} contains CR, LF or NUL, which HTTP cannot carry"
+            "header {} contains CR, LF or NUL, which HTTP cannot carry",
+            q(name)
         ));
     }
     Ok(())
@@ -408,7 +427,8 @@ impl fmt::Debug for SignatureParts {
 /// (`name;name`, `name=value&…`). Names equal after lower-casing are an error.
 fn canonical_pairs(
     pairs: &mut [(String, String)],
-    dup: impl Fn(&str) -> crate::error::Error,
+    // `dyn`, not generic: one copy of this function and of its sort in the `.wasm`.
+    dup: &dyn Fn(&str) -> crate::error::Error,
 ) -> Result<(String, String)> {
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
     if let Some(w) = pairs
@@ -419,11 +439,10 @@ fn canonical_pairs(
     }
     // Built in place at its final size: values may be SSE-C keys or the security token,
     // and intermediate copies (format!, join, reallocation) would stay in freed memory.
-    let list = pairs
-        .iter()
-        .map(|(k, _)| k.as_str())
-        .collect::<Vec<_>>()
-        .join(";");
+    let list = join(
+        &pairs.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+        ";",
+    );
     let len = pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
     let mut string = String::with_capacity(len);
     for (i, (k, v)) in pairs.iter_mut().enumerate() {
@@ -447,10 +466,7 @@ impl Request {
             check_wire_header_value(&h.name, &h.value)?;
             let lower = h.name.to_ascii_lowercase();
             if names.contains(&lower) {
-                return Err(err!(
-                    DuplicateHeader,
-                    "header {lower:?} is given twice (names differing only in case); HTTP merges them, so pass it once"
-                ));
+                return Err(err!(DuplicateHeader, "header {} is given twice (names differing only in case); HTTP merges them, so pass it once", q(&lower)));
             }
             names.push(lower);
         }
@@ -490,10 +506,7 @@ impl Request {
                 return Err(err!(InvalidArgument, "a query parameter has an empty name"));
             }
             if k.to_ascii_lowercase().ends_with("-customer-key") {
-                return Err(err!(
-                    InvalidQueryValue,
-                    "SSE-C key material must not be put in the URL (URLs end up in logs and histories); send it as headers (presignRequest / signRequest with `sse`)"
-                ));
+                return Err(err!(InvalidQueryValue, "SSE-C key material must not be put in the URL (URLs end up in logs and histories); send it as headers (presignRequest / signRequest with `sse`)"));
             }
             if let Some(len) = v
                 .as_ref()
@@ -502,7 +515,10 @@ impl Request {
             {
                 return Err(err!(
                     QueryValueTooLong,
-                    "query parameter {k:?} is {len} bytes; at most {MAX_QUERY_VALUE_BYTES} are signed"
+                    "query parameter {} is {} bytes; at most {} are signed",
+                    q(k),
+                    len,
+                    MAX_QUERY_VALUE_BYTES
                 ));
             }
             params.push((
@@ -510,10 +526,11 @@ impl Request {
                 uri_encode(v.as_deref().unwrap_or("")),
             ));
         }
-        let (url_param_list, http_parameters) = canonical_pairs(&mut params, |k| {
+        let (url_param_list, http_parameters) = canonical_pairs(&mut params, &|k| {
             err!(
                 DuplicateQueryParam,
-                "query parameter {k:?} is given twice (names differing only in case); pass it once"
+                "query parameter {} is given twice (names differing only in case); pass it once",
+                q(k)
             )
         })?;
 
@@ -527,8 +544,8 @@ impl Request {
                 ));
             }
         }
-        let (header_list, http_headers) = canonical_pairs(&mut headers, |k| {
-            err!(DuplicateHeader, "header {k:?} is given twice")
+        let (header_list, http_headers) = canonical_pairs(&mut headers, &|k| {
+            err!(DuplicateHeader, "header {} is given twice", q(k))
         })?;
 
         let http_parameters = zeroize::Zeroizing::new(http_parameters);
@@ -556,8 +573,8 @@ impl Request {
         key_time: KeyTime,
     ) -> Result<SignatureParts> {
         let (header_list, url_param_list, http_string) = self.http_string(signed_path)?;
-        let kt = key_time.to_string();
-        let string_to_sign = format!("sha1\n{kt}\n{}\n", sha1_hex(http_string.as_bytes()));
+        let kt = cat!("{}", key_time);
+        let string_to_sign = cat!("sha1\n{}\n{}\n", kt, sha1_hex(http_string.as_bytes()));
         // The SignKey signs anything for the whole KeyTime window: wipe it too.
         let sign_key = zeroize::Zeroizing::new(hmac_sha1_hex(creds.secret_key(), kt.as_bytes()));
         let signature = hmac_sha1_hex(sign_key.as_bytes(), string_to_sign.as_bytes());
@@ -576,7 +593,7 @@ impl SignatureParts {
     /// The seven `q-*` pairs in COS's order, values unencoded.
     #[must_use]
     pub fn pairs<'a>(&'a self, secret_id: &'a str) -> [(&'static str, String); 7] {
-        let kt = self.key_time.to_string();
+        let kt = cat!("{}", self.key_time);
         [
             ("q-sign-algorithm", "sha1".to_owned()),
             ("q-ak", secret_id.to_owned()),
@@ -591,11 +608,16 @@ impl SignatureParts {
     /// The `Authorization` header value.
     #[must_use]
     pub fn authorization(&self, secret_id: &str) -> String {
-        self.pairs(secret_id)
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("&")
+        let mut out = String::with_capacity(256);
+        for (i, (k, v)) in self.pairs(secret_id).iter().enumerate() {
+            if i > 0 {
+                out.push('&');
+            }
+            out.push_str(k);
+            out.push('=');
+            out.push_str(v);
+        }
+        out
     }
 }
 
@@ -606,7 +628,7 @@ pub(crate) fn post_policy_signature(
     key_time: KeyTime,
     policy_text: &str,
 ) -> String {
-    let kt = key_time.to_string();
+    let kt = cat!("{}", key_time);
     let sign_key = hmac_sha1_hex(creds.secret_key(), kt.as_bytes());
     hmac_sha1_hex(
         sign_key.as_bytes(),

@@ -4,7 +4,7 @@ use crate::credentials::Credentials;
 use crate::crypto::b64;
 use crate::encode::{path_encode, uri_encode};
 use crate::endpoint::Endpoint;
-use crate::error::{err, Result};
+use crate::error::{cat, err, Result};
 use crate::post_form::{PostObjectForm, PostObjectFormOptions};
 use crate::request::{build_url, prepare, without_host, SignRequestOptions, SignedRequest};
 use crate::sign::{object_path, post_policy_signature, Header, KeyTime, Request, SignatureParts};
@@ -175,7 +175,7 @@ impl Signer {
         if !(t.starts_with('{') && t.ends_with('}')) {
             return Err(err!(
                 InvalidPolicy,
-                "policy must be a JSON object text such as {{\"expiration\":…,\"conditions\":[…]}}"
+                "policy must be a JSON object text such as {\"expiration\":…,\"conditions\":[…]}"
             ));
         }
         if policy_json.len() > 64 * 1024 {
@@ -190,7 +190,7 @@ impl Signer {
             ("policy".to_owned(), b64(policy_json.as_bytes())),
             ("q-sign-algorithm".to_owned(), "sha1".to_owned()),
             ("q-ak".to_owned(), self.creds.secret_id().to_owned()),
-            ("q-key-time".to_owned(), key_time.to_string()),
+            ("q-key-time".to_owned(), cat!("{}", key_time)),
             ("q-signature".to_owned(), signature),
         ];
         if let Some(token) = self.creds.security_token() {
@@ -319,7 +319,7 @@ impl Signer {
         let policy = zeroize::Zeroizing::new(policy);
         fields.append(&mut self.sign_post_policy(&policy, key_time)?.fields);
         Ok(PostObjectForm {
-            url: format!(
+            url: cat!(
                 "{}{}",
                 endpoint.origin(),
                 path_encode(&endpoint.signed_path("/"))

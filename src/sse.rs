@@ -18,7 +18,7 @@ use core::fmt;
 
 pub use crate::algorithm::SseAlgorithm;
 use crate::crypto::b64;
-use crate::error::{err, Result};
+use crate::error::{cat, err, join, q, Result};
 use crate::json;
 use crate::keys::CustomerKey;
 use crate::sign::Header;
@@ -195,8 +195,9 @@ impl Operation {
                 let names: Vec<&str> = Self::ALL.iter().map(|o| o.as_str()).collect();
                 err!(
                     UnknownOperation,
-                    "unknown operation {s:?}; expected one of {}",
-                    names.join(", ")
+                    "unknown operation {}; expected one of {}",
+                    q(s),
+                    join(&names, ", ")
                 )
             })
     }
@@ -273,6 +274,12 @@ impl Operation {
     }
 }
 
+impl crate::error::Piece for Operation {
+    fn push_to(&self, out: &mut String) {
+        out.push_str(self.as_str());
+    }
+}
+
 impl fmt::Display for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -286,9 +293,11 @@ impl fmt::Display for Operation {
 fn not_allowed(sse: &Sse, op: Operation, what_to_do: &str) -> crate::error::Error {
     err!(
         SseNotAllowed,
-        "{op} does not accept {} ({}); {what_to_do}",
+        "{} does not accept {} ({}); {}",
+        op,
         sse.mode_name(),
-        sse.algorithm().as_str()
+        sse.algorithm().as_str(),
+        what_to_do
     )
 }
 
@@ -309,20 +318,14 @@ fn kms_headers(
     if let Some(id) = key_id {
         let id = id.trim();
         if id.is_empty() || id.chars().any(char::is_control) {
-            return Err(err!(
-                InvalidSse,
-                "the SSE-KMS keyId must be a non-empty CMK id without control characters; omit it to use the default CMK"
-            ));
+            return Err(err!(InvalidSse, "the SSE-KMS keyId must be a non-empty CMK id without control characters; omit it to use the default CMK"));
         }
         out.push(Header::new(HEADER_SSE_KMS_KEY_ID, id));
     }
     if let Some(ctx) = context_json {
         let ctx = ctx.trim();
         if !json::is_object_text(ctx) {
-            return Err(err!(
-                InvalidSse,
-                "the SSE-KMS context must be the JSON text of an object, e.g. {{\"project\":\"a\"}} (JSON.stringify the object)"
-            ));
+            return Err(err!(InvalidSse, "the SSE-KMS context must be the JSON text of an object, e.g. {\"project\":\"a\"} (JSON.stringify the object)"));
         }
         out.push(Header::new(HEADER_SSE_CONTEXT, b64(ctx.as_bytes())));
     }
@@ -411,11 +414,7 @@ pub fn check_key_md5(key: &CustomerKey, md5_base64: &str) -> Result<()> {
     if key.md5_base64() == md5_base64.trim() {
         Ok(())
     } else {
-        Err(err!(
-            KeyMd5Mismatch,
-            "the given SSE-C key MD5 does not match the {} key: it must be base64(MD5(raw key bytes)), not the MD5 of the base64 text; check that the key is the one you meant",
-            key.algorithm().as_str()
-        ))
+        Err(err!(KeyMd5Mismatch, "the given SSE-C key MD5 does not match the {} key: it must be base64(MD5(raw key bytes)), not the MD5 of the base64 text; check that the key is the one you meant", key.algorithm().as_str()))
     }
 }
 
@@ -426,11 +425,7 @@ pub fn check_key_md5(key: &CustomerKey, md5_base64: &str) -> Result<()> {
 /// Refuses encryption on ARCHIVE / DEEP_ARCHIVE (protocol §3 restrictions).
 pub(crate) fn check_archive(storage_class: &str) -> Result<()> {
     if is_archive_storage_class(storage_class) {
-        return Err(err!(
-            SseArchiveConflict,
-            "storage class {:?} cannot be encrypted by COS; drop the SSE option or upload as STANDARD/STANDARD_IA and transition later",
-            storage_class.trim()
-        ));
+        return Err(err!(SseArchiveConflict, "storage class {} cannot be encrypted by COS; drop the SSE option or upload as STANDARD/STANDARD_IA and transition later", q(storage_class.trim())));
     }
     Ok(())
 }
@@ -479,7 +474,7 @@ pub(crate) fn scan_raw(headers: &[Header]) -> RawSse {
 /// length for its algorithm and match a given MD5.
 pub(crate) fn check_raw_customer_triple(headers: &[Header], prefix: &str) -> Result<()> {
     let find = |suffix: &str| {
-        let name = format!("{prefix}{suffix}");
+        let name = cat!("{}{}", prefix, suffix);
         headers
             .iter()
             .find(|h| h.name.eq_ignore_ascii_case(&name))

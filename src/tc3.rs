@@ -20,7 +20,7 @@
 use zeroize::Zeroizing;
 
 use crate::crypto::{hex, hmac_sha256, sha256_hex};
-use crate::error::{err, Result};
+use crate::error::{cat, err, find_str, q, replace_str, QuotedChar, Result};
 use crate::time::iso8601_utc;
 
 /// The algorithm name that starts the string to sign and the `Authorization` value.
@@ -80,21 +80,24 @@ struct SignedUrl<'a> {
 
 /// Splits and checks `url`. Refuses anything a WHATWG URL parser would rewrite.
 fn parse_url(url: &str) -> Result<SignedUrl<'_>> {
-    let bad = |why: &str| err!(InvalidUrl, "url {why}");
+    let bad = |why: &str| err!(InvalidUrl, "url {}", why);
     if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(bad("contains whitespace or a control character"));
     }
     if url.contains('#') {
         return Err(bad("has a fragment ('#'), which fetch would not send"));
     }
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| bad("must start with https:// or http://"))?;
+    let at = find_str(url, "://").ok_or_else(|| bad("must start with https:// or http://"))?;
+    let (scheme, rest) = (
+        url.get(..at).unwrap_or_default(),
+        url.get(at + 3..).unwrap_or_default(),
+    );
     if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
         return Err(bad("must start with https:// or http://"));
     }
     let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
+    // `split_at_checked`: an ASCII delimiter's offset is a char boundary; no panic path.
+    let (authority, tail) = rest.split_at_checked(authority_end).unwrap_or((rest, ""));
     let (path, query) = match tail.split_once('?') {
         Some((p, q)) => (p, q),
         None => (tail, ""),
@@ -185,19 +188,20 @@ fn check_path(path: &str) -> core::result::Result<(), String> {
     if !path.starts_with('/') {
         return Err("path must start with '/'".into());
     }
-    if let Some(c) = path
-        .chars()
-        .find(|&c| !(c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/%".contains(c)))
-    {
-        return Err(format!(
-            "path contains {c:?}; percent-encode it as the request will be sent"
+    if let Some(c) = path.chars().find(|&c| {
+        !(c.is_ascii_alphanumeric()
+            || (c.is_ascii() && b"-._~!$&'()*+,;=:@/%".contains(&(c as u8))))
+    }) {
+        return Err(cat!(
+            "path contains {}; percent-encode it as the request will be sent",
+            QuotedChar(c)
         ));
     }
     if !escapes_ok(path) {
         return Err("path has a '%' that does not start a %XX escape".into());
     }
     let dot = |seg: &str| {
-        let s = seg.to_ascii_lowercase().replace("%2e", ".");
+        let s = replace_str(&seg.to_ascii_lowercase(), "%2e", ".");
         s == "." || s == ".."
     };
     if path.split('/').any(dot) {
@@ -212,8 +216,9 @@ fn check_query(query: &str) -> core::result::Result<(), String> {
         .chars()
         .find(|&c| !c.is_ascii_graphic() || matches!(c, '"' | '<' | '>' | '\''))
     {
-        return Err(format!(
-            "query contains {c:?}; percent-encode it as the request will be sent"
+        return Err(cat!(
+            "query contains {}; percent-encode it as the request will be sent",
+            QuotedChar(c)
         ));
     }
     if !escapes_ok(query) {
@@ -233,10 +238,7 @@ fn check_credentials(secret_id: &str, secret_key: &str) -> Result<()> {
         .chars()
         .any(|c| c.is_control() || c.is_whitespace() || c == ',' || c == '/')
     {
-        return Err(err!(
-            InvalidCredentials,
-            "secretId contains whitespace, a control character, ',' or '/', which cannot appear in a TC3 Credential"
-        ));
+        return Err(err!(InvalidCredentials, "secretId contains whitespace, a control character, ',' or '/', which cannot appear in a TC3 Credential"));
     }
     if secret_key.chars().any(char::is_control) {
         return Err(err!(
@@ -251,8 +253,8 @@ fn check_request(req: &Tc3Request<'_>) -> Result<()> {
     if req.method != "GET" && req.method != "POST" {
         return Err(err!(
             InvalidMethod,
-            "TC3 requests are 'GET' or 'POST' (upper case), got {:?}",
-            req.method
+            "TC3 requests are 'GET' or 'POST' (upper case), got {}",
+            q(req.method)
         ));
     }
     if req.method == "GET" && !req.body.is_empty() {
@@ -260,18 +262,12 @@ fn check_request(req: &Tc3Request<'_>) -> Result<()> {
     }
     let ct = req.content_type;
     if ct.is_empty() || ct.trim() != ct || !ct.chars().all(|c| c == ' ' || c.is_ascii_graphic()) {
-        return Err(err!(
-            InvalidHeaderValue,
-            "contentType must be printable ASCII without leading or trailing spaces, e.g. 'application/json'"
-        ));
+        return Err(err!(InvalidHeaderValue, "contentType must be printable ASCII without leading or trailing spaces, e.g. 'application/json'"));
     }
     // The TC3 doc lower-cases header values, the official SDK signs them as given: only a
     // lower-case value signs the same under both readings.
     if ct.chars().any(|c| c.is_ascii_uppercase()) {
-        return Err(err!(
-            InvalidHeaderValue,
-            "contentType must be lower case (the TC3 doc and the official SDKs sign upper case differently)"
-        ));
+        return Err(err!(InvalidHeaderValue, "contentType must be lower case (the TC3 doc and the official SDKs sign upper case differently)"));
     }
     let svc = req.service;
     if svc.is_empty()
@@ -282,13 +278,15 @@ fn check_request(req: &Tc3Request<'_>) -> Result<()> {
     {
         return Err(err!(
             InvalidService,
-            "service must be a lower-case API service name such as 'sts', got {svc:?}"
+            "service must be a lower-case API service name such as 'sts', got {}",
+            q(svc)
         ));
     }
     if req.timestamp > MAX_TC3_TIMESTAMP {
         return Err(err!(
             InvalidTimestamp,
-            "timestamp must be Unix seconds no later than {MAX_TC3_TIMESTAMP}"
+            "timestamp must be Unix seconds no later than {}",
+            MAX_TC3_TIMESTAMP
         ));
     }
     Ok(())
@@ -304,21 +302,24 @@ pub fn tc3_sign(secret_id: &str, secret_key: &str, req: &Tc3Request<'_>) -> Resu
     check_credentials(secret_id, secret_key)?;
     check_request(req)?;
     let url = parse_url(req.url)?;
-    let canonical_request = format!(
-        "{}\n{}\n{}\ncontent-type:{}\nhost:{}\n\n{TC3_SIGNED_HEADERS}\n{}",
+    let canonical_request = cat!(
+        "{}\n{}\n{}\ncontent-type:{}\nhost:{}\n\n{}\n{}",
         req.method,
         url.path,
         url.query,
         req.content_type,
         url.host,
+        TC3_SIGNED_HEADERS,
         sha256_hex(req.body)
     );
     let iso = iso8601_utc(req.timestamp);
     let date = iso.get(..10).unwrap_or_default();
-    let scope = format!("{date}/{}/tc3_request", req.service);
-    let string_to_sign = format!(
-        "{TC3_ALGORITHM}\n{}\n{scope}\n{}",
+    let scope = cat!("{}/{}/tc3_request", date, req.service);
+    let string_to_sign = cat!(
+        "{}\n{}\n{}\n{}",
+        TC3_ALGORITHM,
         req.timestamp,
+        scope,
         sha256_hex(canonical_request.as_bytes())
     );
     let mut first_key = Zeroizing::new(Vec::with_capacity(3 + secret_key.len()));
@@ -328,8 +329,13 @@ pub fn tc3_sign(secret_id: &str, secret_key: &str, req: &Tc3Request<'_>) -> Resu
     let k_service = hmac_sha256(&*k_date, req.service.as_bytes());
     let k_signing = hmac_sha256(&*k_service, b"tc3_request");
     let signature = hex(&*hmac_sha256(&*k_signing, string_to_sign.as_bytes()));
-    let authorization = format!(
-        "{TC3_ALGORITHM} Credential={secret_id}/{scope}, SignedHeaders={TC3_SIGNED_HEADERS}, Signature={signature}"
+    let authorization = cat!(
+        "{} Credential={}/{}, SignedHeaders={}, Signature={}",
+        TC3_ALGORITHM,
+        secret_id,
+        scope,
+        TC3_SIGNED_HEADERS,
+        signature
     );
     Ok(Tc3Signature {
         canonical_request,

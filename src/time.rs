@@ -1,18 +1,28 @@
 //! Calendar arithmetic for the timestamps COS protocols print. No clock: callers pass Unix
 //! seconds (time comes in from outside the core).
 
+use crate::error::push_padded;
+
 /// `YYYY-MM-DDTHH:MM:SS.000Z` for a Unix time (the policy `expiration`, spec §2).
 #[must_use]
 pub fn iso8601_utc(unix: u64) -> String {
     let days = i64::try_from(unix / 86_400).unwrap_or(i64::MAX / 1024);
     let rem = unix % 86_400;
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
+    let mut out = String::with_capacity(24);
+    let rem = rem as i64;
+    for (n, width, sep) in [
+        (y, 4, "-"),
+        (m, 2, "-"),
+        (d, 2, "T"),
+        (rem / 3600, 2, ":"),
+        (rem % 3600 / 60, 2, ":"),
+        (rem % 60, 2, ".000Z"),
+    ] {
+        push_padded(&mut out, n.unsigned_abs(), width);
+        out.push_str(sep);
+    }
+    out
 }
 
 /// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's

@@ -2,7 +2,7 @@
 //! configuration, error bodies). Hand-written: the wasm build needs only well-formed small
 //! documents without DTDs, and an XML crate costs tens of KB of `.wasm`.
 
-use crate::error::{err, Result};
+use crate::error::{err, find_str, Result};
 
 /// Deepest nesting accepted.
 const MAX_DEPTH: usize = 32;
@@ -54,7 +54,7 @@ pub(crate) fn unescape(s: &str) -> Result<String> {
                     None
                 };
                 code.and_then(char::from_u32)
-                    .ok_or_else(|| err!(InvalidXml, "unknown XML entity &{name};"))?
+                    .ok_or_else(|| err!(InvalidXml, "unknown XML entity &{};", name))?
             }
         };
         out.push(c);
@@ -85,7 +85,7 @@ fn local_name(qname: &str) -> &str {
 /// Parses a small XML document into a tree. No DTDs, no entity expansion beyond the 5
 /// predefined entities and numeric references.
 pub(crate) fn parse_tree(xml: &str) -> Result<Node> {
-    let bad = |why: &str| err!(InvalidXml, "the XML is malformed: {why}");
+    let bad = |why: &str| err!(InvalidXml, "the XML is malformed: {}", why);
     let mut stack: Vec<Node> = Vec::new();
     let mut root: Option<Node> = None;
     let mut rest = xml.strip_prefix('\u{feff}').unwrap_or(xml);
@@ -102,13 +102,13 @@ pub(crate) fn parse_tree(xml: &str) -> Result<Node> {
             break;
         }
         if let Some(r) = rest.strip_prefix("<?") {
-            let end = r.find("?>").ok_or_else(|| bad("unterminated <?…?>"))?;
+            let end = find_str(r, "?>").ok_or_else(|| bad("unterminated <?…?>"))?;
             rest = r.get(end + 2..).unwrap_or("");
         } else if let Some(r) = rest.strip_prefix("<!--") {
-            let end = r.find("-->").ok_or_else(|| bad("unterminated comment"))?;
+            let end = find_str(r, "-->").ok_or_else(|| bad("unterminated comment"))?;
             rest = r.get(end + 3..).unwrap_or("");
         } else if let Some(r) = rest.strip_prefix("<![CDATA[") {
-            let end = r.find("]]>").ok_or_else(|| bad("unterminated CDATA"))?;
+            let end = find_str(r, "]]>").ok_or_else(|| bad("unterminated CDATA"))?;
             let top = stack
                 .last_mut()
                 .ok_or_else(|| bad("CDATA outside the root"))?;

@@ -225,6 +225,10 @@ fn every_refusal_has_a_code() {
         ("requireSse", ConditionValue::List(vec!["SSE-COS".into()])),
         ("storageClasses", ConditionValue::Text("standard".into())),
         ("sourceIps", ConditionValue::Text("10.0.0.1 or 1=1".into())),
+        ("acl", ConditionValue::Text("public-read-write".into())),
+        ("acl", ConditionValue::Text("PRIVATE".into())),
+        ("acl", ConditionValue::Integer(1)),
+        ("acl", ConditionValue::List(vec![])),
     ] {
         assert_eq!(
             code(grant(&["upload"], "a/", &[(name, v.clone())])),
@@ -251,6 +255,24 @@ fn every_refusal_has_a_code() {
         code(policy(vec![grant(&["UploadPart"], "a/", &c).unwrap()])),
         ErrorCode::InvalidCamPolicy
     );
+    let c = [("acl", ConditionValue::Text("private".into()))];
+    assert_eq!(
+        code(policy(vec![grant(&["download"], "a/", &c).unwrap()])),
+        ErrorCode::InvalidCamPolicy
+    );
+    // acl goes on PutObjectACL too (it carries x-cos-acl), not on GetObject
+    let v: Value = serde_json::from_str(
+        &policy(vec![
+            grant(&["PutObjectACL", "GetObject"], "a/", &c).unwrap()
+        ])
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        v["statement"][0]["condition"],
+        json!({"string_equal": {"cos:x-cos-acl": ["private"]}})
+    );
+    assert!(v["statement"][1]["condition"].is_null());
     // Empty policy, grant without actions or scope, bad bucket and region.
     assert_eq!(code(policy(vec![])), ErrorCode::InvalidCamPolicy);
     let mut no_actions = Grant::default();
@@ -288,7 +310,7 @@ fn output_is_valid_json_with_escaped_keys() {
         .ends_with("q\"uote\\/*"));
 }
 
-/// A grant from the JS-shaped description of tests/data/cam-policies.json.
+/// A grant from the JS-shaped description of tests/vectors/cam-policies.json.
 fn grant_from_json(g: &Value) -> Grant {
     let list = |v: &Value| -> Vec<String> {
         match v {
@@ -324,7 +346,7 @@ fn grant_from_json(g: &Value) -> Grant {
 fn builder_writes_the_emulator_fixtures() {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/cam-policies.json"
+        "/tests/vectors/cam-policies.json"
     ))
     .unwrap();
     let v: Value = serde_json::from_str(&text).unwrap();
@@ -355,7 +377,7 @@ proptest::proptest! {
     #[test]
     fn any_grant_builds_or_errs(
         action in "(upload|download|PutObject|name/cos:GetObject|\\PC{0,10})",
-        prefix in "\\PC{0,12}/?", cond in "(maxContentLength|contentTypes|requireSse|sourceIps|storageClasses|\\PC{0,8})",
+        prefix in "\\PC{0,12}/?", cond in "(maxContentLength|contentTypes|requireSse|sourceIps|storageClasses|acl|\\PC{0,8})",
         n in 0u64..6_000_000_000, text in "\\PC{0,12}",
     ) {
         let mut g = Grant::default();

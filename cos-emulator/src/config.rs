@@ -1,6 +1,7 @@
 //! Emulator configuration (the CLI flags and the JSON config file map onto it).
 
 use crate::auth::Credential;
+use crate::sts::Role;
 use std::path::PathBuf;
 
 /// Emulator configuration.
@@ -33,7 +34,15 @@ pub struct Config {
     /// Accept POST form fields that the policy does not constrain (default: refuse them, the
     /// emulator's strict stance; see README).
     pub lenient_post_fields: bool,
+    /// Roles STS `AssumeRole` may assume (ARN and the role's CAM policy).
+    pub roles: Vec<Role>,
+    /// Region of the CAM resource (`qcs::cos:<region>:…`) of requests whose Host names none
+    /// (path-style, `<bucket>.localhost`); a `<bucket>.cos.<region>.myqcloud.com` Host wins.
+    pub region: String,
 }
+
+/// Region assumed when the Host names none.
+pub const DEFAULT_REGION: &str = "ap-guangzhou";
 
 impl Default for Config {
     fn default() -> Self {
@@ -51,6 +60,8 @@ impl Default for Config {
             log: true,
             enforce_min_part_size: true,
             lenient_post_fields: false,
+            roles: Vec::new(),
+            region: DEFAULT_REGION.to_string(),
         }
     }
 }

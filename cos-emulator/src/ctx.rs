@@ -9,7 +9,9 @@ use crate::auth::{self, SigParams, SignedRequest};
 use crate::error::{access_denied, bad_request, forbidden, CosResult};
 use crate::http::RequestHead;
 use crate::state::State;
+use crate::sts::{cos_action, cos_resource, CosRequest};
 use crate::util::{parse_query, url_decode, url_encode};
+use std::net::IpAddr;
 
 /// Reads a header or form field by lower-case name.
 pub type Getter<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -70,6 +72,10 @@ pub struct Ctx<'a> {
     pub request_id: String,
     /// Host the client used (for Location headers).
     pub host: String,
+    /// The client's address (the `qcs:ip` condition of temporary credentials).
+    pub peer: IpAddr,
+    /// Signed with a temporary credential STS issued: the router runs [`authorize_temporary`].
+    pub temporary: bool,
 }
 
 impl Ctx<'_> {
@@ -100,7 +106,12 @@ impl Ctx<'_> {
 
 /// Decodes the request head once into the request model: Host or path-style bucket, key,
 /// decoded path (the signed UriPathname), query pairs (`+` is a space), joined headers.
-pub fn build_ctx<'a>(st: &State, head: &'a RequestHead, request_id: &str) -> CosResult<Ctx<'a>> {
+pub fn build_ctx<'a>(
+    st: &State,
+    head: &'a RequestHead,
+    peer: IpAddr,
+    request_id: &str,
+) -> CosResult<Ctx<'a>> {
     let _ = st;
     let mut headers: Vec<(String, String)> = Vec::new();
     for (k, v) in &head.headers {
@@ -191,6 +202,8 @@ pub fn build_ctx<'a>(st: &State, head: &'a RequestHead, request_id: &str) -> Cos
         signed_params: Vec::new(),
         request_id: request_id.to_string(),
         host,
+        peer,
+        temporary: false,
     })
 }
 
@@ -219,18 +232,15 @@ pub fn authenticate(st: &State, ctx: &mut Ctx<'_>) -> CosResult<()> {
         query: &ctx.query,
         headers: &ctx.headers,
     };
-    let cred = auth::verify(
-        &req,
-        &params,
-        &st.cfg.credentials,
-        Some(now),
-        st.cfg.max_future_skew,
-    )?;
+    let (found, temporary) = st.credential(&params.ak);
+    let cred = auth::verify(&req, &params, &found, Some(now), st.cfg.max_future_skew)?;
+    // A temporary credential's token is checked with its policy (`authorize_temporary`).
     auth::check_token(
         cred,
         ctx.h("x-cos-security-token"),
         ctx.q("x-cos-security-token"),
     )?;
+    ctx.temporary = temporary;
     ctx.signed_headers = split_list(&params.header_list);
     ctx.signed_params = split_list(&params.url_param_list);
     refuse_unsigned_additions(ctx)?;
@@ -240,6 +250,83 @@ pub fn authenticate(st: &State, ctx: &mut Ctx<'_>) -> CosResult<()> {
         Auth::Header(cred.secret_id.clone())
     };
     Ok(())
+}
+
+/// The region of the request's CAM resource: the Host's (`<bucket>.cos.<region>.myqcloud.com`)
+/// or, when the Host names none, the configured one.
+pub fn region(st: &State, host: &str) -> String {
+    let h = host.to_ascii_lowercase();
+    let h = h.split(':').next().unwrap_or("");
+    for suffix in [".myqcloud.com", ".tencentcos.cn"] {
+        if let Some(rest) = h.strip_suffix(suffix) {
+            let parts: Vec<&str> = rest.split('.').collect();
+            match parts.as_slice() {
+                [_, cos, region] if cos.starts_with("cos") => return (*region).to_string(),
+                [_, region] if !region.starts_with("cos") => return (*region).to_string(),
+                _ => {}
+            }
+        }
+    }
+    st.cfg.region.clone()
+}
+
+/// A temporary credential STS issued, as a request presents it.
+pub struct Temporary<'a> {
+    /// Its `TmpSecretId` (the signature's `q-ak`).
+    pub secret_id: &'a str,
+    /// The `x-cos-security-token` sent (header, pre-signed query parameter or form field).
+    pub token: Option<&'a str>,
+}
+
+/// Checks a request signed with a temporary credential against what STS issued: the token,
+/// the expiry, and every policy of the credential for the CAM `action` on `bucket`/`key` with
+/// the request `facts` (lower-case header names, or for a POST form the fields and the file's
+/// `content-length`; `length_pending` before the file is read, see
+/// [`CosRequest::length_pending`]). `AccessDenied` / `ExpiredToken` / `InvalidSecurityToken` as
+/// COS XML.
+pub fn authorize_temporary(
+    st: &State,
+    ctx: &Ctx<'_>,
+    who: &Temporary<'_>,
+    action: &str,
+    (bucket, key): (&str, &str),
+    facts: &[(String, String)],
+    length_pending: bool,
+) -> CosResult<()> {
+    let req = CosRequest {
+        action,
+        resource: cos_resource(&region(st, &ctx.host), bucket, key),
+        headers: facts,
+        source_ip: Some(ctx.peer),
+        secure: false,
+        length_pending,
+    };
+    let sts = st
+        .sts
+        .lock()
+        .map_err(|_| crate::error::internal("STS state poisoned"))?;
+    sts.authorize(who.secret_id, who.token, st.now(), &req)
+        .map_err(|d| {
+            let message = match d.code {
+                "ExpiredToken" => "The provided token has expired.",
+                "InvalidSecurityToken" => "The provided security token is missing or invalid.",
+                _ => {
+                    "Access Denied: the temporary credential's policy does not allow this request."
+                }
+            };
+            crate::error::CosError::new(d.status, d.code, message)
+        })
+}
+
+/// The CAM action of a request the router chose (see [`cos_action`]).
+pub fn request_action(ctx: &Ctx<'_>) -> &'static str {
+    let params: Vec<&str> = ctx
+        .query
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .filter(|k| !AUTH_PARAMS.contains(&k.to_ascii_lowercase().as_str()))
+        .collect();
+    cos_action(&ctx.head.method, &params, !ctx.key.is_empty(), false)
 }
 
 /// The bucket of a virtual-hosted Host (`<bucket>.cos.<region>.myqcloud.com`,

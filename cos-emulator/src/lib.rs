@@ -38,8 +38,8 @@ pub mod sse;
 pub mod state;
 /// On-disk layout, atomic commits, crash recovery.
 pub mod store;
-/// Tencent Cloud STS: TC3 verification, temporary credentials, CAM policy decisions (a
-/// module for the server to call; no HTTP route serves it yet).
+/// Tencent Cloud STS: TC3 verification, temporary credentials, CAM policy decisions (served
+/// by `router::serve_sts`, enforced by `ctx::authorize_temporary`).
 pub mod sts;
 /// Encoding, hashing, CRC-64, time, randomness.
 pub mod util;

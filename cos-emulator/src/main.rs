@@ -1,5 +1,6 @@
 //! `cos-emulator` command line.
 
+use cos_emulator::sts::{Policy, Role};
 use cos_emulator::{serve, Config, Credential};
 use std::io::Read;
 use std::path::PathBuf;
@@ -28,6 +29,8 @@ OPTIONS:
   --kms-key ID[:disabled]     create a local KMS key (CMK) with this id; repeatable
   --no-min-part-size          do not enforce the 1 MB minimum multipart part size
   --lenient-post-fields       accept POST form fields the policy does not constrain
+  --role ARN=POLICY.json      a role STS AssumeRole may assume, with its CAM policy; repeatable
+  --region REGION             region of CAM resources when the Host names none (default ap-guangzhou)
   --exit-on-stdin-close       exit when stdin reaches EOF (for test harnesses)
   --quiet                     no per-request log lines
   -h, --help                  this help
@@ -65,6 +68,54 @@ fn parse_cred(s: &str) -> Credential {
         secret_id: id.to_string(),
         secret_key: key.to_string(),
         token: it.next().map(str::to_string),
+    }
+}
+
+/// A role from `ARN=POLICY.json` (the ARN holds `:` but no `=`).
+fn parse_role(s: &str) -> Role {
+    let (arn, file) = s
+        .split_once('=')
+        .unwrap_or_else(|| die("--role expects ARN=POLICY.json"));
+    let policy = std::fs::read_to_string(file)
+        .unwrap_or_else(|e| die(&format!("cannot read role policy {file}: {e}")));
+    role(arn, policy)
+}
+
+/// A role whose policy the STS module accepts (refused at start-up, not at AssumeRole).
+fn role(arn: &str, policy: String) -> Role {
+    if arn.is_empty() {
+        die("a role needs an ARN");
+    }
+    if let Err(e) = Policy::parse(&policy) {
+        die(&format!("role {arn}: {e}"));
+    }
+    Role {
+        arn: arn.to_string(),
+        policy,
+    }
+}
+
+/// The STS part of the JSON config: `region`, `roles: [{"arn", "policy": {…} | "…"}]`.
+fn load_sts_config(v: &serde_json::Value, cfg: &mut Config) {
+    if let Some(r) = v.get("region").and_then(|x| x.as_str()) {
+        cfg.region = r.to_string();
+    }
+    for r in v
+        .get("roles")
+        .and_then(|x| x.as_array())
+        .into_iter()
+        .flatten()
+    {
+        let arn = r.get("arn").and_then(|x| x.as_str());
+        let policy = match r.get("policy") {
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(p @ serde_json::Value::Object(_)) => Some(p.to_string()),
+            _ => None,
+        };
+        match (arn, policy) {
+            (Some(arn), Some(policy)) => cfg.roles.push(role(arn, policy)),
+            _ => die("config roles entries need arn and policy (object or JSON text)"),
+        }
     }
 }
 
@@ -147,6 +198,7 @@ fn load_config_file(path: &str, cfg: &mut Config) {
     if let Some(b) = v.get("lenient_post_fields").and_then(|x| x.as_bool()) {
         cfg.lenient_post_fields = b;
     }
+    load_sts_config(&v, cfg);
 }
 
 fn main() {
@@ -196,6 +248,8 @@ fn main() {
             "--kms-key" => cfg.kms_keys.push(val()),
             "--no-min-part-size" => cfg.enforce_min_part_size = false,
             "--lenient-post-fields" => cfg.lenient_post_fields = true,
+            "--role" => cfg.roles.push(parse_role(&val())),
+            "--region" => cfg.region = val(),
             "--exit-on-stdin-close" => exit_on_stdin_close = true,
             "--quiet" => cfg.log = false,
             "-h" | "--help" => {

@@ -6,11 +6,130 @@
 //! `PUT ?uploads`) gives 501 `NotImplemented`, so a request never falls through to a plain PUT
 //! or GET Object.
 
-use crate::ctx::{require_signed, Ctx, AUTH_PARAMS};
+use crate::ctx::{
+    authorize_temporary, request_action, require_signed, Auth, Ctx, Temporary, AUTH_PARAMS,
+};
 use crate::error::{ioe, method_not_allowed, CosError, CosResult};
-use crate::http::{BodyReader, Response};
+use crate::http::{Body, BodyReader, RequestHead, Response};
 use crate::ops::{append, bucket, copy, multipart, object, post};
 use crate::state::State;
+use crate::sts::{response_body, verify_tc3, StsError, Tc3Request};
+use crate::util;
+
+/// Largest STS request body read (the Policy parameter is the bulk of it).
+/// UNCONFIRMED: STS's own limit; CAM documents 6144 characters per policy.
+pub const MAX_STS_BODY: u64 = 64 * 1024;
+
+/// Whether a request is for STS rather than COS: it carries `X-TC-Action` (Tencent Cloud API
+/// v3) and targets `/`. Any Host: the official SDKs sign the endpoint they are given
+/// (`127.0.0.1:<port>`, or `sts.tencentcloudapi.com` mapped to the emulator).
+pub fn is_sts_request(head: &RequestHead) -> bool {
+    head.header("x-tc-action").is_some() && head.raw_path == "/" && head.raw_query.is_empty()
+}
+
+/// Serves an STS call: POST of a JSON body signed with TC3-HMAC-SHA256 by a configured
+/// permanent credential, then `GetFederationToken` / `AssumeRole`. Answers as Tencent Cloud
+/// API v3 does: HTTP 200 with `{"Response": {…, "RequestId"}}`, an `Error` inside on failure.
+pub fn serve_sts(
+    st: &State,
+    head: &RequestHead,
+    body: &mut BodyReader,
+    request_id: &str,
+) -> Response {
+    let result = sts_result(st, head, body);
+    let mut r = Response::new(200).header("Content-Type", "application/json");
+    r.error_code = result.as_ref().err().map(|e| e.code.to_string());
+    r.body = Body::Bytes(response_body(&result, request_id).into_bytes());
+    r
+}
+
+fn sts_result(
+    st: &State,
+    head: &RequestHead,
+    body: &mut BodyReader,
+) -> Result<serde_json::Value, StsError> {
+    let invalid = |message: &str| StsError {
+        code: "InvalidParameter",
+        message: message.to_string(),
+    };
+    if head.method != "POST" {
+        return Err(StsError {
+            code: "UnsupportedProtocol",
+            message: "the emulator's STS takes POST with a JSON body".into(),
+        });
+    }
+    let is_json = head.header("content-type").is_some_and(|c| {
+        c.split(';')
+            .next()
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+    });
+    if !is_json {
+        return Err(invalid("Content-Type must be application/json"));
+    }
+    let bytes = body
+        .read_all(MAX_STS_BODY)
+        .map_err(|_| invalid("the request body is too large or unreadable"))?;
+    let mut headers: Vec<(String, String)> = head
+        .headers
+        .iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+        .collect();
+    if let Some(host) = &head.absolute_host {
+        headers.retain(|(k, _)| k != "host");
+        headers.push(("host".into(), host.clone()));
+    }
+    let req = Tc3Request {
+        method: &head.method,
+        path: &head.raw_path,
+        query: &head.raw_query,
+        headers: &headers,
+        body: &bytes,
+    };
+    let now = st.now();
+    // Only permanent credentials call STS (a temporary key cannot mint more).
+    let permanent = |id: &str| {
+        st.cfg
+            .credentials
+            .iter()
+            .find(|c| c.secret_id == id && c.token.is_none())
+            .map(|c| c.secret_key.clone())
+    };
+    let (_, action) = verify_tc3(&req, now, permanent)?;
+    let mut sts = st.sts.lock().map_err(|_| StsError {
+        code: "InternalError",
+        message: "STS state poisoned".into(),
+    })?;
+    sts.handle(action, &bytes, now, &mut util::random_hex)
+}
+
+/// Checks a request signed with a temporary credential: the CAM action and resource, and for
+/// a copy also `GetObject` on the source.
+fn authorize(st: &State, ctx: &Ctx<'_>, op: Op, b: &str) -> CosResult<()> {
+    let (Auth::Header(id) | Auth::Presigned(id)) = &ctx.auth else {
+        return Ok(());
+    };
+    let who = Temporary {
+        secret_id: id,
+        token: ctx
+            .h("x-cos-security-token")
+            .or_else(|| ctx.q("x-cos-security-token")),
+    };
+    let headers = &ctx.headers;
+    authorize_temporary(
+        st,
+        ctx,
+        &who,
+        request_action(ctx),
+        (b, &ctx.key),
+        headers,
+        false,
+    )?;
+    if matches!(op, Op::CopyObject | Op::UploadPartCopy) {
+        let (sb, sk) = copy::parse_copy_source(ctx.h("x-cos-copy-source").unwrap_or(""))?;
+        authorize_temporary(st, ctx, &who, "GetObject", (&sb, &sk), headers, false)?;
+    }
+    Ok(())
+}
 
 /// The operations, each with the query parameters it takes (lower case, besides the
 /// signature's own).
@@ -165,6 +284,9 @@ pub fn dispatch(st: &State, ctx: &Ctx<'_>, body: &mut BodyReader) -> CosResult<R
         require_signed(ctx)?;
     }
     let b = ctx.bucket.as_deref().unwrap_or("");
+    if ctx.temporary {
+        authorize(st, ctx, op, b)?;
+    }
     if ctx.key.is_empty() && !matches!(op, Op::ListBuckets | Op::PostObject) {
         st.store.ensure_bucket(b, st.now()).map_err(ioe)?;
     }

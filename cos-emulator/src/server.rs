@@ -11,8 +11,10 @@ use crate::ctx::{authenticate, build_ctx};
 use crate::error::CosError;
 use crate::http::{Body, BodyReader, RequestHead, Response};
 use crate::keys::KeyStore;
+use crate::router::{is_sts_request, serve_sts};
 use crate::state::{State, MAX_PENDING_FORMS, NO_OVERRIDE};
 use crate::store::Store;
+use crate::sts::Sts;
 use crate::util::{self, http_date};
 use bytes::Bytes;
 use http_body_util::{combinators::BoxBody, BodyExt as _, Empty, Full, StreamBody};
@@ -20,7 +22,7 @@ use hyper::body::Frame;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::convert::Infallible;
 use std::io::{self, Read};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -180,12 +182,14 @@ pub fn serve(cfg: Config) -> io::Result<ServerHandle> {
     let std_listener = std::net::TcpListener::bind(("127.0.0.1", cfg.port))?;
     std_listener.set_nonblocking(true)?;
     let addr = std_listener.local_addr()?;
+    let sts = std::sync::Mutex::new(Sts::new(cfg.roles.clone()));
     let state = Arc::new(State {
         cfg,
         store,
         keys,
         now_override: AtomicI64::new(NO_OVERRIDE),
         form_slots: tokio::sync::Semaphore::new(MAX_PENDING_FORMS),
+        sts,
     });
     let stop = Arc::new(tokio::sync::Notify::new());
     let (st, stp) = (state.clone(), stop.clone());
@@ -219,7 +223,7 @@ async fn accept_loop(
             _ = stop.notified() => return,
             c = listener.accept() => c,
         };
-        let Ok((tcp, _)) = conn else { continue };
+        let Ok((tcp, peer)) = conn else { continue };
         let _ = tcp.set_nodelay(true);
         let mut io = tokio_io_timeout::TimeoutStream::new(tcp);
         io.set_read_timeout(Some(IO_TIMEOUT));
@@ -227,8 +231,9 @@ async fn accept_loop(
         let io = TokioIo::new(Box::pin(io));
         let (st, case) = (st.clone(), case.clone());
         tokio::spawn(async move {
-            let svc =
-                hyper::service::service_fn(move |req| serve_one(st.clone(), case.clone(), req));
+            let svc = hyper::service::service_fn(move |req| {
+                serve_one(st.clone(), case.clone(), peer.ip(), req)
+            });
             let _ = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_READ_TIMEOUT)
@@ -242,6 +247,7 @@ async fn accept_loop(
 async fn serve_one(
     st: Arc<State>,
     case: Arc<hyper::http::Extensions>,
+    peer: IpAddr,
     req: hyper::Request<hyper::body::Incoming>,
 ) -> Result<hyper::Response<RespBody>, Infallible> {
     let (parts, body) = req.into_parts();
@@ -261,7 +267,7 @@ async fn serve_one(
     let head_only = head.method == "HEAD";
     let joined = tokio::task::spawn_blocking(move || {
         let mut body = BodyReader::new(body, rt, declared);
-        let (mut resp, what) = handle_sync(&st2, &head, &mut body);
+        let (mut resp, what) = handle_sync(&st2, &head, peer, &mut body);
         // An early answer: discard what the client is still sending (bounded), unless it waits
         // for `100 Continue`, which reading would send; otherwise close after the answer.
         if body.unread() && (expect_continue || !body.drain_bounded()) {
@@ -364,10 +370,15 @@ pub fn error_response(e: &CosError, request_id: &str, resource: &str) -> Respons
     r
 }
 
-fn handle_sync(st: &State, head: &RequestHead, body: &mut BodyReader) -> (Response, String) {
-    let request_id = util::random_hex(16);
-    let origin = head.header("origin").map(str::to_string);
-    let (mut resp, what) = match build_ctx(st, head, &request_id) {
+/// A COS request: the request model, authentication, then the operation.
+fn handle_cos(
+    st: &State,
+    head: &RequestHead,
+    peer: IpAddr,
+    body: &mut BodyReader,
+    request_id: &str,
+) -> (Response, String) {
+    match build_ctx(st, head, peer, request_id) {
         Ok(mut ctx) => {
             let what = format!("{}/{}", ctx.bucket.as_deref().unwrap_or("-"), ctx.key);
             let r = if head.method == "OPTIONS" {
@@ -380,11 +391,26 @@ fn handle_sync(st: &State, head: &RequestHead, body: &mut BodyReader) -> (Respon
             };
             let resp = r.unwrap_or_else(|e| {
                 let res = format!("{}/{}", ctx.bucket.as_deref().unwrap_or(""), ctx.key);
-                error_response(&e, &request_id, &res)
+                error_response(&e, request_id, &res)
             });
             (resp, what)
         }
-        Err(e) => (error_response(&e, &request_id, ""), "-".to_string()),
+        Err(e) => (error_response(&e, request_id, ""), "-".to_string()),
+    }
+}
+
+fn handle_sync(
+    st: &State,
+    head: &RequestHead,
+    peer: IpAddr,
+    body: &mut BodyReader,
+) -> (Response, String) {
+    let request_id = util::random_hex(16);
+    let origin = head.header("origin").map(str::to_string);
+    let (mut resp, what) = if is_sts_request(head) {
+        (serve_sts(st, head, body, &request_id), "sts".to_string())
+    } else {
+        handle_cos(st, head, peer, body, &request_id)
     };
     resp.set("x-cos-request-id", request_id.clone());
     resp.set("Date", http_date(st.now()));

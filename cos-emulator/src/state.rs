@@ -1,8 +1,10 @@
 //! Shared server state: configuration, object store, keys, clock.
 
+use crate::auth::Credential;
 use crate::config::Config;
 use crate::keys::KeyStore;
 use crate::store::Store;
+use crate::sts::Sts;
 use crate::util;
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -18,6 +20,8 @@ pub struct State {
     pub now_override: AtomicI64,
     /// Slots for POST forms whose policy is not verified yet (bounds unauthenticated bodies).
     pub form_slots: tokio::sync::Semaphore,
+    /// STS: the roles, and the temporary credentials issued so far (in memory only).
+    pub sts: std::sync::Mutex<Sts>,
 }
 
 /// POST forms read at once before their policy is verified; more get 503 SlowDown.
@@ -27,6 +31,31 @@ pub const MAX_PENDING_FORMS: usize = 16;
 pub const NO_OVERRIDE: i64 = i64::MIN;
 
 impl State {
+    /// The credential a SecretId names, as the list the verifiers take (empty: unknown): a
+    /// configured one, or a temporary one STS issued (then `true`; its token and policy are
+    /// checked by [`Sts::authorize`], so its `token` is None here).
+    pub fn credential(&self, secret_id: &str) -> (Vec<Credential>, bool) {
+        if let Some(c) = self
+            .cfg
+            .credentials
+            .iter()
+            .find(|c| c.secret_id == secret_id)
+        {
+            return (vec![c.clone()], false);
+        }
+        let issued = self.sts.lock().ok().and_then(|sts| {
+            sts.secret_key(secret_id).map(|k| Credential {
+                secret_id: secret_id.to_string(),
+                secret_key: k.to_string(),
+                token: None,
+            })
+        });
+        match issued {
+            Some(c) => (vec![c], true),
+            None => (Vec::new(), false),
+        }
+    }
+
     /// Current time for signature checks.
     pub fn now(&self) -> i64 {
         let o = self.now_override.load(Ordering::Relaxed);

@@ -331,7 +331,9 @@ impl Policy {
         let matches = |s: &Statement| {
             s.actions.iter().any(|a| action_matches(a, req.action))
                 && s.resources.iter().any(|r| glob(r, &req.resource))
-                && s.conditions.iter().all(|c| condition_holds(c, req))
+                && s.conditions
+                    .iter()
+                    .all(|c| condition_holds(c, req, s.allow))
         };
         let mut allowed = false;
         for s in &self.statements {
@@ -399,8 +401,14 @@ fn ip_in(range: &str, ip: IpAddr) -> bool {
     }
 }
 
-/// Evaluates one condition. Unknown operators or keys never hold (fail closed).
-fn condition_holds(c: &Condition, req: &CosRequest<'_>) -> bool {
+/// Evaluates one condition of an allow (`allow`) or deny statement. Unknown operators or keys
+/// never hold (fail closed). A `cos:content-length` condition while the length is pending
+/// ([`CosRequest::length_pending`]) is taken to hold in allow statements and not in deny
+/// statements: the early check refuses only what the final check would refuse too.
+fn condition_holds(c: &Condition, req: &CosRequest<'_>, allow: bool) -> bool {
+    if req.length_pending && c.key == "cos:content-length" {
+        return allow;
+    }
     let present = req.condition_value(&c.key);
     let Some(actual) = present else {
         return c.if_exist && KNOWN_KEYS.contains(&c.key.as_str());
@@ -485,6 +493,9 @@ pub struct CosRequest<'a> {
     pub source_ip: Option<IpAddr>,
     /// Whether the request came over HTTPS.
     pub secure: bool,
+    /// The body length is not known yet (a POST form before its file is read): an early,
+    /// optimistic check; the request is decided again once the length is known.
+    pub length_pending: bool,
 }
 
 impl CosRequest<'_> {

@@ -11,17 +11,74 @@ use cos_emulator::auth::{self, Credential, SignedRequest};
 use cos_emulator::util::{b64, parse_query, url_decode};
 use serde_json::Value;
 
-fn vectors() -> Value {
-    // The official-SDK vectors kept in the repository (tests/vectors/), or $COS_VECTORS.
-    let p = std::env::var("COS_VECTORS").unwrap_or_else(|_| {
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../tests/vectors/cos-signing.json"
-        )
-        .to_owned()
-    });
+/// A vector file of the repository's `tests/vectors/`: `cos-signing.json` (the official
+/// SDKs' answers; `$COS_VECTORS` overrides it) or `cos-doc-signing.json` (COS's worked
+/// examples).
+fn vectors(file: &str) -> Value {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/");
+    let p = match std::env::var("COS_VECTORS") {
+        Ok(p) if file == "cos-signing.json" => p,
+        _ => format!("{dir}{file}"),
+    };
     serde_json::from_slice(&std::fs::read(&p).unwrap_or_else(|e| panic!("cannot read {p}: {e}")))
         .unwrap()
+}
+
+/// Every case of both vector files.
+fn cases() -> Vec<Value> {
+    ["cos-signing.json", "cos-doc-signing.json"]
+        .iter()
+        .flat_map(|f| vectors(f)["cases"].as_array().unwrap().clone())
+        .collect()
+}
+
+/// One case of `cos-doc-signing.json` by id.
+fn doc_case(id: &str) -> Value {
+    vectors("cos-doc-signing.json")["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no doc case {id}"))
+        .clone()
+}
+
+/// An auth case as the verifier sees it: path, query, headers and the parsed
+/// `Authorization`.
+struct AuthCase {
+    method: String,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    params: auth::SigParams,
+}
+
+impl AuthCase {
+    fn new(c: &Value) -> Self {
+        let input = &c["input"];
+        let path = input["path"].as_str().unwrap();
+        AuthCase {
+            method: input["method"].as_str().unwrap().into(),
+            path: if path.starts_with('/') {
+                path.to_string()
+            } else {
+                format!("/{path}")
+            },
+            query: pairs(&input["query"]),
+            headers: pairs(&input["headers"]),
+            params: auth::parse_authorization(c["expected"]["authorization"].as_str().unwrap())
+                .unwrap(),
+        }
+    }
+
+    fn request(&self) -> SignedRequest<'_> {
+        SignedRequest {
+            method: &self.method,
+            path: &self.path,
+            query: &self.query,
+            headers: &self.headers,
+        }
+    }
 }
 
 fn cred(input: &Value) -> Vec<Credential> {
@@ -51,31 +108,15 @@ fn pairs(v: &Value) -> Vec<(String, String)> {
 
 #[test]
 fn auth_vectors_verify() {
-    let v = vectors();
     let mut n = 0;
-    for c in v["cases"].as_array().unwrap() {
+    for c in cases() {
         if c["kind"] != "auth" || c["expected"]["reject"].as_bool() == Some(true) {
             continue;
         }
-        let input = &c["input"];
-        let path = input["path"].as_str().unwrap();
-        let path = if path.starts_with('/') {
-            path.to_string()
-        } else {
-            format!("/{path}")
-        };
-        let query = pairs(&input["query"]);
-        let headers = pairs(&input["headers"]);
-        let params =
-            auth::parse_authorization(c["expected"]["authorization"].as_str().unwrap()).unwrap();
-        let req = SignedRequest {
-            method: input["method"].as_str().unwrap(),
-            path: &path,
-            query: &query,
-            headers: &headers,
-        };
-        let creds = cred(input);
-        if let Err(e) = auth::verify(&req, &params, &creds, None, 900) {
+        let case = AuthCase::new(&c);
+        let (req, params) = (case.request(), &case.params);
+        let creds = cred(&c["input"]);
+        if let Err(e) = auth::verify(&req, params, &creds, None, 900) {
             panic!("{}: {} {}", c["id"], e.code, e.message);
         }
         // and a tampered signature is refused
@@ -88,14 +129,13 @@ fn auth_vectors_verify() {
         assert_eq!(e.code, "SignatureDoesNotMatch", "{}", c["id"]);
         n += 1;
     }
-    assert!(n >= 30, "only {n} auth cases");
+    assert!(n >= 37, "only {n} auth cases");
 }
 
 #[test]
 fn presign_vectors_verify() {
-    let v = vectors();
     let mut n = 0;
-    for c in v["cases"].as_array().unwrap() {
+    for c in cases() {
         if c["kind"] != "presign" || c["expected"]["url"].is_null() {
             continue;
         }
@@ -127,9 +167,9 @@ fn presign_vectors_verify() {
 
 #[test]
 fn post_policy_vectors_verify() {
-    let v = vectors();
     let mut n = 0;
-    for c in v["cases"].as_array().unwrap() {
+    // The doc example's form fields are in doc_worked_example_post_policy.
+    for c in vectors("cos-signing.json")["cases"].as_array().unwrap() {
         if c["kind"] != "post_policy" {
             continue;
         }
@@ -164,124 +204,62 @@ fn post_policy_vectors_verify() {
     assert!(n >= 5);
 }
 
-const DOC_AK: &str = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q";
-const DOC_SK: &str = "BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz";
-
-fn doc_cred() -> Vec<Credential> {
-    vec![Credential {
-        secret_id: DOC_AK.into(),
-        secret_key: DOC_SK.into(),
-        token: None,
-    }]
-}
-
+/// The documented PUT example (verified with the SDK cases above) with its validity window
+/// and each kind of tampering.
 #[test]
-fn doc_worked_example_put() {
-    let headers: Vec<(String, String)> = [
-        ("Date", "Thu, 16 May 2019 06:45:51 GMT"),
-        (
-            "Host",
-            "examplebucket-1250000000.cos.ap-beijing.myqcloud.com",
-        ),
-        ("Content-Type", "text/plain"),
-        ("Content-Length", "13"),
-        ("Content-MD5", "mQ/fVh815F3k6TAUm8m0eg=="),
-        ("x-cos-acl", "private"),
-        ("x-cos-grant-read", "uin=\"100000000011\""),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    let path = url_decode("/exampleobject(%E8%85%BE%E8%AE%AF%E4%BA%91)").unwrap();
-    let authz = "q-sign-algorithm=sha1&q-ak=AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q&q-sign-time=1557989151;1557996351&q-key-time=1557989151;1557996351&q-header-list=content-length;content-md5;content-type;date;host;x-cos-acl;x-cos-grant-read&q-url-param-list=&q-signature=3b8851a11a569213c17ba8fa7dcf2abec6935172";
-    let req = SignedRequest {
-        method: "PUT",
-        path: &path,
-        query: &[],
-        headers: &headers,
-    };
-    let p = auth::parse_authorization(authz).unwrap();
-    auth::verify(&req, &p, &doc_cred(), Some(1557989151 + 5), 900).unwrap();
+fn doc_worked_example_put_tampered() {
+    let c = doc_case("doc-7778-put");
+    let case = AuthCase::new(&c);
+    let (req, p, creds) = (case.request(), &case.params, cred(&c["input"]));
+    auth::verify(&req, p, &creds, Some(1557989151 + 5), 900).unwrap();
     // expired
-    let e = auth::verify(&req, &p, &doc_cred(), Some(1557996351 + 1), 900).unwrap_err();
+    let e = auth::verify(&req, p, &creds, Some(1557996351 + 1), 900).unwrap_err();
     assert_eq!((e.status, e.code), (403, "AccessDenied"));
     assert!(e.message.contains("Request has expired"));
     // missing signed header
-    let short: Vec<(String, String)> = headers[1..].to_vec();
+    let short: Vec<(String, String)> = case.headers[1..].to_vec();
     let req2 = SignedRequest {
         headers: &short,
         ..req
     };
-    assert!(auth::verify(&req2, &p, &doc_cred(), None, 900).is_err());
+    assert!(auth::verify(&req2, p, &creds, None, 900).is_err());
     // changed header value
-    let mut changed = headers.clone();
-    changed[6].1 = "uin=\"100000000012\"".into();
+    let mut changed = case.headers.clone();
+    let grant = changed
+        .iter_mut()
+        .find(|(k, _)| k == "x-cos-grant-read")
+        .unwrap();
+    grant.1 = "uin=\"100000000012\"".into();
     let req3 = SignedRequest {
-        method: "PUT",
-        path: &path,
-        query: &[],
         headers: &changed,
+        ..req
     };
-    let e = auth::verify(&req3, &p, &doc_cred(), None, 900).unwrap_err();
+    let e = auth::verify(&req3, p, &creds, None, 900).unwrap_err();
     assert_eq!(e.code, "SignatureDoesNotMatch");
     assert!(e.extra.iter().any(|(k, _)| *k == "FormatString"));
 }
 
-#[test]
-fn doc_worked_example_get() {
-    let headers = vec![
-        (
-            "Date".to_string(),
-            "Thu, 16 May 2019 06:55:53 GMT".to_string(),
-        ),
-        (
-            "Host".to_string(),
-            "examplebucket-1250000000.cos.ap-beijing.myqcloud.com".to_string(),
-        ),
-    ];
-    let query = parse_query(
-        "response-content-type=application%2Foctet-stream&response-cache-control=max-age%3D600",
-    )
-    .unwrap();
-    let path = url_decode("/exampleobject(%E8%85%BE%E8%AE%AF%E4%BA%91)").unwrap();
-    let authz = "q-sign-algorithm=sha1&q-ak=AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q&q-sign-time=1557989753;1557996953&q-key-time=1557989753;1557996953&q-header-list=date;host&q-url-param-list=response-cache-control;response-content-type&q-signature=01681b8c9d798a678e43b685a9f1bba0f6c0e012";
-    let req = SignedRequest {
-        method: "GET",
-        path: &path,
-        query: &query,
-        headers: &headers,
-    };
-    auth::verify(
-        &req,
-        &auth::parse_authorization(authz).unwrap(),
-        &doc_cred(),
-        None,
-        900,
-    )
-    .unwrap();
-}
-
+/// The documented POST Object example: the page's policy and signature, with the form
+/// fields its policy names.
 #[test]
 fn doc_worked_example_post_policy() {
-    let policy = "{\n    \"expiration\": \"2019-08-30T09:38:12.414Z\",\n    \"conditions\": [\n        { \"acl\": \"default\" },\n        { \"bucket\": \"examplebucket-1250000000\" },\n        [ \"starts-with\", \"$key\", \"folder/subfolder/\" ],\n        [ \"starts-with\", \"$Content-Type\", \"image/\" ],\n        [ \"starts-with\", \"$success_action_redirect\", \"https://my.website/\" ],\n        [ \"eq\", \"$x-cos-server-side-encryption\", \"AES256\" ],\n        { \"q-sign-algorithm\": \"sha1\" },\n        { \"q-ak\": \"AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q\" },\n        { \"q-sign-time\": \"1567150692;1567157892\" }\n    ]\n}";
-    let b = b64(policy.as_bytes());
-    assert!(b.starts_with("ewogICAgImV4cGlyYXRpb24iOiAiMjAxOS0wOC0zMFQwOTozODoxMi40MTRaIiwK"));
-    let mut fields: Vec<(String, String)> = [
+    let c = doc_case("doc-14690-post");
+    let policy = c["input"]["policy"].as_str().unwrap();
+    let mut fields = pairs(&c["expected"]["fields"]);
+    assert_eq!(
+        fields.iter().find(|(k, _)| k == "policy").unwrap().1,
+        b64(policy.as_bytes())
+    );
+    for (k, v) in [
         ("key", "folder/subfolder/${filename}"),
         ("acl", "default"),
         ("Content-Type", "image/png"),
         ("success_action_redirect", "https://my.website/done"),
         ("x-cos-server-side-encryption", "AES256"),
-        ("q-sign-algorithm", "sha1"),
-        ("q-ak", DOC_AK),
-        ("q-key-time", "1567150692;1567157892"),
-        ("q-signature", "7758dc9a832e9d301dca704cacbf9d9f8172fdef"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    fields.push(("policy".into(), b.clone()));
-    let creds = doc_cred();
+    ] {
+        fields.push((k.into(), v.into()));
+    }
+    let creds = cred(&c["input"]);
     let ok = auth::verify_post_policy(
         &fields,
         "examplebucket-1250000000",

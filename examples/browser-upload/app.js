@@ -10,6 +10,9 @@
 import { init as initSigner, postFormData, sseHeaders } from 'cos-wasm';
 import { init as initHash, hashInput, verifyResponseCrc64 } from 'cos-wasm/hash';
 import { init as initKeys, CustomerKey, WrappingKey } from 'cos-wasm/keys';
+// Signing "temporary keys" (temporary.js): the worker hands out STS keys instead, and the page
+// signs its own PUT or POST form with them.
+import { forgetCredentials, uploadWithTemporaryKeys } from './temporary.js';
 
 const init = () => Promise.all([initSigner(), initHash(), initKeys()]);
 const $ = (id) => document.getElementById(id);
@@ -124,7 +127,8 @@ function sendForm(form, body) {
  * `overrides` are merged into the /upload-form request (tests use them for negative paths).
  * Resolves to a result object (also kept in window.__result).
  */
-async function run({ file, mode, overrides = {} }) {
+async function run({ file, mode, signing = 'worker', overrides = {} }) {
+  if (signing !== 'worker') return runTemporary({ file, how: signing, overrides });
   steps = [];
   $('steps').replaceChildren();
   $('hash-progress').value = 0;
@@ -202,6 +206,43 @@ async function run({ file, mode, overrides = {} }) {
 }
 
 /**
+ * Temporary-keys flow: keys from POST /credentials, the upload signed here (`how`: `put` or
+ * `post`), CRC-64 checked, then read back through the worker. `overrides` go to
+ * uploadWithTemporaryKeys (tests use them for refusals). Resolves to a result object.
+ */
+async function runTemporary({ file, how, overrides }) {
+  steps = [];
+  $('steps').replaceChildren();
+  const result = { mode: `temporary-${how}`, file: file.name, size: file.size, steps };
+  status('busy', `Working: temporary keys, ${how}…`);
+  try {
+    const local = await hashInput(file, { algorithms: ['crc64'] });
+    const up = await uploadWithTemporaryKeys(api, file, how, overrides);
+    Object.assign(result, { key: up.key, uploadStatus: up.status });
+    if (up.status >= 300) {
+      result.uploadError = up.code ?? `HTTP ${up.status}`;
+      throw new Error(`upload refused by COS: ${up.status} ${result.uploadError}`);
+    }
+    verifyResponseCrc64(up, local.crc64);
+    step(`uploaded ${up.key} with temporary keys (${how === 'post' ? 'POST form' : 'PUT'}, ${up.status}); CRC-64 matches`);
+    const got = await download(up.key, 'NONE');
+    result.downloadStatus = got.status;
+    const a = new Uint8Array(await file.arrayBuffer());
+    result.bytesMatch = got.status === 200 && a.length === got.bytes.byteLength && a.every((v, i) => v === new Uint8Array(got.bytes)[i]);
+    if (!result.bytesMatch) throw new Error(`read back failed: ${got.status} ${got.code ?? 'bytes differ'}`);
+    step('read back through the worker; bytes match');
+    result.ok = true;
+    status('done', `Done: ${file.name} uploaded with temporary keys and read back.`);
+  } catch (e) {
+    Object.assign(result, { ok: false, error: e.code ?? result.uploadError ?? String(e.message ?? e), message: String(e.message ?? e) });
+    step(result.message, false);
+    status('error', `Failed: ${result.message}`);
+  }
+  window.__result = result;
+  return result;
+}
+
+/**
  * Downloads `key` through a worker-signed URL. SSE-C-CLIENT unwraps the page key from
  * IndexedDB (or uses `customerKey`) and adds the key header the URL was signed for.
  */
@@ -227,13 +268,14 @@ async function main() {
   await init(); // loads each entry's .wasm beside its web.js
   config = await loadConfig();
   for (const id of Object.keys(config.users)) $('user').add(new Option(id, id));
+  $('user').onchange = forgetCredentials;
   const sync = () => ($('passphrase-row').hidden = $('mode').value !== 'SSE-C-CLIENT');
   $('mode').onchange = sync;
   sync();
   $('upload').onclick = () => {
     const file = $('file').files[0];
     if (!file) return status('error', 'Choose a file first.');
-    run({ file, mode: $('mode').value });
+    run({ file, mode: $('mode').value, signing: $('signing').value });
   };
   $('upload').disabled = false;
   await showKeys();

@@ -12,7 +12,9 @@
 using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
-  services = [ (name = "main", worker = .worker) ],
+  # "internet" (the worker's fetch) may also reach loopback: POST /credentials calls STS_ENDPOINT,
+  # the local emulator's STS in development. The worker fetches nothing else.
+  services = [ (name = "main", worker = .worker), (name = "internet", network = (allow = ["public", "private", "local"])) ],
   sockets = [ (name = "http", address = "127.0.0.1:8787", http = (), service = "main") ],
 );
 
@@ -60,7 +62,7 @@ const worker :Workerd.Worker = (
     (name = "STORAGE_CLASS", fromEnvironment = "STORAGE_CLASS"),
     (name = "URL_TTL_SECONDS", fromEnvironment = "URL_TTL_SECONDS"),
     (name = "KMS_KEY_ID", fromEnvironment = "KMS_KEY_ID"),
-    # POST /credentials (STS), off unless ALLOW_TEMPORARY_KEYS=true; STS_ENDPOINT only for a local stand-in
+    # POST /credentials (STS), on unless ALLOW_TEMPORARY_KEYS=false; STS_ENDPOINT only for a local stand-in
     (name = "ALLOW_TEMPORARY_KEYS", fromEnvironment = "ALLOW_TEMPORARY_KEYS"),
     (name = "STS_ENDPOINT", fromEnvironment = "STS_ENDPOINT"),
     (name = "STS_REGION", fromEnvironment = "STS_REGION"),

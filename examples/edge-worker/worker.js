@@ -3,11 +3,12 @@
 // Hands browsers what they need to talk to COS directly, without ever seeing the COS secret:
 //   POST /upload-form  { filename | key, size?, contentType?, sse?, keyMd5?, algorithm? } -> { url, fields, key, bucket }
 //   POST /presign      { method: 'GET' | 'HEAD' | 'PUT', key | filename, size?, contentType?, sse?, keyMd5?, algorithm? } -> { url, headers, key, bucket }
-//   POST /credentials  {} -> { tmpSecretId, tmpSecretKey, sessionToken, expiredTime, expiration, bucket, region, prefix }
-//                      (only with env.ALLOW_TEMPORARY_KEYS=true) temporary keys from STS for uploads
-//                      under `users/<id>/` only, bounded by MAX_UPLOAD_BYTES, ALLOWED_CONTENT_TYPES,
-//                      STORAGE_CLASS and STS_REQUIRE_SSE (reused until 5 minutes before expiry, one
-//                      STS call per user at a time); the ACL is not pinned, hence the switch
+//   POST /credentials  {} -> { tmpSecretId, tmpSecretKey, sessionToken, expiredTime, expiration, bucket, region,
+//                              prefix, acl, storageClass, sse, maxBytes, contentTypes, endpoint }
+//                      temporary keys from STS for uploads under `users/<id>/` only, bounded by
+//                      MAX_UPLOAD_BYTES, ALLOWED_CONTENT_TYPES, STORAGE_CLASS, OBJECT_ACL (uploads must
+//                      send `x-cos-acl: <acl>`) and STS_REQUIRE_SSE (reused until 5 minutes before
+//                      expiry, one STS call per user at a time); ALLOW_TEMPORARY_KEYS=false turns it off
 //   GET  /health       -> { ok: true }
 // Callers authenticate with `Authorization: Bearer <token>`; env.USER_TOKENS maps tokens to
 // user ids and each user may only touch keys under `users/<id>/`. Any other body field
@@ -367,6 +368,7 @@ function credentialsPolicy(user, env) {
     maxContentLength: maxBytes(env),
     contentTypes: [...allowedContentTypes(env)],
     storageClasses: [storageClass(env)],
+    acl: [objectAcl(env)],
   };
   const sse = env.STS_REQUIRE_SSE || 'NONE';
   if (sse !== 'NONE') conditions.requireSse = sse;
@@ -379,9 +381,8 @@ const MAX_PROVIDERS = 1000;
 
 async function credentials(user, body, env) {
   onlyFields(body, []);
-  // A CAM policy cannot pin x-cos-acl here (cosPolicy has no ACL condition yet), so a holder of
-  // temporary keys could upload public-read objects: off unless explicitly allowed.
-  if (!bool(env.ALLOW_TEMPORARY_KEYS)) throw new HttpError(404, 'ERR_NOT_FOUND', 'temporary keys are not enabled (ALLOW_TEMPORARY_KEYS)');
+  // On by default: the policy pins the ACL like the other routes (`acl` condition).
+  if (String(env.ALLOW_TEMPORARY_KEYS ?? '').toLowerCase() === 'false') throw new HttpError(404, 'ERR_NOT_FOUND', 'temporary keys are turned off (ALLOW_TEMPORARY_KEYS=false)');
   if (!env.COS_SECRET_ID || !env.COS_SECRET_KEY) throw new HttpError(500, 'ERR_CONFIG', 'COS credentials are not configured');
   const policy = credentialsPolicy(user, env);
   const cacheKey = `${user}\n${policy}`;
@@ -412,6 +413,13 @@ async function credentials(user, body, env) {
     bucket: env.COS_BUCKET,
     region: env.COS_REGION,
     prefix: `users/${user}/`,
+    // what every upload must send for the policy to allow it
+    acl: objectAcl(env),
+    storageClass: storageClass(env),
+    sse: env.STS_REQUIRE_SSE || 'NONE',
+    maxBytes: maxBytes(env),
+    contentTypes: [...allowedContentTypes(env)],
+    endpoint: { ...endpoint(env), allowInsecureLocal: bool(env.ALLOW_INSECURE_LOCAL) },
   };
 }
 

@@ -57,6 +57,11 @@ export interface CosPolicyConditions {
   storageClasses?: string | string[];
   /** Source addresses or CIDR ranges (`qcs:ip`, every action). */
   sourceIps?: string | string[];
+  /**
+   * Allowed `x-cos-acl` values (`cos:x-cos-acl`) on requests that create objects and on
+   * PutObjectACL; uploads must then send `x-cos-acl` (a request without it is refused).
+   */
+  acl?: 'default' | 'private' | 'public-read' | Array<'default' | 'private' | 'public-read'>;
 }
 
 /** One allow grant: actions on every key under `prefix` (ending in `/`) or on exact `keys`. */

@@ -215,7 +215,7 @@ pub fn crc64_combine(crc1: u64, crc2: u64, len2: u64) -> u64 {
 /// The decimal form COS prints in `x-cos-hash-crc64ecma` (protocol §5).
 #[must_use]
 pub fn crc64_to_string(crc: u64) -> String {
-    crc.to_string()
+    crate::error::cat!("{}", crc)
 }
 
 #[cfg(test)]

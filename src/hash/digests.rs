@@ -69,11 +69,7 @@ macro_rules! streaming_hasher {
             }
 
             fn finished() -> crate::error::Error {
-                err!(
-                    UseAfterFree,
-                    "{} hasher used after digest(); create a new one or call reset()",
-                    $label
-                )
+                err!(UseAfterFree, "{} hasher used after digest(); create a new one or call reset()", $label)
             }
         }
     };

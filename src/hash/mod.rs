@@ -11,7 +11,7 @@ mod digests;
 pub use crc64::{crc64, crc64_combine, crc64_to_string, Crc64};
 pub use digests::{content_md5, Md5Hasher, Sha1Hasher};
 
-use crate::error::{err, Result};
+use crate::error::{err, q, Result};
 
 /// Checks a local CRC-64 against COS's `x-cos-hash-crc64ecma` header (protocol §5).
 ///
@@ -35,7 +35,8 @@ pub fn verify_crc64(local: u64, header_value: &str) -> Result<()> {
         let shown: String = text.chars().take(64).collect();
         return Err(err!(
             InvalidArgument,
-            "x-cos-hash-crc64ecma must be an unsigned decimal 64-bit integer, got {shown:?}"
+            "x-cos-hash-crc64ecma must be an unsigned decimal 64-bit integer, got {}",
+            q(&shown)
         ));
     };
     if remote == local {
@@ -43,8 +44,10 @@ pub fn verify_crc64(local: u64, header_value: &str) -> Result<()> {
     } else {
         Err(err!(
             Crc64Mismatch,
-            "CRC-64 mismatch: local {local}, COS x-cos-hash-crc64ecma {remote}; the data was \
-             corrupted or changed in transit, retry the transfer"
+            "CRC-64 mismatch: local {}, COS x-cos-hash-crc64ecma {}; the data was \
+             corrupted or changed in transit, retry the transfer",
+            local,
+            remote
         ))
     }
 }

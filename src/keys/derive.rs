@@ -112,7 +112,8 @@ pub fn hkdf_sha256(salt: &[u8], ikm: &[u8], info: &[u8], okm: &mut [u8]) -> Resu
     if okm.is_empty() || okm.len() > MAX_RAW_OUTPUT {
         return Err(err!(
             InvalidKdfParams,
-            "HKDF-SHA256 output must be 1..={MAX_RAW_OUTPUT} bytes, got {}",
+            "HKDF-SHA256 output must be 1..={} bytes, got {}",
+            MAX_RAW_OUTPUT,
             okm.len()
         ));
     }
@@ -142,7 +143,8 @@ pub fn pbkdf2_hmac_sha256(
     if out.is_empty() || out.len() > MAX_RAW_OUTPUT {
         return Err(err!(
             InvalidKdfParams,
-            "PBKDF2 output must be 1..={MAX_RAW_OUTPUT} bytes, got {}",
+            "PBKDF2 output must be 1..={} bytes, got {}",
+            MAX_RAW_OUTPUT,
             out.len()
         ));
     }
@@ -175,7 +177,8 @@ pub fn derive_hkdf(
     if master.len() < MIN_MASTER_KEY_LEN {
         return Err(err!(
             InvalidKdfParams,
-            "the HKDF master secret must be at least {MIN_MASTER_KEY_LEN} bytes, got {} bytes",
+            "the HKDF master secret must be at least {} bytes, got {} bytes",
+            MIN_MASTER_KEY_LEN,
             master.len()
         ));
     }
@@ -223,14 +226,20 @@ impl KdfParams {
         if !(PBKDF2_MIN_ITERATIONS..=PBKDF2_MAX_ITERATIONS).contains(&iterations) {
             return Err(err!(
                 InvalidKdfParams,
-                "PBKDF2 iterations must be {PBKDF2_MIN_ITERATIONS}..={PBKDF2_MAX_ITERATIONS} \
-                 (default {PBKDF2_DEFAULT_ITERATIONS}), got {iterations}"
+                "PBKDF2 iterations must be {}..={} \
+                 (default {}), got {}",
+                PBKDF2_MIN_ITERATIONS,
+                PBKDF2_MAX_ITERATIONS,
+                PBKDF2_DEFAULT_ITERATIONS,
+                iterations
             ));
         }
         if !(MIN_SALT_LEN..=MAX_SALT_LEN).contains(&salt.len()) {
             return Err(err!(
                 InvalidKdfParams,
-                "the PBKDF2 salt must be {MIN_SALT_LEN}..={MAX_SALT_LEN} random bytes, got {} bytes",
+                "the PBKDF2 salt must be {}..={} random bytes, got {} bytes",
+                MIN_SALT_LEN,
+                MAX_SALT_LEN,
                 salt.len()
             ));
         }
@@ -268,7 +277,9 @@ impl KdfParams {
         if alg != PARAMS_ALGORITHM || version != PARAMS_VERSION {
             return Err(err!(
                 InvalidKdfParams,
-                "unsupported KDF parameters: expected '{PARAMS_ALGORITHM}${PARAMS_VERSION}'"
+                "unsupported KDF parameters: expected '{}${}'",
+                PARAMS_ALGORITHM,
+                PARAMS_VERSION
             ));
         }
         let digits = iterations.strip_prefix("i=").ok_or_else(bad)?;
@@ -332,14 +343,22 @@ impl KdfParams {
     }
 }
 
+/// `pbkdf2-sha256$<version>$i=<iterations>$salt=<base64url>`.
+impl crate::error::Piece for KdfParams {
+    fn push_to(&self, out: &mut String) {
+        out.push_str(PARAMS_ALGORITHM);
+        out.push('$');
+        PARAMS_VERSION.push_to(out);
+        out.push_str("$i=");
+        self.iterations.push_to(out);
+        out.push_str("$salt=");
+        out.push_str(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&self.salt));
+    }
+}
+
 impl fmt::Display for KdfParams {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{PARAMS_ALGORITHM}${PARAMS_VERSION}$i={}$salt={}",
-            self.iterations,
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&self.salt)
-        )
+        f.write_str(&crate::error::cat!("{}", self))
     }
 }
 

@@ -47,7 +47,7 @@ use zeroize::Zeroizing;
 use super::derive::{DerivedKey, KdfParams};
 use super::{check_random, fingerprint, CustomerKey};
 use crate::algorithm::SseAlgorithm;
-use crate::error::{err, Result};
+use crate::error::{cat, err, q, Result};
 
 /// SM4-GCM: GCM (NIST SP 800-38D) over the SM4 block cipher (GB/T 32907-2016) with a
 /// 96-bit nonce and 128-bit tag, as specified by RFC 8998 §3.1 (`TLS_SM4_GCM_SM3`'s AEAD).
@@ -92,7 +92,8 @@ impl WrapAlgorithm {
         Self::from_id(s).ok_or_else(|| {
             err!(
                 InvalidArgument,
-                "wrapping algorithm must be 'aes256gcm' or 'sm4gcm', got {s:?}"
+                "wrapping algorithm must be 'aes256gcm' or 'sm4gcm', got {}",
+                q(s)
             )
         })
     }
@@ -149,8 +150,9 @@ impl WrappingKey {
         if bytes.len() != want {
             return Err(err!(
                 InvalidKeyLength,
-                "an {} wrapping key must be {want} bytes, got {} bytes",
+                "an {} wrapping key must be {} bytes, got {} bytes",
                 algorithm.as_str(),
+                want,
                 bytes.len()
             ));
         }
@@ -255,17 +257,14 @@ where
         .map_err(|_| err!(InvalidKeyLength, "wrapping key has the wrong length"))?;
     let tag: [u8; TAG_LEN] = tag
         .try_into()
-        .map_err(|_| err!(InvalidEnvelope, "the envelope tag is not {TAG_LEN} bytes"))?;
+        .map_err(|_| err!(InvalidEnvelope, "the envelope tag is not {} bytes", TAG_LEN))?;
     cipher
         .decrypt_inout_detached(&(*nonce).into(), aad, buf.into(), &tag.into())
         .map_err(|_| unwrap_failed())
 }
 
 fn unwrap_failed() -> crate::error::Error {
-    err!(
-        UnwrapFailed,
-        "the key envelope did not authenticate: wrong wrapping key, wrong associated data, or the envelope was altered"
-    )
+    err!(UnwrapFailed, "the key envelope did not authenticate: wrong wrapping key, wrong associated data, or the envelope was altered")
 }
 
 fn b64url(bytes: &[u8]) -> String {
@@ -280,7 +279,12 @@ fn b64url_decode(text: &str) -> Option<Vec<u8>> {
 
 /// `"cosk1.<aead-id>.<key-alg-id>."`: the envelope prefix, which also starts the AAD.
 fn header(wrap: WrapAlgorithm, key: SseAlgorithm) -> String {
-    format!("{ENVELOPE_VERSION}.{}.{}.", wrap.as_str(), key_alg_id(key))
+    cat!(
+        "{}.{}.{}.",
+        ENVELOPE_VERSION,
+        wrap.as_str(),
+        key_alg_id(key)
+    )
 }
 
 /// Seals `key` under `wrapping` into a version-1 envelope (format in the module
@@ -308,7 +312,7 @@ pub fn wrap(
     payload.extend_from_slice(key.expose_bytes());
     let tag = wrapping.seal(nonce, &full_aad, &mut payload)?;
     payload.extend_from_slice(&tag);
-    Ok(format!("{header}{}.{}", b64url(nonce), b64url(&payload)))
+    Ok(cat!("{}{}.{}", header, b64url(nonce), b64url(&payload)))
 }
 
 /// Opens an envelope made by [`wrap`] with the same wrapping key and `aad`.
@@ -325,7 +329,8 @@ pub fn unwrap(envelope: &str, wrapping: &WrappingKey, aad: &[u8]) -> Result<Cust
     if text.len() > MAX_ENVELOPE_LEN {
         return Err(err!(
             InvalidEnvelope,
-            "a key envelope is at most {MAX_ENVELOPE_LEN} characters, got {}",
+            "a key envelope is at most {} characters, got {}",
+            MAX_ENVELOPE_LEN,
             text.len()
         ));
     }
@@ -349,7 +354,8 @@ pub fn unwrap(envelope: &str, wrapping: &WrappingKey, aad: &[u8]) -> Result<Cust
     if version != ENVELOPE_VERSION {
         return Err(err!(
             InvalidEnvelope,
-            "unknown key envelope version (this build reads '{ENVELOPE_VERSION}')"
+            "unknown key envelope version (this build reads '{}')",
+            ENVELOPE_VERSION
         ));
     }
     let aead = WrapAlgorithm::from_id(aead_id).ok_or_else(|| {
@@ -369,7 +375,8 @@ pub fn unwrap(envelope: &str, wrapping: &WrappingKey, aad: &[u8]) -> Result<Cust
         .ok_or_else(|| {
             err!(
                 InvalidEnvelope,
-                "the envelope nonce must be {ENVELOPE_NONCE_LEN} bytes of unpadded base64url"
+                "the envelope nonce must be {} bytes of unpadded base64url",
+                ENVELOPE_NONCE_LEN
             )
         })?;
     let want = super::customer_key_len(algorithm) + TAG_LEN;
@@ -377,7 +384,8 @@ pub fn unwrap(envelope: &str, wrapping: &WrappingKey, aad: &[u8]) -> Result<Cust
     if payload.len() != want {
         return Err(err!(
             InvalidEnvelope,
-            "the envelope ciphertext must be {want} bytes for {}, got {} bytes",
+            "the envelope ciphertext must be {} bytes for {}, got {} bytes",
+            want,
             algorithm.as_str(),
             payload.len()
         ));

@@ -4,7 +4,7 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::options::{endpoint, entries, get, key_time, now_seconds, opt_str, request, scalar};
-use crate::error::{err, Result};
+use crate::error::{err, join, Result};
 use crate::explain::{explain, CosErrorBody, SignedLocally};
 
 /// Reads `request`: what was sent (`{ url, headers?, method? }`, e.g. a `signRequest`
@@ -25,10 +25,7 @@ fn signed_locally(signed: &JsValue) -> Result<SignedLocally> {
         return sent(url, &JsValue::UNDEFINED);
     }
     if !signed.is_object() {
-        return Err(err!(
-            InvalidArgument,
-            "explainSignatureMismatch() expects what was signed: {{ url, headers, method }} or the signing options"
-        ));
+        return Err(err!(InvalidArgument, "explainSignatureMismatch() expects what was signed: { url, headers, method } or the signing options"));
     }
     if let Some(url) = opt_str(signed, "url")? {
         return sent(url, signed);
@@ -89,7 +86,7 @@ pub fn explain_signature_mismatch(error_xml: JsValue, request: JsValue) -> Resul
         &"requestId".into(),
         &request_id(e.request_id.as_deref()),
     );
-    let _ = Reflect::set(&o, &"message".into(), &lines.join("; ").into());
+    let _ = Reflect::set(&o, &"message".into(), &join(&lines, "; ").into());
     let _ = Reflect::set(&o, &"differences".into(), &differences);
     Ok(o.into())
 }

@@ -49,13 +49,14 @@ pub(super) fn crc_arg(v: &JsValue, name: &str) -> Result<u64> {
         return s.trim().parse().map_err(|_| {
             err!(
                 InvalidArgument,
-                "`{name}` must be an unsigned decimal CRC-64"
+                "`{}` must be an unsigned decimal CRC-64",
+                name
             )
         });
     }
     if v.is_bigint() {
         return u64::try_from(v.clone())
-            .map_err(|_| err!(InvalidArgument, "`{name}` must fit in 64 bits"));
+            .map_err(|_| err!(InvalidArgument, "`{}` must fit in 64 bits", name));
     }
     match v.as_f64() {
         Some(n)
@@ -65,7 +66,8 @@ pub(super) fn crc_arg(v: &JsValue, name: &str) -> Result<u64> {
         }
         _ => Err(err!(
             InvalidArgument,
-            "`{name}` must be a decimal string, a BigInt or a safe integer"
+            "`{}` must be a decimal string, a BigInt or a safe integer",
+            name
         )),
     }
 }

@@ -132,7 +132,11 @@ impl JsCustomerKey {
         let (passphrase, params) = passphrase_params(&opts)?;
         let derived = derive_from_passphrase(&passphrase, params, algorithm(&opts)?)?;
         let o = Object::new();
-        let _ = Reflect::set(&o, &"params".into(), &derived.params.to_string().into());
+        let _ = Reflect::set(
+            &o,
+            &"params".into(),
+            &crate::error::cat!("{}", derived.params).into(),
+        );
         let _ = Reflect::set(
             &o,
             &"key".into(),
@@ -309,7 +313,11 @@ impl JsWrappingKey {
             wrap_alg(&get(&opts, "algorithm")?)?,
         )?;
         let o = Object::new();
-        let _ = Reflect::set(&o, &"params".into(), &derived.params.to_string().into());
+        let _ = Reflect::set(
+            &o,
+            &"params".into(),
+            &crate::error::cat!("{}", derived.params).into(),
+        );
         let _ = Reflect::set(
             &o,
             &"key".into(),

@@ -1,13 +1,15 @@
 //! Reading JS arguments and option objects into core types. Every read goes through
 //! catching calls, so no JS exception unwinds through Rust frames.
 
+use core::cell::Cell;
+
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::algorithm::SseAlgorithm;
 use crate::endpoint::{Endpoint, Protocol};
-use crate::error::{err, Result};
+use crate::error::{cat, err, find_str, q, Result};
 use crate::sign::{KeyTime, Request};
 
 // Catching calls that return a primitive or nothing. wasm-bindgen (0.2.130) gives the
@@ -47,25 +49,59 @@ pub(super) fn get(obj: &JsValue, name: &str) -> Result<JsValue> {
     if !obj.is_object() {
         return Ok(JsValue::UNDEFINED);
     }
-    let threw = |_| err!(InvalidArgument, "reading `{name}` threw an exception");
-    let key = JsValue::from_str(name);
-    // `Object.prototype.propertyIsEnumerable` is true only for an own, enumerable property;
-    // only then is the value read (running an own getter), so nothing is ever looked up
-    // on the prototype chain.
-    let own = INTRINSICS
-        .with(|i| {
-            i.property_is_enumerable
-                .unchecked_ref::<Callable>()
-                .call1_bool(obj, &key)
-        })
-        .map_err(threw)?;
-    if !own {
-        return Ok(JsValue::UNDEFINED);
-    }
-    // An own getter or Proxy trap may throw: probe first (see the imports above), then read.
-    // A getter therefore runs twice; options are read once per call, in a fixed order.
-    reflect_get_probe(obj, &key).map_err(threw)?;
-    Reflect::get(obj, &key).map_err(threw)
+    let threw = |_| err!(InvalidArgument, "reading `{}` threw an exception", name);
+    with_name_key(name, |key| {
+        // `Object.prototype.propertyIsEnumerable` is true only for an own, enumerable
+        // property; only then is the value read (running an own getter), so nothing is
+        // ever looked up on the prototype chain.
+        let own = INTRINSICS
+            .with(|i| {
+                i.property_is_enumerable
+                    .unchecked_ref::<Callable>()
+                    .call1_bool(obj, key)
+            })
+            .map_err(threw)?;
+        if !own {
+            return Ok(JsValue::UNDEFINED);
+        }
+        // An own getter or Proxy trap may throw: probe first (see the imports above), then
+        // read. A getter therefore runs twice; options are read once per call, in a fixed
+        // order.
+        reflect_get_probe(obj, key).map_err(threw)?;
+        Reflect::get(obj, key).map_err(threw)
+    })
+}
+
+/// The most option names kept as JS strings by [`with_name_key`].
+const NAME_KEYS: usize = 64;
+
+thread_local! {
+    /// Option names already read, as JS strings: each is made once instead of on every
+    /// read (a UTF-8 decode in the glue and an externref slot each time).
+    static NAME_KEYS_CACHE: Cell<Vec<(String, JsValue)>> = const { Cell::new(Vec::new()) };
+}
+
+/// Runs `f` with `name` as a JS string, made once and kept (at most [`NAME_KEYS`] names).
+fn with_name_key<R>(name: &str, f: impl FnOnce(&JsValue) -> R) -> R {
+    NAME_KEYS_CACHE.with(|cell| {
+        // Taken out while `f` runs: a getter may re-enter the module and read options
+        // itself; it then finds an empty list and makes its own keys (the list put back
+        // last is kept, the other dropped).
+        let mut names = cell.take();
+        let r = match names.iter().find(|(n, _)| n == name) {
+            Some((_, key)) => f(key),
+            None => {
+                let key = JsValue::from_str(name);
+                let r = f(&key);
+                if names.len() < NAME_KEYS {
+                    names.push((name.to_owned(), key));
+                }
+                r
+            }
+        };
+        cell.set(names);
+        r
+    })
 }
 
 /// `Reflect.get(obj, name)` through the prototype chain, `undefined` when it throws: only
@@ -186,14 +222,14 @@ pub(super) fn is_array(value: &JsValue) -> bool {
 pub(super) fn array_from(value: &JsValue, name: &str) -> Result<Array> {
     call_intrinsic(|i| &i.array_from, &JsValue::UNDEFINED, &[value])
         .map(JsCast::unchecked_into)
-        .map_err(|_| err!(InvalidArgument, "reading `{name}` threw an exception"))
+        .map_err(|_| err!(InvalidArgument, "reading `{}` threw an exception", name))
 }
 
 pub(super) fn options(value: &JsValue, what: &str) -> Result<()> {
     if value.is_object() && !is_array(value) {
         Ok(())
     } else {
-        Err(err!(InvalidArgument, "{what} expects an options object"))
+        Err(err!(InvalidArgument, "{} expects an options object", what))
     }
 }
 
@@ -210,10 +246,7 @@ fn check_no_inherited_to_json(name: &str) -> Result<()> {
                 )
             });
             if !matches!(own, Some(Ok(d)) if d.is_undefined()) {
-                return Err(err!(
-                    InvalidArgument,
-                    "`{name}` cannot be serialised: `toJSON` is defined on Object.prototype or Array.prototype (prototype pollution?)"
-                ));
+                return Err(err!(InvalidArgument, "`{}` cannot be serialised: `toJSON` is defined on Object.prototype or Array.prototype (prototype pollution?)", name));
             }
         }
         Ok(())
@@ -224,15 +257,12 @@ fn check_no_inherited_to_json(name: &str) -> Result<()> {
 /// a BigInt is an error naming the option (code `code`), never an absent option.
 pub(super) fn json_text(value: &JsValue, name: &str, code: crate::ErrorCode) -> Result<String> {
     check_no_inherited_to_json(name)?;
-    json_stringify(value)
-        .ok()
-        .flatten()
-        .ok_or_else(|| {
-            crate::Error::new(
-                code,
-                format!("`{name}` could not be serialised with JSON.stringify (it threw, has a cycle or a BigInt)"),
-            )
-        })
+    json_stringify(value).ok().flatten().ok_or_else(|| {
+        crate::Error::new(
+            code,
+            cat!("`{}` could not be serialised with JSON.stringify (it threw, has a cycle or a BigInt)", name),
+        )
+    })
 }
 
 /// A JS string as Rust text. Lone UTF-16 surrogates are refused: converting them would
@@ -243,10 +273,15 @@ pub(super) fn js_text(v: &JsValue, name: &str) -> Result<Option<String>> {
     };
     let text = s.as_string();
     // A lone surrogate arrives as U+FFFD; only then pay for the per-unit check.
-    if text.as_deref().is_some_and(|t| t.contains('\u{FFFD}')) && !s.is_valid_utf16() {
+    if text
+        .as_deref()
+        .is_some_and(|t| find_str(t, "\u{FFFD}").is_some())
+        && !s.is_valid_utf16()
+    {
         return Err(err!(
             InvalidArgument,
-            "`{name}` contains a lone UTF-16 surrogate"
+            "`{}` contains a lone UTF-16 surrogate",
+            name
         ));
     }
     Ok(text)
@@ -254,7 +289,7 @@ pub(super) fn js_text(v: &JsValue, name: &str) -> Result<Option<String>> {
 
 pub(super) fn req_str(obj: &JsValue, name: &str) -> Result<String> {
     js_text(&get(obj, name)?, name)?
-        .ok_or_else(|| err!(InvalidArgument, "`{name}` must be a string"))
+        .ok_or_else(|| err!(InvalidArgument, "`{}` must be a string", name))
 }
 
 pub(super) fn opt_str(obj: &JsValue, name: &str) -> Result<Option<String>> {
@@ -264,7 +299,7 @@ pub(super) fn opt_str(obj: &JsValue, name: &str) -> Result<Option<String>> {
     }
     js_text(&v, name)?
         .map(Some)
-        .ok_or_else(|| err!(InvalidArgument, "`{name}` must be a string when given"))
+        .ok_or_else(|| err!(InvalidArgument, "`{}` must be a string when given", name))
 }
 
 pub(super) fn opt_bool(obj: &JsValue, name: &str) -> Result<bool> {
@@ -273,7 +308,7 @@ pub(super) fn opt_bool(obj: &JsValue, name: &str) -> Result<bool> {
         return Ok(false);
     }
     v.as_bool()
-        .ok_or_else(|| err!(InvalidArgument, "`{name}` must be a boolean when given"))
+        .ok_or_else(|| err!(InvalidArgument, "`{}` must be a boolean when given", name))
 }
 
 /// A string, or a finite number rendered as JS `String(n)` does. No user code runs: only
@@ -297,28 +332,34 @@ pub(super) fn entries(value: &JsValue, name: &str) -> Result<Vec<(String, JsValu
     if value.is_undefined() || value.is_null() {
         return Ok(Vec::new());
     }
-    let list: Array = if value.is_instance_of::<js_sys::Map>() {
+    let from_map = value.is_instance_of::<js_sys::Map>();
+    let list: Array = if from_map {
         array_from(value, name)?
     } else if value.is_object() && !is_array(value) {
         call_intrinsic(|i| &i.object_entries, &JsValue::UNDEFINED, &[value])
-            .map_err(|_| err!(InvalidArgument, "reading `{name}` threw an exception"))?
+            .map_err(|_| err!(InvalidArgument, "reading `{}` threw an exception", name))?
             .unchecked_into()
     } else {
         return Err(err!(
             InvalidArgument,
-            "`{name}` must be an object of name/value pairs"
+            "`{}` must be an object of name/value pairs",
+            name
         ));
     };
     let mut out = Vec::with_capacity(list.length() as usize);
     for pair in list.iter() {
-        // A custom Map iterator may yield anything: read each pair through a real array.
-        let pair = if is_array(&pair) {
+        // The intrinsic `Object.entries` yields fresh `[string, value]` arrays, read as they
+        // are; a custom Map iterator may yield anything, so its pairs are read through a
+        // real array.
+        let pair: Array = if !from_map {
+            pair.unchecked_into()
+        } else if is_array(&pair) {
             array_from(&pair, name)?
         } else {
-            return Err(err!(InvalidArgument, "`{name}` could not be read"));
+            return Err(err!(InvalidArgument, "`{}` could not be read", name));
         };
         let k = js_text(&pair.get(0), name)?
-            .ok_or_else(|| err!(InvalidArgument, "`{name}` keys must be strings"))?;
+            .ok_or_else(|| err!(InvalidArgument, "`{}` keys must be strings", name))?;
         out.push((k, pair.get(1)));
     }
     Ok(out)
@@ -336,12 +377,13 @@ pub(super) fn headers(obj: &JsValue) -> Result<Vec<crate::Header>> {
         }
         let value = v
             .as_bool()
-            .map(|b| b.to_string())
+            .map(|b| if b { "true" } else { "false" }.to_owned())
             .or_else(|| scalar(&v))
             .ok_or_else(|| {
                 err!(
                     InvalidHeaderValue,
-                    "header {k:?} must be a string, a finite number or a boolean"
+                    "header {} must be a string, a finite number or a boolean",
+                    q(&k)
                 )
             })?;
         out.push(crate::Header::new(k, value));
@@ -361,7 +403,8 @@ pub(super) fn query(obj: &JsValue) -> Result<Vec<(String, Option<String>)>> {
         let value = scalar(&v).ok_or_else(|| {
             err!(
                 InvalidQueryValue,
-                "query parameter {k:?} must be a string, a finite number or null"
+                "query parameter {} must be a string, a finite number or null",
+                q(&k)
             )
         })?;
         out.push((k, Some(value)));
@@ -377,14 +420,15 @@ pub(super) fn string_list(obj: &JsValue, name: &str) -> Result<Vec<String>> {
     if !is_array(&v) {
         return Err(err!(
             InvalidArgument,
-            "`{name}` must be an array of strings"
+            "`{}` must be an array of strings",
+            name
         ));
     }
     array_from(&v, name)?
         .iter()
         .map(|s| {
             js_text(&s, name)?
-                .ok_or_else(|| err!(InvalidArgument, "`{name}` must be an array of strings"))
+                .ok_or_else(|| err!(InvalidArgument, "`{}` must be an array of strings", name))
         })
         .collect()
 }
@@ -406,7 +450,8 @@ pub(super) fn seconds(v: &JsValue, name: &str) -> Result<u64> {
         }
         _ => Err(err!(
             InvalidKeyTime,
-            "`{name}` must be a whole number of Unix seconds"
+            "`{}` must be a whole number of Unix seconds",
+            name
         )),
     }
 }
@@ -433,13 +478,13 @@ pub(super) fn key_time(obj: &JsValue, now: u64) -> Result<KeyTime> {
         }
         return Err(err!(
             InvalidKeyTime,
-            "`keyTime` must be \"start;end\" or {{ start, end }} in Unix seconds"
+            "`keyTime` must be \"start;end\" or { start, end } in Unix seconds"
         ));
     }
     if expires.is_undefined() || expires.is_null() {
         return Err(err!(
             InvalidKeyTime,
-            "pass `keyTime` (\"start;end\" or {{ start, end }}) or `expires` (seconds from now)"
+            "pass `keyTime` (\"start;end\" or { start, end }) or `expires` (seconds from now)"
         ));
     }
     KeyTime::from_expires(now, seconds(&expires, "expires")?)
@@ -489,7 +534,8 @@ pub(super) fn opt_u64(obj: &JsValue, name: &str) -> Result<Option<u64>> {
         }
         _ => Err(err!(
             InvalidArgument,
-            "`{name}` must be a non-negative integer"
+            "`{}` must be a non-negative integer",
+            name
         )),
     }
 }
@@ -514,7 +560,8 @@ pub(super) fn bytes_arg(v: &JsValue, name: &str) -> Result<zeroize::Zeroizing<Ve
     opt_bytes(v, name)?.ok_or_else(|| {
         err!(
             InvalidArgument,
-            "`{name}` must be a Uint8Array, another typed array, a DataView or an ArrayBuffer"
+            "`{}` must be a Uint8Array, another typed array, a DataView or an ArrayBuffer",
+            name
         )
     })
 }
@@ -531,7 +578,9 @@ pub(super) fn opt_bytes(v: &JsValue, name: &str) -> Result<Option<zeroize::Zeroi
     if view.length() > MAX_SECRET_INPUT_BYTES {
         return Err(err!(
             InvalidArgument,
-            "`{name}` is longer than {MAX_SECRET_INPUT_BYTES} bytes"
+            "`{}` is longer than {} bytes",
+            name,
+            MAX_SECRET_INPUT_BYTES
         ));
     }
     Ok(Some(zeroize::Zeroizing::new(view.to_vec())))
@@ -546,10 +595,11 @@ fn byte_view(v: &JsValue, name: &str) -> Result<js_sys::Uint8Array> {
     let bad = || {
         err!(
             InvalidArgument,
-            "`{name}` must be a Uint8Array, another typed array, a DataView or an ArrayBuffer"
+            "`{}` must be a Uint8Array, another typed array, a DataView or an ArrayBuffer",
+            name
         )
     };
-    let detached = || err!(InvalidArgument, "`{name}` is a detached ArrayBuffer");
+    let detached = || err!(InvalidArgument, "`{}` is a detached ArrayBuffer", name);
     let args = INTRINSICS.with(|i| {
         let f = callable;
         if js_sys::ArrayBuffer::is_view(v) {

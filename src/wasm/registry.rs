@@ -88,7 +88,7 @@ pub(super) fn lookup<T: Clone>(
     if !value.is_object() {
         return Ok(None);
     }
-    let threw = |_| err!(UseAfterFree, "{what} was freed");
+    let threw = |_| err!(UseAfterFree, "{} was freed", what);
     // Probes first: an exception caught by a value-returning import leaks (options.rs).
     // A value whose prototype cannot be read (a Proxy whose trap throws) is not a key.
     if get_prototype_of_probe(value).is_err() {
@@ -111,13 +111,10 @@ pub(super) fn lookup<T: Clone>(
         return Ok(None);
     };
     let Some(counter) = handle_counter(id) else {
-        return Err(err!(
-            InvalidArgument,
-            "{what} belongs to another copy of cos-wasm (in Node, `import` and `require` load the package twice); create and use keys through one of them"
-        ));
+        return Err(err!(InvalidArgument, "{} belongs to another copy of cos-wasm (in Node, `import` and `require` load the package twice); create and use keys through one of them", what));
     };
     registry
         .with(|r| r.borrow().get(counter).cloned())
         .map(Some)
-        .ok_or_else(|| err!(UseAfterFree, "{what} was freed"))
+        .ok_or_else(|| err!(UseAfterFree, "{} was freed", what))
 }

@@ -10,7 +10,7 @@ use super::options::{
 use super::output::{fields_object, url_headers, wiped_string};
 use super::sse::{customer_key, operation, sse};
 use crate::credentials::Credentials;
-use crate::error::{err, Result};
+use crate::error::{err, q, Result};
 use crate::post_form::{PostKey, PostObjectFormOptions};
 use crate::request::{Pin, SignRequestOptions};
 use crate::sign::KeyTime;
@@ -206,7 +206,7 @@ fn bool_or_unset(obj: &JsValue, name: &str) -> Result<Option<bool>> {
     }
     v.as_bool()
         .map(Some)
-        .ok_or_else(|| err!(InvalidArgument, "`{name}` must be a boolean when given"))
+        .ok_or_else(|| err!(InvalidArgument, "`{}` must be a boolean when given", name))
 }
 
 pub(super) fn post_form(obj: &JsValue) -> Result<PostObjectFormOptions> {
@@ -262,8 +262,8 @@ pub(super) fn post_form(obj: &JsValue) -> Result<PostObjectFormOptions> {
         .transpose()?;
     let mut meta = Vec::new();
     for (k, v) in entries(&get(obj, "meta")?, "meta")? {
-        let v =
-            scalar(&v).ok_or_else(|| err!(InvalidHeaderValue, "meta {k:?} must be a string"))?;
+        let v = scalar(&v)
+            .ok_or_else(|| err!(InvalidHeaderValue, "meta {} must be a string", q(&k)))?;
         meta.push((k, v));
     }
     let conds = get(obj, "conditions")?;

@@ -53,7 +53,8 @@ pub(super) fn customer_key(
     }
     Err(err!(
         InvalidSse,
-        "{what} must be a CustomerKey, the key bytes (a Uint8Array) or base64 text"
+        "{} must be a CustomerKey, the key bytes (a Uint8Array) or base64 text",
+        what
     ))
 }
 
@@ -109,7 +110,7 @@ pub(super) fn sse(value: &JsValue) -> Result<Option<Sse>> {
     if !value.is_object() {
         return Err(err!(
             InvalidSse,
-            "`sse` must be an object such as {{ type: 'SSE-COS' }}"
+            "`sse` must be an object such as { type: 'SSE-COS' }"
         ));
     }
     let ty = opt_str(value, "type")?.unwrap_or_default();
@@ -209,11 +210,7 @@ pub fn bucket_encryption_xml(opts: JsValue) -> Result<String> {
         "SM4" => BucketEncryption::Sm4,
         "KMS" => BucketEncryption::kms(opt_str(&opts, "kmsKeyId")?.as_deref())?,
         other => {
-            return Err(err!(
-                InvalidSse,
-                "bucket encryption algorithm must be 'AES256', 'SM4' or 'KMS' (got {} characters of something else)",
-                other.chars().count()
-            ))
+            return Err(err!(InvalidSse, "bucket encryption algorithm must be 'AES256', 'SM4' or 'KMS' (got {} characters of something else)", other.chars().count()))
         }
     };
     Ok(cfg.to_xml())

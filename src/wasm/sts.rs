@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 
 use super::options::{array_from, entries, get, is_array, js_text, options, req_str, with_bytes};
 use crate::cam_policy::{ConditionValue, CosPolicy, Grant};
-use crate::error::{err, Result};
+use crate::error::{cat, err, q, QuotedList, Result};
 use crate::tc3::{tc3_authorization, Tc3Request, MAX_TC3_TIMESTAMP};
 
 /// Refuses option names other than `allowed` (a typo must not drop a restriction).
@@ -15,7 +15,10 @@ fn known_fields(obj: &JsValue, what: &str, allowed: &[&str]) -> Result<()> {
         if !allowed.contains(&k.as_str()) {
             return Err(err!(
                 InvalidCamPolicy,
-                "{what} has an unknown field {k:?}; expected {allowed:?}"
+                "{} has an unknown field {}; expected {}",
+                what,
+                q(&k),
+                QuotedList(allowed)
             ));
         }
     }
@@ -27,7 +30,8 @@ fn strings(v: &JsValue, name: &str) -> Result<Vec<String>> {
     let bad = || {
         err!(
             InvalidCamPolicy,
-            "`{name}` must be a string or an array of strings"
+            "`{}` must be a string or an array of strings",
+            name
         )
     };
     if v.is_string() {
@@ -50,7 +54,8 @@ fn condition_value(v: &JsValue, name: &str) -> Result<ConditionValue> {
         }
         return Err(err!(
             InvalidCamPolicy,
-            "`{name}` must be a whole non-negative number"
+            "`{}` must be a whole non-negative number",
+            name
         ));
     }
     if v.is_string() {
@@ -60,9 +65,9 @@ fn condition_value(v: &JsValue, name: &str) -> Result<ConditionValue> {
 }
 
 fn grant(g: &JsValue, index: u32) -> Result<Grant> {
-    let what = format!("allow[{index}]");
+    let what = cat!("allow[{}]", index);
     if !g.is_object() || is_array(g) {
-        return Err(err!(InvalidCamPolicy, "{what} must be an object"));
+        return Err(err!(InvalidCamPolicy, "{} must be an object", what));
     }
     known_fields(g, &what, &["actions", "prefix", "keys", "conditions"])?;
     let mut out = Grant::default();
@@ -70,7 +75,8 @@ fn grant(g: &JsValue, index: u32) -> Result<Grant> {
     if actions.is_undefined() || actions.is_null() {
         return Err(err!(
             InvalidCamPolicy,
-            "{what}.actions is required ('upload', 'download' or action names)"
+            "{}.actions is required ('upload', 'download' or action names)",
+            what
         ));
     }
     out.actions(&strings(&actions, "actions")?)?;
@@ -78,7 +84,7 @@ fn grant(g: &JsValue, index: u32) -> Result<Grant> {
     if !prefix.is_undefined() {
         out.prefix(
             &js_text(&prefix, "prefix")?
-                .ok_or_else(|| err!(InvalidCamPolicy, "{what}.prefix must be a string"))?,
+                .ok_or_else(|| err!(InvalidCamPolicy, "{}.prefix must be a string", what))?,
         )?;
     }
     let keys = get(g, "keys")?;
@@ -86,7 +92,8 @@ fn grant(g: &JsValue, index: u32) -> Result<Grant> {
         if !is_array(&keys) {
             return Err(err!(
                 InvalidCamPolicy,
-                "{what}.keys must be an array of strings"
+                "{}.keys must be an array of strings",
+                what
             ));
         }
         out.keys(&strings(&keys, "keys")?)?;
@@ -96,7 +103,8 @@ fn grant(g: &JsValue, index: u32) -> Result<Grant> {
         if !conditions.is_object() || is_array(&conditions) {
             return Err(err!(
                 InvalidCamPolicy,
-                "{what}.conditions must be an object"
+                "{}.conditions must be an object",
+                what
             ));
         }
         for (name, value) in entries(&conditions, "conditions")? {

@@ -121,3 +121,26 @@ test('tc3Authorization leaves no copy of the secret key or derived TC3 keys in w
     assert.equal(count(needle), 0, `${name} left in wasm memory`);
   }
 });
+
+test('an option getter that re-enters the module reads options correctly on both levels', () => {
+  // Option names are kept as JS strings between calls (src/wasm/options.rs); a getter
+  // that signs while the outer call reads its options must not disturb either call.
+  const s = new CosSigner({ secretId: 'AKIDx', secretKey: 'k' });
+  const keyTime = '1700000000;1700003600';
+  const plain = { method: 'PUT', key: 'a.txt', keyTime, headers: { 'content-type': 'text/plain' } };
+  const want = s.authorization(plain);
+  let inner;
+  const reentrant = {
+    get method() {
+      inner = s.authorization({ ...plain, key: 'b.txt' });
+      return 'PUT';
+    },
+    key: 'a.txt',
+    keyTime,
+    headers: { 'content-type': 'text/plain' },
+  };
+  assert.equal(s.authorization(reentrant), want);
+  assert.equal(inner, s.authorization({ ...plain, key: 'b.txt' }));
+  assert.equal(s.authorization(plain), want);
+  s.free();
+});

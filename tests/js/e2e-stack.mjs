@@ -23,9 +23,10 @@ export const REGION = 'ap-guangzhou';
  * Starts everything; resolves to { pageUrl, workerUrl, emulator, env, users, stop }.
  * `virtualHosted` addresses the emulator as `<bucket>.localhost:PORT` (browsers resolve
  * `*.localhost` to loopback) instead of path-style.
- * `users` maps user ids to their (random, dev-only) bearer tokens.
+ * `users` maps user ids to their (random, dev-only) bearer tokens. `workerEnv` adds to or
+ * overrides the worker's environment.
  */
-export async function startStack({ maxUploadBytes = 6 * 1024 * 1024, ttl = 600, emulatorArgs = [], virtualHosted = false } = {}) {
+export async function startStack({ maxUploadBytes = 6 * 1024 * 1024, ttl = 600, emulatorArgs = [], virtualHosted = false, workerEnv = {} } = {}) {
   const stops = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => {});
@@ -61,6 +62,9 @@ export async function startStack({ maxUploadBytes = 6 * 1024 * 1024, ttl = 600, 
       MAX_UPLOAD_BYTES: String(maxUploadBytes),
       ALLOWED_CONTENT_TYPES: 'application/octet-stream,text/plain,image/png,image/jpeg,application/pdf',
       URL_TTL_SECONDS: String(ttl),
+      // POST /credentials: the emulator's STS (cos-emulator/README.md, "STS")
+      STS_ENDPOINT: `${emulator.url}/`,
+      ...workerEnv,
     };
     // the checked-in examples/edge-worker/config.capnp (bindings fromEnvironment), next to
     // node_modules/cos-wasm = the freshly packed package installed in tests/js

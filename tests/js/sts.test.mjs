@@ -4,13 +4,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import http from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as api from 'cos-wasm/sts';
+import * as signerEntry from 'cos-wasm';
 import { tc3Authorization, cosPolicy, getFederationToken, assumeRole, credentialsProvider } from 'cos-wasm/sts';
 import { isCosError } from 'cos-wasm';
 import { startFakeSts, tc3Expected } from './fake-sts.mjs';
 import { assertCosError, loadVectors } from './helpers.mjs';
 import { startWorkerd } from './workerd.mjs';
+import { startEmulator } from './emulator.mjs';
+import { stsFlow, flowPolicy, EXPECTED_FLOW, FLOW_BUCKET, FLOW_REGION } from './sts-flow.mjs';
+
+const STS_WORKER = fileURLToPath(new URL('./workerd-sts-worker.js', import.meta.url));
+const FLOW_MODULE = { 'sts-flow.js': fileURLToPath(new URL('./sts-flow.mjs', import.meta.url)) };
 
 const ID = 'AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE';
 const KEY = 'Gu5t9xGARNpq86cd98joQYCN3EXAMPLE';
@@ -18,7 +28,8 @@ const BUCKET = 'examplebucket-1250000000';
 const REGION = 'ap-guangzhou';
 const tc3Cases = loadVectors().tc3.cases;
 // The official signer (a devDependency of the repository root), to judge what the client sent.
-const OfficialSign = createRequire(new URL('../../package.json', import.meta.url))('tencentcloud-sdk-nodejs-common/tencentcloud/common/sign.js').default;
+const requireRoot = createRequire(new URL('../../package.json', import.meta.url));
+const OfficialSign = requireRoot('tencentcloud-sdk-nodejs-common/tencentcloud/common/sign.js').default;
 
 async function assertRejects(promise, code, secrets = []) {
   let thrown;
@@ -275,7 +286,7 @@ test('credentialsProvider: one refresh for concurrent callers, reuse until the m
 
 test('workerd: tc3Authorization, cosPolicy and getFederationToken against the fake STS', async () => {
   await withSts(async (sts) => {
-    const w = await startWorkerd(fileURLToPath(new URL('./workerd-sts-worker.js', import.meta.url)), {}, { STS_URL: sts.url, SECRET_ID: ID, SECRET_KEY: KEY }, { localNetwork: true });
+    const w = await startWorkerd(STS_WORKER, FLOW_MODULE, { STS_URL: sts.url, SECRET_ID: ID, SECRET_KEY: KEY }, { localNetwork: true });
     try {
       const out = await (await fetch(`${w.url}/mint`)).json();
       assert.equal(out.error, undefined, out.error);
@@ -326,7 +337,6 @@ test('edge worker POST /credentials: temporary keys for users/<id>/ with the wor
     COS_SECRET_ID: 'AKIDworker', COS_SECRET_KEY: 'worker-secret', USER_TOKENS: JSON.stringify({ 'tok-1': '1', 'tok-2': '2' }),
     COS_BUCKET: BUCKET, COS_REGION: REGION, STS_ENDPOINT: sts.url, MAX_UPLOAD_BYTES: '1048576',
     ALLOWED_CONTENT_TYPES: 'image/png,image/jpeg', STS_REQUIRE_SSE: 'SSE-COS', ALLOWED_ORIGIN: 'http://127.0.0.1',
-    ALLOW_TEMPORARY_KEYS: 'true',
   };
   const worker = fileURLToPath(new URL('../../examples/edge-worker/worker.js', import.meta.url));
   const w = await startWorkerd(worker, {}, bindings, { localNetwork: true });
@@ -339,7 +349,10 @@ test('edge worker POST /credentials: temporary keys for users/<id>/ with the wor
     const sent = sts.requests.filter((r) => r.headers['x-tc-action']);
     assert.equal(sent.length, 1);
     const policy = decodeURIComponent(JSON.parse(sent[0].body).Policy);
-    assert.equal(policy, cosPolicy({ bucket: BUCKET, region: REGION, allow: [{ actions: 'upload', prefix: 'users/1/', conditions: { maxContentLength: 1048576, contentTypes: ['image/png', 'image/jpeg'], storageClasses: ['STANDARD'], requireSse: 'SSE-COS' } }] }));
+    assert.equal(policy, cosPolicy({ bucket: BUCKET, region: REGION, allow: [{ actions: 'upload', prefix: 'users/1/', conditions: { maxContentLength: 1048576, contentTypes: ['image/png', 'image/jpeg'], storageClasses: ['STANDARD'], acl: ['private'], requireSse: 'SSE-COS' } }] }));
+    // what the page must send for the policy to allow its uploads
+    assert.deepEqual({ acl: a.acl, storageClass: a.storageClass, sse: a.sse, maxBytes: a.maxBytes, contentTypes: a.contentTypes }, { acl: 'private', storageClass: 'STANDARD', sse: 'SSE-COS', maxBytes: 1048576, contentTypes: ['image/png', 'image/jpeg'] });
+    assert.deepEqual(a.endpoint, { bucket: BUCKET, region: REGION, allowInsecureLocal: false });
     // Reused for the same user, a separate STS call for another.
     assert.equal((await (await post('tok-1')).json()).sessionToken, a.sessionToken);
     const b = await (await post('tok-2')).json();
@@ -353,8 +366,8 @@ test('edge worker POST /credentials: temporary keys for users/<id>/ with the wor
     await w.stop();
     await sts.close();
   }
-  // Off unless ALLOW_TEMPORARY_KEYS=true.
-  const off = await startWorkerd(worker, {}, { ...bindings, ALLOW_TEMPORARY_KEYS: '' }, { localNetwork: true });
+  // On by default (the policy pins the ACL); ALLOW_TEMPORARY_KEYS=false turns it off.
+  const off = await startWorkerd(worker, {}, { ...bindings, ALLOW_TEMPORARY_KEYS: 'false' }, { localNetwork: true });
   try {
     const res = await fetch(`${off.url}/credentials`, { method: 'POST', headers: { Authorization: 'Bearer tok-1', 'Content-Type': 'application/json' }, body: '{}' });
     assert.equal(res.status, 404);
@@ -374,4 +387,101 @@ test('edge worker POST /credentials: temporary keys for users/<id>/ with the wor
     await w2.stop();
     await broken.close();
   }
+});
+
+// ---------------------------------------------------------------------------------------
+// Against the local emulator's STS (cos-emulator/README.md, "STS"): the client, the official
+// SDK, and uploads signed with the temporary keys, refused by the emulator outside the policy.
+
+const EMU_ID = 'AKIDemulatorsts000000000000000000';
+const EMU_KEY = 'emulator-sts-secret-key-0123456789';
+const ROLE_ARN = 'qcs::cam::uin/100000000001:roleName/uploader';
+
+async function withEmulator(fn) {
+  const dir = mkdtempSync(join(tmpdir(), 'cos-wasm-sts-role-'));
+  const rolePolicy = join(dir, 'role.json');
+  writeFileSync(rolePolicy, cosPolicy({ bucket: FLOW_BUCKET, region: FLOW_REGION, allow: [{ actions: ['PutObject'], prefix: 'role/' }] }));
+  const emu = await startEmulator({ credentials: [`${EMU_ID}:${EMU_KEY}`], args: ['--role', `${ROLE_ARN}=${rolePolicy}`] });
+  try {
+    await fn(emu);
+  } finally {
+    await emu.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('Node: getFederationToken at the emulator, then uploads signed with the temporary keys pass or fail on the policy', async () => {
+  await withEmulator(async (emu) => {
+    const { credentials, results } = await stsFlow({ ...signerEntry, ...api }, { emulatorUrl: emu.url, secretId: EMU_ID, secretKey: EMU_KEY });
+    assert.match(credentials.tmpSecretId, /^AKIDtmp/);
+    assert.ok(credentials.expiredTime > Date.now() / 1000 + 800);
+    assert.deepEqual(results, EXPECTED_FLOW);
+    // a wrong permanent key: Tencent's error code and the emulator's RequestId, no secret
+    const e = await assertRejects(getFederationToken({ secretId: EMU_ID, secretKey: 'wrong-key-123', region: FLOW_REGION, name: 'u', policy: flowPolicy(api), endpoint: `${emu.url}/` }), 'ERR_STS', ['wrong-key-123']);
+    assert.equal(e.tencentCode, 'AuthFailure.SignatureFailure');
+    assert.match(e.requestId, /^[0-9a-f]{32}$/);
+  });
+});
+
+test('Node: assumeRole at the emulator (a role from --role), narrowed by a session policy', async () => {
+  await withEmulator(async (emu) => {
+    const ep = { bucket: FLOW_BUCKET, region: FLOW_REGION, domain: `127.0.0.1:${emu.port}`, protocol: 'http', pathStyle: true, allowInsecureLocal: true };
+    const put = async (c, key) => {
+      const s = new api.CosSigner({ secretId: c.tmpSecretId, secretKey: c.tmpSecretKey, securityToken: c.sessionToken });
+      const r = s.signRequest({ ...ep, method: 'PUT', key, expires: 600 });
+      s.free();
+      return (await fetch(r.url, { method: 'PUT', headers: r.headers, body: 'x' })).status;
+    };
+    const base = { secretId: EMU_ID, secretKey: EMU_KEY, region: FLOW_REGION, roleArn: ROLE_ARN, roleSessionName: 's1', endpoint: `${emu.url}/` };
+    const role = await assumeRole(base);
+    assert.equal(await put(role, 'role/a'), 200);
+    assert.equal(await put(role, 'users/1/a'), 403);
+    const narrow = await assumeRole({ ...base, policy: cosPolicy({ bucket: FLOW_BUCKET, region: FLOW_REGION, allow: [{ actions: ['PutObject'], prefix: 'role/narrow/' }] }) });
+    assert.equal(await put(narrow, 'role/narrow/a'), 200);
+    assert.equal(await put(narrow, 'role/a'), 403);
+    const e = await assertRejects(assumeRole({ ...base, roleArn: 'qcs::cam::uin/1:roleName/none' }), 'ERR_STS');
+    assert.equal(e.tencentCode, 'InvalidParameter.RoleNotExist');
+  });
+});
+
+test('workerd: getFederationToken at the emulator, then uploads signed with the temporary keys pass or fail on the policy', async () => {
+  await withEmulator(async (emu) => {
+    const w = await startWorkerd(STS_WORKER, FLOW_MODULE, { EMULATOR_URL: emu.url, SECRET_ID: EMU_ID, SECRET_KEY: EMU_KEY }, { localNetwork: true });
+    try {
+      const out = await (await fetch(`${w.url}/emulator`)).json();
+      assert.equal(out.error, undefined, out.error);
+      assert.deepEqual(out.results, EXPECTED_FLOW);
+    } finally {
+      await w.stop();
+    }
+  });
+});
+
+test('the official tencentcloud-sdk-nodejs-common CommonClient calls GetFederationToken at the emulator', async () => {
+  const { CommonClient } = requireRoot('tencentcloud-sdk-nodejs-common');
+  await withEmulator(async (emu) => {
+    // The SDK derives the service from the endpoint's first label and signs URL.hostname: keep
+    // the real STS host name and resolve it to the emulator (no network).
+    const agent = new http.Agent({ lookup: (_host, opts, cb) => (opts?.all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4)) });
+    const client = (key) => new CommonClient('sts.tencentcloudapi.com', '2018-08-13', {
+      credential: { secretId: EMU_ID, secretKey: key },
+      region: FLOW_REGION,
+      profile: { httpProfile: { endpoint: `sts.tencentcloudapi.com:${emu.port}`, protocol: 'http://', agent } },
+    });
+    const policy = flowPolicy(api);
+    const out = await client(EMU_KEY).request('GetFederationToken', { Name: 'sdk-user', Policy: encodeURIComponent(policy), DurationSeconds: 900 });
+    assert.match(out.Credentials.TmpSecretId, /^AKIDtmp/);
+    assert.ok(out.Credentials.TmpSecretKey && out.Credentials.Token);
+    assert.ok(Number.isInteger(out.ExpiredTime) && out.ExpiredTime > Date.now() / 1000);
+    assert.match(out.RequestId, /^[0-9a-f]{32}$/);
+    // the keys it minted work with cos-wasm's signer under the same policy
+    const s = new api.CosSigner({ secretId: out.Credentials.TmpSecretId, secretKey: out.Credentials.TmpSecretKey, securityToken: out.Credentials.Token });
+    const ep = { bucket: FLOW_BUCKET, region: FLOW_REGION, domain: `127.0.0.1:${emu.port}`, protocol: 'http', pathStyle: true, allowInsecureLocal: true };
+    const r = s.signRequest({ ...ep, method: 'PUT', key: 'users/1/sdk.png', headers: { 'Content-Type': 'image/png', 'x-cos-acl': 'private' }, sse: { type: 'SSE-COS' }, expires: 600 });
+    s.free();
+    assert.equal((await fetch(r.url, { method: 'PUT', headers: r.headers, body: 'png' })).status, 200);
+    // and the SDK sees the emulator's errors as Tencent's
+    await assert.rejects(client('wrong').request('GetFederationToken', { Name: 'sdk-user', Policy: encodeURIComponent(policy) }), (e) => e.code === 'AuthFailure.SignatureFailure' && /^[0-9a-f]{32}$/.test(e.requestId));
+    agent.destroy();
+  });
 });

@@ -5,7 +5,7 @@
 //! most `MAX_PENDING_FORMS` forms are read at once before their policy is verified.
 
 use crate::auth::{self, FormFields, PostPolicy};
-use crate::ctx::Ctx;
+use crate::ctx::{authorize_temporary, Ctx, Temporary};
 use crate::error::{bad_request, forbidden, ioe, CosError, CosResult};
 use crate::http::{BodyReader, Response};
 use crate::objio::{commit_new, parse_attrs, parse_content_md5, write_temp, MAX_PUT};
@@ -214,17 +214,32 @@ pub fn post_object(
     if !signed {
         return Err(forbidden("AccessDenied", "Access Denied."));
     }
-    let policy = auth::check_post_policy(
-        &fields,
-        bucket,
-        &key,
-        &st.cfg.credentials,
-        now,
-        st.cfg.max_future_skew,
-    )?;
-    auth::check_token(policy.cred, field("x-cos-security-token").as_deref(), None)?;
+    let ak = field("q-ak").unwrap_or_default();
+    let (creds, temporary) = st.credential(&ak);
+    let policy =
+        auth::check_post_policy(&fields, bucket, &key, &creds, now, st.cfg.max_future_skew)?;
+    let token = field("x-cos-security-token");
+    auth::check_token(policy.cred, token.as_deref(), None)?;
     if !st.cfg.lenient_post_fields {
         check_undeclared(&fields, &policy)?;
+    }
+    // A temporary credential's CAM policy sees the fields as headers (the form's `acl` as
+    // `x-cos-acl`, UNCONFIRMED) and the file size as `content-length`: decided before the file
+    // is read with the size pending, and again once it is known.
+    let who = Temporary {
+        secret_id: &ak,
+        token: token.as_deref(),
+    };
+    let mut facts: FormFields = fields
+        .iter()
+        .map(|(k, v)| match k.to_ascii_lowercase().as_str() {
+            "acl" => ("x-cos-acl".to_string(), v.clone()),
+            lk => (lk.to_string(), v.clone()),
+        })
+        .collect();
+    let target = (bucket, key.as_str());
+    if temporary {
+        authorize_temporary(st, ctx, &who, "PostObject", target, &facts, true)?;
     }
     // authenticated: the rest of the body no longer counts against the unauthenticated slots
     drop(slot);
@@ -255,7 +270,12 @@ pub fn post_object(
     }
     .take(limit + 1);
     let w = write_temp(st, &mut src, enc.as_ref())?;
-    if let Err(e) = policy.check_length(w.size) {
+    let mut checked = policy.check_length(w.size);
+    if temporary && checked.is_ok() {
+        facts.push(("content-length".into(), w.size.to_string()));
+        checked = authorize_temporary(st, ctx, &who, "PostObject", target, &facts, false);
+    }
+    if let Err(e) = checked {
         let _ = std::fs::remove_file(&w.tmp);
         return Err(e);
     }

@@ -1,0 +1,545 @@
+//! The emulator's STS over HTTP (issue 14): TC3-signed `POST /` with `X-TC-Action` mints
+//! temporary credentials, and COS requests signed with them pass or fail on the credential's
+//! CAM policy, one request per condition (PUT with headers, pre-signed PUT with the token in
+//! the query, POST form with the token as a field).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use cos_emulator::sts::Role;
+use cos_emulator::util::{hex, hmac_sha256, iso_date, url_encode};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::io::{Read, Write};
+
+/// The upload grant `cosPolicy` writes for users/1/ with maxContentLength 1024, PNG/JPEG and
+/// SSE-COS (tests/vectors/cam-policies.json, case upload-limits).
+fn upload_limits_policy() -> String {
+    fixture_policy("upload-limits")
+}
+
+/// The policy of a case of tests/vectors/cam-policies.json (written by cos-wasm's `cosPolicy`).
+fn fixture_policy(id: &str) -> String {
+    let path = format!(
+        "{}/../tests/vectors/cam-policies.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    v["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap()["policy"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+const ROLE_ARN: &str = "qcs::cam::uin/100000000001:roleName/uploader";
+
+fn start_sts(tag: &str) -> Emu {
+    let dir = temp_dir(tag);
+    let mut cfg = config(&dir);
+    cfg.roles = vec![Role {
+        arn: ROLE_ARN.into(),
+        policy: json!({"version": "2.0", "statement": [{"effect": "allow",
+            "action": ["name/cos:PutObject", "name/cos:GetObject"],
+            "resource": ["qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/role/*"]}]})
+        .to_string(),
+    }];
+    Emu {
+        handle: cos_emulator::serve(cfg).unwrap(),
+        dir,
+    }
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    hex(&Sha256::digest(b))
+}
+
+/// A TC3-HMAC-SHA256 STS call as the official SDK sends it: `host` signed without the port.
+fn sts_call(port: u16, ak: &str, sk: &str, action: &str, body: &str, signed_host: &str) -> Value {
+    let ts = now();
+    let date: String = iso_date(ts).chars().take(10).collect();
+    let ct = "application/json";
+    let canonical = format!(
+        "POST\n/\n\ncontent-type:{ct}\nhost:{signed_host}\n\ncontent-type;host\n{}",
+        sha256_hex(body.as_bytes())
+    );
+    let sts = format!(
+        "TC3-HMAC-SHA256\n{ts}\n{date}/sts/tc3_request\n{}",
+        sha256_hex(canonical.as_bytes())
+    );
+    let k = hmac_sha256(
+        &hmac_sha256(
+            &hmac_sha256(format!("TC3{sk}").as_bytes(), date.as_bytes()),
+            b"sts",
+        ),
+        b"tc3_request",
+    );
+    let sig = hex(&hmac_sha256(&k, sts.as_bytes()));
+    let auth = format!("TC3-HMAC-SHA256 Credential={ak}/{date}/sts/tc3_request, SignedHeaders=content-type;host, Signature={sig}");
+    let headers = [
+        ("Host", format!("127.0.0.1:{port}")),
+        ("Authorization", auth),
+        ("Content-Type", ct.to_string()),
+        ("X-TC-Action", action.to_string()),
+        ("X-TC-Version", "2018-08-13".to_string()),
+        ("X-TC-Timestamp", ts.to_string()),
+        ("X-TC-Region", "ap-guangzhou".to_string()),
+    ];
+    let r = raw(port, "POST", "/", &headers, body.as_bytes());
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.h("content-type"), Some("application/json"));
+    let v: Value = serde_json::from_slice(&r.body).unwrap();
+    assert!(v["Response"]["RequestId"].is_string(), "{v}");
+    v["Response"].clone()
+}
+
+struct Temp {
+    id: String,
+    key: String,
+    token: String,
+}
+
+fn federation(port: u16, policy: &str, duration: i64) -> Temp {
+    let body = json!({"Name": "u1", "Policy": url_encode(policy), "DurationSeconds": duration});
+    let r = sts_call(
+        port,
+        AK,
+        SK,
+        "GetFederationToken",
+        &body.to_string(),
+        "127.0.0.1",
+    );
+    let c = &r["Credentials"];
+    assert!(r["ExpiredTime"].as_i64().unwrap() > now(), "{r}");
+    Temp {
+        id: c["TmpSecretId"].as_str().unwrap().into(),
+        key: c["TmpSecretKey"].as_str().unwrap().into(),
+        token: c["Token"].as_str().unwrap().into(),
+    }
+}
+
+/// A request signed with the temporary key over host and every header given, token added
+/// unsigned.
+fn tmp_req(
+    port: u16,
+    t: &Temp,
+    method: &str,
+    key: &str,
+    hdrs: &[(&str, String)],
+    token: Option<&str>,
+    body: &[u8],
+) -> Resp {
+    let mut headers: Vec<(&str, String)> = vec![("Host", HOST.to_string())];
+    headers.extend(hdrs.iter().cloned());
+    let path = format!("/{key}");
+    let auth = authorization(&t.id, &t.key, method, &path, &[], &headers, &key_time());
+    headers.push(("Authorization", auth));
+    if let Some(tok) = token {
+        headers.push(("x-cos-security-token", tok.to_string()));
+    }
+    raw(port, method, &format!("/{}", enc_key(key)), &headers, body)
+}
+
+fn image(ct: &str, sse: bool) -> Vec<(&'static str, String)> {
+    let mut h = vec![("Content-Type", ct.to_string())];
+    if sse {
+        h.push(("x-cos-server-side-encryption", "AES256".to_string()));
+    }
+    h
+}
+
+#[test]
+fn temporary_credentials_enforce_every_condition_of_their_policy() {
+    let emu = start_sts("sts-http-put");
+    let port = emu.handle.port();
+    let t = federation(port, &upload_limits_policy(), 1800);
+    let tok = Some(t.token.as_str());
+    let png = image("image/png", true);
+
+    let ok = tmp_req(port, &t, "PUT", "users/1/a.png", &png, tok, b"0123456789");
+    assert_eq!(ok.status, 200, "in scope: {}", ok.text());
+
+    let denied = |r: Resp, what: &str| {
+        assert_eq!(
+            (r.status, r.code()),
+            (403, "AccessDenied".to_string()),
+            "{what}: {}",
+            r.text()
+        );
+    };
+    denied(
+        tmp_req(port, &t, "PUT", "users/2/a.png", &png, tok, b"x"),
+        "out-of-scope key",
+    );
+    denied(
+        tmp_req(port, &t, "PUT", "users/10/a.png", &png, tok, b"x"),
+        "sibling prefix",
+    );
+    denied(
+        tmp_req(port, &t, "PUT", "users/1/big.png", &png, tok, &[0u8; 1025]),
+        "oversize",
+    );
+    denied(
+        tmp_req(
+            port,
+            &t,
+            "PUT",
+            "users/1/a.html",
+            &image("text/html", true),
+            tok,
+            b"x",
+        ),
+        "wrong content type",
+    );
+    denied(
+        tmp_req(
+            port,
+            &t,
+            "PUT",
+            "users/1/a.png",
+            &image("image/png", false),
+            tok,
+            b"x",
+        ),
+        "missing SSE",
+    );
+    // wrong action: the grant uploads only
+    for method in ["GET", "DELETE", "HEAD"] {
+        let r = tmp_req(port, &t, method, "users/1/a.png", &[], tok, b"");
+        assert_eq!(r.status, 403, "{method}");
+        if method != "HEAD" {
+            assert_eq!(r.code(), "AccessDenied", "{method}");
+        }
+    }
+
+    // token: missing, wrong, another credential's
+    for (what, token) in [("missing", None), ("wrong", Some("not-the-token"))] {
+        let r = tmp_req(port, &t, "PUT", "users/1/a.png", &png, token, b"x");
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (403, "InvalidSecurityToken"),
+            "{what} token: {}",
+            r.text()
+        );
+        assert!(!r.text().contains(&t.token));
+    }
+    let other = federation(port, &upload_limits_policy(), 1800);
+    let r = tmp_req(
+        port,
+        &t,
+        "PUT",
+        "users/1/a.png",
+        &png,
+        Some(&other.token),
+        b"x",
+    );
+    assert_eq!(r.code(), "InvalidSecurityToken");
+
+    // expiry: the same request after ExpiredTime
+    emu.handle.set_now(Some(now() + 1801));
+    let r = tmp_req(port, &t, "PUT", "users/1/a.png", &png, tok, b"x");
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (400, "ExpiredToken"),
+        "{}",
+        r.text()
+    );
+    emu.handle.set_now(None);
+
+    // the temporary key cannot sign for another secret: a tampered signature still fails
+    let mut bad = Temp {
+        key: "wrong".into(),
+        ..t
+    };
+    bad.token = other.token.clone();
+    let r = tmp_req(
+        port,
+        &bad,
+        "PUT",
+        "users/1/a.png",
+        &png,
+        Some(&other.token),
+        b"x",
+    );
+    assert_eq!(r.code(), "SignatureDoesNotMatch");
+}
+
+#[test]
+fn presigned_url_carries_the_token_as_a_query_parameter() {
+    let emu = start_sts("sts-http-presign");
+    let port = emu.handle.port();
+    // SSE-COS cannot be asked for through a pre-signed URL: the prefix-only grant
+    let t = federation(port, &fixture_policy("upload-prefix"), 1800);
+    let headers: Vec<(&str, String)> = vec![("Host", HOST.to_string())];
+    let kt = key_time();
+    let send = |token: &str| {
+        let auth = authorization(&t.id, &t.key, "PUT", "/users/1/p.jpg", &[], &headers, &kt);
+        let target = format!(
+            "/users/1/p.jpg?{}&x-cos-security-token={}",
+            auth.replace(';', "%3B"),
+            url_encode(token)
+        );
+        raw(port, "PUT", &target, &headers, b"jpeg")
+    };
+    let ok = send(&t.token);
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    let r = send("forged");
+    assert_eq!(r.code(), "InvalidSecurityToken", "{}", r.text());
+}
+
+#[test]
+fn post_form_is_decided_with_the_file_size_and_its_fields() {
+    let emu = start_sts("sts-http-post");
+    let port = emu.handle.port();
+    let t = federation(port, &upload_limits_policy(), 1800);
+    let form = |key: &str, ct: &str, token: &str, file: &[u8]| {
+        let kt = key_time();
+        let policy = json!({"expiration": iso_date(now() + 600), "conditions": [
+            {"bucket": BUCKET}, ["starts-with", "$key", "users/"],
+            {"q-sign-algorithm": "sha1"}, {"q-ak": t.id}, {"q-sign-time": kt},
+            {"Content-Type": ct}, {"x-cos-server-side-encryption": "AES256"},
+            {"x-cos-security-token": token}
+        ]})
+        .to_string();
+        let skey = cos_emulator::util::hex_hmac_sha1(t.key.as_bytes(), kt.as_bytes());
+        let sig = cos_emulator::util::hex_hmac_sha1(
+            skey.as_bytes(),
+            cos_emulator::util::hex_sha1(policy.as_bytes()).as_bytes(),
+        );
+        let fields = vec![
+            ("key", key.to_string()),
+            ("Content-Type", ct.to_string()),
+            ("x-cos-server-side-encryption", "AES256".to_string()),
+            ("x-cos-security-token", token.to_string()),
+            ("policy", cos_emulator::util::b64(policy.as_bytes())),
+            ("q-sign-algorithm", "sha1".into()),
+            ("q-ak", t.id.clone()),
+            ("q-key-time", kt.clone()),
+            ("q-signature", sig),
+        ];
+        post_form(&fields, "f.png", file)
+    };
+    let post = |key: &str, ct: &str, token: &str, file: &[u8]| {
+        let (ctype, body) = form(key, ct, token, file);
+        raw(
+            port,
+            "POST",
+            "/",
+            &[("Host", HOST.to_string()), ("Content-Type", ctype)],
+            &body,
+        )
+    };
+    let ok = post("users/1/form.png", "image/png", &t.token, b"png");
+    assert_eq!(ok.status, 204, "{}", ok.text());
+    for (what, r) in [
+        (
+            "out of scope",
+            post("users/2/form.png", "image/png", &t.token, b"png"),
+        ),
+        (
+            "oversize",
+            post("users/1/big.png", "image/png", &t.token, &[1u8; 1025]),
+        ),
+        (
+            "wrong type",
+            post("users/1/a.txt", "text/plain", &t.token, b"t"),
+        ),
+    ] {
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (403, "AccessDenied"),
+            "{what}: {}",
+            r.text()
+        );
+    }
+    let r = post("users/1/form.png", "image/png", "forged", b"png");
+    assert_eq!(r.code(), "InvalidSecurityToken", "{}", r.text());
+    // refused uploads leave nothing behind
+    assert_eq!(get(port, "users/1/big.png", &[]).status, 404);
+
+    // out of scope is refused before the file is read: announce 64 MiB, send only the fields
+    let (ctype, body) = form("users/2/early.png", "image/png", &t.token, b"FILEBYTES");
+    let cut = body.windows(9).position(|w| w == b"FILEBYTES").unwrap();
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\r\n",
+        cut + 64 * 1024 * 1024
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(&body[..cut]).unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = s.read(&mut buf).unwrap();
+    let r = parse_response(&buf[..n], false);
+    assert_eq!((r.status, r.h("x-cos-request-id").is_some()), (403, true));
+}
+
+#[test]
+fn assume_role_intersects_the_role_policy_with_the_session_policy() {
+    let emu = start_sts("sts-http-role");
+    let port = emu.handle.port();
+    let body = json!({"RoleArn": ROLE_ARN, "RoleSessionName": "s1"}).to_string();
+    let r = sts_call(port, AK, SK, "AssumeRole", &body, "127.0.0.1");
+    let c = &r["Credentials"];
+    let t = Temp {
+        id: c["TmpSecretId"].as_str().unwrap().into(),
+        key: c["TmpSecretKey"].as_str().unwrap().into(),
+        token: c["Token"].as_str().unwrap().into(),
+    };
+    let ok = tmp_req(port, &t, "PUT", "role/a.txt", &[], Some(&t.token), b"r");
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    let r = tmp_req(port, &t, "PUT", "users/1/a.png", &[], Some(&t.token), b"r");
+    assert_eq!(r.code(), "AccessDenied");
+
+    // a session policy narrows the role to role/narrow/
+    let narrow = json!({"version": "2.0", "statement": [{"effect": "allow", "action": ["name/cos:*"],
+        "resource": ["qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/role/narrow/*"]}]})
+    .to_string();
+    let body = json!({"RoleArn": ROLE_ARN, "RoleSessionName": "s2", "Policy": url_encode(&narrow)})
+        .to_string();
+    let r = sts_call(port, AK, SK, "AssumeRole", &body, "127.0.0.1");
+    let c = &r["Credentials"];
+    let t = Temp {
+        id: c["TmpSecretId"].as_str().unwrap().into(),
+        key: c["TmpSecretKey"].as_str().unwrap().into(),
+        token: c["Token"].as_str().unwrap().into(),
+    };
+    assert_eq!(
+        tmp_req(port, &t, "PUT", "role/narrow/a", &[], Some(&t.token), b"r").status,
+        200
+    );
+    assert_eq!(
+        tmp_req(port, &t, "PUT", "role/a.txt", &[], Some(&t.token), b"r").code(),
+        "AccessDenied"
+    );
+
+    let body = json!({"RoleArn": "qcs::cam::uin/1:roleName/none", "RoleSessionName": "s"});
+    let r = sts_call(port, AK, SK, "AssumeRole", &body.to_string(), "127.0.0.1");
+    assert_eq!(r["Error"]["Code"], "InvalidParameter.RoleNotExist");
+}
+
+#[test]
+fn sts_errors_come_back_in_the_tencent_response_shape() {
+    let emu = start_sts("sts-http-errors");
+    let port = emu.handle.port();
+    let body = json!({"Name": "u", "Policy": url_encode(&upload_limits_policy())}).to_string();
+    let t = federation(port, &upload_limits_policy(), 60);
+    let long = json!({"Name": "u", "Policy": url_encode(&upload_limits_policy()), "DurationSeconds": 7201})
+        .to_string();
+    // (what, SecretId, SecretKey, action, body, host signed) → Tencent error code
+    let cases: [(&str, &str, &str, &str, &str, &str, &str); 7] = [
+        (
+            "wrong secret",
+            AK,
+            "wrong",
+            "GetFederationToken",
+            &body,
+            "127.0.0.1",
+            "AuthFailure.SignatureFailure",
+        ),
+        (
+            "unknown id",
+            "AKIDnobody",
+            SK,
+            "GetFederationToken",
+            &body,
+            "127.0.0.1",
+            "AuthFailure.SecretIdNotFound",
+        ),
+        (
+            "another host signed",
+            AK,
+            SK,
+            "GetFederationToken",
+            &body,
+            "sts.tencentcloudapi.com",
+            "AuthFailure.SignatureFailure",
+        ),
+        // a temporary key (configured with a token, or issued) cannot call STS
+        (
+            "configured temporary key",
+            TMP_AK,
+            TMP_SK,
+            "GetFederationToken",
+            &body,
+            "127.0.0.1",
+            "AuthFailure.SecretIdNotFound",
+        ),
+        (
+            "issued temporary key",
+            &t.id,
+            &t.key,
+            "GetFederationToken",
+            &body,
+            "127.0.0.1",
+            "AuthFailure.SecretIdNotFound",
+        ),
+        (
+            "unknown action",
+            AK,
+            SK,
+            "DeleteEverything",
+            &body,
+            "127.0.0.1",
+            "InvalidAction",
+        ),
+        (
+            "too long",
+            AK,
+            SK,
+            "GetFederationToken",
+            &long,
+            "127.0.0.1",
+            "InvalidParameter.DurationSecondsOutOfRange",
+        ),
+    ];
+    for (what, id, key, action, body, host, want) in cases {
+        let r = sts_call(port, id, key, action, body, host);
+        assert_eq!(r["Error"]["Code"], want, "{what}: {r}");
+        assert!(!r.to_string().contains(key), "{what}: the secret is echoed");
+    }
+    // unsigned: still the JSON shape, never a COS XML error
+    let r = raw(
+        port,
+        "POST",
+        "/",
+        &[
+            ("Host", format!("127.0.0.1:{port}")),
+            ("Content-Type", "application/json".into()),
+            ("X-TC-Action", "GetFederationToken".into()),
+        ],
+        body.as_bytes(),
+    );
+    let v: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(v["Response"]["Error"]["Code"], "MissingParameter", "{v}");
+    assert!(!r.text().contains(SK));
+}
+
+#[test]
+fn acl_condition_pins_x_cos_acl() {
+    let emu = start_sts("sts-http-acl");
+    let port = emu.handle.port();
+    let t = federation(port, &fixture_policy("upload-acl"), 1800);
+    let tok = Some(t.token.as_str());
+    let acl = |v: &str| vec![("x-cos-acl", v.to_string())];
+    let ok = tmp_req(port, &t, "PUT", "users/1/a", &acl("private"), tok, b"a");
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    for (what, h) in [
+        ("public-read", acl("public-read")),
+        ("default", acl("default")),
+        ("missing", vec![]),
+    ] {
+        let r = tmp_req(port, &t, "PUT", "users/1/a", &h, tok, b"a");
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (403, "AccessDenied"),
+            "{what}"
+        );
+    }
+}
