@@ -427,7 +427,7 @@ test('Node: assumeRole at the emulator (a role from --role), narrowed by a sessi
   await withEmulator(async (emu) => {
     const ep = { bucket: FLOW_BUCKET, region: FLOW_REGION, domain: `127.0.0.1:${emu.port}`, protocol: 'http', pathStyle: true, allowInsecureLocal: true };
     const put = async (c, key) => {
-      const s = new api.CosSigner({ secretId: c.tmpSecretId, secretKey: c.tmpSecretKey, securityToken: c.sessionToken });
+      const s = new signerEntry.CosSigner({ secretId: c.tmpSecretId, secretKey: c.tmpSecretKey, securityToken: c.sessionToken });
       const r = s.signRequest({ ...ep, method: 'PUT', key, expires: 600 });
       s.free();
       return (await fetch(r.url, { method: 'PUT', headers: r.headers, body: 'x' })).status;
@@ -475,7 +475,7 @@ test('the official tencentcloud-sdk-nodejs-common CommonClient calls GetFederati
     assert.ok(Number.isInteger(out.ExpiredTime) && out.ExpiredTime > Date.now() / 1000);
     assert.match(out.RequestId, /^[0-9a-f]{32}$/);
     // the keys it minted work with cos-wasm's signer under the same policy
-    const s = new api.CosSigner({ secretId: out.Credentials.TmpSecretId, secretKey: out.Credentials.TmpSecretKey, securityToken: out.Credentials.Token });
+    const s = new signerEntry.CosSigner({ secretId: out.Credentials.TmpSecretId, secretKey: out.Credentials.TmpSecretKey, securityToken: out.Credentials.Token });
     const ep = { bucket: FLOW_BUCKET, region: FLOW_REGION, domain: `127.0.0.1:${emu.port}`, protocol: 'http', pathStyle: true, allowInsecureLocal: true };
     const r = s.signRequest({ ...ep, method: 'PUT', key: 'users/1/sdk.png', headers: { 'Content-Type': 'image/png', 'x-cos-acl': 'private' }, sse: { type: 'SSE-COS' }, expires: 600 });
     s.free();
