@@ -185,17 +185,17 @@ for (const e of ENTRIES) {
   const cjs = { types: p('index.d.cts') };
   const web = e.features ? p('web.js') : p(`${e.js[0]}.js`);
   const nodeEsm = e.features ? p('node.js') : web;
-  exportsMap[e.dir ? `./${e.dir}` : '.'] = e.features
-    ? {
-      workerd: { ...esm, default: p('workerd.js') },
-      'edge-light': { ...esm, default: p('edge-light.js') },
-      node: { import: { ...esm, default: nodeEsm }, require: { ...cjs, default: p('node.cjs') } },
-      browser: { ...esm, default: web },
-      import: { ...esm, default: web },
-      require: { ...cjs, default: p('node.cjs') },
-      default: { ...esm, default: web },
-    }
-    : { import: { ...esm, default: web }, require: { ...cjs, default: p(`${e.js[0]}.cjs`) }, default: { ...esm, default: web } };
+  // A JS-only entry has no loaders: every condition names its module (ESM) or its .cjs twin.
+  const nodeCjs = e.features ? p('node.cjs') : p(`${e.js[0]}.cjs`);
+  exportsMap[e.dir ? `./${e.dir}` : '.'] = {
+    workerd: { ...esm, default: e.features ? p('workerd.js') : web },
+    'edge-light': { ...esm, default: e.features ? p('edge-light.js') : web },
+    node: { import: { ...esm, default: nodeEsm }, require: { ...cjs, default: nodeCjs } },
+    browser: { ...esm, default: web },
+    import: { ...esm, default: web },
+    require: { ...cjs, default: nodeCjs },
+    default: { ...esm, default: web },
+  };
   if (e.features) {
     const g = glueName(e);
     exportsMap[p(`${g}_bg.wasm`)] = p(`${g}_bg.wasm`);
