@@ -12,12 +12,20 @@ export { clockOffsetFromResponse } from './responses.js';
 const isArray = Array.isArray;
 const objectEntries = Object.entries;
 const BlobCtor = typeof Blob === 'undefined' ? undefined : Blob;
-const { apply } = Reflect;
+const { apply, getPrototypeOf } = Reflect;
+const ownDescriptor = Object.getOwnPropertyDescriptor;
 // FormData: in Node the global is a lazy getter that loads its fetch implementation (undici)
 // on first read, ~30 ms, most of this entry's cold start when read at import. Its getter (or,
 // in browsers, its value) is captured now, before application code can replace it, and
-// called by the first postFormData().
-const formDataSlot = Object.getOwnPropertyDescriptor(globalThis, 'FormData');
+// called by the first postFormData(). It is looked up along the global object's prototype
+// chain: workerd defines its globals on the global scope's prototype.
+const formDataSlot = (() => {
+  for (let o = globalThis; o !== null; o = getPrototypeOf(o)) {
+    const d = ownDescriptor(o, 'FormData');
+    if (d !== undefined) return d;
+  }
+  return undefined;
+})();
 let formDataCtor;
 function FormDataCtor() {
   if (formDataCtor === undefined && formDataSlot !== undefined) {
