@@ -25,6 +25,14 @@ test('names that moved out of the signer entry throw ERR_MOVED naming the new im
   }
 });
 
+test('importing the signer entry does not load Node\'s fetch implementation (undici, ~30 ms of cold start)', async () => {
+  // Reading the FormData global at import did; postFormData() now reads it on first use.
+  const { execFileSync } = await import('node:child_process');
+  const code = "await import('cos-wasm'); console.log(JSON.stringify(process.moduleLoadList.filter((m) => m.includes('undici'))))";
+  const loaded = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: new URL('.', import.meta.url), encoding: 'utf8' }));
+  assert.deepEqual(loaded, []);
+});
+
 test('init() is a harmless no-op in Node', async () => {
   await init();
 });
