@@ -278,6 +278,29 @@ pub struct Temporary<'a> {
     pub token: Option<&'a str>,
 }
 
+impl<'a> Temporary<'a> {
+    /// The temporary credential a header-signed or pre-signed request was verified with, if
+    /// any. A token sent both as a header and as a query parameter counts only when the two
+    /// agree (otherwise none is taken: `InvalidSecurityToken`), so no copy of the request is
+    /// read with a token its checks did not see.
+    pub fn of(ctx: &'a Ctx<'_>) -> Option<Self> {
+        let (Auth::Header(id) | Auth::Presigned(id)) = &ctx.auth else {
+            return None;
+        };
+        if !ctx.temporary {
+            return None;
+        }
+        let token = match (ctx.h("x-cos-security-token"), ctx.q("x-cos-security-token")) {
+            (Some(h), Some(q)) if h != q => None,
+            (h, q) => h.or(q),
+        };
+        Some(Temporary {
+            secret_id: id,
+            token,
+        })
+    }
+}
+
 /// Checks a request signed with a temporary credential against what STS issued: the token,
 /// the expiry, and every policy of the credential for the CAM `action` on `bucket`/`key` with
 /// the request `facts` (lower-case header names, or for a POST form the fields and the file's
