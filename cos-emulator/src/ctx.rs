@@ -341,8 +341,12 @@ pub fn authorize_temporary(
         })
 }
 
-/// The CAM action of a request the router chose (see [`cos_action`]).
+/// The CAM action of a request the router chose (see [`cos_action`]); `GetService` (List
+/// Buckets) when it names no bucket.
 pub fn request_action(ctx: &Ctx<'_>) -> &'static str {
+    if ctx.bucket.is_none() {
+        return "GetService";
+    }
     let params: Vec<&str> = ctx
         .query
         .iter()

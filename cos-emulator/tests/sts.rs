@@ -227,6 +227,14 @@ fn pending_length_defers_only_the_size() {
 #[test]
 fn cos_actions() {
     assert_eq!(cos_action("PUT", &[], true, false), "PutObject");
+    // bucket encryption is its own action, not GetBucket/PutBucket/DeleteBucket
+    for (method, action) in [
+        ("GET", "GetBucketEncryption"),
+        ("PUT", "PutBucketEncryption"),
+        ("DELETE", "DeleteBucketEncryption"),
+    ] {
+        assert_eq!(cos_action(method, &["encryption"], false, false), action);
+    }
     assert_eq!(
         cos_action("PUT", &["partNumber", "uploadId"], true, false),
         "UploadPart"

@@ -901,7 +901,31 @@ fn hostile_holder_of_a_scoped_key_is_refused() {
             "AccessDenied",
         ),
     ];
+    let list_buckets = {
+        let headers = vec![("Host", format!("127.0.0.1:{port}"))];
+        let auth = authorization(&t.id, &t.key, "GET", "/", &[], &headers, &key_time());
+        let mut h = headers.clone();
+        h.push(("Authorization", auth));
+        h.push(("x-cos-security-token", t.token.clone()));
+        raw(port, "GET", "/", &h, b"")
+    };
     let mut rows = rows;
+    rows.extend([
+        // hole, fixed: GetBucket (listing) also read the bucket's encryption; GET Service is
+        // GetService (it held here only because the resource names no bucket)
+        (
+            "GET ?encryption with GetBucket only",
+            tmp_signed(port, &t, ("GET", "", &[("encryption", "")]), &[], b""),
+            403,
+            "AccessDenied",
+        ),
+        (
+            "GET Service with GetBucket only",
+            list_buckets,
+            403,
+            "AccessDenied",
+        ),
+    ]);
     emu.handle.set_now(Some(now() + 60));
     rows.push((
         "exactly at ExpiredTime",
