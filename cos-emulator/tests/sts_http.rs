@@ -959,6 +959,44 @@ fn hostile_holder_of_a_scoped_key_is_refused() {
     }
     assert!(get(port, "users/1/form", &[]).body.len() <= 1024);
 
+    // deny statements apply whatever they use: an action wildcard (`name/cos:Get*`, as in COS's
+    // preset policies), `string_like`, and an operator the emulator does not evaluate (it used
+    // to make the deny silently not match: fail open)
+    let deny = json!({"version": "2.0", "statement": [
+        {"effect": "allow", "action": ["name/cos:*"], "resource": [res("users/1/*")]},
+        {"effect": "deny", "action": ["name/cos:Get*"], "resource": [res("users/1/*")]},
+        {"effect": "deny", "action": ["name/cos:PutObject"], "resource": [res("users/1/*")],
+         "condition": {"string_like": {"cos:content-type": "text/*"}}},
+        {"effect": "deny", "action": ["name/cos:PutObject"], "resource": [res("users/1/locked/*")],
+         "condition": {"date_less_than": {"qcs:current_time": "2100-01-01T00:00:00Z"}}}
+    ]})
+    .to_string();
+    let d = federation(port, &deny, 1800);
+    for (what, r, status) in [
+        (
+            "png",
+            tmp_signed(port, &d, ("PUT", "users/1/d.png", &[]), &png, b"p"),
+            200,
+        ),
+        (
+            "GET under deny Get*",
+            tmp_signed(port, &d, ("GET", "users/1/d.png", &[]), &[], b""),
+            403,
+        ),
+        (
+            "text/html under string_like",
+            tmp_signed(port, &d, ("PUT", "users/1/d.html", &[]), &html, b"h"),
+            403,
+        ),
+        (
+            "unknown operator in a deny",
+            tmp_signed(port, &d, ("PUT", "users/1/locked/d.png", &[]), &png, b"p"),
+            403,
+        ),
+    ] {
+        assert_eq!(r.status, status, "{what}: {}", r.text());
+    }
+
     // batch delete: each key is judged as DeleteObject, so the deny holds
     let r = tmp_signed(
         port,
