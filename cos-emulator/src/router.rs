@@ -13,7 +13,7 @@ use crate::error::{ioe, method_not_allowed, CosError, CosResult};
 use crate::http::{Body, BodyReader, RequestHead, Response};
 use crate::ops::{append, bucket, copy, multipart, object, post};
 use crate::state::State;
-use crate::sts::{response_body, verify_tc3, StsError, Tc3Request};
+use crate::sts::{response_body, verify_tc3, StsError, Tc3Request, KNOWN_KEYS};
 use crate::util;
 
 /// Largest STS request body read (the Policy parameter is the bulk of it).
@@ -109,6 +109,22 @@ fn authorize(st: &State, ctx: &Ctx<'_>, op: Op) -> CosResult<()> {
     let Some(who) = Temporary::of(ctx) else {
         return Ok(());
     };
+    // A header a condition reads, sent twice, is judged joined ("image/png,text/html") and a
+    // browser would take one of its parts: refused.
+    for name in KNOWN_KEYS.iter().filter_map(|k| k.strip_prefix("cos:")) {
+        let mut sent = ctx
+            .head
+            .headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name));
+        if sent.nth(1).is_some() {
+            return Err(CosError::new(
+                400,
+                "InvalidArgument",
+                format!("header {name} given more than once"),
+            ));
+        }
+    }
     let b = ctx.bucket.as_deref().unwrap_or("");
     let target = (b, ctx.key.as_str());
     let action = request_action(ctx);

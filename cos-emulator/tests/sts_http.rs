@@ -993,6 +993,36 @@ fn hostile_holder_of_a_scoped_key_is_refused() {
             tmp_signed(port, &d, ("PUT", "users/1/locked/d.png", &[]), &png, b"p"),
             403,
         ),
+        // two Content-Type headers were judged joined ("image/png,text/html" is not text/*)
+        // and stored so; a browser takes the last one
+        (
+            "Content-Type twice",
+            {
+                // signed as the server reads it (joined), sent as two headers
+                let joined = [
+                    ("Host", HOST.to_string()),
+                    ("Content-Type", "image/png,text/html".into()),
+                ];
+                let auth = authorization(
+                    &d.id,
+                    &d.key,
+                    "PUT",
+                    "/users/1/dup.png",
+                    &[],
+                    &joined,
+                    &key_time(),
+                );
+                let h = [
+                    joined[0].clone(),
+                    png[0].clone(),
+                    html[0].clone(),
+                    ("Authorization", auth),
+                    ("x-cos-security-token", d.token.clone()),
+                ];
+                raw(port, "PUT", "/users/1/dup.png", &h, b"<b>")
+            },
+            400,
+        ),
     ] {
         assert_eq!(r.status, status, "{what}: {}", r.text());
     }
