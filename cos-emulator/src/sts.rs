@@ -530,7 +530,9 @@ pub struct CosRequest<'a> {
 impl CosRequest<'_> {
     fn condition_value(&self, key: &str) -> Option<String> {
         match key {
-            "qcs:ip" => self.source_ip.map(|ip| ip.to_string()),
+            // an IPv4-mapped IPv6 peer (a dual-stack listener) is its IPv4 address, so IPv4
+            // ranges in allow and deny statements apply to it
+            "qcs:ip" => self.source_ip.map(|ip| ip.to_canonical().to_string()),
             "cos:secure-transport" => Some(self.secure.to_string()),
             k if KNOWN_KEYS.contains(&k) => {
                 let name = k.strip_prefix("cos:")?;

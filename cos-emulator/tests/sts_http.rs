@@ -910,6 +910,19 @@ fn hostile_holder_of_a_scoped_key_is_refused() {
         raw(port, "GET", "/", &h, b"")
     };
     let mut rows = rows;
+    // held: dot segments are part of the key (stored as sent, judged as sent)
+    rows.push((
+        "PUT users/1/../2/y.png",
+        tmp_signed(
+            port,
+            &t,
+            ("PUT", "users/1/../2/y.png", &[]),
+            &dest(&[]),
+            b"y",
+        ),
+        200,
+        "",
+    ));
     rows.extend([
         // hole, fixed: GetBucket (listing) also read the bucket's encryption; GET Service is
         // GetService (it held here only because the resource names no bucket)
