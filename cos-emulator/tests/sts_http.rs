@@ -617,11 +617,13 @@ fn tmp_form(
 
 /// Red-team pass over the enforcement: a holder of a key scoped to users/1/ (≤ 1024 bytes,
 /// image/png, ACL private; parts ≤ 1024) that may also read and delete elsewhere except
-/// under an explicit deny of secret/. Each row is one attempt; the first rows were holes (a
+/// under an explicit deny of secret/. Each row is one attempt. Holes it found, now fixed: a
 /// copy stored a 5000-byte or text/html source; a part copied 5000 bytes; a form field named
 /// content-length stood in for the file's size; a form's `acl` was judged while its
 /// `x-cos-acl` was stored; batch delete removed keys under the deny; a pre-signed URL's forged
-/// query token was ignored beside a good header token), the others held and stay pinned.
+/// query token was ignored beside a good header token; GetBucket read `?encryption`; deny
+/// statements with `name/cos:Get*`, `string_like` or an unknown operator did not apply; two
+/// Content-Type headers slipped past a deny. The other rows held and stay pinned.
 #[test]
 fn hostile_holder_of_a_scoped_key_is_refused() {
     let emu = start_sts("sts-http-redteam");
@@ -1039,6 +1041,22 @@ fn hostile_holder_of_a_scoped_key_is_refused() {
     ] {
         assert_eq!(r.status, status, "{what}: {}", r.text());
     }
+
+    // held: the upload grant of cosPolicy (upload-limits) refuses a multipart upload initiated
+    // without SSE or with another type, so no part can follow
+    let u = federation(port, &upload_limits_policy(), 1800);
+    let init = |hdrs: &[(&str, String)]| {
+        tmp_signed(
+            port,
+            &u,
+            ("POST", "users/1/m.png", &[("uploads", "")]),
+            hdrs,
+            b"",
+        )
+    };
+    assert_eq!(init(&image("image/png", false)).code(), "AccessDenied");
+    assert_eq!(init(&image("text/html", true)).code(), "AccessDenied");
+    assert_eq!(init(&image("image/png", true)).status, 200);
 
     // batch delete: each key is judged as DeleteObject, so the deny holds
     let r = tmp_signed(
