@@ -316,10 +316,19 @@ pub fn authorize_temporary(
     facts: &[(String, String)],
     length_pending: bool,
 ) -> CosResult<()> {
+    // The storage class is stored upper-cased (`objio::parse_storage_class`): judged so, or
+    // `archive` would pass a deny of `ARCHIVE` and be stored as ARCHIVE.
+    let facts: Vec<(String, String)> = facts
+        .iter()
+        .map(|(k, v)| match k.as_str() {
+            "x-cos-storage-class" => (k.clone(), v.trim().to_ascii_uppercase()),
+            _ => (k.clone(), v.clone()),
+        })
+        .collect();
     let req = CosRequest {
         action,
         resource: cos_resource(&region(st, &ctx.host), bucket, key),
-        headers: facts,
+        headers: &facts,
         source_ip: Some(ctx.peer),
         secure: false,
         length_pending,

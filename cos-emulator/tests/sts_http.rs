@@ -623,7 +623,8 @@ fn tmp_form(
 /// `x-cos-acl` was stored; batch delete removed keys under the deny; a pre-signed URL's forged
 /// query token was ignored beside a good header token; GetBucket read `?encryption`; deny
 /// statements with `name/cos:Get*`, `string_like` or an unknown operator did not apply; two
-/// Content-Type headers slipped past a deny. The other rows held and stay pinned.
+/// Content-Type headers slipped past a deny; `x-cos-storage-class: archive` (stored ARCHIVE)
+/// slipped past a deny of ARCHIVE. The other rows held and stay pinned.
 #[test]
 fn hostile_holder_of_a_scoped_key_is_refused() {
     let emu = start_sts("sts-http-redteam");
@@ -982,6 +983,8 @@ fn hostile_holder_of_a_scoped_key_is_refused() {
         {"effect": "deny", "action": ["name/cos:Get*"], "resource": [res("users/1/*")]},
         {"effect": "deny", "action": ["name/cos:PutObject"], "resource": [res("users/1/*")],
          "condition": {"string_like": {"cos:content-type": "text/*"}}},
+        {"effect": "deny", "action": ["name/cos:PutObject"], "resource": [res("users/1/*")],
+         "condition": {"string_equal": {"cos:x-cos-storage-class": "ARCHIVE"}}},
         {"effect": "deny", "action": ["name/cos:PutObject"], "resource": [res("users/1/locked/*")],
          "condition": {"date_less_than": {"qcs:current_time": "2100-01-01T00:00:00Z"}}}
     ]})
@@ -1006,6 +1009,18 @@ fn hostile_holder_of_a_scoped_key_is_refused() {
         (
             "unknown operator in a deny",
             tmp_signed(port, &d, ("PUT", "users/1/locked/d.png", &[]), &png, b"p"),
+            403,
+        ),
+        // the emulator stores the storage class upper-cased: "archive" was not ARCHIVE to a deny
+        (
+            "x-cos-storage-class: archive under a deny of ARCHIVE",
+            tmp_signed(
+                port,
+                &d,
+                ("PUT", "users/1/a.png", &[]),
+                &[png[0].clone(), ("x-cos-storage-class", "archive".into())],
+                b"p",
+            ),
             403,
         ),
         // two Content-Type headers were judged joined ("image/png,text/html" is not text/*)
