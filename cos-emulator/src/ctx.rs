@@ -316,13 +316,15 @@ pub fn authorize_temporary(
     facts: &[(String, String)],
     length_pending: bool,
 ) -> CosResult<()> {
-    // The storage class is stored upper-cased (`objio::parse_storage_class`): judged so, or
-    // `archive` would pass a deny of `ARCHIVE` and be stored as ARCHIVE.
+    // Judged as stored: values trimmed (HTTP trims headers, not POST fields; the ACL, SSE and
+    // storage class are stored trimmed) and the storage class upper-cased
+    // (`objio::parse_storage_class`), or ` public-read` / `archive` would pass a deny of
+    // `public-read` / `ARCHIVE` and be stored as such.
     let facts: Vec<(String, String)> = facts
         .iter()
         .map(|(k, v)| match k.as_str() {
             "x-cos-storage-class" => (k.clone(), v.trim().to_ascii_uppercase()),
-            _ => (k.clone(), v.clone()),
+            _ => (k.clone(), v.trim().to_string()),
         })
         .collect();
     let req = CosRequest {

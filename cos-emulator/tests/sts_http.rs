@@ -624,7 +624,8 @@ fn tmp_form(
 /// query token was ignored beside a good header token; GetBucket read `?encryption`; deny
 /// statements with `name/cos:Get*`, `string_like` or an unknown operator did not apply; two
 /// Content-Type headers slipped past a deny; `x-cos-storage-class: archive` (stored ARCHIVE)
-/// slipped past a deny of ARCHIVE. The other rows held and stay pinned.
+/// slipped past a deny of ARCHIVE, a form's `acl= public-read` past a deny of public-read.
+/// The other rows held and stay pinned.
 #[test]
 fn hostile_holder_of_a_scoped_key_is_refused() {
     let emu = start_sts("sts-http-redteam");
@@ -985,6 +986,8 @@ fn hostile_holder_of_a_scoped_key_is_refused() {
          "condition": {"string_like": {"cos:content-type": "text/*"}}},
         {"effect": "deny", "action": ["name/cos:PutObject"], "resource": [res("users/1/*")],
          "condition": {"string_equal": {"cos:x-cos-storage-class": "ARCHIVE"}}},
+        {"effect": "deny", "action": ["name/cos:PutObject", "name/cos:PostObject"], "resource": [res("users/1/*")],
+         "condition": {"string_equal": {"cos:x-cos-acl": "public-read"}}},
         {"effect": "deny", "action": ["name/cos:PutObject"], "resource": [res("users/1/locked/*")],
          "condition": {"date_less_than": {"qcs:current_time": "2100-01-01T00:00:00Z"}}}
     ]})
@@ -1019,6 +1022,19 @@ fn hostile_holder_of_a_scoped_key_is_refused() {
                 &d,
                 ("PUT", "users/1/a.png", &[]),
                 &[png[0].clone(), ("x-cos-storage-class", "archive".into())],
+                b"p",
+            ),
+            403,
+        ),
+        // a form field is not trimmed by HTTP: " public-read" was not public-read to a deny,
+        // and stored trimmed
+        (
+            "form acl=\" public-read\" under a deny of public-read",
+            tmp_form(
+                port,
+                &d,
+                ("users/1/pub", "f"),
+                &[("acl", " public-read".into())],
                 b"p",
             ),
             403,
