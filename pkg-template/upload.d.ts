@@ -69,9 +69,9 @@ interface UploadOptionsBase extends Partial<EndpointOptions> {
   /** Seconds a `signer` signature is valid, default 900. */
   expires?: number;
   onProgress?: (progress: UploadProgress) => void;
-  /** Stops the upload (`ERR_ABORTED`) and keeps its state for a later resume. */
+  /** Stops the upload (`ERR_ABORTED`) and keeps its state for a later resume (with `resume: false` the multipart upload is aborted instead). */
   signal?: AbortSignal;
-  /** Default `true`: keep state in `store` and resume a matching upload. */
+  /** Default `true`: keep state in `store` and resume a matching upload. With `false`, a failed or stopped multipart upload is aborted at COS (nothing to resume from). */
   resume?: boolean;
   store?: UploadStore;
   /** Default the global `fetch`. */

@@ -586,7 +586,8 @@ export function uploadFile(file, options) {
   const up = new Upload(opts);
   let cancelling;
   const done = up.start().catch(async (e) => {
-    if (up.stopReason === STOP_CANCEL && !up.finished && up.uploadId) {
+    // Cancelled, or failed with no state to resume from (`resume: false`): leave nothing behind.
+    if ((up.stopReason === STOP_CANCEL || !opts.store) && !up.finished && up.uploadId) {
       await up.abortUpload(up.uploadId).catch(() => {});
       await up.forget();
     }
