@@ -360,10 +360,29 @@ class Upload {
     return `${this.o.endpoint.bucket ?? ''}/${this.o.key}`;
   }
 
+  /**
+   * The bytes of `blob`, retried like a request: a browser refuses to read a File changed,
+   * moved or deleted since it was chosen (NotReadableError), and sometimes a large in-memory
+   * Blob transiently. `ERR_FILE_NOT_READABLE` when it keeps failing.
+   */
+  async read(blob) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return new Uint8Array(await blob.arrayBuffer());
+      } catch (e) {
+        if (attempt >= this.o.retries) {
+          throw cosError('ERR_FILE_NOT_READABLE', `the file could not be read (${e?.name ?? 'Error'}: changed, moved or deleted since it was chosen?); choose it again to resume`, { cause: e });
+        }
+        await sleep(backoff(attempt), this.run.signal);
+        await this.checkpoint();
+      }
+    }
+  }
+
   async fingerprint() {
     const f = this.o.file;
-    const head = new Uint8Array(await f.slice(0, Math.min(FINGERPRINT_BYTES, f.size)).arrayBuffer());
-    const tail = new Uint8Array(await f.slice(Math.max(0, f.size - FINGERPRINT_BYTES)).arrayBuffer());
+    const head = await this.read(f.slice(0, Math.min(FINGERPRINT_BYTES, f.size)));
+    const tail = await this.read(f.slice(Math.max(0, f.size - FINGERPRINT_BYTES)));
     return { size: f.size, lastModified: typeof f.lastModified === 'number' ? f.lastModified : null, head: crc64Of(head), tail: crc64Of(tail) };
   }
 
@@ -480,12 +499,18 @@ class Upload {
     const o = this.o;
     const start = (n - 1) * this.partSize;
     const end = Math.min(start + this.partSize, this.size);
-    // Only this part is in memory (concurrency × partSize in all), hashed as it is read.
-    const bytes = new Uint8Array(await o.file.slice(start, end).arrayBuffer());
+    // Hashed as it is read, then sent as a Blob of exactly those bytes: Chromium uploads a Blob
+    // body about 3× faster than a Uint8Array (measured, 8 MiB parts to loopback), and a fresh
+    // Blob rather than the file's slice, as Chromium could not re-read slices of a large
+    // in-memory Blob ("could not be read"). Memory: about concurrency × partSize (× 2 briefly).
+    let bytes = await this.read(o.file.slice(start, end));
     const crc64 = crc64Of(bytes);
+    const size = bytes.byteLength;
+    const body = new Blob([bytes]);
+    bytes = undefined;
     const res = await this.send(
-      { operation: 'UploadPart', method: 'PUT', query: { partNumber: n, uploadId: this.uploadId }, headers: { ...o.sse.c }, sseKey: true, uploadId: this.uploadId, partNumber: n, contentLength: bytes.byteLength },
-      bytes,
+      { operation: 'UploadPart', method: 'PUT', query: { partNumber: n, uploadId: this.uploadId }, headers: { ...o.sse.c }, sseKey: true, uploadId: this.uploadId, partNumber: n, contentLength: size },
+      body,
     );
     const etag = res.headers.get('etag');
     if (!etag) {
@@ -496,7 +521,7 @@ class Upload {
     }
     const header = res.headers.get('x-cos-hash-crc64ecma');
     if (header !== null && header !== crc64) throw cosError('ERR_CRC64_MISMATCH', `part ${n}: COS's CRC-64 ${header} differs from the local ${crc64}`);
-    this.parts.set(n, { etag, crc64, size: bytes.byteLength });
+    this.parts.set(n, { etag, crc64, size });
     await this.save();
     this.progress();
   }
@@ -546,10 +571,10 @@ class Upload {
 
   async putObject() {
     const o = this.o;
-    const bytes = new Uint8Array(await o.file.arrayBuffer());
+    const bytes = await this.read(o.file);
     const crc64 = crc64Of(bytes);
     const headers = { ...o.headers, 'Content-Type': o.contentType, ...o.sse.all };
-    const res = await this.send({ operation: 'PutObject', method: 'PUT', query: {}, headers, sseKey: true, contentLength: bytes.byteLength }, bytes);
+    const res = await this.send({ operation: 'PutObject', method: 'PUT', query: {}, headers, sseKey: true, contentLength: bytes.byteLength }, new Blob([bytes]));
     this.finished = true;
     this.verify(res, crc64, 'the object');
     return { key: o.key, etag: res.headers.get('etag'), crc64, size: bytes.byteLength, parts: 0, resumedParts: 0 };

@@ -142,6 +142,9 @@ error_codes! {
     /// configuration must list `ETag` in ExposeHeader, or a multipart upload cannot complete
     /// (raised by the JS side, `cos-wasm/upload`).
     CorsEtagNotExposed => "ERR_CORS_ETAG_NOT_EXPOSED",
+    /// A file to upload could not be read (a browser refuses a File changed, moved or
+    /// deleted since it was chosen); raised by the JS side, `cos-wasm/upload`.
+    FileNotReadable => "ERR_FILE_NOT_READABLE",
 }
 
 impl fmt::Display for ErrorCode {

@@ -288,3 +288,16 @@ test('CommonJS: require("cos-wasm/upload") works in Node without init()', async 
   const r = await cjs.uploadFile(new Blob([data]), { ...ep, signer: new Signer({ secretId: ID, secretKey: SECRET }), key: 'up/cjs.bin', partSize: MiB, resume: false });
   assert.equal(r.crc64, await crcOf(data));
 });
+
+test('a file that cannot be read is ERR_FILE_NOT_READABLE (after retries), and the failed upload is aborted', async () => {
+  class Broken extends Blob {
+    slice(...a) {
+      const s = super.slice(...a);
+      if (a[0] === MiB) s.arrayBuffer = async () => { throw new DOMException('gone', 'NotReadableError'); };
+      return s;
+    }
+  }
+  const err = await uploadFile(new Broken([bytes(3 * MiB, 37)]), { ...ep, signer, key: 'up/unreadable.bin', partSize: MiB, resume: false, retries: 1 }).then(() => null, (e) => e);
+  assert.equal(err?.code, 'ERR_FILE_NOT_READABLE');
+  assert.deepEqual(await uploadsInProgress(), []);
+});
