@@ -60,8 +60,10 @@ interface UploadOptionsBase extends Partial<EndpointOptions> {
   headers?: Record<string, string>;
   /** Default `file.type`, else `application/octet-stream`. */
   contentType?: string;
-  /** Bytes per part: 1 MiB to 5 GiB, default 8 MiB (raised if the file would need over 10,000 parts). Files up to it go in one PUT. */
+  /** Bytes per part: 1 MiB to 5 GiB, default 8 MiB (raised if the file would need over 10,000 parts). Files up to `multipartThreshold` go in one PUT. */
   partSize?: number;
+  /** Files of at most this many bytes go in one PutObject (default `partSize`); `0`: always multipart (e.g. a signer of multipart steps only; an empty file still goes in one PUT). */
+  multipartThreshold?: number;
   /** Parts in flight, 1–16, default 4. Memory stays near `concurrency × partSize`. */
   concurrency?: number;
   /** Retries per request on network errors, 5xx and 429 (backoff with jitter), default 4. */

@@ -206,6 +206,7 @@ function readOptions(file, options) {
   const concurrency = int('concurrency', DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY);
   const retries = int('retries', DEFAULT_RETRIES, 0, 20);
   const expires = int('expires', DEFAULT_EXPIRES, 1, 7 * 86400);
+  const multipartThreshold = int('multipartThreshold', partSize, 0, 5 * 1024 * MiB);
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw invalid('`onProgress` must be a function when given');
   if (o.signal !== undefined && !(isObject(o.signal) && typeof o.signal.addEventListener === 'function')) throw invalid('`signal` must be an AbortSignal when given');
   if (o.fetch !== undefined && typeof o.fetch !== 'function') throw invalid('`fetch` must be a function when given');
@@ -223,6 +224,7 @@ function readOptions(file, options) {
     headers: headerMap(o.headers, 'headers'),
     contentType: o.contentType ?? (file.type || 'application/octet-stream'),
     partSize,
+    multipartThreshold,
     concurrency,
     retries,
     expires,
@@ -583,7 +585,7 @@ class Upload {
   async start() {
     try {
       await this.checkpoint();
-      if (this.size <= this.o.partSize) return await this.putObject();
+      if (this.size === 0 || this.size <= this.o.multipartThreshold) return await this.putObject();
       this.fp = await this.fingerprint();
       await this.restore();
       this.partSize ??= Math.max(this.o.partSize, Math.ceil(this.size / MAX_PARTS / MiB) * MiB);

@@ -70,7 +70,6 @@ function workerPresign(call, initiate) {
       ticket = r.ticket;
       return r;
     }
-    if (!actions[req.operation]) throw new Error(`the worker does not sign ${req.operation} (files under one part go through the POST form)`);
     const body = { action: actions[req.operation], ticket: await ticketFor(req.uploadId) };
     if (req.operation === 'UploadPart') Object.assign(body, { partNumber: req.partNumber, size: req.contentLength });
     if (req.query['part-number-marker'] !== undefined) body.partNumberMarker = req.query['part-number-marker'];
@@ -103,6 +102,7 @@ async function start(file, { mode = 'SSE-C-CLIENT', user = Object.keys(config.us
     presign: workerPresign((body) => api(config, user, body), initiate),
     sse,
     partSize,
+    multipartThreshold: 0, // /multipart signs multipart steps only (small files: the POST form)
     concurrency,
     onProgress: (p) => {
       state.progress = p;
