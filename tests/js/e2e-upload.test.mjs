@@ -1,6 +1,7 @@
 // End to end in headless Chromium: the demo page's "large file" mode (examples/browser-upload/
 // large.js, cos-wasm/upload) through the edge worker's POST /multipart (workerd) to the strict
-// local COS emulator. A 300 MiB file (deterministic bytes made in the page) in 8 MiB parts with
+// local COS emulator. A 300 MiB file (deterministic bytes written by the page to its origin-private
+// file system) in 8 MiB parts with
 // a page-held SSE-C key: the page is closed halfway, a new page picks the same file and resumes
 // without re-sending finished parts; the object reads back with the same CRC-64. Cancel leaves
 // no upload behind; an emulator whose CORS hides ETag gives ERR_CORS_ETAG_NOT_EXPOSED.
@@ -32,14 +33,27 @@ function chunk(i, size) {
 }
 const CHUNK = 4 * MiB;
 
-/** In the page: the File `name` of `size` bytes, the same every time. */
+/**
+ * In the page: `window.__file`, the File `name` of `size` bytes, the same every time. Written
+ * once to the origin-private file system, so that it is a disk-backed File as from
+ * <input type=file> (Chromium failed to re-read slices of a 300 MiB in-memory Blob), and a
+ * page opened later picks the very same file (same bytes, same lastModified).
+ */
 async function makeFileInPage(page, name, size) {
   await page.evaluate(
-    ({ src, name, size, CHUNK }) => {
+    async ({ src, name, size, CHUNK }) => {
       const chunk = new Function(`return (${src})`)();
-      const parts = [];
-      for (let i = 0; i * CHUNK < size; i++) parts.push(chunk(i, Math.min(CHUNK, size - i * CHUNK)));
-      window.__file = new File(parts, name, { lastModified: 1700000000000, type: 'application/octet-stream' });
+      const dir = await navigator.storage.getDirectory();
+      const existing = await dir.getFileHandle(name).then((h) => h.getFile(), () => undefined);
+      if (existing?.size === size) {
+        window.__file = existing;
+        return;
+      }
+      const handle = await dir.getFileHandle(name, { create: true });
+      const w = await handle.createWritable();
+      for (let i = 0; i * CHUNK < size; i++) await w.write(chunk(i, Math.min(CHUNK, size - i * CHUNK)));
+      await w.close();
+      window.__file = await handle.getFile();
     },
     { src: chunk.toString(), name, size, CHUNK },
   );
@@ -87,7 +101,8 @@ test('300 MiB, 8 MiB parts, SSE-C page key: closed halfway, resumed in a new pag
   const page1 = await openPage();
   await makeFileInPage(page1, 'big.bin', BIG);
   await page1.evaluate(() => void window.large.start(window.__file, { mode: 'SSE-C-CLIENT', user: 'alice', partSize: 8 * 1024 * 1024, concurrency: 4 }));
-  await page1.waitForFunction(() => (window.large.state.progress?.partsDone ?? 0) >= 19, null, { timeout: 60000, polling: 50 });
+  await page1.waitForFunction(() => (window.large.state.progress?.partsDone ?? 0) >= 19 || window.large.state.result, null, { timeout: 60000, polling: 50 });
+  assert.equal(await page1.evaluate(() => window.large.state.result), undefined, 'still uploading');
   await page1.close(); // the page dies mid-upload
   const sent1 = partRequests.filter((r) => r.page === page1).map((r) => r.n);
 
