@@ -15,6 +15,9 @@
 //   --entry=pkg      import pkg/node.js instead of the installed tests/js/node_modules/cos-wasm
 //   --json=FILE      also write the raw results as JSON
 //   --write          replace the table in BENCHMARKS.md (between the bench:begin/end markers)
+//   --no-upload      skip the Chromium upload benchmark (bench/upload.mjs: 1 GiB, uploadFile vs
+//                    cos-js-sdk-v5 sliceUploadFile)
+//   --only=upload    run only that benchmark and print its rows
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +27,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { writeWorkerdConfig } from '../tests/js/workerd.mjs';
+import { benchUpload, uploadRows } from './upload.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -409,6 +413,14 @@ const pf = (ok) => (ok === undefined ? '—' : ok ? 'PASS' : 'FAIL');
 
 const m = machine();
 const res = { machine: m, package: pkgDir, jsSdkVersion, nodeSdkVersion, quick: QUICK };
+if (opts.only !== undefined) {
+  if (opts.only !== 'upload') throw new Error('--only takes: upload');
+  const upload = await benchUpload({ quick: QUICK, pkgDir, log });
+  console.log(`cos-wasm upload bench ${m.date} UTC — ${m.nproc} × ${m.cpu}, Node ${m.node}; best of ${upload.wasm.length} runs each\n`);
+  console.log(table([['Metric', 'cos-wasm', 'Reference', 'Ratio', 'Target', 'Result'], ...uploadRows(upload, { fmtN, ratio, pf })]));
+  if (opts.json) writeFileSync(opts.json, JSON.stringify({ machine: m, upload }, null, 2));
+  process.exit(0);
+}
 res.sign = benchSign();
 res.post = benchPost();
 res.tc3 = benchTc3();
@@ -418,6 +430,7 @@ res.size = benchSize();
 res.coldNode = benchColdNode();
 res.coldWorkerd = await benchColdWorkerd();
 res.memory = await benchMemory();
+res.upload = args.has('--no-upload') ? undefined : await benchUpload({ quick: QUICK, pkgDir, log });
 
 const { sign, post, tc3, hash, size, coldNode, coldWorkerd, memory, native } = res;
 const KB = 1000;
@@ -448,6 +461,7 @@ const rows = [
     ? ['Cold start workerd ms: Δ start → 1st signed response', fmtN(coldWorkerd.delta, 1), `no-cos-wasm worker ${fmtN(coldWorkerd.baseline, 1)}; with ${fmtN(coldWorkerd.withCosWasm, 1)}`, '', '< 10 ms', pf(coldWorkerd.delta < 10)]
     : ['Cold start workerd', 'skipped', '', '', '< 10 ms', '—'],
   [`hashInput ${memory.total / MiB} MiB stream: wasm memory growth`, `${fmtN(memory.growth / MiB, 1)} MiB`, `(${fmtN(memory.mbps)} MB/s crc64+md5)`, '', '< 16 MiB', pf(memory.growth < 16 * MiB)],
+  ...(res.upload ? uploadRows(res.upload, { fmtN, ratio, pf }) : []),
 ];
 
 function table(rs) {

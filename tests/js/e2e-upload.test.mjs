@@ -1,8 +1,8 @@
 // End to end in headless Chromium: the demo page's "large file" mode (examples/browser-upload/
 // large.js, cos-wasm/upload) through the edge worker's POST /multipart (workerd) to the strict
-// local COS emulator. A 300 MiB file (deterministic bytes written by the page to its origin-private
-// file system) in 8 MiB parts with
-// a page-held SSE-C key: the page is closed halfway, a new page picks the same file and resumes
+// local COS emulator. A 300 MiB file (deterministic bytes the page writes to its origin-private
+// file system, tests/js/page-file.mjs) in 8 MiB parts with a page-held SSE-C key: the page is
+// closed halfway, a new page picks the same file and resumes
 // without re-sending finished parts; the object reads back with the same CRC-64. Cancel leaves
 // no upload behind; an emulator whose CORS hides ETag gives ERR_CORS_ETAG_NOT_EXPOSED.
 import { test, before, after } from 'node:test';
@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { CosSigner, Crc64 } from 'cos-wasm';
 import { launchChromium } from './harness.mjs';
 import { startStack, BUCKET, REGION } from './e2e-stack.mjs';
+import { FILE_CHUNK as CHUNK, fileChunk as chunk, makeFileInPage } from './page-file.mjs';
 
 const MiB = 1024 * 1024;
 const BIG = 300 * MiB;
@@ -18,46 +19,6 @@ const PARTS = Math.ceil(BIG / PART);
 let stack;
 let browser;
 const partRequests = []; // { page, n } for every UploadPart the browser sent
-
-/** Deterministic file content: 4 MiB chunks of xorshift32 words, seeded by chunk index. Runs in the page too. */
-function chunk(i, size) {
-  const u = new Uint32Array(size / 4);
-  let x = (Math.imul(i + 1, 2654435761) >>> 0) || 1;
-  for (let k = 0; k < u.length; k++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    u[k] = x;
-  }
-  return new Uint8Array(u.buffer);
-}
-const CHUNK = 4 * MiB;
-
-/**
- * In the page: `window.__file`, the File `name` of `size` bytes, the same every time. Written
- * once to the origin-private file system, so that it is a disk-backed File as from
- * <input type=file> (Chromium failed to re-read slices of a 300 MiB in-memory Blob), and a
- * page opened later picks the very same file (same bytes, same lastModified).
- */
-async function makeFileInPage(page, name, size) {
-  await page.evaluate(
-    async ({ src, name, size, CHUNK }) => {
-      const chunk = new Function(`return (${src})`)();
-      const dir = await navigator.storage.getDirectory();
-      const existing = await dir.getFileHandle(name).then((h) => h.getFile(), () => undefined);
-      if (existing?.size === size) {
-        window.__file = existing;
-        return;
-      }
-      const handle = await dir.getFileHandle(name, { create: true });
-      const w = await handle.createWritable();
-      for (let i = 0; i * CHUNK < size; i++) await w.write(chunk(i, Math.min(CHUNK, size - i * CHUNK)));
-      await w.close();
-      window.__file = await handle.getFile();
-    },
-    { src: chunk.toString(), name, size, CHUNK },
-  );
-}
 
 function crcOfGenerated(size) {
   const crc = new Crc64();

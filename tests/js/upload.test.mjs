@@ -293,7 +293,7 @@ test('a file that cannot be read is ERR_FILE_NOT_READABLE (after retries), and t
   class Broken extends Blob {
     slice(...a) {
       const s = super.slice(...a);
-      if (a[0] === MiB) s.arrayBuffer = async () => { throw new DOMException('gone', 'NotReadableError'); };
+      if (a[0] === MiB) s.stream = () => new ReadableStream({ pull: (c) => c.error(new DOMException('gone', 'NotReadableError')) });
       return s;
     }
   }
