@@ -117,3 +117,47 @@ test('a bucket whose CORS does not expose ETag: ERR_CORS_ETAG_NOT_EXPOSED naming
     await wrong.stop();
   }
 });
+
+test('POST /multipart refuses: another prefix, a forged, foreign, unbound or re-bound ticket, out-of-range parts, unknown fields', async () => {
+  const call = async (user, body) => {
+    const res = await fetch(`${stack.workerUrl}/multipart`, { method: 'POST', headers: { Authorization: `Bearer ${stack.users[user]}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const json = await res.json();
+    return { status: res.status, code: json.error?.code, json };
+  };
+  const init = { action: 'initiate', filename: 'neg.bin', size: 20 * MiB, sse: 'SSE-KMS' };
+  const ok = await call('alice', init);
+  assert.equal(ok.status, 200);
+  assert.equal(ok.json.key, 'users/alice/neg.bin');
+  assert.ok(ok.json.headers['x-cos-server-side-encryption'], 'SSE pinned at initiate');
+  const { ticket } = ok.json;
+  const bound = (await call('alice', { action: 'bind', ticket, uploadId: 'u1' })).json.ticket;
+  assert.ok(bound);
+  const part = await call('alice', { action: 'part', ticket: bound, partNumber: 2, size: 8 * MiB });
+  assert.equal(part.status, 200);
+  assert.match(part.json.url, /partNumber=2&uploadId=u1/);
+  assert.equal(part.json.headers['x-cos-server-side-encryption'], undefined, 'no SSE-KMS header on parts');
+  const complete = await call('alice', { action: 'complete', ticket: bound });
+  assert.match(complete.json.url, /\?uploadId=u1$/);
+
+  const [body, mac] = bound.split('.');
+  const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body, 'base64url')), k: 'users/bob/x' })).toString('base64url');
+  for (const [user, req, status, code] of [
+    ['alice', { ...init, filename: undefined, key: 'users/bob/x.bin' }, 403, 'ERR_FORBIDDEN'],
+    ['alice', { ...init, size: 500 * MiB }, 400, 'ERR_TOO_LARGE'],
+    ['alice', { ...init, size: undefined }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { ...init, sse: 'SSE-C-CLIENT' }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { ...init, acl: 'public-read' }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'part', ticket, partNumber: 1, size: MiB }, 403, 'ERR_FORBIDDEN'],
+    ['alice', { action: 'bind', ticket: bound, uploadId: 'u2' }, 403, 'ERR_FORBIDDEN'],
+    ['alice', { action: 'part', ticket: `${forged}.${mac}`, partNumber: 1, size: MiB }, 403, 'ERR_FORBIDDEN'],
+    ['alice', { action: 'part', ticket: `${body}.${mac.slice(0, -2)}AA`, partNumber: 1, size: MiB }, 403, 'ERR_FORBIDDEN'],
+    ['bob', { action: 'part', ticket: bound, partNumber: 1, size: MiB }, 403, 'ERR_FORBIDDEN'],
+    ['alice', { action: 'part', ticket: bound, partNumber: 21, size: MiB }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'part', ticket: bound, partNumber: 1, size: 21 * MiB }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'part', ticket: bound, partNumber: 1, size: MiB, uploadId: 'other' }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'copy', ticket: bound }, 400, 'ERR_BAD_REQUEST'],
+  ]) {
+    const r = await call(user, req);
+    assert.deepEqual([r.status, r.code], [status, code], JSON.stringify(req).slice(0, 120));
+  }
+});
