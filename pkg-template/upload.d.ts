@@ -64,7 +64,7 @@ interface UploadOptionsBase extends Partial<EndpointOptions> {
   partSize?: number;
   /** Files of at most this many bytes go in one PutObject (default `partSize`); `0`: always multipart (e.g. a signer of multipart steps only; an empty file still goes in one PUT). */
   multipartThreshold?: number;
-  /** Parts in flight, 1–16, default 4. Memory stays near `concurrency × partSize`. */
+  /** Parts in flight, 1–16, default 4. Each is sent as the file's slice (not held in memory) and hashed through a 256 KiB buffer. */
   concurrency?: number;
   /** Retries per request on network errors, 5xx and 429 (backoff with jitter), default 4. */
   retries?: number;

@@ -325,7 +325,8 @@ class Upload {
   /**
    * Sends `req` with retries; resolves to the ok Response. A pause aborts the request in flight
    * and sends it again on resume; cancel() and the caller's signal end it with ERR_ABORTED.
-   * `unstoppable`: the AbortMultipartUpload of cancel(), which must run after the stop.
+   * `unstoppable`: not stopped by them (the initiate, and the AbortMultipartUpload of cancel(),
+   * which must run after the stop).
    */
   async send(req, body, unstoppable = false) {
     const o = this.o;
@@ -519,7 +520,9 @@ class Upload {
   async initiate() {
     const o = this.o;
     const headers = { ...o.headers, 'Content-Type': o.contentType, ...o.sse.all };
-    const res = await this.send({ operation: 'InitiateMultipartUpload', method: 'POST', query: { uploads: null }, headers, sseKey: true });
+    // Not aborted by pause, cancel or the signal once sent: an upload COS created but whose id
+    // never arrived could be neither resumed nor aborted. The stop takes effect right after.
+    const res = await this.send({ operation: 'InitiateMultipartUpload', method: 'POST', query: { uploads: null }, headers, sseKey: true }, undefined, true);
     const uploadId = xmlText(await res.text(), 'UploadId');
     if (!uploadId) throw cosError('ERR_COS_RESPONSE', 'COS: InitiateMultipartUpload answered without an UploadId');
     this.uploadId = uploadId;
@@ -537,6 +540,21 @@ class Upload {
     }
   }
 
+  /** Sends `body` (a Blob) while hashing it; resolves to `{ res, crc64, size }`. */
+  async sendHashed(req, body) {
+    const hashing = this.hash(body);
+    hashing.catch(() => {}); // awaited below
+    let res;
+    try {
+      res = await this.send(req, body);
+    } catch (e) {
+      // an unreadable file also fails the send: say so rather than ERR_NETWORK
+      const unread = await hashing.then(() => undefined, (h) => h);
+      throw unread?.code === 'ERR_FILE_NOT_READABLE' ? unread : e;
+    }
+    return { res, ...(await hashing) };
+  }
+
   async uploadPart(n) {
     const o = this.o;
     const start = (n - 1) * this.partSize;
@@ -548,20 +566,10 @@ class Upload {
     // A browser refuses to read a File changed since it was chosen; COS's CRC-64 of the part
     // and of the whole object is checked against ours in any case.
     const body = o.file.slice(start, end);
-    const hashing = this.hash(body);
-    hashing.catch(() => {}); // awaited below
-    let res;
-    try {
-      res = await this.send(
-        { operation: 'UploadPart', method: 'PUT', query: { partNumber: n, uploadId: this.uploadId }, headers: { ...o.sse.c }, sseKey: true, uploadId: this.uploadId, partNumber: n, contentLength: body.size },
-        body,
-      );
-    } catch (e) {
-      // an unreadable file also fails the send: say so rather than ERR_NETWORK
-      const unread = await hashing.then(() => undefined, (h) => h);
-      throw unread?.code === 'ERR_FILE_NOT_READABLE' ? unread : e;
-    }
-    const { crc64, size } = await hashing;
+    const { res, crc64, size } = await this.sendHashed(
+      { operation: 'UploadPart', method: 'PUT', query: { partNumber: n, uploadId: this.uploadId }, headers: { ...o.sse.c }, sseKey: true, uploadId: this.uploadId, partNumber: n, contentLength: body.size },
+      body,
+    );
     const etag = res.headers.get('etag');
     if (!etag) {
       throw cosError(
@@ -621,13 +629,11 @@ class Upload {
 
   async putObject() {
     const o = this.o;
-    const bytes = await this.read(o.file);
-    const crc64 = crc64Of(bytes);
     const headers = { ...o.headers, 'Content-Type': o.contentType, ...o.sse.all };
-    const res = await this.send({ operation: 'PutObject', method: 'PUT', query: {}, headers, sseKey: true, contentLength: bytes.byteLength }, new Blob([bytes]));
+    const { res, crc64, size } = await this.sendHashed({ operation: 'PutObject', method: 'PUT', query: {}, headers, sseKey: true, contentLength: o.file.size }, o.file);
     this.finished = true;
     this.verify(res, crc64, 'the object');
-    return { key: o.key, etag: res.headers.get('etag'), crc64, size: bytes.byteLength, parts: 0, resumedParts: 0 };
+    return { key: o.key, etag: res.headers.get('etag'), crc64, size, parts: 0, resumedParts: 0 };
   }
 
   async start() {
