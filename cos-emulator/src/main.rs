@@ -111,6 +111,9 @@ fn load_config_file(path: &str, cfg: &mut Config) {
             cfg.cors_origins.push(o.to_string());
         }
     }
+    if let Some(e) = s("cors_expose_headers") {
+        cfg.cors_expose_headers = Some(e);
+    }
     for k in v
         .get("master_keys")
         .and_then(|x| x.as_array())
