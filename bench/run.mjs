@@ -14,9 +14,11 @@
 //   --no-workerd     skip the workerd cold start
 //   --entry=pkg      import pkg/node.js instead of the installed tests/js/node_modules/cos-wasm
 //   --json=FILE      also write the raw results as JSON
-//   --only=tc3       run only these in-process signing parts (comma-separated: sign, post, tc3)
-//                    and print their rows; BENCHMARKS.md is not rewritten
+//   --only=tc3       run only these parts (comma-separated: sign, post, tc3, upload) and print
+//                    their rows; BENCHMARKS.md is not rewritten
 //   --write          replace the table in BENCHMARKS.md (between the bench:begin/end markers)
+//   --no-upload      skip the Chromium upload benchmark (bench/upload.mjs: 1 GiB, uploadFile vs
+//                    cos-js-sdk-v5 sliceUploadFile)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +28,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { writeWorkerdConfig } from '../tests/js/workerd.mjs';
+import { benchUpload, uploadRows } from './upload.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -412,25 +415,26 @@ const pf = (ok) => (ok === undefined ? '—' : ok ? 'PASS' : 'FAIL');
 const m = machine();
 const res = { machine: m, package: pkgDir, jsSdkVersion, nodeSdkVersion, quick: QUICK };
 const KB = 1000;
-// rows of the in-process signing parts (also printed alone with --only)
-const signingRows = {
+// rows of the parts that --only can run alone
+const partRows = {
   sign: (sign) => [
     ['PUT signatures/s (4 signed headers)', fmtN(sign.wasm), `cos-js-sdk-v5 ${fmtN(sign.js)}`, ratio(sign.wasm, sign.js), '≥ 3× cos-js-sdk-v5', pf(sign.wasm >= 3 * sign.js)],
     ['', '', `cos-nodejs-sdk-v5 ${fmtN(sign.node)}`, ratio(sign.wasm, sign.node), '', ''],
     ['… new CosSigner + free per signature', fmtN(sign.wasmFresh), `cos-js-sdk-v5 ${fmtN(sign.js)}`, ratio(sign.wasmFresh, sign.js), '', ''],
   ],
   post: (post) => [['POST-policy signatures/s', fmtN(post.wasm), `node:crypto ${fmtN(post.node)}`, ratio(post.wasm, post.node), '', '']],
+  upload: (upload) => uploadRows(upload, { fmtN, ratio, pf }),
   tc3: (tc3) => [['TC3 signatures/s (STS GetFederationToken)', fmtN(tc3.wasm), `tencentcloud-sdk-nodejs-common ${tcSdkVersion} ${fmtN(tc3.sdk)}`, ratio(tc3.wasm, tc3.sdk), '', '']],
 };
 const HEAD_ROW = ['Metric', 'cos-wasm', 'Reference', 'Ratio', 'Target', 'Result'];
 if (opts.only) {
-  const parts = { sign: benchSign, post: benchPost, tc3: benchTc3 };
+  const parts = { sign: benchSign, post: benchPost, tc3: benchTc3, upload: () => benchUpload({ quick: QUICK, pkgDir, log }) };
   const only = opts.only.split(',');
   const bad = only.filter((p) => !parts[p]);
   if (bad.length) throw new Error(`--only takes ${Object.keys(parts).join(', ')}; not ${bad.join(', ')}`);
-  for (const p of only) res[p] = parts[p]();
+  for (const p of only) res[p] = await parts[p]();
   if (res.tc3?.same) notes.push(`TC3: cos-wasm and tencentcloud-sdk-nodejs-common ${tcSdkVersion} (Sign.sign3) produce the same Authorization`);
-  console.log([`cos-wasm bench --only=${opts.only} ${m.date} UTC — ${m.nproc} × ${m.cpu}, Node ${m.node}; ${QUICK ? 'QUICK, ' : ''}medians; package ${pkgDir.slice(root.length + 1)}`, '', table([HEAD_ROW, ...only.flatMap((p) => signingRows[p](res[p]))]), '', ...notes.map((n) => `Note: ${n}`)].join('\n'));
+  console.log([`cos-wasm bench --only=${opts.only} ${m.date} UTC — ${m.nproc} × ${m.cpu}, Node ${m.node}; ${QUICK ? 'QUICK, ' : ''}medians; package ${pkgDir.slice(root.length + 1)}`, '', table([HEAD_ROW, ...only.flatMap((p) => partRows[p](res[p]))]), '', ...notes.map((n) => `Note: ${n}`)].join('\n'));
   if (opts.json) writeFileSync(opts.json, JSON.stringify(res, null, 2));
   process.exit(0);
 }
@@ -443,13 +447,14 @@ res.size = benchSize();
 res.coldNode = benchColdNode();
 res.coldWorkerd = await benchColdWorkerd();
 res.memory = await benchMemory();
+res.upload = args.has('--no-upload') ? undefined : await benchUpload({ quick: QUICK, pkgDir, log });
 
 const { sign, post, tc3, hash, size, coldNode, coldWorkerd, memory, native } = res;
 const rows = [
   HEAD_ROW,
-  ...signingRows.sign(sign),
-  ...signingRows.post(post),
-  ...signingRows.tc3(tc3),
+  ...partRows.sign(sign),
+  ...partRows.post(post),
+  ...partRows.tc3(tc3),
   [`CRC-64 MB/s (${hash.size / MiB} MiB, 4 MiB chunks)`, fmtN(hash.crcWasm), `SDK md5.js ${fmtN(hash.md5Sdk)}`, ratio(hash.crcWasm, hash.md5Sdk), '≥ 1000 MB/s and ≥ 5× SDK MD5', pf(hash.crcWasm >= 1000 && hash.crcWasm >= 5 * hash.md5Sdk)],
   ['', '', `native Rust ${fmtN(native?.crc)}`, ratio(hash.crcWasm, native?.crc), '', ''],
   ['MD5 MB/s', fmtN(hash.md5Wasm), `SDK md5.js ${fmtN(hash.md5Sdk)}`, ratio(hash.md5Wasm, hash.md5Sdk), '≥ 2× SDK MD5', pf(hash.md5Wasm >= 2 * hash.md5Sdk)],
@@ -470,6 +475,7 @@ const rows = [
     ? ['Cold start workerd ms: Δ start → 1st signed response', fmtN(coldWorkerd.delta, 1), `no-cos-wasm worker ${fmtN(coldWorkerd.baseline, 1)}; with ${fmtN(coldWorkerd.withCosWasm, 1)}`, '', '< 10 ms', pf(coldWorkerd.delta < 10)]
     : ['Cold start workerd', 'skipped', '', '', '< 10 ms', '—'],
   [`hashInput ${memory.total / MiB} MiB stream: wasm memory growth`, `${fmtN(memory.growth / MiB, 1)} MiB`, `(${fmtN(memory.mbps)} MB/s crc64+md5)`, '', '< 16 MiB', pf(memory.growth < 16 * MiB)],
+  ...(res.upload ? partRows.upload(res.upload) : []),
 ];
 
 function table(rs) {

@@ -48,8 +48,9 @@ cpSync(join(root, 'LICENSE'), join(pkg, 'LICENSE'));
 // The JS helper modules (errors.js, extras.js, sts.js) are plain ESM; their .cjs twins
 // replace each `import { … } from './x.js'` by a require of './x.cjs' (the glue's is
 // cos_wasm.cjs) and each `export function` by a CommonJS export.
-for (const mod of ['errors', 'extras', 'sts']) {
-  let src = readFileSync(join(pkg, `${mod}.js`), 'utf8');
+// upload.js takes its CRC-64 from the browser entry (web.js); its twin from the Node one.
+for (const mod of ['errors', 'extras', 'sts', 'upload']) {
+  let src = readFileSync(join(pkg, `${mod}.js`), 'utf8').replace("from './web.js';", "from './node.js';");
   const names = [...src.matchAll(/^export (?:async )?function (\w+)/gm)].map((m) => m[1]);
   src = "'use strict';\n" + src
     .replace(/^import \{([^}]*)\} from '\.\/([\w-]+)\.js';$/gm, "const {$1} = require('./$2.cjs');")
@@ -58,6 +59,7 @@ for (const mod of ['errors', 'extras', 'sts']) {
   if (/^\s*(import|export)\b/m.test(src)) throw new Error(`${mod}.js has an import/export the CJS transform does not handle`);
   writeFileSync(join(pkg, `${mod}.cjs`), `${src}\n${names.map((n) => `exports.${n} = ${n};`).join('\n')}\n`);
 }
+writeFileSync(join(pkg, 'upload.d.cts'), readFileSync(join(pkg, 'upload.d.ts'), 'utf8').replace("from './index.js';", "from './index.cjs';"));
 cpSync(join(root, 'README.md'), join(pkg, 'README.md'));
 
 const outWasm = join(pkg, 'cos_wasm_bg.wasm');

@@ -19,6 +19,7 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
+    (name = "multipart.js", esModule = embed "multipart.js"),
     (name = "cos-wasm", esModule = embed "node_modules/cos-wasm/workerd.js"),
     (name = "cos_wasm.js", esModule = embed "node_modules/cos-wasm/cos_wasm.js"),
     (name = "errors.js", esModule = embed "node_modules/cos-wasm/errors.js"),

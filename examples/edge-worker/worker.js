@@ -3,6 +3,7 @@
 // Hands browsers what they need to talk to COS directly, without ever seeing the COS secret:
 //   POST /upload-form  { filename | key, size?, contentType?, sse?, keyMd5?, algorithm? } -> { url, fields, key, bucket }
 //   POST /presign      { method: 'GET' | 'HEAD' | 'PUT', key | filename, size?, contentType?, sse?, keyMd5?, algorithm? } -> { url, headers, key, bucket }
+//   POST /multipart    { action, ... } -> signed steps of a resumable multipart upload (multipart.js)
 //   POST /credentials  {} -> { tmpSecretId, tmpSecretKey, sessionToken, expiredTime, expiration, bucket, region,
 //                              prefix, acl, storageClass, sse, maxBytes, contentTypes, endpoint }
 //                      temporary keys from STS for uploads under `users/<id>/` only, bounded by
@@ -38,6 +39,7 @@
 // Errors are JSON `{ error: { code, message } }`: a CosError's own code (400) or one of the
 // worker's codes (ERR_UNAUTHORIZED 401, ERR_FORBIDDEN 403, ERR_BAD_REQUEST 400, ...).
 import { CosSigner, CustomerKey, cosPolicy, credentialsProvider, getFederationToken, isCosError } from 'cos-wasm';
+import { multipart } from './multipart.js';
 
 class HttpError extends Error {
   constructor(status, code, message) {
@@ -437,6 +439,10 @@ async function readJson(request) {
   throw new HttpError(400, 'ERR_BAD_REQUEST', 'the body must be a JSON object');
 }
 
+// POST /multipart (multipart.js): signs each step of a large upload, with this file's rules.
+const multipartRoute = (user, body, env) =>
+  multipart(user, body, env, { HttpError, objectKey, checkSize, contentTypeFor, objectAcl, storageClass, sseFor, signer, endpoint, ttl, bool, onlyFields, timingSafeEqual });
+
 export default {
   async fetch(request, env) {
     const { pathname } = new URL(request.url);
@@ -447,7 +453,7 @@ export default {
       }
       if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: corsHeaders(request, env) });
       if (pathname === '/health' && (request.method === 'GET' || request.method === 'HEAD')) return json({ ok: true }, 200, request, env);
-      const routes = { '/upload-form': uploadForm, '/presign': presign, '/credentials': credentials };
+      const routes = { '/upload-form': uploadForm, '/presign': presign, '/credentials': credentials, '/multipart': multipartRoute };
       const route = routes[pathname];
       if (!route) throw new HttpError(404, 'ERR_NOT_FOUND', 'no such endpoint');
       if (request.method !== 'POST') throw new HttpError(405, 'ERR_METHOD_NOT_ALLOWED', 'use POST');
