@@ -15,10 +15,12 @@
 //   --no-workerd     skip the workerd cold start
 //   --entry=pkg      import pkg/node.js instead of the installed tests/js/node_modules/cos-wasm
 //   --only=A,B       run only these sections: sign, post, tc3, native, hash, size, cold-node,
-//                    cold-workerd, cold-chromium, memory (rows of the others are left out;
+//                    cold-workerd, cold-chromium, memory, upload (rows of the others are left out;
 //                    BENCHMARKS.md is not rewritten)
 //   --json=FILE      also write the raw results as JSON
 //   --write          replace the table in BENCHMARKS.md (between the bench:begin/end markers)
+//   --no-upload      skip the Chromium upload benchmark (bench/upload.mjs: 1 GiB, uploadFile vs
+//                    cos-js-sdk-v5 sliceUploadFile)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +30,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { writeWorkerdConfig } from '../tests/js/workerd.mjs';
+import { benchUpload, uploadRows } from './upload.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -554,8 +557,9 @@ if (wanted('cold-node')) res.coldNode = benchColdNode();
 if (wanted('cold-workerd')) res.coldWorkerd = await benchColdWorkerd();
 if (wanted('cold-chromium')) res.coldChromium = await benchColdChromium();
 if (wanted('memory')) res.memory = await benchMemory();
+if (wanted('upload') && !args.has('--no-upload')) res.upload = await benchUpload({ quick: QUICK, pkgDir, log });
 
-const { sign, post, tc3, hash, size, coldNode, coldWorkerd, coldChromium, memory, native } = res;
+const { sign, post, tc3, hash, size, coldNode, coldWorkerd, coldChromium, memory, native, upload } = res;
 const KB = 1000;
 const kb = (b) => fmtN(b / KB, 1);
 const rows = [['Metric', 'cos-wasm', 'Reference', 'Ratio', 'Target', 'Result']];
@@ -599,6 +603,7 @@ if (coldNode) rows.push(['Cold start Node ms: import signer entry → 1st signat
 if (coldWorkerd) rows.push(['Cold start workerd ms: Δ start → 1st signed response', fmtN(coldWorkerd.delta, 1), `no-cos-wasm worker ${fmtN(coldWorkerd.baseline, 1)}; with ${fmtN(coldWorkerd.withCosWasm, 1)}`, '', '< 10 ms', pf(coldWorkerd.delta < 10)]);
 if (coldChromium) rows.push(['Cold start Chromium ms: page → import + init() + 1st signature', fmtN(coldChromium.wasm, 1), `cos-js-sdk-v5.min.js + 1st signature ${fmtN(coldChromium.sdk, 1)}`, ratio(coldChromium.wasm, coldChromium.sdk), '≤ 1.0× SDK', pf(coldChromium.wasm <= coldChromium.sdk)]);
 if (memory) rows.push([`hashInput ${memory.total / MiB} MiB stream: wasm memory growth`, `${fmtN(memory.growth / MiB, 1)} MiB`, `(${fmtN(memory.mbps)} MB/s crc64+md5)`, '', '< 16 MiB', pf(memory.growth < 16 * MiB)]);
+if (upload) rows.push(...uploadRows(upload, { fmtN, ratio, pf }));
 
 function table(rs) {
   const w = rs[0].map((_, i) => Math.max(...rs.map((r) => String(r[i]).length)));

@@ -5,9 +5,9 @@
 import { CosSigner, isCosError } from './cos_wasm.js';
 import { cosError } from './errors.js';
 import { guardClass, initCheck, isObject, own } from './guard.js';
-import { responseError } from './responses.js';
+import { errorFields, responseError } from './responses.js';
 
-export { clockOffsetFromResponse } from './responses.js';
+export { clockOffsetFromResponse, withClockRetry } from './responses.js';
 
 const isArray = Array.isArray;
 const objectEntries = Object.entries;
@@ -74,24 +74,6 @@ export function postFormData(form, file, filename) {
   return data;
 }
 
-const XML_ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-/** The text of `<name>` in a COS error body, entities decoded; undefined when absent. */
-function xmlField(body, name) {
-  const m = new RegExp(`<${name}>([^<]*)</${name}>`).exec(body);
-  return m === null ? undefined : m[1].replace(/&(amp|lt|gt|quot|apos);/g, (_, e) => XML_ENTITIES[e]);
-}
-
-/**
- * `{ code, message, requestId }` of a COS `<Error>` body, read with a regular expression
- * (COS codes and request ids are plain ASCII): the signer entry does without the wasm XML
- * parser of `cos-wasm/explain`, whose `parseCosErrorXml` is strict.
- */
-function errorFields(body) {
-  const code = /<Error>/.test(body) ? xmlField(body, 'Code') : undefined;
-  if (code === undefined || code === '') throw cosError('ERR_INVALID_XML', 'not a COS error body');
-  return { code, message: xmlField(body, 'Message') ?? '', requestId: xmlField(body, 'RequestId') ?? null };
-}
-
 /**
  * Turns a failed COS response into a CosError: `ERR_SIGNATURE_MISMATCH`, `ERR_CLOCK_SKEW`
  * (with `clockOffset` measured from the response's Date) or `ERR_COS_RESPONSE`; each
@@ -103,21 +85,6 @@ export async function cosErrorFromResponse(response, signed) {
   assertInitialized();
   return responseError(response, signed, errorFields, undefined,
     signed === undefined ? '' : " (cosErrorFromResponse of 'cos-wasm/explain' says which part differs)");
-}
-
-/**
- * Runs `attempt()` (which signs with `signer` and sends); if it fails with
- * `ERR_CLOCK_SKEW` carrying a `clockOffset`, corrects `signer.clockOffset` and runs it once
- * more. Any other error, or a second skew, is thrown as it is.
- */
-export async function withClockRetry(signer, attempt) {
-  try {
-    return await attempt();
-  } catch (e) {
-    if (!(e && e.name === 'CosError' && e.code === 'ERR_CLOCK_SKEW' && Number.isInteger(e.clockOffset))) throw e;
-    signer.clockOffset = e.clockOffset;
-    return attempt();
-  }
 }
 
 /**

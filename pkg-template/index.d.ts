@@ -54,7 +54,9 @@ export type CosErrorCode =
   | 'ERR_STS'
   | 'ERR_STS_BAD_RESPONSE'
   | 'ERR_TIMEOUT'
-  | 'ERR_NETWORK';
+  | 'ERR_NETWORK'
+  | 'ERR_CORS_ETAG_NOT_EXPOSED'
+  | 'ERR_FILE_NOT_READABLE';
 
 /** Every failure of this package is a real `Error` of this shape. Messages never contain keys. */
 export interface CosError extends Error {

@@ -1,5 +1,6 @@
-// COS error responses, shared by the signer entry (a small JS reading of the error body)
-// and the explain entry (the wasm XML parser and the signature-mismatch explanation).
+// COS error responses, shared by the signer and upload entries (a small JS reading of the
+// error body, errorFields) and the explain entry (the wasm XML parser and the signature-
+// mismatch explanation); the one clock-corrected retry. No wasm: cos-wasm/upload imports it.
 // Internal; written as plain ESM, the build derives responses.cjs from it.
 import { cosError } from './errors.js';
 
@@ -83,3 +84,35 @@ export async function responseError(response, signed, parse, explain, hint) {
   return error;
 }
 
+const XML_ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+/** The text of `<name>` in a COS error body, entities decoded; undefined when absent. */
+function xmlField(body, name) {
+  const m = new RegExp(`<${name}>([^<]*)</${name}>`).exec(body);
+  return m === null ? undefined : m[1].replace(/&(amp|lt|gt|quot|apos);/g, (_, e) => XML_ENTITIES[e]);
+}
+
+/**
+ * `{ code, message, requestId }` of a COS `<Error>` body, read with a regular expression
+ * (COS codes and request ids are plain ASCII): the signer and upload entries do without the wasm XML
+ * parser of `cos-wasm/explain`, whose `parseCosErrorXml` is strict.
+ */
+export function errorFields(body) {
+  const code = /<Error>/.test(body) ? xmlField(body, 'Code') : undefined;
+  if (code === undefined || code === '') throw cosError('ERR_INVALID_XML', 'not a COS error body');
+  return { code, message: xmlField(body, 'Message') ?? '', requestId: xmlField(body, 'RequestId') ?? null };
+}
+
+/**
+ * Runs `attempt()` (which signs with `signer` and sends); if it fails with
+ * `ERR_CLOCK_SKEW` carrying a `clockOffset`, corrects `signer.clockOffset` and runs it once
+ * more. Any other error, or a second skew, is thrown as it is.
+ */
+export async function withClockRetry(signer, attempt) {
+  try {
+    return await attempt();
+  } catch (e) {
+    if (!(e && e.name === 'CosError' && e.code === 'ERR_CLOCK_SKEW' && Number.isInteger(e.clockOffset))) throw e;
+    signer.clockOffset = e.clockOffset;
+    return attempt();
+  }
+}

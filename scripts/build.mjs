@@ -37,7 +37,8 @@ if (have !== want) {
  * of the entry's own .wasm (Cargo.toml); `js` the entry's JS helper modules in
  * pkg-template/<dir>/, re-exported by its loaders (each has a default export: the entry's
  * init check). An entry without `features` is JS only: copy its files to pkg-template/<dir>/
- * and list its modules in `js`; its package.json block is written like the others.
+ * and list its modules in `js` (and in `node` a module for the Node ESM condition, when it
+ * must load a wasm entry's Node loader first); its package.json block is written like the others.
  */
 const ENTRIES = [
   { dir: '', features: 'entry-signer', js: ['extras'] },
@@ -45,7 +46,9 @@ const ENTRIES = [
   { dir: 'hash', features: 'entry-hash', js: ['extras'] },
   { dir: 'sts', features: 'entry-sts', js: ['extras', 'sts'] },
   { dir: 'explain', features: 'entry-explain', js: ['extras'] },
-  // { dir: 'upload', js: ['upload'] },  ← cos-wasm/upload (JS only, over cos-wasm/hash)
+  // JS only, over cos-wasm/hash (upload.js imports its CRC-64 from ../hash/web.js); in Node
+  // its `node` module imports the hash entry's Node loader first, which instantiates the wasm.
+  { dir: 'upload', js: ['upload'], node: 'upload-node' },
 ];
 /** JS modules shared by the entries, at the package root (no loader re-exports them). */
 const SHARED = ['errors', 'guard', 'responses'];
@@ -127,7 +130,9 @@ function cjsTwin(file) {
       for (const n of list.split(',').map((x) => x.trim()).filter(Boolean)) reexports.push(`exports.${n} = require('${from}.cjs').${n};`);
       return '';
     })
-    .replace(/^import \{([^}]*)\} from '(\.\.?\/[\w-]+)\.js';$/gm, "const {$1} = require('$2.cjs');")
+    .replace(/^import \{([^}]*)\} from '(\.\.?\/(?:[\w-]+\/)*[\w-]+)\.js';$/gm, (_, list, from) =>
+      // a browser loader's (web.js) CommonJS counterpart is the Node one (node.cjs)
+      `const {${list}} = require('${from.replace(/(^|\/)web$/, '$1node')}.cjs');`)
     .replace(/^export (async )?function /gm, '$1function ')
     .replace(/^export const /gm, 'const ')
     .replace(/^export default (function \w+|\w+);$/m, (_, what) => (what.startsWith('function') ? what : ''))
@@ -184,7 +189,7 @@ for (const e of ENTRIES) {
   const esm = { types: p('index.d.ts') };
   const cjs = { types: p('index.d.cts') };
   const web = e.features ? p('web.js') : p(`${e.js[0]}.js`);
-  const nodeEsm = e.features ? p('node.js') : web;
+  const nodeEsm = e.features ? p('node.js') : e.node ? p(`${e.node}.js`) : web;
   // A JS-only entry has no loaders: every condition names its module (ESM) or its .cjs twin.
   const nodeCjs = e.features ? p('node.cjs') : p(`${e.js[0]}.cjs`);
   exportsMap[e.dir ? `./${e.dir}` : '.'] = {
@@ -204,6 +209,7 @@ for (const e of ENTRIES) {
     sideEffects.push(...['workerd.js', 'edge-light.js', 'node.js', 'node.cjs', `${g}.cjs`].map(p));
   }
   for (const m of e.js) files.push(p(`${m}.js`), p(`${m}.cjs`));
+  if (e.node) files.push(p(`${e.node}.js`));
   sideEffects.push(p('extras.js'), p('extras.cjs'));
   files.push(p('index.d.ts'), p('index.d.cts'));
 }

@@ -140,8 +140,15 @@ error_codes! {
     StsBadResponse => "ERR_STS_BAD_RESPONSE",
     /// A request to STS did not complete in time (`timeoutMs`).
     Timeout => "ERR_TIMEOUT",
-    /// A request to STS failed below HTTP (DNS, connection, TLS).
+    /// A request to STS or COS failed below HTTP (DNS, connection, TLS, a CORS refusal).
     Network => "ERR_NETWORK",
+    /// A COS answer in a browser whose `ETag` header the page cannot read: the bucket's CORS
+    /// configuration must list `ETag` in ExposeHeader, or a multipart upload cannot complete
+    /// (raised by the JS side, `cos-wasm/upload`).
+    CorsEtagNotExposed => "ERR_CORS_ETAG_NOT_EXPOSED",
+    /// A file to upload could not be read (a browser refuses a File changed, moved or
+    /// deleted since it was chosen); raised by the JS side, `cos-wasm/upload`.
+    FileNotReadable => "ERR_FILE_NOT_READABLE",
 }
 
 impl fmt::Display for ErrorCode {

@@ -15,6 +15,8 @@ pub struct Config {
     pub credentials: Vec<Credential>,
     /// Allowed CORS origins (`*` = any).
     pub cors_origins: Vec<String>,
+    /// `Access-Control-Expose-Headers` instead of the default list (`cors::EXPOSE`).
+    pub cors_expose_headers: Option<String>,
     /// Fixed clock (unix seconds) for signature checks; None = system clock.
     pub now: Option<i64>,
     /// Offset added to the system clock (seconds), to simulate skew.
@@ -51,6 +53,7 @@ impl Default for Config {
             data_dir: PathBuf::from(".cos-emulator"),
             credentials: Vec::new(),
             cors_origins: Vec::new(),
+            cors_expose_headers: None,
             now: None,
             clock_offset: 0,
             max_future_skew: 900,

@@ -25,7 +25,7 @@ pub fn preflight(st: &State, ctx: &Ctx<'_>) -> CosResult<Response> {
             "Access-Control-Allow-Methods",
             "GET, PUT, POST, DELETE, HEAD",
         )
-        .header("Access-Control-Expose-Headers", EXPOSE)
+        .header("Access-Control-Expose-Headers", expose_headers(st))
         .header("Access-Control-Max-Age", "600")
         .header(
             "Vary",
@@ -39,6 +39,12 @@ pub fn preflight(st: &State, ctx: &Ctx<'_>) -> CosResult<Response> {
 
 /// Response headers a browser may read (`Access-Control-Expose-Headers`).
 pub const EXPOSE: &str = "ETag, Content-Length, Content-Range, Date, Location, x-cos-request-id, x-cos-hash-crc64ecma, x-cos-version-id, x-cos-server-side-encryption, x-cos-server-side-encryption-customer-algorithm, x-cos-server-side-encryption-customer-key-MD5, x-cos-server-side-encryption-cos-kms-key-id, x-cos-server-side-encryption-context, x-cos-storage-class, x-cos-object-type, x-cos-next-append-position";
+
+/// The `Access-Control-Expose-Headers` sent: [`EXPOSE`], or `--cors-expose-headers` (to
+/// simulate a bucket whose CORS rule forgets a header, e.g. `ETag`).
+pub fn expose_headers(st: &State) -> &str {
+    st.cfg.cors_expose_headers.as_deref().unwrap_or(EXPOSE)
+}
 
 /// Whether `--cors-origin` allows this origin (`*` allows any).
 pub fn origin_allowed(st: &State, origin: &str) -> bool {

@@ -278,6 +278,29 @@ pub struct Temporary<'a> {
     pub token: Option<&'a str>,
 }
 
+impl<'a> Temporary<'a> {
+    /// The temporary credential a header-signed or pre-signed request was verified with, if
+    /// any. A token sent both as a header and as a query parameter counts only when the two
+    /// agree (otherwise none is taken: `InvalidSecurityToken`), so no copy of the request is
+    /// read with a token its checks did not see.
+    pub fn of(ctx: &'a Ctx<'_>) -> Option<Self> {
+        let (Auth::Header(id) | Auth::Presigned(id)) = &ctx.auth else {
+            return None;
+        };
+        if !ctx.temporary {
+            return None;
+        }
+        let token = match (ctx.h("x-cos-security-token"), ctx.q("x-cos-security-token")) {
+            (Some(h), Some(q)) if h != q => None,
+            (h, q) => h.or(q),
+        };
+        Some(Temporary {
+            secret_id: id,
+            token,
+        })
+    }
+}
+
 /// Checks a request signed with a temporary credential against what STS issued: the token,
 /// the expiry, and every policy of the credential for the CAM `action` on `bucket`/`key` with
 /// the request `facts` (lower-case header names, or for a POST form the fields and the file's
@@ -293,10 +316,21 @@ pub fn authorize_temporary(
     facts: &[(String, String)],
     length_pending: bool,
 ) -> CosResult<()> {
+    // Judged as stored: values trimmed (HTTP trims headers, not POST fields; the ACL, SSE and
+    // storage class are stored trimmed) and the storage class upper-cased
+    // (`objio::parse_storage_class`), or ` public-read` / `archive` would pass a deny of
+    // `public-read` / `ARCHIVE` and be stored as such.
+    let facts: Vec<(String, String)> = facts
+        .iter()
+        .map(|(k, v)| match k.as_str() {
+            "x-cos-storage-class" => (k.clone(), v.trim().to_ascii_uppercase()),
+            _ => (k.clone(), v.trim().to_string()),
+        })
+        .collect();
     let req = CosRequest {
         action,
         resource: cos_resource(&region(st, &ctx.host), bucket, key),
-        headers: facts,
+        headers: &facts,
         source_ip: Some(ctx.peer),
         secure: false,
         length_pending,
@@ -318,8 +352,12 @@ pub fn authorize_temporary(
         })
 }
 
-/// The CAM action of a request the router chose (see [`cos_action`]).
+/// The CAM action of a request the router chose (see [`cos_action`]); `GetService` (List
+/// Buckets) when it names no bucket.
 pub fn request_action(ctx: &Ctx<'_>) -> &'static str {
+    if ctx.bucket.is_none() {
+        return "GetService";
+    }
     let params: Vec<&str> = ctx
         .query
         .iter()

@@ -20,6 +20,8 @@ OPTIONS:
                               accepted SecretId/SecretKey (TOKEN = temporary credentials,
                               requests must carry x-cos-security-token); repeatable
   --cors-origin ORIGIN        allowed CORS origin, `*` for any; repeatable
+  --cors-expose-headers LIST  Access-Control-Expose-Headers to send instead of the default
+                              (e.g. without ETag, as a misconfigured bucket)
   --config FILE.json          JSON config (flags given on the command line are added on top)
   --now UNIX                  fixed clock for signature / policy time checks
   --clock-offset SECS         add SECS to the system clock (simulate skew)
@@ -160,6 +162,9 @@ fn load_config_file(path: &str, cfg: &mut Config) {
             cfg.cors_origins.push(o.to_string());
         }
     }
+    if let Some(e) = s("cors_expose_headers") {
+        cfg.cors_expose_headers = Some(e);
+    }
     for k in v
         .get("master_keys")
         .and_then(|x| x.as_array())
@@ -224,6 +229,7 @@ fn main() {
             "--data-dir" => cfg.data_dir = PathBuf::from(val()),
             "--credentials" => cfg.credentials.push(parse_cred(&val())),
             "--cors-origin" => cfg.cors_origins.push(val()),
+            "--cors-expose-headers" => cfg.cors_expose_headers = Some(val()),
             "--config" => {
                 val();
             }

@@ -7,13 +7,13 @@
 //! or GET Object.
 
 use crate::ctx::{
-    authorize_temporary, request_action, require_signed, Auth, Ctx, Temporary, AUTH_PARAMS,
+    authorize_temporary, request_action, require_signed, Ctx, Temporary, AUTH_PARAMS,
 };
 use crate::error::{ioe, method_not_allowed, CosError, CosResult};
 use crate::http::{Body, BodyReader, RequestHead, Response};
 use crate::ops::{append, bucket, copy, multipart, object, post};
 use crate::state::State;
-use crate::sts::{response_body, verify_tc3, StsError, Tc3Request};
+use crate::sts::{response_body, verify_tc3, StsError, Tc3Request, KNOWN_KEYS};
 use crate::util;
 
 /// Largest STS request body read (the Policy parameter is the bulk of it).
@@ -102,31 +102,38 @@ fn sts_result(
     sts.handle(action, &bytes, now, &mut util::random_hex)
 }
 
-/// Checks a request signed with a temporary credential: the CAM action and resource, and for
-/// a copy also `GetObject` on the source.
-fn authorize(st: &State, ctx: &Ctx<'_>, op: Op, b: &str) -> CosResult<()> {
-    let (Auth::Header(id) | Auth::Presigned(id)) = &ctx.auth else {
+/// Checks a request signed with a temporary credential: the CAM action and resource; a copy
+/// also needs `GetObject` on its source and is decided again with what it stores (the copied
+/// length, the source's content type: [`copy::copy_facts`]).
+fn authorize(st: &State, ctx: &Ctx<'_>, op: Op) -> CosResult<()> {
+    let Some(who) = Temporary::of(ctx) else {
         return Ok(());
     };
-    let who = Temporary {
-        secret_id: id,
-        token: ctx
-            .h("x-cos-security-token")
-            .or_else(|| ctx.q("x-cos-security-token")),
-    };
-    let headers = &ctx.headers;
-    authorize_temporary(
-        st,
-        ctx,
-        &who,
-        request_action(ctx),
-        (b, &ctx.key),
-        headers,
-        false,
-    )?;
+    // A header a condition reads, sent twice, is judged joined ("image/png,text/html") and a
+    // browser would take one of its parts: refused.
+    for name in KNOWN_KEYS.iter().filter_map(|k| k.strip_prefix("cos:")) {
+        let mut sent = ctx
+            .head
+            .headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name));
+        if sent.nth(1).is_some() {
+            return Err(CosError::new(
+                400,
+                "InvalidArgument",
+                format!("header {name} given more than once"),
+            ));
+        }
+    }
+    let b = ctx.bucket.as_deref().unwrap_or("");
+    let target = (b, ctx.key.as_str());
+    let action = request_action(ctx);
+    authorize_temporary(st, ctx, &who, action, target, &ctx.headers, false)?;
     if matches!(op, Op::CopyObject | Op::UploadPartCopy) {
         let (sb, sk) = copy::parse_copy_source(ctx.h("x-cos-copy-source").unwrap_or(""))?;
-        authorize_temporary(st, ctx, &who, "GetObject", (&sb, &sk), headers, false)?;
+        authorize_temporary(st, ctx, &who, "GetObject", (&sb, &sk), &ctx.headers, false)?;
+        let facts = copy::copy_facts(st, ctx, op == Op::UploadPartCopy)?;
+        authorize_temporary(st, ctx, &who, action, target, &facts, false)?;
     }
     Ok(())
 }
@@ -284,9 +291,7 @@ pub fn dispatch(st: &State, ctx: &Ctx<'_>, body: &mut BodyReader) -> CosResult<R
         require_signed(ctx)?;
     }
     let b = ctx.bucket.as_deref().unwrap_or("");
-    if ctx.temporary {
-        authorize(st, ctx, op, b)?;
-    }
+    authorize(st, ctx, op)?;
     if ctx.key.is_empty() && !matches!(op, Op::ListBuckets | Op::PostObject) {
         st.store.ensure_bucket(b, st.now()).map_err(ioe)?;
     }

@@ -6,7 +6,7 @@
 //! ([`handle_sync`]), which authenticates the head before it reads any body byte.
 
 use crate::config::Config;
-use crate::cors::{origin_allowed, preflight, EXPOSE};
+use crate::cors::{expose_headers, origin_allowed, preflight};
 use crate::ctx::{authenticate, build_ctx};
 use crate::error::CosError;
 use crate::http::{Body, BodyReader, RequestHead, Response};
@@ -421,7 +421,7 @@ fn handle_sync(
             && !resp.has("access-control-allow-origin")
         {
             resp.set("Access-Control-Allow-Origin", o);
-            resp.set("Access-Control-Expose-Headers", EXPOSE);
+            resp.set("Access-Control-Expose-Headers", expose_headers(st));
             resp.set("Vary", "Origin");
         }
     }

@@ -348,8 +348,14 @@ impl Policy {
     }
 }
 
+/// CAM action match: `*` anywhere (`name/cos:Get*`, as in COS's preset policies), names
+/// compared without case. A deny statement with a wildcard must apply, not be skipped.
 fn action_matches(pattern: &str, action: &str) -> bool {
-    pattern == "*" || pattern == "name/cos:*" || pattern.strip_prefix("name/cos:") == Some(action)
+    pattern == "*"
+        || glob(
+            &pattern.to_ascii_lowercase(),
+            &format!("name/cos:{}", action.to_ascii_lowercase()),
+        )
 }
 
 /// CAM resource match: `*` matches any run of characters.
@@ -401,17 +407,21 @@ fn ip_in(range: &str, ip: IpAddr) -> bool {
     }
 }
 
-/// Evaluates one condition of an allow (`allow`) or deny statement. Unknown operators or keys
-/// never hold (fail closed). A `cos:content-length` condition while the length is pending
+/// Evaluates one condition of an allow (`allow`) or deny statement. An operator or key the
+/// emulator does not evaluate fails closed: it never holds in an allow statement and always
+/// holds in a deny statement (so the deny applies). A `cos:content-length` condition while the length is pending
 /// ([`CosRequest::length_pending`]) is taken to hold in allow statements and not in deny
 /// statements: the early check refuses only what the final check would refuse too.
 fn condition_holds(c: &Condition, req: &CosRequest<'_>, allow: bool) -> bool {
     if req.length_pending && c.key == "cos:content-length" {
         return allow;
     }
+    if !KNOWN_OPS.contains(&c.op.as_str()) || !KNOWN_KEYS.contains(&c.key.as_str()) {
+        return !allow;
+    }
     let present = req.condition_value(&c.key);
     let Some(actual) = present else {
-        return c.if_exist && KNOWN_KEYS.contains(&c.key.as_str());
+        return c.if_exist;
     };
     let text = |v: &Value| {
         v.as_str()
@@ -427,6 +437,8 @@ fn condition_holds(c: &Condition, req: &CosRequest<'_>, allow: bool) -> bool {
     match c.op.as_str() {
         "string_equal" => any(&|v| text(v).as_deref() == Some(actual.as_str())),
         "string_not_equal" => !any(&|v| text(v).as_deref() == Some(actual.as_str())),
+        "string_like" => any(&|v| text(v).is_some_and(|p| glob(&p, &actual))),
+        "string_not_like" => !any(&|v| text(v).is_some_and(|p| glob(&p, &actual))),
         "numeric_equal"
         | "numeric_not_equal"
         | "numeric_less_than"
@@ -462,9 +474,26 @@ fn condition_holds(c: &Condition, req: &CosRequest<'_>, allow: bool) -> bool {
                 .as_deref()
                 == Some(actual.as_str())
         }),
-        _ => false,
+        _ => !allow,
     }
 }
+
+/// The condition operators the emulator evaluates (each also with `_if_exist`).
+pub const KNOWN_OPS: &[&str] = &[
+    "string_equal",
+    "string_not_equal",
+    "string_like",
+    "string_not_like",
+    "numeric_equal",
+    "numeric_not_equal",
+    "numeric_less_than",
+    "numeric_less_than_equal",
+    "numeric_greater_than",
+    "numeric_greater_than_equal",
+    "ip_equal",
+    "ip_not_equal",
+    "bool_equal",
+];
 
 /// The condition keys the emulator evaluates (COS's documented keys, and the SSE header keys
 /// cos-wasm's `cosPolicy` writes, which are UNCONFIRMED for COS).
@@ -501,7 +530,9 @@ pub struct CosRequest<'a> {
 impl CosRequest<'_> {
     fn condition_value(&self, key: &str) -> Option<String> {
         match key {
-            "qcs:ip" => self.source_ip.map(|ip| ip.to_string()),
+            // an IPv4-mapped IPv6 peer (a dual-stack listener) is its IPv4 address, so IPv4
+            // ranges in allow and deny statements apply to it
+            "qcs:ip" => self.source_ip.map(|ip| ip.to_canonical().to_string()),
             "cos:secure-transport" => Some(self.secure.to_string()),
             k if KNOWN_KEYS.contains(&k) => {
                 let name = k.strip_prefix("cos:")?;
@@ -546,6 +577,9 @@ pub fn cos_action(method: &str, params: &[&str], has_key: bool, post_form: bool)
         ("DELETE", true) if has("tagging") => "DeleteObjectTagging",
         ("DELETE", true) => "DeleteObject",
         ("OPTIONS", true) => "OptionsObject",
+        ("GET", false) if has("encryption") => "GetBucketEncryption",
+        ("PUT", false) if has("encryption") => "PutBucketEncryption",
+        ("DELETE", false) if has("encryption") => "DeleteBucketEncryption",
         ("GET", false) if has("uploads") => "ListMultipartUploads",
         ("GET", false) => "GetBucket",
         ("HEAD", false) => "HeadBucket",

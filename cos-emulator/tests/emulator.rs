@@ -952,6 +952,37 @@ fn cors_preflight_and_expose() {
     );
 }
 
+/// `--cors-expose-headers` replaces the exposed list on preflights and actual responses, so a
+/// test can play a bucket whose CORS rule forgets `ETag` (cos-wasm/upload's
+/// ERR_CORS_ETAG_NOT_EXPOSED).
+#[test]
+fn cors_expose_headers_option() {
+    let dir = temp_dir("cors-expose");
+    let mut cfg = config(&dir);
+    cfg.cors_expose_headers = Some("x-cos-request-id, Date".into());
+    let h = cos_emulator::serve(cfg).unwrap();
+    let origin = ("Origin", "http://127.0.0.1:8080".to_string());
+    let pre = raw(
+        h.port(),
+        "OPTIONS",
+        "/k",
+        &[
+            ("Host", HOST.into()),
+            origin.clone(),
+            ("Access-Control-Request-Method", "PUT".into()),
+        ],
+        b"",
+    );
+    let got = raw(h.port(), "GET", "/k", &[("Host", HOST.into()), origin], b"");
+    for r in [pre, got] {
+        assert_eq!(
+            r.h("Access-Control-Expose-Headers"),
+            Some("x-cos-request-id, Date")
+        );
+    }
+    h.shutdown();
+}
+
 #[test]
 fn restart_durability_and_master_key_rotation() {
     let dir = temp_dir("restart");

@@ -227,6 +227,14 @@ fn pending_length_defers_only_the_size() {
 #[test]
 fn cos_actions() {
     assert_eq!(cos_action("PUT", &[], true, false), "PutObject");
+    // bucket encryption is its own action, not GetBucket/PutBucket/DeleteBucket
+    for (method, action) in [
+        ("GET", "GetBucketEncryption"),
+        ("PUT", "PutBucketEncryption"),
+        ("DELETE", "DeleteBucketEncryption"),
+    ] {
+        assert_eq!(cos_action(method, &["encryption"], false, false), action);
+    }
     assert_eq!(
         cos_action("PUT", &["partNumber", "uploadId"], true, false),
         "UploadPart"
@@ -385,4 +393,25 @@ fn sts_issues_scoped_expiring_credentials() {
     );
     assert_eq!(err("DescribeInstances", "{}"), "InvalidAction");
     assert_eq!(err("AssumeRole", "[]"), "InvalidParameter");
+}
+
+/// `qcs:ip` sees an IPv4-mapped IPv6 peer as its IPv4 address: a deny of an IPv4 range must
+/// not be skipped because a dual-stack listener reported `::ffff:a.b.c.d`.
+#[test]
+fn ip_conditions_see_ipv4_mapped_peers_as_ipv4() {
+    let p = Policy::parse(r#"{"version":"2.0","statement":[
+        {"effect":"allow","action":"name/cos:*","resource":"*"},
+        {"effect":"deny","action":"name/cos:*","resource":"*","condition":{"ip_equal":{"qcs:ip":"10.0.0.0/8"}}}
+    ]}"#).unwrap();
+    let from = |ip: &str| CosRequest {
+        action: "GetObject",
+        resource: cos_resource("ap-x", "b-1", "a"),
+        headers: &[],
+        source_ip: Some(ip.parse().unwrap()),
+        secure: false,
+        length_pending: false,
+    };
+    assert!(p.allows(&from("192.168.0.1")));
+    assert!(!p.allows(&from("10.1.2.3")));
+    assert!(!p.allows(&from("::ffff:10.1.2.3")));
 }

@@ -543,3 +543,566 @@ fn acl_condition_pins_x_cos_acl() {
         );
     }
 }
+
+/// A request signed with the temporary key over host, every header and every query parameter
+/// given; the token added as an unsigned header.
+fn tmp_signed(
+    port: u16,
+    t: &Temp,
+    (method, key, query): (&str, &str, &[(&str, &str)]),
+    hdrs: &[(&str, String)],
+    body: &[u8],
+) -> Resp {
+    let mut headers: Vec<(&str, String)> = vec![("Host", HOST.to_string())];
+    headers.extend(hdrs.iter().cloned());
+    let auth = authorization(
+        &t.id,
+        &t.key,
+        method,
+        &format!("/{key}"),
+        query,
+        &headers,
+        &key_time(),
+    );
+    headers.push(("Authorization", auth));
+    headers.push(("x-cos-security-token", t.token.clone()));
+    let qs = query_string(query);
+    let target = format!(
+        "/{}{}{qs}",
+        enc_key(key),
+        if qs.is_empty() { "" } else { "?" }
+    );
+    raw(port, method, &target, &headers, body)
+}
+
+/// A POST form signed with the temporary key: `key` field, file name, `extra` fields (each
+/// pinned by the form policy, which the holder writes).
+fn tmp_form(
+    port: u16,
+    t: &Temp,
+    (key, filename): (&str, &str),
+    extra: &[(&str, String)],
+    file: &[u8],
+) -> Resp {
+    let kt = key_time();
+    let mut conds = vec![
+        json!({"bucket": BUCKET}),
+        json!(["starts-with", "$key", "users/"]),
+        json!({"q-sign-algorithm": "sha1"}),
+        json!({"q-ak": t.id}),
+        json!({"q-sign-time": kt}),
+        json!({"x-cos-security-token": t.token}),
+    ];
+    conds.extend(extra.iter().map(|(k, v)| json!({ *k: v })));
+    let policy = json!({"expiration": iso_date(now() + 600), "conditions": conds}).to_string();
+    let skey = cos_emulator::util::hex_hmac_sha1(t.key.as_bytes(), kt.as_bytes());
+    let sig = cos_emulator::util::hex_hmac_sha1(
+        skey.as_bytes(),
+        cos_emulator::util::hex_sha1(policy.as_bytes()).as_bytes(),
+    );
+    let mut fields = vec![("key", key.to_string())];
+    fields.extend(extra.iter().cloned());
+    fields.extend([
+        ("x-cos-security-token", t.token.clone()),
+        ("policy", cos_emulator::util::b64(policy.as_bytes())),
+        ("q-sign-algorithm", "sha1".into()),
+        ("q-ak", t.id.clone()),
+        ("q-key-time", kt),
+        ("q-signature", sig),
+    ]);
+    let (ctype, body) = post_form(&fields, filename, file);
+    let headers = [("Host", HOST.to_string()), ("Content-Type", ctype)];
+    raw(port, "POST", "/", &headers, &body)
+}
+
+/// Red-team pass over the enforcement: a holder of a key scoped to users/1/ (≤ 1024 bytes,
+/// image/png, ACL private; parts ≤ 1024) that may also read and delete elsewhere except
+/// under an explicit deny of secret/. Each row is one attempt. Holes it found, now fixed: a
+/// copy stored a 5000-byte or text/html source; a part copied 5000 bytes; a form field named
+/// content-length stood in for the file's size; a form's `acl` was judged while its
+/// `x-cos-acl` was stored; batch delete removed keys under the deny; a pre-signed URL's forged
+/// query token was ignored beside a good header token; GetBucket read `?encryption`; deny
+/// statements with `name/cos:Get*`, `string_like` or an unknown operator did not apply; two
+/// Content-Type headers slipped past a deny; `x-cos-storage-class: archive` (stored ARCHIVE)
+/// slipped past a deny of ARCHIVE, a form's `acl= public-read` past a deny of public-read.
+/// The other rows held and stay pinned.
+#[test]
+fn hostile_holder_of_a_scoped_key_is_refused() {
+    let emu = start_sts("sts-http-redteam");
+    let port = emu.handle.port();
+    let res = |k: &str| format!("qcs::cos:ap-guangzhou:uid/1250000000:{BUCKET}/{k}");
+    let policy = json!({"version": "2.0", "statement": [
+        {"effect": "allow", "action": ["name/cos:PutObject", "name/cos:PostObject"],
+         "resource": [res("users/1/*")],
+         "condition": {"numeric_less_than_equal": {"cos:content-length": 1024},
+            "string_equal": {"cos:x-cos-acl": "private", "cos:content-type": "image/png"}}},
+        {"effect": "allow", "action": ["name/cos:UploadPart"], "resource": [res("users/1/*")],
+         "condition": {"numeric_less_than_equal": {"cos:content-length": 1024}}},
+        {"effect": "allow", "action": ["name/cos:GetObject", "name/cos:GetBucket",
+            "name/cos:DeleteObject", "name/cos:DeleteMultipleObjects"], "resource": [res("*")]},
+        {"effect": "deny", "action": ["name/cos:*"], "resource": [res("secret/*")]}
+    ]})
+    .to_string();
+    let t = federation(port, &policy, 1800);
+    let html = [("Content-Type", "text/html".to_string())];
+    let png = [("Content-Type", "image/png".to_string())];
+    assert_eq!(put(port, "pub/big.png", &png, &[7u8; 5000]).status, 200);
+    assert_eq!(put(port, "pub/small.html", &html, b"<b>x</b>").status, 200);
+    assert_eq!(put(port, "pub/small.png", &png, b"png").status, 200);
+    assert_eq!(put(port, "secret/s", &[], b"s").status, 200);
+    let upload = upload_id(&signed(
+        port,
+        "POST",
+        "users/1/mp",
+        &[("uploads", "")],
+        &[],
+        b"",
+    ));
+    let other_upload = upload_id(&signed(
+        port,
+        "POST",
+        "other/mp",
+        &[("uploads", "")],
+        &[],
+        b"",
+    ));
+    let src = |k: &str| format!("{BUCKET}.cos.ap-guangzhou.myqcloud.com/{k}");
+    fn dest<'a>(extra: &[(&'a str, String)]) -> Vec<(&'a str, String)> {
+        let mut h = vec![
+            ("Content-Type", "image/png".to_string()),
+            ("x-cos-acl", "private".to_string()),
+        ];
+        h.extend(extra.iter().cloned());
+        h
+    }
+    let copy = |k: &str| dest(&[("x-cos-copy-source", src(k))]);
+    let part = [("partNumber", "1"), ("uploadId", upload.as_str())];
+    let part_copy = |range: Option<&str>| {
+        let mut h = vec![("x-cos-copy-source", src("pub/big.png"))];
+        h.extend(range.map(|r| ("x-cos-copy-source-range", r.to_string())));
+        tmp_signed(port, &t, ("PUT", "users/1/mp", &part), &h, b"")
+    };
+    let form_png = |extra: &[(&str, String)], file: &[u8]| {
+        let mut f = vec![("Content-Type", "image/png".to_string())];
+        f.extend(extra.iter().cloned());
+        tmp_form(port, &t, ("users/1/form", "f.png"), &f, file)
+    };
+    let presigned_forged_query = {
+        let headers = vec![("Host", HOST.to_string())];
+        let auth = authorization(
+            &t.id,
+            &t.key,
+            "GET",
+            "/pub/small.png",
+            &[],
+            &headers,
+            &key_time(),
+        );
+        let target = format!(
+            "/pub/small.png?{}&x-cos-security-token=forged",
+            auth.replace(';', "%3B")
+        );
+        let mut h = headers.clone();
+        h.push(("x-cos-security-token", t.token.clone()));
+        raw(port, "GET", &target, &h, b"")
+    };
+    let batch = "<Delete><Object><Key>secret/s</Key></Object></Delete>";
+    let md5 = cos_emulator::util::b64(&cos_emulator::util::md5(batch.as_bytes()));
+    let chunked = {
+        let mut b = b"bb8\r\n".to_vec();
+        b.extend([1u8; 3000]);
+        b.extend(b"\r\n0\r\n\r\n");
+        b
+    };
+    let te = ("Transfer-Encoding", "chunked".to_string());
+    let acl_xml = "<AccessControlPolicy><Owner><ID>qcs::cam::uin/1250000000:uin/1250000000</ID></Owner><AccessControlList><Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\"><URI>http://cam.qcloud.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>";
+    let short = federation(port, &policy, 60);
+
+    let rows: Vec<(&str, Resp, u16, &str)> = vec![
+        // in scope: what the grant allows still works
+        (
+            "copy of a small png",
+            tmp_signed(
+                port,
+                &t,
+                ("PUT", "users/1/c.png", &[]),
+                &copy("pub/small.png"),
+                b"",
+            ),
+            200,
+            "",
+        ),
+        (
+            "part copy of 100 bytes",
+            part_copy(Some("bytes=0-99")),
+            200,
+            "",
+        ),
+        (
+            "form with acl=private",
+            form_png(&[("acl", "private".into())], b"png"),
+            204,
+            "",
+        ),
+        // holes, fixed
+        (
+            "copy of a 5000-byte source",
+            tmp_signed(
+                port,
+                &t,
+                ("PUT", "users/1/big.png", &[]),
+                &copy("pub/big.png"),
+                b"",
+            ),
+            403,
+            "AccessDenied",
+        ),
+        (
+            "copy keeping a text/html source's type",
+            tmp_signed(
+                port,
+                &t,
+                ("PUT", "users/1/x.png", &[]),
+                &copy("pub/small.html"),
+                b"",
+            ),
+            403,
+            "AccessDenied",
+        ),
+        (
+            "part copy of a 5000-byte source",
+            part_copy(None),
+            403,
+            "AccessDenied",
+        ),
+        (
+            "form field content-length: 1, 3000-byte file",
+            form_png(
+                &[("acl", "private".into()), ("content-length", "1".into())],
+                &[1u8; 3000],
+            ),
+            403,
+            "AccessDenied",
+        ),
+        (
+            "form acl=private and x-cos-acl=public-read",
+            form_png(
+                &[
+                    ("acl", "private".into()),
+                    ("x-cos-acl", "public-read".into()),
+                ],
+                b"png",
+            ),
+            400,
+            "InvalidArgument",
+        ),
+        (
+            "pre-signed, forged query token beside a good header",
+            presigned_forged_query,
+            403,
+            "InvalidSecurityToken",
+        ),
+        // held
+        (
+            "Content-Length: 10 with a 3000-byte chunked body",
+            tmp_signed(
+                port,
+                &t,
+                ("PUT", "users/1/te.png", &[]),
+                &dest(&[("Content-Length", "10".into()), te.clone()]),
+                &chunked,
+            ),
+            403,
+            "AccessDenied",
+        ),
+        (
+            "chunked body without Content-Length",
+            tmp_signed(
+                port,
+                &t,
+                ("PUT", "users/1/te.png", &[]),
+                &dest(std::slice::from_ref(&te)),
+                &chunked,
+            ),
+            403,
+            "AccessDenied",
+        ),
+        (
+            "abort another key's upload through users/1/",
+            tmp_signed(
+                port,
+                &t,
+                (
+                    "DELETE",
+                    "users/1/mp",
+                    &[("uploadId", other_upload.as_str())],
+                ),
+                &[],
+                b"",
+            ),
+            403,
+            "AccessDenied",
+        ),
+        (
+            "part for another key's upload",
+            tmp_signed(
+                port,
+                &t,
+                (
+                    "PUT",
+                    "users/1/mp",
+                    &[("partNumber", "1"), ("uploadId", other_upload.as_str())],
+                ),
+                &[],
+                b"p",
+            ),
+            404,
+            "NoSuchUpload",
+        ),
+        (
+            "PUT ?acl with an XML body",
+            tmp_signed(
+                port,
+                &t,
+                ("PUT", "users/1/c.png", &[("acl", "")]),
+                &dest(&[]),
+                acl_xml.as_bytes(),
+            ),
+            403,
+            "AccessDenied",
+        ),
+        (
+            "form key with ${filename} = ../2/x",
+            tmp_form(
+                port,
+                &t,
+                ("users/1/${filename}", "../2/x.png"),
+                &[
+                    ("Content-Type", "image/png".into()),
+                    ("acl", "private".into()),
+                ],
+                b"png",
+            ),
+            204,
+            "",
+        ),
+        (
+            "read under the deny",
+            tmp_signed(port, &t, ("GET", "secret/s", &[]), &[], b""),
+            403,
+            "AccessDenied",
+        ),
+        (
+            "copy out of the deny",
+            tmp_signed(
+                port,
+                &t,
+                ("PUT", "users/1/s.png", &[]),
+                &copy("secret/s"),
+                b"",
+            ),
+            403,
+            "AccessDenied",
+        ),
+    ];
+    let list_buckets = {
+        let headers = vec![("Host", format!("127.0.0.1:{port}"))];
+        let auth = authorization(&t.id, &t.key, "GET", "/", &[], &headers, &key_time());
+        let mut h = headers.clone();
+        h.push(("Authorization", auth));
+        h.push(("x-cos-security-token", t.token.clone()));
+        raw(port, "GET", "/", &h, b"")
+    };
+    let mut rows = rows;
+    // held: dot segments are part of the key (stored as sent, judged as sent)
+    rows.push((
+        "PUT users/1/../2/y.png",
+        tmp_signed(
+            port,
+            &t,
+            ("PUT", "users/1/../2/y.png", &[]),
+            &dest(&[]),
+            b"y",
+        ),
+        200,
+        "",
+    ));
+    rows.extend([
+        // hole, fixed: GetBucket (listing) also read the bucket's encryption; GET Service is
+        // GetService (it held here only because the resource names no bucket)
+        (
+            "GET ?encryption with GetBucket only",
+            tmp_signed(port, &t, ("GET", "", &[("encryption", "")]), &[], b""),
+            403,
+            "AccessDenied",
+        ),
+        (
+            "GET Service with GetBucket only",
+            list_buckets,
+            403,
+            "AccessDenied",
+        ),
+    ]);
+    emu.handle.set_now(Some(now() + 60));
+    rows.push((
+        "exactly at ExpiredTime",
+        tmp_signed(
+            port,
+            &short,
+            ("PUT", "users/1/e.png", &[]),
+            &dest(&[]),
+            b"x",
+        ),
+        400,
+        "ExpiredToken",
+    ));
+    emu.handle.set_now(None);
+    for (what, r, status, code) in rows {
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (status, code),
+            "{what}: {}",
+            r.text()
+        );
+    }
+    // nothing out of bounds was stored
+    for k in [
+        "users/1/big.png",
+        "users/1/x.png",
+        "users/1/te.png",
+        "users/2/x.png",
+    ] {
+        assert_eq!(get(port, k, &[]).status, 404, "{k}");
+    }
+    assert!(get(port, "users/1/form", &[]).body.len() <= 1024);
+
+    // deny statements apply whatever they use: an action wildcard (`name/cos:Get*`, as in COS's
+    // preset policies), `string_like`, and an operator the emulator does not evaluate (it used
+    // to make the deny silently not match: fail open)
+    let deny = json!({"version": "2.0", "statement": [
+        {"effect": "allow", "action": ["name/cos:*"], "resource": [res("users/1/*")]},
+        {"effect": "deny", "action": ["name/cos:Get*"], "resource": [res("users/1/*")]},
+        {"effect": "deny", "action": ["name/cos:PutObject"], "resource": [res("users/1/*")],
+         "condition": {"string_like": {"cos:content-type": "text/*"}}},
+        {"effect": "deny", "action": ["name/cos:PutObject"], "resource": [res("users/1/*")],
+         "condition": {"string_equal": {"cos:x-cos-storage-class": "ARCHIVE"}}},
+        {"effect": "deny", "action": ["name/cos:PutObject", "name/cos:PostObject"], "resource": [res("users/1/*")],
+         "condition": {"string_equal": {"cos:x-cos-acl": "public-read"}}},
+        {"effect": "deny", "action": ["name/cos:PutObject"], "resource": [res("users/1/locked/*")],
+         "condition": {"date_less_than": {"qcs:current_time": "2100-01-01T00:00:00Z"}}}
+    ]})
+    .to_string();
+    let d = federation(port, &deny, 1800);
+    for (what, r, status) in [
+        (
+            "png",
+            tmp_signed(port, &d, ("PUT", "users/1/d.png", &[]), &png, b"p"),
+            200,
+        ),
+        (
+            "GET under deny Get*",
+            tmp_signed(port, &d, ("GET", "users/1/d.png", &[]), &[], b""),
+            403,
+        ),
+        (
+            "text/html under string_like",
+            tmp_signed(port, &d, ("PUT", "users/1/d.html", &[]), &html, b"h"),
+            403,
+        ),
+        (
+            "unknown operator in a deny",
+            tmp_signed(port, &d, ("PUT", "users/1/locked/d.png", &[]), &png, b"p"),
+            403,
+        ),
+        // the emulator stores the storage class upper-cased: "archive" was not ARCHIVE to a deny
+        (
+            "x-cos-storage-class: archive under a deny of ARCHIVE",
+            tmp_signed(
+                port,
+                &d,
+                ("PUT", "users/1/a.png", &[]),
+                &[png[0].clone(), ("x-cos-storage-class", "archive".into())],
+                b"p",
+            ),
+            403,
+        ),
+        // a form field is not trimmed by HTTP: " public-read" was not public-read to a deny,
+        // and stored trimmed
+        (
+            "form acl=\" public-read\" under a deny of public-read",
+            tmp_form(
+                port,
+                &d,
+                ("users/1/pub", "f"),
+                &[("acl", " public-read".into())],
+                b"p",
+            ),
+            403,
+        ),
+        // two Content-Type headers were judged joined ("image/png,text/html" is not text/*)
+        // and stored so; a browser takes the last one
+        (
+            "Content-Type twice",
+            {
+                // signed as the server reads it (joined), sent as two headers
+                let joined = [
+                    ("Host", HOST.to_string()),
+                    ("Content-Type", "image/png,text/html".into()),
+                ];
+                let auth = authorization(
+                    &d.id,
+                    &d.key,
+                    "PUT",
+                    "/users/1/dup.png",
+                    &[],
+                    &joined,
+                    &key_time(),
+                );
+                let h = [
+                    joined[0].clone(),
+                    png[0].clone(),
+                    html[0].clone(),
+                    ("Authorization", auth),
+                    ("x-cos-security-token", d.token.clone()),
+                ];
+                raw(port, "PUT", "/users/1/dup.png", &h, b"<b>")
+            },
+            400,
+        ),
+    ] {
+        assert_eq!(r.status, status, "{what}: {}", r.text());
+    }
+
+    // held: the upload grant of cosPolicy (upload-limits) refuses a multipart upload initiated
+    // without SSE or with another type, so no part can follow
+    let u = federation(port, &upload_limits_policy(), 1800);
+    let init = |hdrs: &[(&str, String)]| {
+        tmp_signed(
+            port,
+            &u,
+            ("POST", "users/1/m.png", &[("uploads", "")]),
+            hdrs,
+            b"",
+        )
+    };
+    assert_eq!(init(&image("image/png", false)).code(), "AccessDenied");
+    assert_eq!(init(&image("text/html", true)).code(), "AccessDenied");
+    assert_eq!(init(&image("image/png", true)).status, 200);
+
+    // batch delete: each key is judged as DeleteObject, so the deny holds
+    let r = tmp_signed(
+        port,
+        &t,
+        ("POST", "", &[("delete", "")]),
+        &[("Content-MD5", md5)],
+        batch.as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        r.text()
+            .contains("<Key>secret/s</Key><Code>AccessDenied</Code>"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(get(port, "secret/s", &[]).status, 200);
+}

@@ -21,6 +21,7 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
+    (name = "multipart.js", esModule = embed "multipart.js"),
     (name = "cos-wasm", esModule = "export * from '/node_modules/cos-wasm/workerd.js';"),
     (name = "cos-wasm/keys", esModule = "export * from '/node_modules/cos-wasm/keys/workerd.js';"),
     (name = "cos-wasm/sts", esModule = "export * from '/node_modules/cos-wasm/sts/workerd.js';"),

@@ -3,6 +3,7 @@
 // Hands browsers what they need to talk to COS directly, without ever seeing the COS secret:
 //   POST /upload-form  { filename | key, size?, contentType?, sse?, keyMd5?, algorithm? } -> { url, fields, key, bucket }
 //   POST /presign      { method: 'GET' | 'HEAD' | 'PUT', key | filename, size?, contentType?, sse?, keyMd5?, algorithm? } -> { url, headers, key, bucket }
+//   POST /multipart    { action, ... } -> signed steps of a resumable multipart upload (multipart.js)
 //   POST /credentials  {} -> { tmpSecretId, tmpSecretKey, sessionToken, expiredTime, expiration, bucket, region,
 //                              prefix, acl, storageClass, sse, maxBytes, contentTypes, endpoint }
 //                      temporary keys from STS for uploads under `users/<id>/` only, bounded by
@@ -42,6 +43,7 @@
 import { CosSigner, isCosError } from 'cos-wasm';
 import { CustomerKey } from 'cos-wasm/keys';
 import { cosPolicy, credentialsProvider, getFederationToken } from 'cos-wasm/sts';
+import { multipart } from './multipart.js';
 
 class HttpError extends Error {
   constructor(status, code, message) {
@@ -441,6 +443,10 @@ async function readJson(request) {
   throw new HttpError(400, 'ERR_BAD_REQUEST', 'the body must be a JSON object');
 }
 
+// POST /multipart (multipart.js): signs each step of a large upload, with this file's rules.
+const multipartRoute = (user, body, env) =>
+  multipart(user, body, env, { HttpError, objectKey, checkSize, contentTypeFor, objectAcl, storageClass, sseFor, signer, endpoint, ttl, bool, onlyFields, timingSafeEqual });
+
 export default {
   async fetch(request, env) {
     const { pathname } = new URL(request.url);
@@ -451,7 +457,7 @@ export default {
       }
       if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: corsHeaders(request, env) });
       if (pathname === '/health' && (request.method === 'GET' || request.method === 'HEAD')) return json({ ok: true }, 200, request, env);
-      const routes = { '/upload-form': uploadForm, '/presign': presign, '/credentials': credentials };
+      const routes = { '/upload-form': uploadForm, '/presign': presign, '/credentials': credentials, '/multipart': multipartRoute };
       const route = routes[pathname];
       if (!route) throw new HttpError(404, 'ERR_NOT_FOUND', 'no such endpoint');
       if (request.method !== 'POST') throw new HttpError(405, 'ERR_METHOD_NOT_ALLOWED', 'use POST');

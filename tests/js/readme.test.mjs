@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { execFile, execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startEmulator } from './emulator.mjs';
+import { startStack } from './e2e-stack.mjs';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const snippets = [...readme.matchAll(/<!-- readme-test: (\w+) -->\s*```js\n([\s\S]*?)```/g)].map((m) => ({ kind: m[1], code: m[2] }));
@@ -33,6 +34,28 @@ snippets.forEach(({ kind, code }, i) => {
           assert.ok(!/false/.test(out), out);
         } finally {
           await emu.stop();
+        }
+      } else if (kind === 'upload') {
+        // cos-wasm/upload snippets, against the example stack (emulator + edge worker in
+        // workerd). They use what a page would have: `file` (a File), `workerUrl` and `token`
+        // (the worker, a user's bearer token), `cos` (the bucket's endpoint options, here the
+        // emulator's) and `getTemporaryCredentials()` (keys the emulator accepts with a token).
+        const tmp = ['AKIDreadmetmp', 'readme-tmp-secret', 'readme-session-token'];
+        const stack = await startStack({ emulatorArgs: ['--credentials', tmp.join(':')] });
+        try {
+          const port = Number(stack.env.COS_DOMAIN.split(':')[1]);
+          const prelude = [
+            `const file = new File([new Uint8Array(3 * 1024 * 1024 + 5).map((_, i) => (i * 31) & 255)], 'readme.bin');`,
+            `const workerUrl = ${JSON.stringify(stack.workerUrl)}, token = ${JSON.stringify(stack.users.alice)};`,
+            `const cos = ${JSON.stringify({ bucket: stack.env.COS_BUCKET, region: stack.env.COS_REGION, domain: '127.0.0.1', port, protocol: 'http', pathStyle: true, allowInsecureLocal: true })};`,
+            `const getTemporaryCredentials = async () => (${JSON.stringify({ tmpSecretId: tmp[0], tmpSecretKey: tmp[1], sessionToken: tmp[2], prefix: 'users/alice/' })});`,
+          ].join('\n');
+          writeFileSync(file, `${prelude}\n${code}`);
+          const out = await new Promise((ok, fail) => execFile(process.execPath, [file], { encoding: 'utf8' }, (e, stdout, stderr) => (e ? fail(new Error(stderr)) : ok(stdout))));
+          const last = out.trim().split('\n').at(-1);
+          assert.match(last, /^4 \d+( true)?$/, out);
+        } finally {
+          await stack.stop();
         }
       } else if (kind === 'worker') {
         const worker = (await import(pathToFileURL(file).href)).default;

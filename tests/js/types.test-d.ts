@@ -105,3 +105,22 @@ function stsFailure(e: unknown): string | undefined {
   return isCosError(e) && e.code === 'ERR_STS' ? `${e.tencentCode} ${e.requestId}` : undefined;
 }
 void [tc3, role, providedSigner, stsFailure];
+
+// cos-wasm/upload
+import { uploadFile, memoryStore, type UploadResult, type UploadStepRequest } from 'cos-wasm/upload';
+{
+  const blob = new Blob(['x']);
+  const task = uploadFile(blob, { key: 'a', signer, bucket: 'b-1', region: 'ap-x', sse: sseHeaders({ type: 'SSE-COS' }, 'InitiateMultipartUpload'), store: memoryStore(), onProgress: (p) => p.loaded / p.total });
+  task.pause();
+  task.resume();
+  const cancelled: Promise<void> = task.cancel();
+  const result: UploadResult = await task;
+  const crc: string = result.crc64;
+  const presign = async (req: UploadStepRequest) => ({ url: `https://x/${req.key}`, headers: req.headers });
+  await uploadFile(blob, { key: 'a', presign, partSize: 8 * 1024 * 1024, concurrency: 4 }).done;
+  // @ts-expect-error a signer needs bucket and region
+  uploadFile(blob, { key: 'a', signer });
+  // @ts-expect-error signer and presign are exclusive
+  uploadFile(blob, { key: 'a', signer, bucket: 'b', region: 'r', presign });
+  const code: CosErrorCode = 'ERR_CORS_ETAG_NOT_EXPOSED';
+}

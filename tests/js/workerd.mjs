@@ -43,7 +43,9 @@ export async function writeWorkerdConfig(workerFile, { extraModules = {}, bindin
       modules.push([`cos-wasm${sub.slice(1)}`, shim, 'esModule']);
     }
   }
-  for (const [name, path] of Object.entries(extraModules)) modules.push([name, path, 'esModule']);
+  // The worker's own relative imports (examples/edge-worker/worker.js imports ./multipart.js).
+  const local = [...readFileSync(workerFile, 'utf8').matchAll(/^import [^;]* from '\.\/([\w.-]+\.js)';$/gm)].map((m) => [m[1], join(dirname(workerFile), m[1])]);
+  for (const [name, path] of [...local, ...Object.entries(extraModules)]) modules.push([name, path, 'esModule']);
   const lines = modules.map(([name, path, kind], i) => {
     const local = `m${i}${path.endsWith('.wasm') ? '.wasm' : '.js'}`;
     copyFileSync(path, join(dir, local));

@@ -24,7 +24,7 @@ test('sideEffects lists exactly the files with effects at import', () => {
 
 test('every entry has every runtime condition, each with its types', () => {
   const entries = Object.keys(manifest.exports).filter((k) => !k.endsWith('.wasm') && k !== './package.json');
-  assert.deepEqual(entries, ['.', './keys', './hash', './sts', './explain']);
+  assert.deepEqual(entries, ['.', './keys', './hash', './sts', './explain', './upload']);
   for (const entry of entries) {
     const c = manifest.exports[entry];
     assert.deepEqual(Object.keys(c), ['workerd', 'edge-light', 'node', 'browser', 'import', 'require', 'default'], entry);

@@ -1,6 +1,6 @@
 //! Bucket and service operations: list buckets, list objects, bucket default encryption.
 
-use crate::ctx::Ctx;
+use crate::ctx::{authorize_temporary, Ctx, Temporary};
 use crate::error::{bad_request, ioe, CosError, CosResult};
 use crate::http::{BodyReader, Response};
 use crate::objio::read_xml_body;
@@ -220,7 +220,22 @@ pub fn delete_objects(
         ));
     }
     let mut x = String::from("<?xml version='1.0' encoding='utf-8' ?>\n<DeleteResult>");
+    // A temporary credential deletes each key only where its policy allows DeleteObject on it
+    // (the request's own DeleteMultipleObjects grant names the bucket, not the keys).
+    let who = Temporary::of(ctx);
     for k in keys {
+        let refused = who.as_ref().and_then(|w| {
+            authorize_temporary(st, ctx, w, "DeleteObject", (bucket, k), &ctx.headers, false).err()
+        });
+        if let Some(e) = refused {
+            x.push_str(&format!(
+                "<Error><Key>{}</Key><Code>{}</Code><Message>{}</Message></Error>",
+                xml_escape(k),
+                e.code,
+                xml_escape(&e.message)
+            ));
+            continue;
+        }
         match st.store.delete(bucket, k) {
             Ok(()) if !k.is_empty() => {
                 if !quiet {

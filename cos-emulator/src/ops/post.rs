@@ -109,6 +109,29 @@ fn check_undeclared(fields: &FormFields, policy: &PostPolicy<'_>) -> CosResult<(
     Ok(())
 }
 
+/// The form as the request headers it stands for: names lower-case, the `acl` field as
+/// `x-cos-acl` (UNCONFIRMED), a `content-length` field dropped (the file's size is the
+/// length). Both `acl` and `x-cos-acl` is 400 `InvalidArgument`: a CAM condition and the
+/// stored object could otherwise read different values.
+fn form_facts(fields: &FormFields) -> CosResult<FormFields> {
+    let mut facts: FormFields = Vec::new();
+    for (k, v) in fields {
+        let name = match k.to_ascii_lowercase().as_str() {
+            "content-length" => continue,
+            "acl" => "x-cos-acl".to_string(),
+            lk => lk.to_string(),
+        };
+        if facts.iter().any(|(n, _)| *n == name) {
+            return Err(bad_request(
+                "InvalidArgument",
+                "POST fields acl and x-cos-acl may not both be given",
+            ));
+        }
+        facts.push((name, v.clone()));
+    }
+    Ok(facts)
+}
+
 /// Handles a POST Object form upload.
 pub fn post_object(
     st: &State,
@@ -230,13 +253,7 @@ pub fn post_object(
         secret_id: &ak,
         token: token.as_deref(),
     };
-    let mut facts: FormFields = fields
-        .iter()
-        .map(|(k, v)| match k.to_ascii_lowercase().as_str() {
-            "acl" => ("x-cos-acl".to_string(), v.clone()),
-            lk => (lk.to_string(), v.clone()),
-        })
-        .collect();
+    let mut facts = form_facts(&fields)?;
     let target = (bucket, key.as_str());
     if temporary {
         authorize_temporary(st, ctx, &who, "PostObject", target, &facts, true)?;
@@ -244,8 +261,9 @@ pub fn post_object(
     // authenticated: the rest of the body no longer counts against the unauthenticated slots
     drop(slot);
     st.store.ensure_bucket(bucket, now).map_err(ioe)?;
-    let get = |n: &str| field(n);
-    let names: Vec<String> = fields.iter().map(|(k, _)| k.clone()).collect();
+    // the object is stored from the same facts the policy judged
+    let get = |n: &str| facts.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+    let names: Vec<String> = facts.iter().map(|(k, _)| k.clone()).collect();
     let attrs = parse_attrs(&get, &names, "application/octet-stream")?;
     let req = parse_sse(&get)?;
     let content_md5 = parse_content_md5(field("content-md5").as_deref())?;

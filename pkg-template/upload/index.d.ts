@@ -1,0 +1,129 @@
+// Type definitions for cos-wasm/upload. Hand-written: this file is the public contract.
+import type { EndpointOptions, SignRequestOptions, SignedRequest } from '../index.js';
+
+/** The COS request a step of the upload needs signed. */
+export interface UploadStepRequest {
+  operation: 'PutObject' | 'InitiateMultipartUpload' | 'UploadPart' | 'ListParts' | 'CompleteMultipartUpload' | 'AbortMultipartUpload';
+  method: 'PUT' | 'POST' | 'GET' | 'DELETE';
+  /** The object key. */
+  key: string;
+  /** Sub-resources and parameters (`uploads`, `uploadId`, `partNumber`, …); `null` is a parameter without a value. */
+  query: Record<string, string | number | null>;
+  /**
+   * Headers to send (and sign): Content-Type, SSE headers, the SSE-C algorithm and key-MD5.
+   * Never the SSE-C key itself: uploadFile adds that header when it sends.
+   */
+  headers: Record<string, string>;
+  uploadId?: string;
+  partNumber?: number;
+  /** Bytes in the body (PutObject, UploadPart). */
+  contentLength?: number;
+}
+
+/** What `presign` resolves to: where to send the step and the signed headers to send with it. */
+export interface PresignedStep {
+  url: string;
+  headers?: Record<string, string>;
+}
+
+/** Anything with `signRequest` (a `CosSigner`, e.g. from temporary credentials). */
+export interface UploadSigner {
+  signRequest(options: SignRequestOptions): SignedRequest;
+  /** Corrected once on `RequestTimeTooSkewed` (see `withClockRetry`). */
+  clockOffset?: number;
+}
+
+/** Where resume state is kept (default: IndexedDB in browsers, memory elsewhere). */
+export interface UploadStore {
+  get(id: string): Promise<unknown>;
+  put(id: string, state: unknown): Promise<unknown>;
+  delete(id: string): Promise<unknown>;
+}
+
+export interface UploadProgress {
+  loaded: number;
+  total: number;
+  partsDone: number;
+  partsTotal: number;
+}
+
+interface UploadOptionsBase extends Partial<EndpointOptions> {
+  /** The object key. */
+  key: string;
+  /**
+   * SSE headers, e.g. `sseHeaders({ type: 'SSE-C', key }, 'UploadPart')` or
+   * `sseHeaders({ type: 'SSE-KMS' }, 'InitiateMultipartUpload')`: all are sent on initiate (or
+   * the single PUT); the SSE-C triple also on every UploadPart and ListParts.
+   */
+  sse?: Record<string, string>;
+  /** Extra headers for initiate / the single PUT (e.g. `x-cos-meta-*`, `Cache-Control`). */
+  headers?: Record<string, string>;
+  /** Default `file.type`, else `application/octet-stream`. */
+  contentType?: string;
+  /** Bytes per part: 1 MiB to 5 GiB, default 8 MiB (raised if the file would need over 10,000 parts). Files up to `multipartThreshold` go in one PUT. */
+  partSize?: number;
+  /** Files of at most this many bytes go in one PutObject (default `partSize`); `0`: always multipart (e.g. a signer of multipart steps only; an empty file still goes in one PUT). */
+  multipartThreshold?: number;
+  /** Parts in flight, 1–16, default 4. Each is sent as the file's slice (not held in memory) and hashed through a 256 KiB buffer. */
+  concurrency?: number;
+  /** Retries per request on network errors, 5xx and 429 (backoff with jitter), default 4. */
+  retries?: number;
+  /** Seconds a `signer` signature is valid, default 900. */
+  expires?: number;
+  onProgress?: (progress: UploadProgress) => void;
+  /** Stops the upload (`ERR_ABORTED`) and keeps its state for a later resume (with `resume: false` the multipart upload is aborted instead). */
+  signal?: AbortSignal;
+  /** Default `true`: keep state in `store` and resume a matching upload. With `false`, a failed or stopped multipart upload is aborted at COS (nothing to resume from). */
+  resume?: boolean;
+  store?: UploadStore;
+  /** Default the global `fetch`. */
+  fetch?: typeof fetch;
+}
+
+export type UploadOptions = UploadOptionsBase &
+  (
+    | { signer: UploadSigner; bucket: string; region: string; presign?: undefined }
+    | { presign: (request: UploadStepRequest) => Promise<PresignedStep> | PresignedStep; signer?: undefined }
+  );
+
+export interface UploadResult {
+  key: string;
+  /** Multipart uploads only. */
+  uploadId?: string;
+  etag: string | null;
+  location?: string;
+  /** The object's CRC-64 (decimal), checked against COS's `x-cos-hash-crc64ecma`. */
+  crc64: string;
+  size: number;
+  /** 0 for a single PUT. */
+  parts: number;
+  /** Parts found finished (confirmed by ListParts) and not sent again. */
+  resumedParts: number;
+}
+
+/** A running upload: await it (or `done`). */
+export interface UploadTask extends PromiseLike<UploadResult> {
+  done: Promise<UploadResult>;
+  catch<T = never>(onrejected?: ((reason: unknown) => T | PromiseLike<T>) | null): Promise<UploadResult | T>;
+  finally(onfinally?: (() => void) | null): Promise<UploadResult>;
+  /** Aborts the requests in flight; they are sent again on `resume()`. */
+  pause(): void;
+  resume(): void;
+  /** Stops, aborts the multipart upload at COS (AbortMultipartUpload) and forgets its state; `done` rejects with `ERR_ABORTED`. */
+  cancel(): Promise<void>;
+  readonly uploadId: string | undefined;
+  /** HTTP requests sent so far. */
+  readonly requests: number;
+}
+
+/**
+ * Uploads a Blob/File: one PUT up to `partSize`, else a resumable, concurrent multipart upload
+ * with SSE on every step and the whole object's CRC-64 checked after Complete
+ * (`ERR_CRC64_MISMATCH`). A part answer without a readable ETag is `ERR_CORS_ETAG_NOT_EXPOSED`.
+ */
+export function uploadFile(file: Blob, options: UploadOptions): UploadTask;
+
+/** Resume state in memory. */
+export function memoryStore(): UploadStore;
+/** Resume state in IndexedDB (database `name`, default `cos-wasm-uploads`). */
+export function indexedDbStore(name?: string): UploadStore;

@@ -1,0 +1,164 @@
+// End to end in headless Chromium: the demo page's "large file" mode (examples/browser-upload/
+// large.js, cos-wasm/upload) through the edge worker's POST /multipart (workerd) to the strict
+// local COS emulator. A 300 MiB file (deterministic bytes the page writes to its origin-private
+// file system, tests/js/page-file.mjs) in 8 MiB parts with a page-held SSE-C key: the page is
+// closed halfway, a new page picks the same file and resumes
+// without re-sending finished parts; the object reads back with the same CRC-64. Cancel leaves
+// no upload behind; an emulator whose CORS hides ETag gives ERR_CORS_ETAG_NOT_EXPOSED.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { CosSigner } from 'cos-wasm';
+import { Crc64 } from 'cos-wasm/hash';
+import { launchChromium } from './harness.mjs';
+import { startStack, BUCKET, REGION } from './e2e-stack.mjs';
+import { FILE_CHUNK as CHUNK, fileChunk as chunk, makeFileInPage } from './page-file.mjs';
+
+const MiB = 1024 * 1024;
+const BIG = 300 * MiB;
+const PART = 8 * MiB;
+const PARTS = Math.ceil(BIG / PART);
+let stack;
+let browser;
+const partRequests = []; // { page, n } for every UploadPart the browser sent
+
+function crcOfGenerated(size) {
+  const crc = new Crc64();
+  for (let i = 0; i * CHUNK < size; i++) crc.update(chunk(i, Math.min(CHUNK, size - i * CHUNK)));
+  return crc.digest();
+}
+
+async function openPage(url = stack.pageUrl) {
+  const page = await browser.context.newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => window.large !== undefined, null, { timeout: 20000 });
+  return page;
+}
+
+async function uploadsInProgress(s = stack) {
+  const signer = new CosSigner({ secretId: s.env.COS_SECRET_ID, secretKey: s.env.COS_SECRET_KEY });
+  const port = Number(s.env.COS_DOMAIN.split(':')[1]);
+  const req = signer.signRequest({ bucket: BUCKET, region: REGION, domain: '127.0.0.1', port, protocol: 'http', pathStyle: true, method: 'GET', query: { uploads: null }, expires: 60 });
+  const xml = await (await fetch(req.url, { headers: req.headers })).text();
+  signer.free();
+  return [...xml.matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1]);
+}
+
+before(async () => {
+  stack = await startStack({ maxUploadBytes: 400 * MiB });
+  browser = await launchChromium();
+  browser.context.on('request', (r) => {
+    const u = r.url();
+    if (r.method() === 'PUT' && u.startsWith(`http://${stack.env.COS_DOMAIN}/`) && u.includes('partNumber=')) {
+      partRequests.push({ page: r.frame().page(), n: Number(new URL(u).searchParams.get('partNumber')) });
+    }
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+test('300 MiB, 8 MiB parts, SSE-C page key: closed halfway, resumed in a new page without re-sending finished parts; CRC-64 and bytes match', async () => {
+  const page1 = await openPage();
+  await makeFileInPage(page1, 'big.bin', BIG);
+  await page1.evaluate(() => void window.large.start(window.__file, { mode: 'SSE-C-CLIENT', user: 'alice', partSize: 8 * 1024 * 1024, concurrency: 4 }));
+  await page1.waitForFunction(() => (window.large.state.progress?.partsDone ?? 0) >= 19 || window.large.state.result, null, { timeout: 60000, polling: 50 });
+  assert.equal(await page1.evaluate(() => window.large.state.result), undefined, 'still uploading');
+  await page1.close(); // the page dies mid-upload
+  const sent1 = partRequests.filter((r) => r.page === page1).map((r) => r.n);
+
+  const page2 = await openPage();
+  const stored = await page2.evaluate(async () => {
+    const { indexedDbStore } = await import('cos-wasm/upload');
+    const s = await indexedDbStore().get('/users/alice/big.bin');
+    return s.parts.map((p) => p.n);
+  });
+  assert.ok(stored.length >= 19 && stored.length < PARTS, `${stored.length} parts stored`);
+  await makeFileInPage(page2, 'big.bin', BIG); // "picks the same file"
+  const result = await page2.evaluate(() => window.large.start(window.__file, { mode: 'SSE-C-CLIENT', user: 'alice', partSize: 8 * 1024 * 1024, concurrency: 4 }));
+  assert.equal(result.error, undefined, result.message);
+  const sent2 = partRequests.filter((r) => r.page === page2).map((r) => r.n);
+  assert.equal(result.parts, PARTS);
+  assert.equal(result.resumedParts, stored.length);
+  assert.deepEqual(sent2.filter((n) => stored.includes(n)), [], 'no finished part is sent again');
+  assert.equal(new Set(sent2).size, PARTS - stored.length);
+  assert.ok(sent1.length >= 19);
+
+  const want = crcOfGenerated(BIG);
+  assert.equal(result.crc64, want);
+  const back = await page2.evaluate(() => window.large.readBack('big.bin', { mode: 'SSE-C-CLIENT', user: 'alice' }));
+  assert.deepEqual(back, { status: 200, size: BIG, crc64: want });
+  await page2.close();
+});
+
+test('cancel: AbortMultipartUpload, ListMultipartUploads is empty', async () => {
+  const page = await openPage();
+  await makeFileInPage(page, 'cancel.bin', 40 * MiB);
+  await page.evaluate(() => void window.large.start(window.__file, { mode: 'SSE-C-CLIENT', user: 'bob', concurrency: 2 }));
+  await page.waitForFunction(() => (window.large.state.progress?.partsDone ?? 0) >= 1, null, { timeout: 30000, polling: 20 });
+  await page.evaluate(() => window.large.cancel());
+  await page.waitForFunction(() => window.large.state.result !== undefined, null, { timeout: 30000 });
+  const result = await page.evaluate(() => window.large.state.result);
+  assert.equal(result.error, 'ERR_ABORTED');
+  assert.deepEqual(await uploadsInProgress(), []);
+  await page.close();
+});
+
+test('a bucket whose CORS does not expose ETag: ERR_CORS_ETAG_NOT_EXPOSED naming the setting', async () => {
+  const wrong = await startStack({ maxUploadBytes: 10 * MiB, emulatorArgs: ['--cors-expose-headers', 'Date, x-cos-request-id, x-cos-hash-crc64ecma'] });
+  try {
+    const page = await openPage(wrong.pageUrl);
+    await makeFileInPage(page, 'cors.bin', 3 * MiB);
+    const result = await page.evaluate(() => window.large.start(window.__file, { mode: 'NONE', user: 'alice', partSize: 1024 * 1024 }));
+    assert.equal(result.error, 'ERR_CORS_ETAG_NOT_EXPOSED');
+    assert.match(result.message, /ExposeHeader/);
+    await page.close();
+  } finally {
+    await wrong.stop();
+  }
+});
+
+test('POST /multipart refuses: another prefix, a forged, foreign, unbound or re-bound ticket, out-of-range parts, unknown fields', async () => {
+  const call = async (user, body) => {
+    const res = await fetch(`${stack.workerUrl}/multipart`, { method: 'POST', headers: { Authorization: `Bearer ${stack.users[user]}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const json = await res.json();
+    return { status: res.status, code: json.error?.code, json };
+  };
+  const init = { action: 'initiate', filename: 'neg.bin', size: 20 * MiB, sse: 'SSE-KMS' };
+  const ok = await call('alice', init);
+  assert.equal(ok.status, 200);
+  assert.equal(ok.json.key, 'users/alice/neg.bin');
+  assert.ok(ok.json.headers['x-cos-server-side-encryption'], 'SSE pinned at initiate');
+  const { ticket } = ok.json;
+  const bound = (await call('alice', { action: 'bind', ticket, uploadId: 'u1' })).json.ticket;
+  assert.ok(bound);
+  const part = await call('alice', { action: 'part', ticket: bound, partNumber: 2, size: 8 * MiB });
+  assert.equal(part.status, 200);
+  assert.match(part.json.url, /partNumber=2&uploadId=u1/);
+  assert.equal(part.json.headers['x-cos-server-side-encryption'], undefined, 'no SSE-KMS header on parts');
+  const complete = await call('alice', { action: 'complete', ticket: bound });
+  assert.match(complete.json.url, /\?uploadId=u1$/);
+
+  const [body, mac] = bound.split('.');
+  const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body, 'base64url')), k: 'users/bob/x' })).toString('base64url');
+  for (const [user, req, status, code] of [
+    ['alice', { ...init, filename: undefined, key: 'users/bob/x.bin' }, 403, 'ERR_FORBIDDEN'],
+    ['alice', { ...init, size: 500 * MiB }, 400, 'ERR_TOO_LARGE'],
+    ['alice', { ...init, size: undefined }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { ...init, sse: 'SSE-C-CLIENT' }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { ...init, acl: 'public-read' }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'part', ticket, partNumber: 1, size: MiB }, 403, 'ERR_FORBIDDEN'],
+    ['alice', { action: 'bind', ticket: bound, uploadId: 'u2' }, 403, 'ERR_FORBIDDEN'],
+    ['alice', { action: 'part', ticket: `${forged}.${mac}`, partNumber: 1, size: MiB }, 403, 'ERR_FORBIDDEN'],
+    ['alice', { action: 'part', ticket: `${body}.${mac.slice(0, -2)}AA`, partNumber: 1, size: MiB }, 403, 'ERR_FORBIDDEN'],
+    ['bob', { action: 'part', ticket: bound, partNumber: 1, size: MiB }, 403, 'ERR_FORBIDDEN'],
+    ['alice', { action: 'part', ticket: bound, partNumber: 21, size: MiB }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'part', ticket: bound, partNumber: 1, size: 21 * MiB }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'part', ticket: bound, partNumber: 1, size: MiB, uploadId: 'other' }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'copy', ticket: bound }, 400, 'ERR_BAD_REQUEST'],
+  ]) {
+    const r = await call(user, req);
+    assert.deepEqual([r.status, r.code], [status, code], JSON.stringify(req).slice(0, 120));
+  }
+});
