@@ -43,8 +43,11 @@ export async function writeWorkerdConfig(workerFile, { extraModules = {}, bindin
       modules.push([`cos-wasm${sub.slice(1)}`, shim, 'esModule']);
     }
   }
-  // The worker's own relative imports (examples/edge-worker/worker.js imports ./multipart.js).
-  const local = [...readFileSync(workerFile, 'utf8').matchAll(/^import [^;]* from '\.\/([\w.-]+\.js)';$/gm)].map((m) => [m[1], join(dirname(workerFile), m[1])]);
+  // The worker's own relative imports (examples/edge-worker/worker.js imports ./multipart.js),
+  // unless `extraModules` supplies them (the STS test worker's ./sts-flow.js).
+  const local = [...readFileSync(workerFile, 'utf8').matchAll(/^import [^;]* from '\.\/([\w.-]+\.js)';$/gm)]
+    .filter((m) => !Object.hasOwn(extraModules, m[1]))
+    .map((m) => [m[1], join(dirname(workerFile), m[1])]);
   for (const [name, path] of [...local, ...Object.entries(extraModules)]) modules.push([name, path, 'esModule']);
   const lines = modules.map(([name, path, kind], i) => {
     const local = `m${i}${path.endsWith('.wasm') ? '.wasm' : '.js'}`;
