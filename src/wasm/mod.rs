@@ -60,3 +60,9 @@ pub fn is_cos_error(value: &JsValue) -> bool {
         && raw_get(value, "name").as_string().as_deref() == Some("CosError")
         && raw_get(value, "code").as_string().is_some()
 }
+
+/// The allocator of the .wasm: Talc instead of Rust's default dlmalloc, smaller in every
+/// entry (each .wasm carries its own allocator; BENCHMARKS.md, "Per entry").
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
