@@ -430,7 +430,14 @@ fn canonical_pairs(
     // `dyn`, not generic: one copy of this function and of its sort in the `.wasm`.
     dup: &dyn Fn(&str) -> crate::error::Error,
 ) -> Result<(String, String)> {
-    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    // Heapsort (std's BinaryHeap): O(n log n) for any input, and ~3 KB smaller in the
+    // `.wasm` than the slice sorts. Names are unique once checked below, so ordering by
+    // (name, value) is ordering by name. The strings are moved, never copied.
+    let heap: std::collections::BinaryHeap<(String, String)> =
+        pairs.iter_mut().map(core::mem::take).collect();
+    for (slot, pair) in pairs.iter_mut().zip(heap.into_sorted_vec()) {
+        *slot = pair;
+    }
     if let Some(w) = pairs
         .windows(2)
         .find(|w| w.first().map(|x| &x.0) == w.get(1).map(|x| &x.0))
