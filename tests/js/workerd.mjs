@@ -37,7 +37,10 @@ export async function writeWorkerdConfig(workerFile, { extraModules = {}, bindin
     modules.push(['cos_wasm_bg.wasm', join(pkgDir, 'cos_wasm_bg.wasm'), 'wasm']);
   }
   // The worker's own relative imports (examples/edge-worker/worker.js imports ./multipart.js).
-  const local = [...readFileSync(workerFile, 'utf8').matchAll(/^import [^;]* from '\.\/([\w.-]+\.js)';$/gm)].map((m) => [m[1], join(dirname(workerFile), m[1])]);
+  // Names given in `extraModules` win (a test may map './x.js' to another file).
+  const local = [...readFileSync(workerFile, 'utf8').matchAll(/^import [^;]* from '\.\/([\w.-]+\.js)';$/gm)]
+    .filter((m) => !(m[1] in extraModules))
+    .map((m) => [m[1], join(dirname(workerFile), m[1])]);
   for (const [name, path] of [...local, ...Object.entries(extraModules)]) modules.push([name, path, 'esModule']);
   const lines = modules.map(([name, path, kind], i) => {
     const local = `m${i}${path.endsWith('.wasm') ? '.wasm' : '.js'}`;
