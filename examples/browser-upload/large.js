@@ -86,7 +86,7 @@ let task;
  */
 async function start(file, { mode = 'SSE-C-CLIENT', user = Object.keys(config.users)[0], name = file.name, partSize = 8 * 1024 * 1024, concurrency = 4, passphrase = $('passphrase')?.value ?? 'demo passphrase, change me' } = {}) {
   const key = `users/${user}/${name}`;
-  const initiate = { action: 'initiate', key, size: file.size, contentType: file.type || 'application/octet-stream', sse: mode };
+  const initiate = { action: 'initiate', key, size: file.size, partSize, contentType: file.type || 'application/octet-stream', sse: mode };
   let sse;
   let pageKey;
   if (mode === 'SSE-C-CLIENT') {

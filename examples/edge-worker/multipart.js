@@ -1,7 +1,7 @@
 // POST /multipart: signs each step of a browser's multipart upload (cos-wasm/upload's `presign`
 // callback), so the page uploads large files straight to COS without holding a credential.
 //
-//   { action: 'initiate', key | filename, size, contentType?, sse?, keyMd5?, algorithm? }
+//   { action: 'initiate', key | filename, size, partSize, contentType?, sse?, keyMd5?, algorithm? }
 //       -> { url, headers, key, ticket }        the signed InitiateMultipartUpload
 //   { action: 'bind', ticket, uploadId }      -> { ticket }   binds the ticket to COS's upload id
 //   { action: 'part', ticket, partNumber, size } -> { url, headers }   UploadPart (Content-Length signed)
@@ -15,10 +15,11 @@
 // (checked at initiate, as every other route does) and, once bound, to one upload id; every
 // signed request carries the SSE headers pinned at initiate. `bind` trusts the first upload id it
 // is given: COS itself refuses an upload id that belongs to another object key.
-// Limits: the declared size is at most MAX_UPLOAD_BYTES; each part at most that size and 5 GiB,
-// part numbers at most 10,000 and what the size allows in 1 MiB parts. COS does not bound the
-// sum of the parts to the declared size (UNCONFIRMED whether a policy can): a caller can store at
-// most 10,000 × its declared size under its own prefix.
+// Limits: the declared size is at most MAX_UPLOAD_BYTES, and the ticket pins the part size
+// (1 MiB to 5 GiB, at most 10,000 parts): part n is signed only for its exact length,
+// min(partSize, size - (n - 1) × partSize), with Content-Length signed, and only for the part
+// numbers the size needs. COS keeps one part per number, so the parts together never exceed
+// the declared size (COS itself does not bound the sum of the parts).
 //
 // SSE modes as in /upload-form: SSE-C-CLIENT pins the algorithm and key-MD5 (the page adds the
 // key header itself, sent to COS only); SSE-C-WORKER derives the object's key here (and so hands
@@ -110,10 +111,11 @@ export async function multipart(user, body, env, h) {
   const action = body.action;
   if (!ACTIONS.includes(action)) throw new h.HttpError(400, 'ERR_BAD_REQUEST', `action must be one of ${ACTIONS.join(', ')}`);
   if (action === 'initiate') {
-    h.onlyFields(body, ['action', 'key', 'filename', 'size', 'contentType', 'sse', 'keyMd5', 'algorithm']);
+    h.onlyFields(body, ['action', 'key', 'filename', 'size', 'partSize', 'contentType', 'sse', 'keyMd5', 'algorithm']);
     const key = h.objectKey(user, body);
     if (body.size === undefined) throw new h.HttpError(400, 'ERR_BAD_REQUEST', 'size is required');
     const size = h.checkSize(body.size, env);
+    const partSize = int(body.partSize, 'partSize', Math.max(MiB, Math.ceil(size / MAX_PARTS)), MAX_PART_BYTES, h);
     const mode = body.sse ?? 'NONE';
     // validates the mode and the SSE-C-CLIENT key-MD5 now, not at the first part
     const owned = [];
@@ -122,7 +124,7 @@ export async function multipart(user, body, env, h) {
     } finally {
       for (const k of owned) k.free();
     }
-    const t = { u: user, k: key, s: mode, m: body.keyMd5, a: body.algorithm, z: size, e: Math.floor(Date.now() / 1000) + TICKET_TTL_SECONDS };
+    const t = { u: user, k: key, s: mode, m: body.keyMd5, a: body.algorithm, z: size, p: partSize, e: Math.floor(Date.now() / 1000) + TICKET_TTL_SECONDS };
     const headers = {
       'Content-Type': h.contentTypeFor(body.contentType, env),
       'x-cos-acl': h.objectAcl(env),
@@ -143,9 +145,9 @@ export async function multipart(user, body, env, h) {
   switch (action) {
     case 'part': {
       h.onlyFields(body, ['action', 'ticket', 'partNumber', 'size']);
-      const maxParts = Math.min(MAX_PARTS, Math.max(1, Math.ceil(t.z / MiB)));
-      const partNumber = int(body.partNumber, 'partNumber', 1, maxParts, h);
-      const size = int(body.size, 'size', 1, Math.min(MAX_PART_BYTES, t.z), h);
+      const partNumber = int(body.partNumber, 'partNumber', 1, Math.max(1, Math.ceil(t.z / t.p)), h);
+      const exact = Math.min(t.p, t.z - (partNumber - 1) * t.p);
+      const size = int(body.size, 'size', exact, exact, h);
       return sign(t, 'part', { method: 'PUT', query: { partNumber, uploadId }, headers: { 'Content-Length': size } }, env, h);
     }
     case 'list': {

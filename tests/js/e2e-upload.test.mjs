@@ -118,13 +118,13 @@ test('a bucket whose CORS does not expose ETag: ERR_CORS_ETAG_NOT_EXPOSED naming
   }
 });
 
-test('POST /multipart refuses: another prefix, a forged, foreign, unbound or re-bound ticket, out-of-range parts, unknown fields', async () => {
+test('POST /multipart refuses: another prefix, a forged, foreign, unbound or re-bound ticket, out-of-range parts, parts of another length than the pinned part size gives, unknown fields', async () => {
   const call = async (user, body) => {
     const res = await fetch(`${stack.workerUrl}/multipart`, { method: 'POST', headers: { Authorization: `Bearer ${stack.users[user]}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     const json = await res.json();
     return { status: res.status, code: json.error?.code, json };
   };
-  const init = { action: 'initiate', filename: 'neg.bin', size: 20 * MiB, sse: 'SSE-KMS' };
+  const init = { action: 'initiate', filename: 'neg.bin', size: 20 * MiB, partSize: 8 * MiB, sse: 'SSE-KMS' };
   const ok = await call('alice', init);
   assert.equal(ok.status, 200);
   assert.equal(ok.json.key, 'users/alice/neg.bin');
@@ -134,6 +134,7 @@ test('POST /multipart refuses: another prefix, a forged, foreign, unbound or re-
   assert.ok(bound);
   const part = await call('alice', { action: 'part', ticket: bound, partNumber: 2, size: 8 * MiB });
   assert.equal(part.status, 200);
+  assert.equal((await call('alice', { action: 'part', ticket: bound, partNumber: 3, size: 4 * MiB })).status, 200, 'the last part: the rest');
   assert.match(part.json.url, /partNumber=2&uploadId=u1/);
   assert.equal(part.json.headers['x-cos-server-side-encryption'], undefined, 'no SSE-KMS header on parts');
   const complete = await call('alice', { action: 'complete', ticket: bound });
@@ -152,8 +153,13 @@ test('POST /multipart refuses: another prefix, a forged, foreign, unbound or re-
     ['alice', { action: 'part', ticket: `${forged}.${mac}`, partNumber: 1, size: MiB }, 403, 'ERR_FORBIDDEN'],
     ['alice', { action: 'part', ticket: `${body}.${mac.slice(0, -2)}AA`, partNumber: 1, size: MiB }, 403, 'ERR_FORBIDDEN'],
     ['bob', { action: 'part', ticket: bound, partNumber: 1, size: MiB }, 403, 'ERR_FORBIDDEN'],
-    ['alice', { action: 'part', ticket: bound, partNumber: 21, size: MiB }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { ...init, partSize: undefined }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { ...init, partSize: MiB - 1 }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'part', ticket: bound, partNumber: 4, size: MiB }, 400, 'ERR_BAD_REQUEST'],
     ['alice', { action: 'part', ticket: bound, partNumber: 1, size: 21 * MiB }, 400, 'ERR_BAD_REQUEST'],
+    // each part only for its exact length: the parts never add up to more than the declared size
+    ['alice', { action: 'part', ticket: bound, partNumber: 1, size: MiB }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'part', ticket: bound, partNumber: 3, size: 8 * MiB }, 400, 'ERR_BAD_REQUEST'],
     ['alice', { action: 'part', ticket: bound, partNumber: 1, size: MiB, uploadId: 'other' }, 400, 'ERR_BAD_REQUEST'],
     ['alice', { action: 'copy', ticket: bound }, 400, 'ERR_BAD_REQUEST'],
   ]) {
