@@ -2,8 +2,9 @@
 // packed cos-wasm is installed): prints the probe results for the vector file argv[2].
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
-import * as api from 'cos-wasm';
+import * as cos from 'cos-wasm';
+import { uploadFile } from 'cos-wasm/upload';
 import { probe } from './apps/probe.mjs';
 
 const { cases } = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-console.log(JSON.stringify(await probe(api, cases)));
+console.log(JSON.stringify(await probe({ ...cos, uploadFile }, cases)));

@@ -1,6 +1,7 @@
 // The page script of the Vite, webpack and esbuild browser apps: window.runProbe(cases), and
 // window.callBeforeInit() showing what a call before `await init()` does.
 import { init, CosSigner, hashInput, postFormData } from 'cos-wasm';
+import { uploadFile } from 'cos-wasm/upload';
 import { probe } from './probe.mjs';
 
 window.callBeforeInit = () => {
@@ -14,5 +15,5 @@ window.callBeforeInit = () => {
 
 window.runProbe = async (cases) => {
   await init();
-  return probe({ CosSigner, hashInput, postFormData }, cases);
+  return probe({ CosSigner, hashInput, postFormData, uploadFile }, cases);
 };

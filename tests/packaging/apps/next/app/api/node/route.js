@@ -1,9 +1,10 @@
 import { CosSigner, hashInput, postFormData } from 'cos-wasm';
+import { uploadFile } from 'cos-wasm/upload';
 import { probe } from '../../../../probe.mjs';
 
 export const runtime = 'nodejs';
 
 export async function POST(request) {
   const { cases } = await request.json();
-  return Response.json({ runtime: typeof EdgeRuntime === 'string' ? 'edge' : 'node', ...(await probe({ CosSigner, hashInput, postFormData }, cases)) });
+  return Response.json({ runtime: typeof EdgeRuntime === 'string' ? 'edge' : 'node', ...(await probe({ CosSigner, hashInput, postFormData, uploadFile }, cases)) });
 }
