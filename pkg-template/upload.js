@@ -403,7 +403,9 @@ class Upload {
       }
     } catch (e) {
       if (e?.name === 'CosError' && typeof e.code === 'string') throw e;
-      throw cosError('ERR_SIGNING_FAILED', `${what} threw; see \`cause\``, { cause: e });
+      // the thrown error's own code (e.g. the edge worker's ERR_FORBIDDEN) is named, never its message
+      const code = typeof e?.code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(e.code) ? ` (${e.code})` : '';
+      throw cosError('ERR_SIGNING_FAILED', `${what} threw${code}; see \`cause\``, { cause: e });
     }
     if (!isObject(r)) throw invalid(`${what} must give { url, headers }`);
     const { url, headers: signedHeaders } = { __proto__: null, ...Object.fromEntries(ownEntries(r, `${what}'s answer`, ['url', 'headers'])) };
