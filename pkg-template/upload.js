@@ -197,27 +197,27 @@ const HEADER_VALUE = /^[^\r\n\0]*$/;
 function headerMap(value, what) {
   if (value === undefined) return {};
   if (!isObject(value) || Array.isArray(value)) throw invalid(`\`${what}\` must be an object of header names to strings`);
-  const out = { __proto__: null };
-  for (const [k, v] of ownEntries(value, what)) {
+  const entries = ownEntries(value, what);
+  for (const [k, v] of entries) {
     if (typeof v !== 'string') throw invalid(`\`${what}\` header ${JSON.stringify(k.slice(0, 64))} must be a string`);
     if (!HEADER_NAME.test(k) || !HEADER_VALUE.test(v)) throw invalid(`\`${what}\` header ${JSON.stringify(k.slice(0, 64))}: not a valid header name, or a value with CR, LF or NUL`);
-    // one entry per name, whatever its case (fetch would join duplicates with a comma)
-    for (const old of Object.keys(out)) if (old.toLowerCase() === k.toLowerCase()) delete out[old];
-    out[k] = v;
   }
-  return { ...out };
+  return mergeHeaders(Object.fromEntries(entries));
 }
 
-/** `a` then `b` over it, names compared case-insensitively (a later entry replaces an earlier one). */
+/**
+ * The header maps in order, one entry per name whatever its case (a later one replaces an
+ * earlier one; fetch would join duplicates with a comma).
+ */
 function mergeHeaders(...maps) {
-  const out = {};
+  const out = { __proto__: null };
   for (const m of maps) {
     for (const [k, v] of Object.entries(m)) {
       for (const old of Object.keys(out)) if (old.toLowerCase() === k.toLowerCase()) delete out[old];
       out[k] = v;
     }
   }
-  return out;
+  return { ...out };
 }
 
 /**
