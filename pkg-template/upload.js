@@ -800,12 +800,13 @@ class Upload {
  */
 export function uploadFile(file, options) {
   let opts;
+  let up;
   try {
     opts = readOptions(file, options);
+    up = new Upload(opts); // reads file.size and the signal
   } catch (e) {
-    throw e?.name === 'CosError' ? e : invalid('reading `options` threw an exception');
+    throw e?.name === 'CosError' ? e : invalid('reading `file` or `options` threw an exception');
   }
-  const up = new Upload(opts);
   let cancelling;
   const done = up.start().catch(async (e) => {
     // Cancelled, or failed with no state to resume from (`resume: false`): leave nothing behind.

@@ -456,6 +456,15 @@ test('red team: options are read once, own properties only; a polluted Object.pr
   assert.throws(() => uploadFile(blob, new Proxy({ key: 'k' }, { getOwnPropertyDescriptor() { throw new Error('trap'); } })), { name: 'CosError', code: 'ERR_INVALID_ARGUMENT' });
   assert.throws(() => uploadFile(blob, { ...ep, key: 'k', signer: new Proxy({}, { get() { throw new Error('trap'); } }) }), { name: 'CosError', code: 'ERR_INVALID_ARGUMENT' });
   assert.throws(() => uploadFile(blob, { ...ep, key: 'k', signer, headers: { 'x-cos-meta-a': 'b\nc' } }), { name: 'CosError', code: 'ERR_INVALID_ARGUMENT' });
+  // a signal whose `aborted` throws, a Blob whose size throws (was: a TypeError from uploadFile)
+  const signal = { addEventListener() {}, get aborted() { throw new Error('x'); } };
+  assert.throws(() => uploadFile(blob, { ...ep, key: 'k', signer, signal }), { name: 'CosError', code: 'ERR_INVALID_ARGUMENT' });
+  class Sizeless extends Blob {
+    get size() {
+      throw new Error('x');
+    }
+  }
+  assert.throws(() => uploadFile(new Sizeless(['x']), { ...ep, key: 'k', signer }), { name: 'CosError', code: 'ERR_INVALID_ARGUMENT' });
   // a getter that answers a valid signer once, then junk
   let n = 0;
   const fickle = { ...ep, key: 'rt/fickle.bin', resume: false, get signer() { return n++ === 0 ? signer : { signRequest: 1 }; } };
