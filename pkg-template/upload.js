@@ -418,8 +418,8 @@ class Upload {
   /**
    * Sends `req` with retries; resolves to the ok Response. A pause aborts the request in flight
    * and sends it again on resume; cancel() and the caller's signal end it with ERR_ABORTED.
-   * `unstoppable`: not stopped by them (the initiate, and the AbortMultipartUpload of cancel(),
-   * which must run after the stop).
+   * `unstoppable`: not stopped by them (the initiate, the Complete, and the AbortMultipartUpload
+   * of cancel(), which must run after the stop).
    */
   async send(req, body, unstoppable = false) {
     const o = this.o;
@@ -744,7 +744,10 @@ class Upload {
       const p = this.parts.get(n);
       crc = crc === undefined ? p.crc64 : crc64Combine(crc, p.crc64, p.size);
     }
-    const res = await this.send({ operation: 'CompleteMultipartUpload', method: 'POST', query: { uploadId: this.uploadId }, headers: { 'Content-Type': 'application/xml' }, uploadId: this.uploadId }, body);
+    // Not aborted by pause, cancel or the signal once sent: COS may complete an upload whose
+    // answer the page dropped, and then a resent Complete or a cancel's Abort finds NoSuchUpload
+    // while the object exists. Too late to cancel: the result says what COS holds.
+    const res = await this.send({ operation: 'CompleteMultipartUpload', method: 'POST', query: { uploadId: this.uploadId }, headers: { 'Content-Type': 'application/xml' }, uploadId: this.uploadId }, body, true);
     const xml = await res.text();
     // COS, like S3, may answer 200 and put an error in the body.
     if (/<Error>/.test(xml)) throw await cosErrorFromResponse(new Response(xml, { status: 500, headers: res.headers }));

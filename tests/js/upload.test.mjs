@@ -582,4 +582,24 @@ test('red team: cancel races: during initiate, during the resume ListParts, twic
   await t2.cancel();
   assert.deepEqual(await uploadsInProgress(), []);
   assert.equal(await store.get(`${ep.bucket}/rt/cancel2.bin`), undefined);
+
+  // cancel (or pause) while Complete is in flight: COS completes it anyway, so the task says so
+  // (was: ERR_ABORTED "cancelled, nothing left behind" while the object existed)
+  for (const stop of ['cancel', 'pause']) {
+    let t3;
+    const completing = recorder(async (e, url, init) => {
+      if (e.method === 'POST' && e.url.includes('uploadId=')) {
+        const res = await fetch(url, { ...init, signal: undefined }); // COS completes it
+        t3[stop]();
+        // as a browser does: an aborted fetch drops the answer
+        if (init.signal.aborted) throw new DOMException('aborted', 'AbortError');
+        return res;
+      }
+    });
+    t3 = uploadFile(file, { ...ep, signer, key: `rt/cancel3-${stop}.bin`, partSize: MiB, resume: false, fetch: completing.fetch });
+    const r = await t3;
+    assert.equal(r.crc64, await crcOf(data), stop);
+    assert.deepEqual(await getBack(`rt/cancel3-${stop}.bin`), data, stop);
+    assert.equal(completing.log.filter((e) => e.method === 'POST' && e.url.includes('uploadId=')).length, 1, `${stop}: Complete sent once`);
+  }
 });
