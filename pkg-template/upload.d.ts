@@ -115,7 +115,7 @@ export interface UploadTask extends PromiseLike<UploadResult> {
   /** Aborts the requests in flight; they are sent again on `resume()`. */
   pause(): void;
   resume(): void;
-  /** Stops, aborts the multipart upload at COS (AbortMultipartUpload) and forgets its state; `done` rejects with `ERR_ABORTED`. */
+  /** Stops, aborts the multipart upload at COS (AbortMultipartUpload) and forgets its state; `done` rejects with `ERR_ABORTED`. Once CompleteMultipartUpload is sent it is too late: `done` resolves with the result. */
   cancel(): Promise<void>;
   readonly uploadId: string | undefined;
   /** HTTP requests sent so far. */
