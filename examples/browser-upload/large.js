@@ -103,6 +103,7 @@ async function start(file, { mode = 'SSE-C-CLIENT', user = Object.keys(config.us
     sse,
     partSize,
     multipartThreshold: 0, // /multipart signs multipart steps only (small files: the POST form)
+    allowInsecureLocal: true, // the SSE-C key may go over plain http only to a loopback emulator
     concurrency,
     onProgress: (p) => {
       state.progress = p;

@@ -52,8 +52,9 @@ async function seal(payload, env) {
 async function open(ticket, user, env, h) {
   const bad = () => new h.HttpError(403, 'ERR_FORBIDDEN', 'invalid or expired upload ticket');
   if (typeof ticket !== 'string' || ticket.length > 4096) throw bad();
-  const [body, mac] = ticket.split('.');
-  if (!body || !mac) throw bad();
+  // exactly `payload.mac`: a ticket with anything appended is not the one that was issued
+  const [body, mac, ...rest] = ticket.split('.');
+  if (!body || !mac || rest.length) throw bad();
   const want = b64url(await hmac(await ticketKey(env), body));
   if (!h.timingSafeEqual(want, mac)) throw bad();
   let t;
