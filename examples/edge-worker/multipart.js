@@ -15,11 +15,13 @@
 // (checked at initiate, as every other route does) and, once bound, to one upload id; every
 // signed request carries the SSE headers pinned at initiate. `bind` trusts the first upload id it
 // is given: COS itself refuses an upload id that belongs to another object key.
-// Limits: the declared size is at most MAX_UPLOAD_BYTES, and the ticket pins the part size
-// (1 MiB to 5 GiB, at most 10,000 parts): part n is signed only for its exact length,
-// min(partSize, size - (n - 1) × partSize), with Content-Length signed, and only for the part
-// numbers the size needs. COS keeps one part per number, so the parts together never exceed
-// the declared size (COS itself does not bound the sum of the parts).
+// Limits: the declared size is at most MAX_UPLOAD_BYTES, and every ticket uses the worker's one
+// part size P (MULTIPART_PART_BYTES, default 8 MiB; the caller's `partSize` must equal it):
+// part n is signed only for its exact length, min(P, size - (n - 1) × P), with Content-Length
+// signed, and only for the part numbers the size needs. COS keeps one part per number, so the
+// parts of one upload never add up to more than ceil(MAX_UPLOAD_BYTES / P) × P, even when
+// several tickets (of different declared sizes) are bound to the same upload id; COS itself
+// does not bound the sum of the parts. A per-ticket part size would not hold that bound.
 //
 // SSE modes as in /upload-form: SSE-C-CLIENT pins the algorithm and key-MD5 (the page adds the
 // key header itself, sent to COS only); SSE-C-WORKER derives the object's key here (and so hands
@@ -31,6 +33,8 @@ const MAX_PART_BYTES = 5 * 1024 * 1024 * 1024;
 const MAX_PARTS = 10000;
 const MiB = 1024 * 1024;
 const ACTIONS = ['initiate', 'bind', 'part', 'list', 'complete', 'abort'];
+/** Default of env.MULTIPART_PART_BYTES. */
+const DEFAULT_PART_BYTES = 8 * MiB;
 
 const enc = new TextEncoder();
 const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
@@ -65,6 +69,15 @@ async function open(ticket, user, env, h) {
   }
   if (t.u !== user || !(t.e > Date.now() / 1000)) throw bad();
   return t;
+}
+
+/** The one part size of every upload (env.MULTIPART_PART_BYTES): 1 MiB to 5 GiB, and MAX_UPLOAD_BYTES in at most 10,000 parts. */
+function partBytes(env, h) {
+  const p = env.MULTIPART_PART_BYTES === undefined ? DEFAULT_PART_BYTES : Number(env.MULTIPART_PART_BYTES);
+  if (!Number.isSafeInteger(p) || p < MiB || p > MAX_PART_BYTES || Math.ceil(h.maxBytes(env) / p) > MAX_PARTS) {
+    throw new h.HttpError(500, 'ERR_CONFIG', 'MULTIPART_PART_BYTES must be an integer from 1 MiB to 5 GiB that splits MAX_UPLOAD_BYTES into at most 10,000 parts');
+  }
+  return p;
 }
 
 const int = (v, name, min, max, h) => {
@@ -116,7 +129,8 @@ export async function multipart(user, body, env, h) {
     const key = h.objectKey(user, body);
     if (body.size === undefined) throw new h.HttpError(400, 'ERR_BAD_REQUEST', 'size is required');
     const size = h.checkSize(body.size, env);
-    const partSize = int(body.partSize, 'partSize', Math.max(MiB, Math.ceil(size / MAX_PARTS)), MAX_PART_BYTES, h);
+    const p = partBytes(env, h);
+    const partSize = int(body.partSize, 'partSize (this worker signs parts of MULTIPART_PART_BYTES)', p, p, h);
     const mode = body.sse ?? 'NONE';
     // validates the mode and the SSE-C-CLIENT key-MD5 now, not at the first part
     const owned = [];

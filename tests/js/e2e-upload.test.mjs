@@ -109,7 +109,7 @@ test('a bucket whose CORS does not expose ETag: ERR_CORS_ETAG_NOT_EXPOSED naming
   try {
     const page = await openPage(wrong.pageUrl);
     await makeFileInPage(page, 'cors.bin', 3 * MiB);
-    const result = await page.evaluate(() => window.large.start(window.__file, { mode: 'NONE', user: 'alice', partSize: 1024 * 1024 }));
+    const result = await page.evaluate(() => window.large.start(window.__file, { mode: 'NONE', user: 'alice', partSize: 8 * 1024 * 1024 }));
     assert.equal(result.error, 'ERR_CORS_ETAG_NOT_EXPOSED');
     assert.match(result.message, /ExposeHeader/);
     await page.close();
@@ -157,6 +157,10 @@ test('POST /multipart refuses: another prefix, a forged, foreign, unbound or re-
     ['bob', { action: 'part', ticket: bound, partNumber: 1, size: MiB }, 403, 'ERR_FORBIDDEN'],
     ['alice', { ...init, partSize: undefined }, 400, 'ERR_BAD_REQUEST'],
     ['alice', { ...init, partSize: MiB - 1 }, 400, 'ERR_BAD_REQUEST'],
+    // one part size for every ticket (MULTIPART_PART_BYTES): tickets of other part sizes bound to
+    // one upload id could otherwise sign parts 1:16, 2:8, 3:4, 4:5 MiB past MAX_UPLOAD_BYTES
+    ['alice', { ...init, partSize: 16 * MiB }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { ...init, partSize: 4 * MiB }, 400, 'ERR_BAD_REQUEST'],
     ['alice', { action: 'part', ticket: bound, partNumber: 4, size: MiB }, 400, 'ERR_BAD_REQUEST'],
     ['alice', { action: 'part', ticket: bound, partNumber: 1, size: 21 * MiB }, 400, 'ERR_BAD_REQUEST'],
     // each part only for its exact length: the parts never add up to more than the declared size
@@ -232,15 +236,16 @@ test('POST /multipart: a ticket bound to another user\'s upload id reaches nothi
     const headers = Object.fromEntries(Object.entries(s.json.headers).filter(([k]) => k.toLowerCase() !== 'content-length'));
     return fetch(s.json.url, { method, headers, body });
   };
-  const a = await call('alice', { action: 'initiate', filename: 'mine.bin', size: 2 * MiB, partSize: MiB });
+  const P = 8 * MiB; // the worker's part size
+  const a = await call('alice', { action: 'initiate', filename: 'mine.bin', size: 2 * P, partSize: P });
   const aliceId = /<UploadId>([^<]+)<\/UploadId>/.exec(await (await send(a, 'POST')).text())[1];
   const aliceTicket = (await call('alice', { action: 'bind', ticket: a.json.ticket, uploadId: aliceId })).json.ticket;
-  assert.equal((await send(await call('alice', { action: 'part', ticket: aliceTicket, partNumber: 1, size: MiB }), 'PUT', new Uint8Array(MiB))).status, 200);
+  assert.equal((await send(await call('alice', { action: 'part', ticket: aliceTicket, partNumber: 1, size: P }), 'PUT', new Uint8Array(P))).status, 200);
 
-  const b = await call('bob', { action: 'initiate', filename: 'mine.bin', size: 2 * MiB, partSize: MiB });
+  const b = await call('bob', { action: 'initiate', filename: 'mine.bin', size: 2 * P, partSize: P });
   const bobTicket = (await call('bob', { action: 'bind', ticket: b.json.ticket, uploadId: aliceId })).json.ticket;
   const complete = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"x"</ETag></Part></CompleteMultipartUpload>`;
-  for (const [req, method, body] of [[{ action: 'list' }, 'GET'], [{ action: 'part', partNumber: 2, size: MiB }, 'PUT', new Uint8Array(MiB)], [{ action: 'complete' }, 'POST', complete], [{ action: 'abort' }, 'DELETE']]) {
+  for (const [req, method, body] of [[{ action: 'list' }, 'GET'], [{ action: 'part', partNumber: 2, size: P }, 'PUT', new Uint8Array(P)], [{ action: 'complete' }, 'POST', complete], [{ action: 'abort' }, 'DELETE']]) {
     const s = await call('bob', { ...req, ticket: bobTicket });
     assert.equal(s.status, 200);
     assert.match(s.json.url, /users\/bob\/mine\.bin/);
