@@ -38,8 +38,10 @@ if (have !== want) {
  * pkg-template/<dir>/, re-exported by its loaders (each has a default export: the entry's
  * init check); `rustflags`, when given, are the RUSTFLAGS of its cargo build. An entry
  * without `features` is JS only: copy its files to pkg-template/<dir>/
- * and list its modules in `js` (and in `node` a module for the Node ESM condition, when it
- * must load a wasm entry's Node loader first); its package.json block is written like the others.
+ * and list its modules in `js`; `over` names the wasm entry it imports from web.js, whose
+ * loader its Node, workerd and edge-light modules import first (written below: they
+ * instantiate that wasm at import, as the entry's own loaders do); its package.json block is
+ * written like the others.
  */
 const ENTRIES = [
   { dir: '', features: 'entry-signer', js: ['extras'] },
@@ -49,13 +51,14 @@ const ENTRIES = [
   // its unrolled rounds) is 8 KB smaller. cos-wasm/keys keeps the unrolled one (PBKDF2).
   { dir: 'sts', features: 'entry-sts', js: ['extras', 'sts'], rustflags: '--cfg sha2_backend_soft="compact"' },
   { dir: 'explain', features: 'entry-explain', js: ['extras'] },
-  // JS only, over cos-wasm/hash (upload.js imports its CRC-64 from ../hash/web.js); in Node
-  // its `node` module imports the hash entry's Node loader first, which instantiates the wasm.
-  { dir: 'upload', js: ['upload'], node: 'upload-node' },
+  // JS only, over cos-wasm/hash (upload.js imports its CRC-64 from ../hash/web.js).
+  { dir: 'upload', js: ['upload'], over: 'hash' },
 ];
 /** JS modules shared by the entries, at the package root (no loader re-exports them). */
 const SHARED = ['errors', 'guard', 'responses'];
 const LOADERS = ['web.js', 'node.js', 'node.cjs', 'workerd.js', 'edge-light.js'];
+/** The loaders of a JS-only entry (`over`): the runtimes that instantiate the wasm at import. */
+const OVER_LOADERS = ['node.js', 'workerd.js', 'edge-light.js'];
 const glueName = (e) => (e.dir === '' ? 'cos_wasm' : `cos_wasm_${e.dir}`);
 const at = (e, file) => (e.dir === '' ? file : `${e.dir}/${file}`);
 
@@ -177,6 +180,11 @@ for (const e of ENTRIES) {
     for (const file of LOADERS) writeFileSync(join(dir, file), loader(e, file, glueSource));
   }
   for (const m of e.js) cjsTwin(join(dir, `${m}.js`));
+  if (e.over) {
+    for (const file of OVER_LOADERS) {
+      writeFileSync(join(dir, file), `import '../${e.over}/${file}';\nexport * from './${e.js[0]}.js';\n`);
+    }
+  }
   // Types: <dir>/index.d.ts is hand-written; its .d.cts twin imports the other entries' .d.cts.
   const dts = readFileSync(join(dir, 'index.d.ts'), 'utf8');
   writeFileSync(join(dir, 'index.d.cts'), dts.replace(/(from '(?:\.\.?\/)(?:[\w-]+\/)*index)\.js'/g, "$1.cjs'"));
@@ -197,14 +205,15 @@ for (const e of ENTRIES) {
   const p = (f) => `./${at(e, f)}`;
   const esm = { types: p('index.d.ts') };
   const cjs = { types: p('index.d.cts') };
+  // A JS-only entry's browser conditions name its module, the others its `over` loaders (or
+  // the module too, without `over`); CommonJS its .cjs twin, which requires the wasm entry's.
   const web = e.features ? p('web.js') : p(`${e.js[0]}.js`);
-  const nodeEsm = e.features ? p('node.js') : e.node ? p(`${e.node}.js`) : web;
-  // A JS-only entry has no loaders: every condition names its module (ESM) or its .cjs twin.
+  const loaded = (file) => (e.features || e.over ? p(file) : web);
   const nodeCjs = e.features ? p('node.cjs') : p(`${e.js[0]}.cjs`);
   exportsMap[e.dir ? `./${e.dir}` : '.'] = {
-    workerd: { ...esm, default: e.features ? p('workerd.js') : web },
-    'edge-light': { ...esm, default: e.features ? p('edge-light.js') : web },
-    node: { import: { ...esm, default: nodeEsm }, require: { ...cjs, default: nodeCjs } },
+    workerd: { ...esm, default: loaded('workerd.js') },
+    'edge-light': { ...esm, default: loaded('edge-light.js') },
+    node: { import: { ...esm, default: loaded('node.js') }, require: { ...cjs, default: nodeCjs } },
     browser: { ...esm, default: web },
     import: { ...esm, default: web },
     require: { ...cjs, default: nodeCjs },
@@ -218,7 +227,10 @@ for (const e of ENTRIES) {
     sideEffects.push(...['workerd.js', 'edge-light.js', 'node.js', 'node.cjs', `${g}.cjs`].map(p));
   }
   for (const m of e.js) files.push(p(`${m}.js`), p(`${m}.cjs`));
-  if (e.node) files.push(p(`${e.node}.js`));
+  if (e.over) {
+    files.push(...OVER_LOADERS.map(p));
+    sideEffects.push(...OVER_LOADERS.map(p));
+  }
   sideEffects.push(p('extras.js'), p('extras.cjs'));
   files.push(p('index.d.ts'), p('index.d.cts'));
 }

@@ -378,6 +378,26 @@ fn find_action(name: &str) -> Option<ActionInfo> {
     ACTIONS.iter().copied().find(|a| a.name == bare)
 }
 
+/// `list` when every entry is one of `allowed` (condition `name`, values called `what`).
+fn one_of(
+    name: &str,
+    list: Vec<String>,
+    what: &str,
+    allowed: &'static [&'static str],
+) -> Result<Vec<String>> {
+    match list.iter().find(|s| !allowed.contains(&s.as_str())) {
+        Some(bad) => Err(err!(
+            InvalidCamPolicy,
+            "{}: unknown {} {}; use one of {}",
+            name,
+            what,
+            q(bad),
+            QuotedList(allowed)
+        )),
+        None => Ok(list),
+    }
+}
+
 fn text_value(
     name: &str,
     list: &[String],
@@ -527,29 +547,14 @@ impl Grant {
                 });
             }
             "storageClasses" => {
-                let list = value.into_list(name)?;
-                if let Some(bad) = list.iter().find(|s| !STORAGE_CLASSES.contains(&s.as_str())) {
-                    return Err(err!(
-                        InvalidCamPolicy,
-                        "storageClasses: unknown storage class {}; use one of {}",
-                        q(bad),
-                        QuotedList(STORAGE_CLASSES)
-                    ));
-                }
-                c.storage_classes = list;
+                c.storage_classes = one_of(
+                    name,
+                    value.into_list(name)?,
+                    "storage class",
+                    STORAGE_CLASSES,
+                )?;
             }
-            "acl" => {
-                let list = value.into_list(name)?;
-                if let Some(bad) = list.iter().find(|s| !OBJECT_ACLS.contains(&s.as_str())) {
-                    return Err(err!(
-                        InvalidCamPolicy,
-                        "acl: unknown object ACL {}; use one of {}",
-                        q(bad),
-                        QuotedList(OBJECT_ACLS)
-                    ));
-                }
-                c.acls = list;
-            }
+            "acl" => c.acls = one_of(name, value.into_list(name)?, "object ACL", OBJECT_ACLS)?,
             "sourceIps" => {
                 let list = value.into_list(name)?;
                 text_value(name, &list, 64, |ch| {

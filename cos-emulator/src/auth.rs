@@ -3,8 +3,8 @@
 use crate::error::{bad_request, forbidden, CosError, CosResult};
 use crate::util::{ct_eq, hex_hmac_sha1, hex_sha1, parse_iso8601, unb64, url_decode, url_encode};
 
-/// A configured credential.
-#[derive(Debug, Clone)]
+/// A configured credential. `Debug` shows neither the key nor the token.
+#[derive(Clone)]
 pub struct Credential {
     /// SecretId (q-ak).
     pub secret_id: String,
@@ -12,6 +12,15 @@ pub struct Credential {
     pub secret_key: String,
     /// Security token for temporary credentials.
     pub token: Option<String>,
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credential")
+            .field("secret_id", &self.secret_id)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
 }
 
 /// The parsed `q-*` signature fields.

@@ -602,8 +602,8 @@ pub struct Role {
     pub policy: String,
 }
 
-/// Temporary credentials the emulator issued.
-#[derive(Debug, Clone)]
+/// Temporary credentials the emulator issued. `Debug` shows neither the key nor the token.
+#[derive(Clone)]
 pub struct TempCredential {
     /// `TmpSecretId`.
     pub secret_id: String,
@@ -615,6 +615,15 @@ pub struct TempCredential {
     pub expired_time: i64,
     /// Policies that must all allow a request (role policy and session policy).
     policies: Vec<Policy>,
+}
+
+impl std::fmt::Debug for TempCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TempCredential")
+            .field("secret_id", &self.secret_id)
+            .field("expired_time", &self.expired_time)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The emulator's STS state.

@@ -301,6 +301,23 @@ fn sts_issues_scoped_expiring_credentials() {
     assert!(
         sts.is_temporary(&id) && sts.secret_key(&id) == out["Credentials"]["TmpSecretKey"].as_str()
     );
+    // the issued key and token never show in Debug (logs, panics)
+    let shown = format!("{sts:?}");
+    assert!(shown.contains(&id));
+    for secret in [out["Credentials"]["TmpSecretKey"].as_str().unwrap(), &token] {
+        assert!(!shown.contains(secret), "Debug shows a secret: {shown}");
+    }
+    let configured = cos_emulator::auth::Credential {
+        secret_id: "AKIDdebug".into(),
+        secret_key: "debug-secret-key".into(),
+        token: Some("debug-token".into()),
+    };
+    let shown = format!("{configured:?}");
+    assert!(
+        shown.contains("AKIDdebug")
+            && !shown.contains("debug-secret-key")
+            && !shown.contains("debug-token")
+    );
     let put = |key: &str| CosRequest {
         action: "PutObject",
         resource: cos_resource("ap-guangzhou", "examplebucket-1250000000", key),

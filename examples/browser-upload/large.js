@@ -88,7 +88,7 @@ let task;
  */
 async function start(file, { mode = 'SSE-C-CLIENT', user = Object.keys(config.users)[0], name = file.name, partSize = 8 * 1024 * 1024, concurrency = 4, passphrase = $('passphrase')?.value ?? 'demo passphrase, change me' } = {}) {
   const key = `users/${user}/${name}`;
-  const initiate = { action: 'initiate', key, size: file.size, contentType: file.type || 'application/octet-stream', sse: mode };
+  const initiate = { action: 'initiate', key, size: file.size, partSize, contentType: file.type || 'application/octet-stream', sse: mode };
   let sse;
   let pageKey;
   if (mode === 'SSE-C-CLIENT') {
@@ -105,6 +105,7 @@ async function start(file, { mode = 'SSE-C-CLIENT', user = Object.keys(config.us
     sse,
     partSize,
     multipartThreshold: 0, // /multipart signs multipart steps only (small files: the POST form)
+    allowInsecureLocal: true, // the SSE-C key may go over plain http only to a loopback emulator
     concurrency,
     onProgress: (p) => {
       state.progress = p;

@@ -1,7 +1,7 @@
 // POST /multipart: signs each step of a browser's multipart upload (cos-wasm/upload's `presign`
 // callback), so the page uploads large files straight to COS without holding a credential.
 //
-//   { action: 'initiate', key | filename, size, contentType?, sse?, keyMd5?, algorithm? }
+//   { action: 'initiate', key | filename, size, partSize, contentType?, sse?, keyMd5?, algorithm? }
 //       -> { url, headers, key, ticket }        the signed InitiateMultipartUpload
 //   { action: 'bind', ticket, uploadId }      -> { ticket }   binds the ticket to COS's upload id
 //   { action: 'part', ticket, partNumber, size } -> { url, headers }   UploadPart (Content-Length signed)
@@ -15,10 +15,13 @@
 // (checked at initiate, as every other route does) and, once bound, to one upload id; every
 // signed request carries the SSE headers pinned at initiate. `bind` trusts the first upload id it
 // is given: COS itself refuses an upload id that belongs to another object key.
-// Limits: the declared size is at most MAX_UPLOAD_BYTES; each part at most that size and 5 GiB,
-// part numbers at most 10,000 and what the size allows in 1 MiB parts. COS does not bound the
-// sum of the parts to the declared size (UNCONFIRMED whether a policy can): a caller can store at
-// most 10,000 × its declared size under its own prefix.
+// Limits: the declared size is at most MAX_UPLOAD_BYTES, and every ticket uses the worker's one
+// part size P (MULTIPART_PART_BYTES, default 8 MiB; the caller's `partSize` must equal it):
+// part n is signed only for its exact length, min(P, size - (n - 1) × P), with Content-Length
+// signed, and only for the part numbers the size needs. COS keeps one part per number, so the
+// parts of one upload never add up to more than ceil(MAX_UPLOAD_BYTES / P) × P, even when
+// several tickets (of different declared sizes) are bound to the same upload id; COS itself
+// does not bound the sum of the parts. A per-ticket part size would not hold that bound.
 //
 // SSE modes as in /upload-form: SSE-C-CLIENT pins the algorithm and key-MD5 (the page adds the
 // key header itself, sent to COS only); SSE-C-WORKER derives the object's key here (and so hands
@@ -30,6 +33,8 @@ const MAX_PART_BYTES = 5 * 1024 * 1024 * 1024;
 const MAX_PARTS = 10000;
 const MiB = 1024 * 1024;
 const ACTIONS = ['initiate', 'bind', 'part', 'list', 'complete', 'abort'];
+/** Default of env.MULTIPART_PART_BYTES. */
+const DEFAULT_PART_BYTES = 8 * MiB;
 
 const enc = new TextEncoder();
 const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
@@ -51,8 +56,9 @@ async function seal(payload, env) {
 async function open(ticket, user, env, h) {
   const bad = () => new h.HttpError(403, 'ERR_FORBIDDEN', 'invalid or expired upload ticket');
   if (typeof ticket !== 'string' || ticket.length > 4096) throw bad();
-  const [body, mac] = ticket.split('.');
-  if (!body || !mac) throw bad();
+  // exactly `payload.mac`: a ticket with anything appended is not the one that was issued
+  const [body, mac, ...rest] = ticket.split('.');
+  if (!body || !mac || rest.length) throw bad();
   const want = b64url(await hmac(await ticketKey(env), body));
   if (!h.timingSafeEqual(want, mac)) throw bad();
   let t;
@@ -63,6 +69,15 @@ async function open(ticket, user, env, h) {
   }
   if (t.u !== user || !(t.e > Date.now() / 1000)) throw bad();
   return t;
+}
+
+/** The one part size of every upload (env.MULTIPART_PART_BYTES): 1 MiB to 5 GiB, and MAX_UPLOAD_BYTES in at most 10,000 parts. */
+function partBytes(env, h) {
+  const p = env.MULTIPART_PART_BYTES === undefined ? DEFAULT_PART_BYTES : Number(env.MULTIPART_PART_BYTES);
+  if (!Number.isSafeInteger(p) || p < MiB || p > MAX_PART_BYTES || Math.ceil(h.maxBytes(env) / p) > MAX_PARTS) {
+    throw new h.HttpError(500, 'ERR_CONFIG', 'MULTIPART_PART_BYTES must be an integer from 1 MiB to 5 GiB that splits MAX_UPLOAD_BYTES into at most 10,000 parts');
+  }
+  return p;
 }
 
 const int = (v, name, min, max, h) => {
@@ -110,10 +125,12 @@ export async function multipart(user, body, env, h) {
   const action = body.action;
   if (!ACTIONS.includes(action)) throw new h.HttpError(400, 'ERR_BAD_REQUEST', `action must be one of ${ACTIONS.join(', ')}`);
   if (action === 'initiate') {
-    h.onlyFields(body, ['action', 'key', 'filename', 'size', 'contentType', 'sse', 'keyMd5', 'algorithm']);
+    h.onlyFields(body, ['action', 'key', 'filename', 'size', 'partSize', 'contentType', 'sse', 'keyMd5', 'algorithm']);
     const key = h.objectKey(user, body);
     if (body.size === undefined) throw new h.HttpError(400, 'ERR_BAD_REQUEST', 'size is required');
     const size = h.checkSize(body.size, env);
+    const p = partBytes(env, h);
+    const partSize = int(body.partSize, 'partSize (this worker signs parts of MULTIPART_PART_BYTES)', p, p, h);
     const mode = body.sse ?? 'NONE';
     // validates the mode and the SSE-C-CLIENT key-MD5 now, not at the first part
     const owned = [];
@@ -122,7 +139,7 @@ export async function multipart(user, body, env, h) {
     } finally {
       for (const k of owned) k.free();
     }
-    const t = { u: user, k: key, s: mode, m: body.keyMd5, a: body.algorithm, z: size, e: Math.floor(Date.now() / 1000) + TICKET_TTL_SECONDS };
+    const t = { u: user, k: key, s: mode, m: body.keyMd5, a: body.algorithm, z: size, p: partSize, e: Math.floor(Date.now() / 1000) + TICKET_TTL_SECONDS };
     const headers = {
       'Content-Type': h.contentTypeFor(body.contentType, env),
       'x-cos-acl': h.objectAcl(env),
@@ -143,9 +160,9 @@ export async function multipart(user, body, env, h) {
   switch (action) {
     case 'part': {
       h.onlyFields(body, ['action', 'ticket', 'partNumber', 'size']);
-      const maxParts = Math.min(MAX_PARTS, Math.max(1, Math.ceil(t.z / MiB)));
-      const partNumber = int(body.partNumber, 'partNumber', 1, maxParts, h);
-      const size = int(body.size, 'size', 1, Math.min(MAX_PART_BYTES, t.z), h);
+      const partNumber = int(body.partNumber, 'partNumber', 1, Math.max(1, Math.ceil(t.z / t.p)), h);
+      const exact = Math.min(t.p, t.z - (partNumber - 1) * t.p);
+      const size = int(body.size, 'size', exact, exact, h);
       return sign(t, 'part', { method: 'PUT', query: { partNumber, uploadId }, headers: { 'Content-Length': size } }, env, h);
     }
     case 'list': {

@@ -445,7 +445,7 @@ async function readJson(request) {
 
 // POST /multipart (multipart.js): signs each step of a large upload, with this file's rules.
 const multipartRoute = (user, body, env) =>
-  multipart(user, body, env, { HttpError, objectKey, checkSize, contentTypeFor, objectAcl, storageClass, sseFor, signer, endpoint, ttl, bool, onlyFields, timingSafeEqual });
+  multipart(user, body, env, { HttpError, objectKey, checkSize, maxBytes, contentTypeFor, objectAcl, storageClass, sseFor, signer, endpoint, ttl, bool, onlyFields, timingSafeEqual });
 
 export default {
   async fetch(request, env) {

@@ -20,7 +20,12 @@ export interface UploadStepRequest {
   contentLength?: number;
 }
 
-/** What `presign` resolves to: where to send the step and the signed headers to send with it. */
+/**
+ * What `presign` resolves to: where to send the step and the signed headers to send with it.
+ * Read once: `url` must be http(s) without credentials (`ERR_INVALID_URL`); steps that carry
+ * the SSE-C key go only to https, or to a loopback host over http with `allowInsecureLocal`
+ * (`ERR_SSE_C_REQUIRES_HTTPS`). A callback that throws fails the upload with `ERR_SIGNING_FAILED`.
+ */
 export interface PresignedStep {
   url: string;
   headers?: Record<string, string>;
@@ -47,6 +52,7 @@ export interface UploadProgress {
   partsTotal: number;
 }
 
+/** Read once, own properties only (nothing is taken from `Object.prototype`). */
 interface UploadOptionsBase extends Partial<EndpointOptions> {
   /** The object key. */
   key: string;
@@ -109,7 +115,7 @@ export interface UploadTask extends PromiseLike<UploadResult> {
   /** Aborts the requests in flight; they are sent again on `resume()`. */
   pause(): void;
   resume(): void;
-  /** Stops, aborts the multipart upload at COS (AbortMultipartUpload) and forgets its state; `done` rejects with `ERR_ABORTED`. */
+  /** Stops, aborts the multipart upload at COS (AbortMultipartUpload) and forgets its state; `done` rejects with `ERR_ABORTED`. Once CompleteMultipartUpload is sent it is too late: `done` resolves with the result. */
   cancel(): Promise<void>;
   readonly uploadId: string | undefined;
   /** HTTP requests sent so far. */

@@ -1,7 +1,8 @@
 // cos-wasm/upload: resumable, concurrent multipart uploads of a Blob/File to COS, with SSE on
 // every step and an end-to-end CRC-64 check (issue 15). Plain JS orchestration over fetch; the
 // only wasm it needs is the CRC-64 of cos-wasm/hash (one import line below, so the entry it
-// comes from can move): in a browser call that entry's init() first; in Node upload-node.js does.
+// comes from can move): in a browser call that entry's init() first; the Node, workerd and
+// edge-light loaders build.mjs writes beside this file instantiate it at import.
 // No credentials are held here: requests are signed by a duck-typed `signer` (an object with
 // `signRequest(options)`, e.g. a CosSigner made from temporary credentials) or by a
 // `presign(request)` callback (e.g. an edge worker that signs each step).
@@ -59,18 +60,30 @@ function crc64Of(bytes) {
   }
 }
 
-const ENTITIES = { quot: '"', amp: '&', lt: '<', gt: '>', apos: "'" };
-const unxml = (s) =>
-  s.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (m, e) =>
-    e[0] === '#' ? String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1))) : ENTITIES[e] ?? m,
-  );
+const ENTITIES = { __proto__: null, quot: '"', amp: '&', lt: '<', gt: '>', apos: "'" };
+/** A numeric character reference; one out of Unicode's range is kept as written (never a RangeError). */
+function charRef(m, e) {
+  const cp = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1));
+  return cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
+}
+const unxml = (s) => s.replace(/&(#x[0-9a-f]{1,8}|#\d{1,8}|\w{1,8});/gi, (m, e) => (e[0] === '#' ? charRef(m, e) : ENTITIES[e] ?? m));
 const xmlEscape = (s) => s.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`);
 function xmlText(xml, name) {
   const m = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
   return m ? unxml(m[1]) : undefined;
 }
+/** The contents of each `<name>…</name>`, found in one pass (a lazy regex is quadratic on unclosed tags). */
 function xmlBlocks(xml, name) {
-  return [...xml.matchAll(new RegExp(`<${name}>([\\s\\S]*?)</${name}>`, 'g'))].map((m) => m[1]);
+  const out = [];
+  const open = `<${name}>`;
+  const close = `</${name}>`;
+  for (let at = xml.indexOf(open); at >= 0; ) {
+    const end = xml.indexOf(close, at + open.length);
+    if (end < 0) break;
+    out.push(xml.slice(at + open.length, end));
+    at = xml.indexOf(open, end + close.length);
+  }
+  return out;
 }
 
 function sleep(ms, signal) {
@@ -164,15 +177,52 @@ function storeFor(option) {
 // Options
 // ---------------------------------------------------------------------------------------
 
+/**
+ * A caller's (or a presign callback's) object, read once through its own enumerable
+ * properties, as the wasm core reads options: nothing comes from a polluted Object.prototype,
+ * and a throwing getter or Proxy trap is an ERR_INVALID_ARGUMENT naming `what`.
+ */
+function ownEntries(value, what, names) {
+  const out = [];
+  try {
+    for (const k of names ?? Object.keys(value)) {
+      const d = Object.getOwnPropertyDescriptor(value, k);
+      if (d?.enumerable) out.push([k, d.get ? d.get.call(value) : d.value]);
+    }
+  } catch {
+    throw invalid(`reading \`${what}\` threw an exception`);
+  }
+  return out;
+}
+
+/** RFC 9110 field names; values without CR, LF or NUL (fetch would refuse them as a network error). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE = /^[^\r\n\0]*$/;
+
 function headerMap(value, what) {
   if (value === undefined) return {};
   if (!isObject(value) || Array.isArray(value)) throw invalid(`\`${what}\` must be an object of header names to strings`);
-  const out = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string') throw invalid(`\`${what}\` header ${JSON.stringify(k)} must be a string`);
-    out[k] = v;
+  const entries = ownEntries(value, what);
+  for (const [k, v] of entries) {
+    if (typeof v !== 'string') throw invalid(`\`${what}\` header ${JSON.stringify(k.slice(0, 64))} must be a string`);
+    if (!HEADER_NAME.test(k) || !HEADER_VALUE.test(v)) throw invalid(`\`${what}\` header ${JSON.stringify(k.slice(0, 64))}: not a valid header name, or a value with CR, LF or NUL`);
   }
-  return out;
+  return mergeHeaders(Object.fromEntries(entries));
+}
+
+/**
+ * The header maps in order, one entry per name whatever its case (a later one replaces an
+ * earlier one; fetch would join duplicates with a comma).
+ */
+function mergeHeaders(...maps) {
+  const out = { __proto__: null };
+  for (const m of maps) {
+    for (const [k, v] of Object.entries(m)) {
+      for (const old of Object.keys(out)) if (old.toLowerCase() === k.toLowerCase()) delete out[old];
+      out[k] = v;
+    }
+  }
+  return { ...out };
 }
 
 /**
@@ -195,10 +245,38 @@ function sseSplit(sse) {
   return { all: pinnedAll, c: pinned, key };
 }
 
+const OPTION_NAMES = ['key', 'signer', 'presign', 'bucket', 'region', 'domain', 'protocol', 'port', 'pathStyle', 'allowInsecureLocal', 'sse', 'headers', 'contentType', 'partSize', 'multipartThreshold', 'concurrency', 'retries', 'expires', 'onProgress', 'signal', 'fetch', 'resume', 'store'];
+
+/** `127.x.y.z`, `localhost`, `[::1]`: as the wasm core's Endpoint::is_loopback. */
+const isLoopback = (host) => host === 'localhost' || host === '[::1]' || /^127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(host);
+
+/**
+ * Where a step may go: an http(s) URL; with the SSE-C key (which uploadFile adds itself, after
+ * signing) only https, or plain http to a loopback host when `allowInsecureLocal` is set, as
+ * for everything else in the package (ERR_SSE_C_REQUIRES_HTTPS).
+ */
+function checkTransport(url, carriesKey, allowInsecureLocal, what) {
+  let u;
+  try {
+    u = new URL(url);
+  } catch {
+    throw cosError('ERR_INVALID_URL', `${what} gave a URL that does not parse`);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw cosError('ERR_INVALID_URL', `${what} gave a ${JSON.stringify(u.protocol.slice(0, 16))} URL; only http(s) URLs are sent to`);
+  if (u.username || u.password) throw cosError('ERR_INVALID_URL', `${what} gave a URL with credentials in it`);
+  if (carriesKey && u.protocol !== 'https:' && !(allowInsecureLocal && isLoopback(u.hostname))) {
+    throw cosError(
+      'ERR_SSE_C_REQUIRES_HTTPS',
+      `an SSE-C key would be sent over plain http to ${u.host}; use an https endpoint (or, for a local emulator on localhost/127.x, set allowInsecureLocal)`,
+    );
+  }
+}
+
 function readOptions(file, options) {
   if (!(typeof Blob !== 'undefined' && file instanceof Blob)) throw invalid('uploadFile(file, options): `file` must be a Blob or a File');
   if (!isObject(options)) throw invalid('uploadFile(file, options): `options` is required (key, and signer or presign)');
-  const o = options;
+  // Read once (a getter cannot answer differently later), own properties only.
+  const o = { __proto__: null, ...Object.fromEntries(ownEntries(options, 'options', OPTION_NAMES)) };
   if (typeof o.key !== 'string' || o.key === '' || o.key === '/') throw invalid('`key` (the object key) must be a non-empty string');
   const hasSigner = o.signer !== undefined;
   const hasPresign = o.presign !== undefined;
@@ -311,26 +389,42 @@ class Upload {
 
   // ------------------------------------------------------------------ requests
 
-  /** What goes out for `req`: `{ url, headers, signed }` from the signer or the presign callback. */
+  /**
+   * What goes out for `req`: `{ url, headers, signed }` from the signer or the presign callback,
+   * whose answer is read once and checked: an http(s) URL, valid headers, and the SSE-C key
+   * (added here, never seen by the callback) only over https or to an allowed loopback host.
+   */
   async authorize(req) {
     const o = this.o;
     const key = req.sseKey ? o.sse.key : {};
-    if (o.signer) {
-      const signed = o.signer.signRequest({ ...o.endpoint, method: req.method, key: o.key, query: req.query, headers: { ...req.headers, ...key }, expires: o.expires });
-      return { url: signed.url, headers: { ...req.headers, ...key, ...signed.headers }, signed: { ...signed, method: req.method } };
+    const what = o.signer ? `signer.signRequest (${req.operation})` : `presign(${req.operation})`;
+    let r;
+    try {
+      if (o.signer) {
+        r = o.signer.signRequest({ ...o.endpoint, method: req.method, key: o.key, query: req.query, headers: { ...req.headers, ...key }, expires: o.expires });
+      } else {
+        const { sseKey, ...request } = req;
+        r = await o.presign({ ...request, key: o.key, headers: { ...req.headers } });
+      }
+    } catch (e) {
+      if (e?.name === 'CosError' && typeof e.code === 'string') throw e;
+      // the thrown error's own code (e.g. the edge worker's ERR_FORBIDDEN) is named, never its message
+      const code = typeof e?.code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(e.code) ? ` (${e.code})` : '';
+      throw cosError('ERR_SIGNING_FAILED', `${what} threw${code}; see \`cause\``, { cause: e });
     }
-    const { sseKey, ...request } = req;
-    const r = await o.presign({ ...request, key: o.key, headers: { ...req.headers } });
-    if (!isObject(r) || typeof r.url !== 'string') throw invalid(`presign(${req.operation}) must resolve to { url, headers }`);
-    const headers = { ...req.headers, ...headerMap(r.headers, 'presign().headers'), ...key };
-    return { url: r.url, headers, signed: { url: r.url, headers, method: req.method } };
+    if (!isObject(r)) throw invalid(`${what} must give { url, headers }`);
+    const { url, headers: signedHeaders } = { __proto__: null, ...Object.fromEntries(ownEntries(r, `${what}'s answer`, ['url', 'headers'])) };
+    if (typeof url !== 'string') throw invalid(`${what} must give { url, headers } with a string url`);
+    const headers = mergeHeaders(req.headers, headerMap(signedHeaders, `${what}'s headers`), key);
+    checkTransport(url, Object.keys(key).length > 0, o.endpoint.allowInsecureLocal === true, what);
+    return { url, headers, signed: { url, headers, method: req.method } };
   }
 
   /**
    * Sends `req` with retries; resolves to the ok Response. A pause aborts the request in flight
    * and sends it again on resume; cancel() and the caller's signal end it with ERR_ABORTED.
-   * `unstoppable`: not stopped by them (the initiate, and the AbortMultipartUpload of cancel(),
-   * which must run after the stop).
+   * `unstoppable`: not stopped by them (the initiate, the Complete, and the AbortMultipartUpload
+   * of cancel(), which must run after the stop).
    */
   async send(req, body, unstoppable = false) {
     const o = this.o;
@@ -346,6 +440,9 @@ class Upload {
         } catch (e) {
           if (signal.aborted) throw this.aborted();
           throw cosError('ERR_NETWORK', `${req.operation} failed below HTTP (network, or a CORS refusal): ${e?.message ?? e}`, { cause: e });
+        }
+        if (!(isObject(res) && typeof res.status === 'number' && isObject(res.headers) && typeof res.headers.get === 'function' && typeof res.text === 'function')) {
+          throw invalid(`\`fetch\` must resolve to a Response (${req.operation})`);
         }
         if (!res.ok) throw await cosErrorFromResponse(res, signed);
         return res;
@@ -443,13 +540,15 @@ class Upload {
       fingerprint: this.fp,
       parts: [...this.parts].map(([n, p]) => ({ n, ...p })),
     };
-    this.saving = this.saving.then(() => this.o.store.put(this.stateId, state)).catch(() => {});
+    const store = this.o.store;
+    this.saving = this.saving.then(() => store.put(this.stateId, state)).catch(() => {});
     return this.saving;
   }
 
   async forget() {
     await this.saving;
-    if (this.o.store) await this.o.store.delete(this.stateId).catch(() => {});
+    const store = this.o.store;
+    if (store) await Promise.resolve().then(() => store.delete(this.stateId)).catch(() => {});
   }
 
   // ------------------------------------------------------------------ steps
@@ -462,8 +561,12 @@ class Upload {
     }
   }
 
-  /** The parts COS holds for `uploadId`: Map number → { etag, size }; undefined if the upload is gone. */
-  async listParts(uploadId) {
+  /**
+   * The parts COS holds for `uploadId` up to part `last`: Map number → { etag, size }; undefined
+   * if the upload is gone. Pages only forward (a NextPartNumberMarker that does not move on, or
+   * passes `last`, ends the listing), so a server cannot keep it going.
+   */
+  async listParts(uploadId, last) {
     const found = new Map();
     let marker = 0;
     for (;;) {
@@ -483,23 +586,47 @@ class Upload {
       }
       if (xmlText(xml, 'IsTruncated') !== 'true') return found;
       const next = Number(xmlText(xml, 'NextPartNumberMarker'));
-      if (!(next > marker)) return found;
+      if (!(Number.isSafeInteger(next) && next > marker && next < last)) return found;
       marker = next;
     }
   }
 
-  /** Loads the stored state; keeps what ListParts confirms, or aborts a stale upload. */
+  /**
+   * The stored state, as plain checked values (a store may hand back anything: another
+   * upload's record, a Proxy, JSON with `__proto__`); undefined when there is none usable.
+   */
+  async storedState() {
+    const store = this.o.store;
+    try {
+      const raw = await store.get(this.stateId);
+      if (!isObject(raw)) return undefined;
+      const s = JSON.parse(JSON.stringify(raw));
+      if (!isObject(s) || typeof s.uploadId !== 'string' || s.uploadId === '') return undefined;
+      return { uploadId: s.uploadId, key: s.key, partSize: s.partSize, fingerprint: JSON.stringify(s.fingerprint), parts: Array.isArray(s.parts) ? s.parts : [] };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Expected bytes of part `n` (1-based) with `partSize`. */
+  partLength(n, partSize = this.partSize) {
+    return Math.min(partSize, this.size - (n - 1) * partSize);
+  }
+
+  /**
+   * Loads the stored state; keeps the parts ListParts confirms and whose bytes in the file still
+   * have the stored CRC-64 (so neither a fingerprint collision, a file edited in the middle nor
+   * a corrupted store can put other bytes in the object), or aborts a stale upload.
+   */
   async restore() {
     const o = this.o;
     if (!o.store) return;
-    let state;
-    try {
-      state = await o.store.get(this.stateId);
-    } catch {
-      state = undefined;
-    }
-    if (!isObject(state) || typeof state.uploadId !== 'string') return;
-    const same = JSON.stringify(state.fingerprint) === JSON.stringify(this.fp) && Number.isSafeInteger(state.partSize) && state.partSize >= MIN_PART_SIZE;
+    const state = await this.storedState();
+    if (!state) return;
+    const ps = state.partSize;
+    const usable =
+      Number.isSafeInteger(ps) && ps >= MIN_PART_SIZE && ps <= MAX_PART_SIZE && Math.ceil(this.size / ps) <= MAX_PARTS && state.key === o.key;
+    const same = usable && state.fingerprint === JSON.stringify(this.fp);
     if (!same) {
       // A different file under the same key: the old upload's parts are useless. Abort it so
       // nothing is left behind, then start over.
@@ -507,16 +634,24 @@ class Upload {
       await this.forget();
       return;
     }
-    const held = await this.listParts(state.uploadId);
+    // cancel() from here on aborts this upload too
+    this.uploadId = state.uploadId;
+    const count = Math.ceil(this.size / ps);
+    const held = await this.listParts(state.uploadId, count);
     if (held === undefined) {
+      this.uploadId = undefined;
       await this.forget();
       return;
     }
-    this.uploadId = state.uploadId;
-    this.partSize = state.partSize;
-    for (const p of Array.isArray(state.parts) ? state.parts : []) {
+    this.partSize = ps;
+    for (const p of state.parts) {
+      if (!isObject(p) || !Number.isSafeInteger(p.n) || p.n < 1 || p.n > count || this.parts.has(p.n)) continue;
       const cos = held.get(p.n);
-      if (cos && cos.etag === p.etag && cos.size === p.size && typeof p.crc64 === 'string') this.parts.set(p.n, { etag: p.etag, crc64: p.crc64, size: p.size });
+      const size = this.partLength(p.n);
+      if (!cos || typeof p.etag !== 'string' || cos.etag !== p.etag || cos.size !== size || p.size !== size || typeof p.crc64 !== 'string') continue;
+      await this.checkpoint();
+      const local = await this.hash(o.file.slice((p.n - 1) * ps, (p.n - 1) * ps + size));
+      if (local.crc64 === p.crc64 && local.size === size) this.parts.set(p.n, { etag: p.etag, crc64: p.crc64, size });
     }
     this.resumedParts = this.parts.size;
   }
@@ -614,7 +749,10 @@ class Upload {
       const p = this.parts.get(n);
       crc = crc === undefined ? p.crc64 : crc64Combine(crc, p.crc64, p.size);
     }
-    const res = await this.send({ operation: 'CompleteMultipartUpload', method: 'POST', query: { uploadId: this.uploadId }, headers: { 'Content-Type': 'application/xml' }, uploadId: this.uploadId }, body);
+    // Not aborted by pause, cancel or the signal once sent: COS may complete an upload whose
+    // answer the page dropped, and then a resent Complete or a cancel's Abort finds NoSuchUpload
+    // while the object exists. Too late to cancel: the result says what COS holds.
+    const res = await this.send({ operation: 'CompleteMultipartUpload', method: 'POST', query: { uploadId: this.uploadId }, headers: { 'Content-Type': 'application/xml' }, uploadId: this.uploadId }, body, true);
     const xml = await res.text();
     // COS, like S3, may answer 200 and put an error in the body.
     if (/<Error>/.test(xml)) throw await cosErrorFromResponse(new Response(xml, { status: 500, headers: res.headers }));
@@ -646,7 +784,7 @@ class Upload {
       if (this.size === 0 || this.size <= this.o.multipartThreshold) return await this.putObject();
       this.fp = await this.fingerprint();
       await this.restore();
-      this.partSize ??= Math.max(this.o.partSize, Math.ceil(this.size / MAX_PARTS / MiB) * MiB);
+      if (!this.uploadId) this.partSize = Math.max(this.o.partSize, Math.ceil(this.size / MAX_PARTS / MiB) * MiB);
       this.partCount = Math.ceil(this.size / this.partSize);
       await this.checkpoint();
       if (!this.uploadId) await this.initiate();
@@ -656,7 +794,9 @@ class Upload {
       return await this.complete();
     } catch (e) {
       if (this.stopReason === STOP_CANCEL && !this.finished) throw this.aborted();
-      throw e;
+      if (e?.name === 'CosError' && typeof e.code === 'string') throw e;
+      // a bug or a hostile object got through: still a CosError with a stable code
+      throw cosError('ERR_UNEXPECTED', `the upload failed unexpectedly (${e?.name ?? typeof e}); see \`cause\``, { cause: e });
     }
   }
 }
@@ -667,8 +807,14 @@ class Upload {
  * result; `pause()`, `resume()`, `cancel()` (AbortMultipartUpload; nothing is left behind).
  */
 export function uploadFile(file, options) {
-  const opts = readOptions(file, options);
-  const up = new Upload(opts);
+  let opts;
+  let up;
+  try {
+    opts = readOptions(file, options);
+    up = new Upload(opts); // reads file.size and the signal
+  } catch (e) {
+    throw e?.name === 'CosError' ? e : invalid('reading `file` or `options` threw an exception');
+  }
   let cancelling;
   const done = up.start().catch(async (e) => {
     // Cancelled, or failed with no state to resume from (`resume: false`): leave nothing behind.

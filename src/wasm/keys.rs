@@ -131,18 +131,10 @@ impl JsCustomerKey {
         options(&opts, "CustomerKey.fromPassphrase()")?;
         let (passphrase, params) = passphrase_params(&opts)?;
         let derived = derive_from_passphrase(&passphrase, params, algorithm(&opts)?)?;
-        let o = Object::new();
-        let _ = Reflect::set(
-            &o,
-            &"params".into(),
-            &crate::error::cat!("{}", derived.params).into(),
-        );
-        let _ = Reflect::set(
-            &o,
-            &"key".into(),
-            &JsValue::from(Self::register(derived.key)),
-        );
-        Ok(o.into())
+        Ok(key_and_params(
+            Self::register(derived.key).into(),
+            &derived.params,
+        ))
     }
 
     /// A short keyed hash, safe to log (not the MD5).
@@ -210,6 +202,19 @@ pub(super) fn aad(opts: &JsValue) -> Result<Vec<u8>> {
     Ok(opt_bytes(&v, "aad")?
         .map(|b| b.to_vec())
         .unwrap_or_default())
+}
+
+/// `{ params, key }`, the answer of both `fromPassphrase()`s: the parameters to store (text)
+/// and the registered key handle.
+fn key_and_params(key: JsValue, params: &KdfParams) -> JsValue {
+    let o = Object::new();
+    let _ = Reflect::set(
+        &o,
+        &"params".into(),
+        &crate::error::cat!("{}", params).into(),
+    );
+    let _ = Reflect::set(&o, &"key".into(), &key);
+    o.into()
 }
 
 /// `{ passphrase, params? }` or `{ passphrase, salt?, iterations? }` (a random 16-byte
@@ -312,18 +317,10 @@ impl JsWrappingKey {
             params,
             wrap_alg(&get(&opts, "algorithm")?)?,
         )?;
-        let o = Object::new();
-        let _ = Reflect::set(
-            &o,
-            &"params".into(),
-            &crate::error::cat!("{}", derived.params).into(),
-        );
-        let _ = Reflect::set(
-            &o,
-            &"key".into(),
-            &JsValue::from(JsWrappingKey::register(derived.key)),
-        );
-        Ok(o.into())
+        Ok(key_and_params(
+            JsWrappingKey::register(derived.key).into(),
+            &derived.params,
+        ))
     }
 
     /// A short keyed hash, safe to log.

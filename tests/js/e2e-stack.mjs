@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { staticServer } from './harness.mjs';
+import assert from 'node:assert/strict';
+import { staticServer, launchChromium } from './harness.mjs';
 import { startEmulator } from './emulator.mjs';
 import { serveWorkerd } from './workerd.mjs';
 
@@ -87,6 +88,23 @@ export async function startStack({ maxUploadBytes = 6 * 1024 * 1024, ttl = 600, 
  * clicks upload and resolves to the page's result ({ ok, key, crc64Local, crc64Server,
  * bytesMatch, sseEcho, steps: [text], error?, ... }).
  */
+/**
+ * A fresh headless Chromium on the stack's example page, once its app is up. `watch(page)`
+ * may add listeners before the page loads; a page error while it loads fails the test.
+ * Resolves to the browser (`browser.page` is the page; close it with `browser.close()`).
+ */
+export async function openExamplePage(stack, watch = () => {}) {
+  const browser = await launchChromium();
+  const { page } = browser;
+  watch(page);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(stack.pageUrl);
+  await page.waitForFunction(() => window.app !== undefined, null, { timeout: 20000 });
+  assert.deepEqual(errors, []);
+  return browser;
+}
+
 export async function uploadViaPage(page, mode, name, buf, timeout = 30000) {
   await page.evaluate(() => (window.__result = undefined));
   await page.setInputFiles('#file', { name, mimeType: 'application/octet-stream', buffer: buf });

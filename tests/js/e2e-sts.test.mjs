@@ -6,8 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { launchChromium } from './harness.mjs';
-import { startStack } from './e2e-stack.mjs';
+import { openExamplePage, startStack } from './e2e-stack.mjs';
 
 const MAX = 64 * 1024;
 let stack;
@@ -16,13 +15,8 @@ let page;
 
 before(async () => {
   stack = await startStack({ maxUploadBytes: MAX, workerEnv: { STS_REQUIRE_SSE: 'SSE-COS' } });
-  browser = await launchChromium();
+  browser = await openExamplePage(stack);
   page = browser.page;
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(stack.pageUrl);
-  await page.waitForFunction(() => window.app !== undefined, null, { timeout: 20000 });
-  assert.deepEqual(errors, []);
 });
 
 after(async () => {

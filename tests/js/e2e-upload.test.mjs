@@ -110,7 +110,7 @@ test('a bucket whose CORS does not expose ETag: ERR_CORS_ETAG_NOT_EXPOSED naming
   try {
     const page = await openPage(wrong.pageUrl);
     await makeFileInPage(page, 'cors.bin', 3 * MiB);
-    const result = await page.evaluate(() => window.large.start(window.__file, { mode: 'NONE', user: 'alice', partSize: 1024 * 1024 }));
+    const result = await page.evaluate(() => window.large.start(window.__file, { mode: 'NONE', user: 'alice', partSize: 8 * 1024 * 1024 }));
     assert.equal(result.error, 'ERR_CORS_ETAG_NOT_EXPOSED');
     assert.match(result.message, /ExposeHeader/);
     await page.close();
@@ -119,13 +119,15 @@ test('a bucket whose CORS does not expose ETag: ERR_CORS_ETAG_NOT_EXPOSED naming
   }
 });
 
-test('POST /multipart refuses: another prefix, a forged, foreign, unbound or re-bound ticket, out-of-range parts, unknown fields', async () => {
-  const call = async (user, body) => {
-    const res = await fetch(`${stack.workerUrl}/multipart`, { method: 'POST', headers: { Authorization: `Bearer ${stack.users[user]}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    const json = await res.json();
-    return { status: res.status, code: json.error?.code, json };
-  };
-  const init = { action: 'initiate', filename: 'neg.bin', size: 20 * MiB, sse: 'SSE-KMS' };
+/** POST /multipart as `user`; `body` an object, or a JSON text sent as it is. */
+async function call(user, body) {
+  const res = await fetch(`${stack.workerUrl}/multipart`, { method: 'POST', headers: { Authorization: `Bearer ${stack.users[user]}`, 'Content-Type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const json = await res.json();
+  return { status: res.status, code: json.error?.code, json };
+}
+
+test('POST /multipart refuses: another prefix, a forged, foreign, unbound or re-bound ticket, out-of-range parts, parts of another length than the pinned part size gives, unknown fields', async () => {
+  const init = { action: 'initiate', filename: 'neg.bin', size: 20 * MiB, partSize: 8 * MiB, sse: 'SSE-KMS' };
   const ok = await call('alice', init);
   assert.equal(ok.status, 200);
   assert.equal(ok.json.key, 'users/alice/neg.bin');
@@ -135,6 +137,7 @@ test('POST /multipart refuses: another prefix, a forged, foreign, unbound or re-
   assert.ok(bound);
   const part = await call('alice', { action: 'part', ticket: bound, partNumber: 2, size: 8 * MiB });
   assert.equal(part.status, 200);
+  assert.equal((await call('alice', { action: 'part', ticket: bound, partNumber: 3, size: 4 * MiB })).status, 200, 'the last part: the rest');
   assert.match(part.json.url, /partNumber=2&uploadId=u1/);
   assert.equal(part.json.headers['x-cos-server-side-encryption'], undefined, 'no SSE-KMS header on parts');
   const complete = await call('alice', { action: 'complete', ticket: bound });
@@ -153,12 +156,103 @@ test('POST /multipart refuses: another prefix, a forged, foreign, unbound or re-
     ['alice', { action: 'part', ticket: `${forged}.${mac}`, partNumber: 1, size: MiB }, 403, 'ERR_FORBIDDEN'],
     ['alice', { action: 'part', ticket: `${body}.${mac.slice(0, -2)}AA`, partNumber: 1, size: MiB }, 403, 'ERR_FORBIDDEN'],
     ['bob', { action: 'part', ticket: bound, partNumber: 1, size: MiB }, 403, 'ERR_FORBIDDEN'],
-    ['alice', { action: 'part', ticket: bound, partNumber: 21, size: MiB }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { ...init, partSize: undefined }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { ...init, partSize: MiB - 1 }, 400, 'ERR_BAD_REQUEST'],
+    // one part size for every ticket (MULTIPART_PART_BYTES): tickets of other part sizes bound to
+    // one upload id could otherwise sign parts 1:16, 2:8, 3:4, 4:5 MiB past MAX_UPLOAD_BYTES
+    ['alice', { ...init, partSize: 16 * MiB }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { ...init, partSize: 4 * MiB }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'part', ticket: bound, partNumber: 4, size: MiB }, 400, 'ERR_BAD_REQUEST'],
     ['alice', { action: 'part', ticket: bound, partNumber: 1, size: 21 * MiB }, 400, 'ERR_BAD_REQUEST'],
+    // each part only for its exact length: the parts never add up to more than the declared size
+    ['alice', { action: 'part', ticket: bound, partNumber: 1, size: MiB }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'part', ticket: bound, partNumber: 3, size: 8 * MiB }, 400, 'ERR_BAD_REQUEST'],
     ['alice', { action: 'part', ticket: bound, partNumber: 1, size: MiB, uploadId: 'other' }, 400, 'ERR_BAD_REQUEST'],
     ['alice', { action: 'copy', ticket: bound }, 400, 'ERR_BAD_REQUEST'],
+    // red team: JSON types and action confusion
+    ['alice', { action: 'part', ticket: bound, partNumber: '2', size: 8 * MiB }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'part', ticket: bound, partNumber: 2.5, size: 8 * MiB }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'part', ticket: bound, partNumber: true, size: 8 * MiB }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'part', ticket: bound, partNumber: [2], size: 8 * MiB }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'part', ticket: bound, partNumber: 2, size: `${8 * MiB}` }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'part', ticket: bound, partNumber: 2, size: 8 * MiB + 0.5 }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'list', ticket: bound, partNumberMarker: -1 }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'list', ticket: bound, partNumberMarker: '0' }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: ['part'], ticket: bound, partNumber: 2, size: 8 * MiB }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'PART', ticket: bound, partNumber: 2, size: 8 * MiB }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'initiate', ticket: bound, filename: 'x.bin', size: MiB, partSize: MiB }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'bind', ticket, uploadId: 'u1', partNumber: 1 }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'bind', ticket, uploadId: 'u1&partNumber=1' }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'bind', ticket, uploadId: '' }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'complete', ticket }, 403, 'ERR_FORBIDDEN'],
+    ['alice', { action: 'abort', ticket }, 403, 'ERR_FORBIDDEN'],
+    ['alice', { action: 'list', ticket }, 403, 'ERR_FORBIDDEN'],
+    // red team: ticket tampering (was: anything after a second dot was ignored)
+    ['alice', { action: 'part', ticket: `${bound}.x`, partNumber: 2, size: 8 * MiB }, 403, 'ERR_FORBIDDEN'],
+    ['alice', { action: 'part', ticket: `${bound}.`, partNumber: 2, size: 8 * MiB }, 403, 'ERR_FORBIDDEN'],
+    ['alice', { action: 'part', ticket: `${mac}.${body}`, partNumber: 2, size: 8 * MiB }, 403, 'ERR_FORBIDDEN'],
+    ['alice', { action: 'part', ticket: 5, partNumber: 2, size: 8 * MiB }, 403, 'ERR_FORBIDDEN'],
+    ['alice', { action: 'part', ticket: { toString: () => bound }, partNumber: 2, size: 8 * MiB }, 403, 'ERR_FORBIDDEN'],
+    ['alice', { action: 'part', ticket: 'x'.repeat(5000), partNumber: 2, size: 8 * MiB }, 403, 'ERR_FORBIDDEN'],
+    ['bob', { action: 'bind', ticket, uploadId: 'u3' }, 403, 'ERR_FORBIDDEN'],
+    // a ticket does not carry over to another action's fields
+    ['alice', { action: 'complete', ticket: bound, partNumber: 2 }, 400, 'ERR_BAD_REQUEST'],
   ]) {
     const r = await call(user, req);
     assert.deepEqual([r.status, r.code], [status, code], JSON.stringify(req).slice(0, 120));
   }
+});
+
+test('POST /multipart: JSON texts are read as the numbers they spell; duplicate keys and __proto__ give no way around the checks', async () => {
+  const { ticket } = (await call('alice', { action: 'initiate', filename: 'json.bin', size: 20 * MiB, partSize: 8 * MiB })).json;
+  const bound = (await call('alice', { action: 'bind', ticket, uploadId: 'u9' })).json.ticket;
+  const T = JSON.stringify(bound);
+  for (const [text, status, url] of [
+    [`{"action":"part","ticket":${T},"partNumber":1.0,"size":8388608}`, 200, /partNumber=1&uploadId=u9/],
+    [`{"action":"part","ticket":${T},"partNumber":1e0,"size":8388608.0}`, 200, /partNumber=1&uploadId=u9/],
+    [`{"action":"list","ticket":${T},"partNumberMarker":-0}`, 200, /uploadId=u9.*part-number-marker=0$/],
+    [`{"action":"part","ticket":${T},"partNumber":1e400,"size":8388608}`, 400],
+    [`{"action":"part","ticket":${T},"partNumber":9007199254740993,"size":8388608}`, 400],
+    [`{"action":"part","ticket":${T},"partNumber":-0,"size":8388608}`, 400],
+    // duplicate keys: the last one counts, and is checked
+    [`{"action":"part","ticket":${T},"partNumber":2,"size":8388608,"partNumber":4}`, 400],
+    [`{"action":"part","ticket":${T},"partNumber":3,"size":4194304,"size":8388608}`, 400],
+    [`{"action":"list","action":"initiate","ticket":${T},"filename":"x.bin","size":1,"partSize":1048576}`, 400],
+    [`{"action":"initiate","filename":"a.bin","key":"users/bob/a.bin","size":1048576,"partSize":1048576}`, 403],
+    [`{"action":"initiate","key":"users/alice/a.bin","key":"users/bob/a.bin","size":1048576,"partSize":1048576}`, 403],
+    [`{"action":"part","ticket":${T},"__proto__":{"partNumber":2,"size":8388608}}`, 400],
+    [`{"__proto__":{"action":"complete"},"ticket":${T}}`, 400],
+    ['null', 400],
+    ['[]', 400],
+    ['"part"', 400],
+  ]) {
+    const r = await call('alice', text);
+    assert.equal(r.status, status, `${text.slice(0, 100)}: ${r.code}`);
+    if (url) assert.match(r.json.url, url, text.slice(0, 100));
+  }
+});
+
+test('POST /multipart: a ticket bound to another user\'s upload id reaches nothing of it (COS ties an upload id to its key)', async () => {
+  const send = (s, method, body) => {
+    const headers = Object.fromEntries(Object.entries(s.json.headers).filter(([k]) => k.toLowerCase() !== 'content-length'));
+    return fetch(s.json.url, { method, headers, body });
+  };
+  const P = 8 * MiB; // the worker's part size
+  const a = await call('alice', { action: 'initiate', filename: 'mine.bin', size: 2 * P, partSize: P });
+  const aliceId = /<UploadId>([^<]+)<\/UploadId>/.exec(await (await send(a, 'POST')).text())[1];
+  const aliceTicket = (await call('alice', { action: 'bind', ticket: a.json.ticket, uploadId: aliceId })).json.ticket;
+  assert.equal((await send(await call('alice', { action: 'part', ticket: aliceTicket, partNumber: 1, size: P }), 'PUT', new Uint8Array(P))).status, 200);
+
+  const b = await call('bob', { action: 'initiate', filename: 'mine.bin', size: 2 * P, partSize: P });
+  const bobTicket = (await call('bob', { action: 'bind', ticket: b.json.ticket, uploadId: aliceId })).json.ticket;
+  const complete = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"x"</ETag></Part></CompleteMultipartUpload>`;
+  for (const [req, method, body] of [[{ action: 'list' }, 'GET'], [{ action: 'part', partNumber: 2, size: P }, 'PUT', new Uint8Array(P)], [{ action: 'complete' }, 'POST', complete], [{ action: 'abort' }, 'DELETE']]) {
+    const s = await call('bob', { ...req, ticket: bobTicket });
+    assert.equal(s.status, 200);
+    assert.match(s.json.url, /users\/bob\/mine\.bin/);
+    const res = await send(s, method, body);
+    assert.equal(res.status, 404, `${req.action}: ${res.status}`);
+  }
+  assert.ok((await uploadsInProgress()).includes('users/alice/mine.bin'), "alice's upload is untouched");
+  assert.equal((await send(await call('alice', { action: 'abort', ticket: aliceTicket }), 'DELETE')).status, 204);
 });

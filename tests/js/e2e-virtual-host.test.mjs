@@ -5,16 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { launchChromium } from './harness.mjs';
-import { startStack, uploadViaPage } from './e2e-stack.mjs';
+import { openExamplePage, startStack, uploadViaPage } from './e2e-stack.mjs';
 
 test('virtual-hosted <bucket>.localhost: page upload (SSE-COS) and pre-signed download', async () => {
   const stack = await startStack({ virtualHosted: true });
   let browser;
   try {
-    browser = await launchChromium();
-    await browser.page.goto(stack.pageUrl);
-    await browser.page.waitForFunction(() => window.app !== undefined, null, { timeout: 20000 });
+    browser = await openExamplePage(stack);
     const r = await uploadViaPage(browser.page, 'SSE-COS', 'vhost.bin', randomBytes(1024 * 1024));
     assert.equal(r.ok, true, `${r.message}\n${r.steps.join('\n')}`);
     assert.equal(r.bytesMatch, true);

@@ -9,9 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashInput } from 'cos-wasm/hash';
-import { launchChromium } from './harness.mjs';
 import { startEmulator } from './emulator.mjs';
-import { postFormOnce, startStack, root, uploadViaPage } from './e2e-stack.mjs';
+import { openExamplePage, postFormOnce, startStack, root, uploadViaPage } from './e2e-stack.mjs';
 
 const MiB = 1024 * 1024;
 let stack;
@@ -23,17 +22,13 @@ const uploaded = {}; // mode → { key }
 
 before(async () => {
   stack = await startStack({ maxUploadBytes: 6 * MiB });
-  browser = await launchChromium();
-  page = browser.page;
-  page.on('request', (r) => r.url().startsWith(stack.workerUrl) && workerBodies.push(r.postData() ?? ''));
-  page.on('response', async (r) => {
-    if (r.url().startsWith(stack.workerUrl) && r.request().method() === 'POST') workerReplies.push(await r.text().catch(() => ''));
+  browser = await openExamplePage(stack, (page) => {
+    page.on('request', (r) => r.url().startsWith(stack.workerUrl) && workerBodies.push(r.postData() ?? ''));
+    page.on('response', async (r) => {
+      if (r.url().startsWith(stack.workerUrl) && r.request().method() === 'POST') workerReplies.push(await r.text().catch(() => ''));
+    });
   });
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(stack.pageUrl);
-  await page.waitForFunction(() => window.app !== undefined, null, { timeout: 20000 });
-  assert.deepEqual(errors, []);
+  page = browser.page;
 });
 
 after(async () => {

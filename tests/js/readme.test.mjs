@@ -41,11 +41,11 @@ snippets.forEach(({ kind, code }, i) => {
         // (the worker, a user's bearer token), `cos` (the bucket's endpoint options, here the
         // emulator's) and `getTemporaryCredentials()` (keys the emulator accepts with a token).
         const tmp = ['AKIDreadmetmp', 'readme-tmp-secret', 'readme-session-token'];
-        const stack = await startStack({ emulatorArgs: ['--credentials', tmp.join(':')] });
+        const stack = await startStack({ maxUploadBytes: 32 * 1024 * 1024, emulatorArgs: ['--credentials', tmp.join(':')] });
         try {
           const port = Number(stack.env.COS_DOMAIN.split(':')[1]);
           const prelude = [
-            `const file = new File([new Uint8Array(3 * 1024 * 1024 + 5).map((_, i) => (i * 31) & 255)], 'readme.bin');`,
+            `const file = new File([new Uint8Array(3 * 8 * 1024 * 1024 + 5).map((_, i) => (i * 31) & 255)], 'readme.bin');`,
             `const workerUrl = ${JSON.stringify(stack.workerUrl)}, token = ${JSON.stringify(stack.users.alice)};`,
             `const cos = ${JSON.stringify({ bucket: stack.env.COS_BUCKET, region: stack.env.COS_REGION, domain: '127.0.0.1', port, protocol: 'http', pathStyle: true, allowInsecureLocal: true })};`,
             `const getTemporaryCredentials = async () => (${JSON.stringify({ tmpSecretId: tmp[0], tmpSecretKey: tmp[1], sessionToken: tmp[2], prefix: 'users/alice/' })});`,

@@ -106,6 +106,10 @@ export function assertProbe(result, cases = loadCases()) {
   assert.equal(result.formNames.at(-1), 'file', 'the file goes last in a POST form');
   assert.ok(result.formNames.includes('q-signature') && result.formNames.includes('policy'));
   assert.equal(result.crc64, '11051210869376104954', 'CRC-64/ECMA of "123456789"');
+  const { upload } = result;
+  assert.deepEqual(upload.requests, ['POST uploads', 'PUT part', 'PUT part', 'PUT part', 'POST uploadId'], 'cos-wasm/upload: initiate, 3 parts, complete');
+  assert.equal(upload.parts, 3);
+  assert.equal(upload.crc64, upload.expected, 'cos-wasm/upload: the combined CRC-64 is the file\'s');
   if ('sseC' in result) assert.equal(result.sseC, true, 'a cos-wasm/keys CustomerKey signs through the signer entry');
 }
 

@@ -42,6 +42,13 @@ test('every loader the exports map names is packed', () => {
   for (const t of targets) if (t !== 'package.json') assert.ok(manifest.files.includes(t), t);
 });
 
+test('every entry answers the runtime conditions of the main one (a workerd or edge bundle loads the loader that instantiates the wasm)', () => {
+  for (const [name, entry] of Object.entries(manifest.exports)) {
+    if (typeof entry === 'string') continue;
+    for (const c of ['workerd', 'edge-light', 'node', 'default']) assert.ok(c in entry, `${name} lacks the ${c} condition`);
+  }
+});
+
 test("README's table of setups lists exactly the matrix rows", () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const section = readme.split('\n## Using with bundlers and runtimes\n')[1].split('\n## ')[0];

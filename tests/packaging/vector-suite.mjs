@@ -5,8 +5,9 @@ import process from 'node:process';
 import * as signer from 'cos-wasm';
 import * as hash from 'cos-wasm/hash';
 import * as keys from 'cos-wasm/keys';
+import { uploadFile } from 'cos-wasm/upload';
 import { probe } from './apps/probe.mjs';
 
 const { cases } = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-// three entries, three modules: the signer, hashing, and an SSE-C key of cos-wasm/keys
-console.log(JSON.stringify(await probe({ ...signer, ...hash, ...keys }, cases)));
+// four entries: the signer, hashing, an SSE-C key of cos-wasm/keys, and uploadFile
+console.log(JSON.stringify(await probe({ ...signer, ...hash, ...keys, uploadFile }, cases)));

@@ -4,6 +4,7 @@
 import { init, CosSigner, postFormData } from 'cos-wasm';
 import { init as initHash, hashInput } from 'cos-wasm/hash';
 import { init as initKeys, CustomerKey } from 'cos-wasm/keys';
+import { uploadFile } from 'cos-wasm/upload';
 import { probe } from './probe.mjs';
 
 window.callBeforeInit = () => {
@@ -17,5 +18,5 @@ window.callBeforeInit = () => {
 
 window.runProbe = async (cases) => {
   await Promise.all([init(), initHash(), initKeys()]);
-  return probe({ CosSigner, hashInput, postFormData, CustomerKey }, cases);
+  return probe({ CosSigner, hashInput, postFormData, CustomerKey, uploadFile }, cases);
 };
