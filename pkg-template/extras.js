@@ -46,9 +46,10 @@ guardClass(CosSigner, 'CosSigner', assertInitialized);
 /**
  * Builds the multipart body of a POST Object upload: every field of `form.fields` in
  * order, then `file` (a Blob/File, or a string) last (COS ignores fields after it).
+ * Plain JS: it needs no init(), so a page that posts a form its worker signed never
+ * downloads the signer's .wasm.
  */
 export function postFormData(form, file, filename) {
-  assertInitialized();
   if (!isObject(form)) throw cosError('ERR_INVALID_ARGUMENT', 'postFormData(form, file) takes the result of postObjectForm()/signPostPolicy() as `form`');
   const fields = own(form, 'fields', 'form.fields');
   if (!isObject(fields) || isArray(fields)) throw cosError('ERR_INVALID_ARGUMENT', '`form.fields` must be an object of form fields');

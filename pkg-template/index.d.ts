@@ -328,7 +328,10 @@ export function bucketEncryptionXml(config: BucketEncryptionConfig): string;
 /** Parses the body of `GET /?encryption`. */
 export function parseBucketEncryptionXml(xml: string): BucketEncryptionConfig;
 
-/** The multipart body of a POST upload: `form.fields` in order, then `file` last. */
+/**
+ * The multipart body of a POST upload: `form.fields` in order, then `file` last. Needs no
+ * `init()`: a page that posts a form its worker signed never downloads the signer's `.wasm`.
+ */
 export function postFormData(form: PostObjectForm, file: Blob, filename?: string): FormData;
 
 // ---------------------------------------------------------------------------------------
