@@ -12,8 +12,10 @@ const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'
 test('sideEffects lists exactly the files with effects at import', () => {
   const js = manifest.files.filter((f) => /\.c?js$/.test(f));
   // a top-level initSync(...) (our loaders), a top-level `new WebAssembly.Instance` (wasm-bindgen's
-  // nodejs glue), or the lifetime guard patching the classes (extras: `guardClass(` at import)
-  const effectful = js.filter((f) => /^(initSync\(|(let|const) \w+ = new WebAssembly\.Instance\(|(for \(.*\) )?guardClass\()/m.test(readFileSync(join(installed, f), 'utf8')));
+  // nodejs glue), the lifetime guard patching the classes (extras: `guardClass(` at import), or
+  // a bare `import '…';`, there only for its effect (a JS-only entry's loaders importing the
+  // loader of the wasm entry they run over, which instantiates it)
+  const effectful = js.filter((f) => /^(initSync\(|(let|const) \w+ = new WebAssembly\.Instance\(|(for \(.*\) )?guardClass\(|import '[^']+';$)/m.test(readFileSync(join(installed, f), 'utf8')));
   // node.cjs requires the nodejs glue: requiring it is what instantiates
   effectful.push(...js.filter((f) => /(^|\/)node\.cjs$/.test(f)));
   for (const f of effectful) assert.ok(manifest.sideEffects.includes(`./${f}`), `${f} has effects at import: listed in sideEffects`);
