@@ -139,3 +139,7 @@ export const credentialsProvider = moved('credentialsProvider', 'sts');
 export const explainSignatureMismatch = moved('explainSignatureMismatch', 'explain');
 /** @deprecated moved to `cos-wasm/explain` */
 export const parseCosErrorXml = moved('parseCosErrorXml', 'explain');
+/** @deprecated moved to `cos-wasm/explain` */
+export const bucketEncryptionXml = moved('bucketEncryptionXml', 'explain');
+/** @deprecated moved to `cos-wasm/explain` */
+export const parseBucketEncryptionXml = moved('parseBucketEncryptionXml', 'explain');

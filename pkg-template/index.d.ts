@@ -318,16 +318,6 @@ export function copySourceSseHeaders(key: KeysCustomerKey | Bytes | string, algo
 /** An unsigned URL (public-read objects). Refuses SSE-KMS (`ERR_SSE_KMS_ANONYMOUS`) and SSE-C objects. */
 export function objectUrl(options: EndpointOptions & { key: string; sse?: Sse }): string;
 
-export interface BucketEncryptionConfig {
-  algorithm: 'AES256' | 'SM4' | 'KMS';
-  kmsKeyId?: string;
-}
-
-/** The body of `PUT /?encryption`. */
-export function bucketEncryptionXml(config: BucketEncryptionConfig): string;
-/** Parses the body of `GET /?encryption`. */
-export function parseBucketEncryptionXml(xml: string): BucketEncryptionConfig;
-
 /**
  * The multipart body of a POST upload: `form.fields` in order, then `file` last. Needs no
  * `init()`: a page that posts a form its worker signed never downloads the signer's `.wasm`.
@@ -435,3 +425,9 @@ export declare const explainSignatureMismatch: never;
 
 /** @deprecated Moved: `import { parseCosErrorXml } from 'cos-wasm/explain'`. Using it from 'cos-wasm' throws `ERR_MOVED`. */
 export declare const parseCosErrorXml: never;
+
+/** @deprecated Moved: `import { bucketEncryptionXml } from 'cos-wasm/explain'`. Using it from 'cos-wasm' throws `ERR_MOVED`. */
+export declare const bucketEncryptionXml: never;
+
+/** @deprecated Moved: `import { parseBucketEncryptionXml } from 'cos-wasm/explain'`. Using it from 'cos-wasm' throws `ERR_MOVED`. */
+export declare const parseBucketEncryptionXml: never;

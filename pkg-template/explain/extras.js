@@ -1,5 +1,6 @@
-// JS side of `cos-wasm/explain`: cosErrorFromResponse with the signature-mismatch
-// explanation (the wasm XML parser and explainSignatureMismatch).
+// JS side of `cos-wasm/explain` (the entry that reads and writes COS XML: error bodies,
+// signature-mismatch explanations, bucket encryption): cosErrorFromResponse with the
+// signature-mismatch explanation (the wasm XML parser and explainSignatureMismatch).
 // Written as plain ESM; the build derives extras.cjs from it for CommonJS.
 import { explainSignatureMismatch, parseCosErrorXml, isCosError } from './cos_wasm_explain.js';
 import { initCheck } from '../guard.js';

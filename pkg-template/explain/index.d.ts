@@ -1,4 +1,4 @@
-// Type definitions for cos-wasm/explain: why COS refused a signature. Hand-written: this file is the public contract.
+// Type definitions for cos-wasm/explain: reading and writing COS XML (why COS refused a signature, COS error bodies, bucket default encryption). Hand-written: this file is the public contract.
 import type { CosError, CosResponseError, InitInput, MismatchExplanation, SignedInput } from '../index.js';
 
 /** Loads this entry's WebAssembly module (`cos_wasm_explain_bg.wasm`). Required once in browsers (before any other call of this entry; each entry has its own module and its own `init`); a no-op in Node and workerd, where the module is ready at import. */
@@ -18,3 +18,15 @@ export function parseCosErrorXml(xml: string): { code: string; message: string; 
 
 /** Reads a failed response's body and resolves to the matching CosError (it does not throw it); for `SignatureDoesNotMatch` with `signed`, its `explanation` names each difference. */
 export function cosErrorFromResponse(response: Response, signed?: SignedInput): Promise<CosResponseError>;
+
+/** A bucket's default encryption rule: the `<SSEAlgorithm>` (`KMS`, not `cos/kms`) and, for `KMS`, the optional `<KMSMasterKeyID>` (default: the CMK COS creates). */
+export interface BucketEncryptionConfig {
+  algorithm: 'AES256' | 'SM4' | 'KMS';
+  kmsKeyId?: string;
+}
+
+/** The `<ServerSideEncryptionConfiguration>` body of `PUT /?encryption`. */
+export function bucketEncryptionXml(config: BucketEncryptionConfig): string;
+
+/** Parses the body of `GET /?encryption` (`ERR_INVALID_XML` if it is not one). */
+export function parseBucketEncryptionXml(xml: string): BucketEncryptionConfig;

@@ -5,7 +5,8 @@
 //!
 //! Layers, one way: `options` (reading arguments), `output` (building results) and
 //! `registry` (key handles) are leaves; `sse` and `keys` build on them; `signer` on `sse`;
-//! `hash` and `sts` (TC3 signing, CAM policies) on `options`.
+//! `hash`, `sts` (TC3 signing, CAM policies), `explain` and `bucket` (bucket encryption XML)
+//! on `options`.
 #![cfg_attr(not(feature = "wasm"), allow(dead_code, unused_imports))]
 
 use js_sys::Reflect;
@@ -17,6 +18,8 @@ use options::raw_get;
 
 // One module per npm entry, each behind its cargo feature (Cargo.toml); `options` and
 // `output` are shared, and what an entry does not use of them is dropped by LTO.
+#[cfg(feature = "entry-explain")]
+mod bucket;
 #[cfg(feature = "entry-explain")]
 mod explain;
 #[cfg(feature = "entry-hash")]

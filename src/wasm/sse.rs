@@ -1,18 +1,15 @@
-//! SSE descriptions (`{ type: 'SSE-C', key }` …), SSE headers, object URLs and bucket
-//! default encryption.
+//! SSE descriptions (`{ type: 'SSE-C', key }` …), SSE headers and object URLs. (Bucket
+//! default encryption XML is in `bucket.rs`, of the `cos-wasm/explain` entry.)
 
-use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::options::{
     endpoint, get, is_array, js_text, json_text, opt_algorithm, opt_bytes, opt_str, options,
-    req_str,
 };
 use super::output::headers_object;
 #[cfg(feature = "entry-keys")]
 use super::registry::{lookup, CUSTOMER_KEYS};
 use crate::algorithm::SseAlgorithm;
-use crate::bucket_encryption::BucketEncryption;
 use crate::error::{err, Result};
 use crate::keys::CustomerKey;
 use crate::request::object_url;
@@ -66,6 +63,7 @@ pub(super) fn customer_key(
 #[cfg(not(feature = "entry-keys"))]
 fn keys_entry_key(value: &JsValue) -> Result<Option<CustomerKey>> {
     use super::options::{callable, get_prototype_of_probe};
+    use js_sys::Reflect;
     use wasm_bindgen::JsCast;
     if !value.is_object() || get_prototype_of_probe(value).is_err() {
         return Ok(None);
@@ -199,32 +197,4 @@ pub fn object_url_js(opts: JsValue) -> Result<String> {
         &opt_str(&opts, "key")?.unwrap_or_default(),
         sse(&get(&opts, "sse")?)?.as_ref(),
     )
-}
-
-/// `bucketEncryptionXml({ algorithm: 'AES256' | 'SM4' | 'KMS', kmsKeyId? })`.
-#[wasm_bindgen(js_name = bucketEncryptionXml)]
-pub fn bucket_encryption_xml(opts: JsValue) -> Result<String> {
-    options(&opts, "bucketEncryptionXml()")?;
-    let cfg = match req_str(&opts, "algorithm")?.as_str() {
-        "AES256" => BucketEncryption::Aes256,
-        "SM4" => BucketEncryption::Sm4,
-        "KMS" => BucketEncryption::kms(opt_str(&opts, "kmsKeyId")?.as_deref())?,
-        other => {
-            return Err(err!(InvalidSse, "bucket encryption algorithm must be 'AES256', 'SM4' or 'KMS' (got {} characters of something else)", other.chars().count()))
-        }
-    };
-    Ok(cfg.to_xml())
-}
-
-/// `parseBucketEncryptionXml(xml)` → `{ algorithm, kmsKeyId? }`.
-#[wasm_bindgen(js_name = parseBucketEncryptionXml)]
-pub fn parse_bucket_encryption_xml(xml: JsValue) -> Result<JsValue> {
-    let text = js_text(&xml, "xml")?.ok_or_else(|| err!(InvalidXml, "expected the XML text"))?;
-    let cfg = BucketEncryption::parse_xml(&text)?;
-    let o = Object::new();
-    let _ = Reflect::set(&o, &"algorithm".into(), &cfg.algorithm_str().into());
-    if let BucketEncryption::Kms { key_id: Some(id) } = &cfg {
-        let _ = Reflect::set(&o, &"kmsKeyId".into(), &id.as_str().into());
-    }
-    Ok(o.into())
 }

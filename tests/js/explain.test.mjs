@@ -1,12 +1,13 @@
 // Troubleshooting 403s against the local COS emulator: for each way a signed request goes
 // wrong on its way to COS, explainSignatureMismatch (through cosErrorFromResponse) names the
 // part that differs; a skewed COS clock is measured and corrected; keys with dot segments
-// survive the URL parsers of Node's fetch and Chromium.
+// survive the URL parsers of Node's fetch and Chromium. The entry's other COS XML, bucket
+// default encryption, is written, stored by the emulator and read back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CosSigner, clockOffsetFromResponse, withClockRetry } from 'cos-wasm';
 import { CustomerKey } from 'cos-wasm/keys';
-import { cosErrorFromResponse, explainSignatureMismatch } from 'cos-wasm/explain';
+import { bucketEncryptionXml, cosErrorFromResponse, explainSignatureMismatch, parseBucketEncryptionXml } from 'cos-wasm/explain';
 import { startEmulator } from './emulator.mjs';
 import { assertCosError } from './helpers.mjs';
 import { staticServer, launchChromium } from './harness.mjs';
@@ -125,6 +126,26 @@ test('other refusals are ERR_COS_RESPONSE with COS code and request id; bad inpu
   assertCosError(() => explainSignatureMismatch('<Error><Code>X</Code></Error>', { url: 'https://h/k' }), 'ERR_INVALID_ARGUMENT');
   assertCosError(() => clockOffsetFromResponse({}), 'ERR_INVALID_ARGUMENT');
   assertCosError(() => new CosSigner({ secretId: ID, secretKey: SECRET, clockOffset: 1e9 }), 'ERR_INVALID_ARGUMENT');
+});
+
+test('bucket default encryption XML: PUT /?encryption body, GET /?encryption answer', async () => {
+  for (const cfg of [{ algorithm: 'AES256' }, { algorithm: 'SM4' }, { algorithm: 'KMS', kmsKeyId: 'cmk-1' }, { algorithm: 'KMS' }]) {
+    const xml = bucketEncryptionXml(cfg);
+    assert.match(xml, /<ServerSideEncryptionConfiguration>/);
+    assert.deepEqual(parseBucketEncryptionXml(xml), cfg);
+  }
+  assertCosError(() => parseBucketEncryptionXml('<nope/>'), 'ERR_INVALID_XML');
+  assertCosError(() => bucketEncryptionXml({ algorithm: 'cos/kms' }), 'ERR_INVALID_SSE');
+  // Through the emulator: the body it accepts and the answer it gives.
+  for (const cfg of [{ algorithm: 'SM4' }, { algorithm: 'AES256' }]) {
+    const put = signer.signRequest({ ...ep, method: 'PUT', key: '', query: { encryption: '' }, expires: 60 });
+    const putRes = await fetch(put.url, { method: 'PUT', headers: put.headers, body: bucketEncryptionXml(cfg) });
+    assert.equal(putRes.status, 200, await putRes.text());
+    const get = signer.signRequest({ ...ep, method: 'GET', key: '', query: { encryption: '' }, expires: 60 });
+    const getRes = await fetch(get.url, { headers: get.headers });
+    assert.equal(getRes.status, 200);
+    assert.deepEqual(parseBucketEncryptionXml(await getRes.text()), cfg);
+  }
 });
 
 test('a COS clock two hours ahead: ERR_CLOCK_SKEW with the offset, corrected by one retry', async () => {

@@ -15,6 +15,8 @@ test('require("cos-wasm") passes the shared suite (signing, SSE, keys, hashing)'
 test('CommonJS: a moved name throws ERR_MOVED naming its new entry', () => {
   assert.throws(() => signerEntry.CustomerKey.generate('AES256'), (e) => cos.isCosError(e) && e.code === 'ERR_MOVED' && /from 'cos-wasm\/keys'/.test(e.message));
   assert.throws(() => new signerEntry.Crc64(), (e) => e.code === 'ERR_MOVED' && /from 'cos-wasm\/hash'/.test(e.message));
+  assert.throws(() => signerEntry.bucketEncryptionXml({ algorithm: 'AES256' }), (e) => e.code === 'ERR_MOVED' && /from 'cos-wasm\/explain'/.test(e.message));
+  assert.match(require('cos-wasm/explain').bucketEncryptionXml({ algorithm: 'AES256' }), /<SSEAlgorithm>AES256<\/SSEAlgorithm>/);
 });
 
 test('CommonJS errors are CosErrors too', () => {

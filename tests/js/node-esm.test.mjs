@@ -13,7 +13,8 @@ const KT = '1557989151;1557996351';
 
 test('names that moved out of the signer entry throw ERR_MOVED naming the new import, on any use', () => {
   const moved = { CustomerKey: 'keys', WrappingKey: 'keys', Crc64: 'hash', Md5: 'hash', Sha1: 'hash', hashInput: 'hash', crc64Combine: 'hash', verifyCrc64: 'hash', verifyResponseCrc64: 'hash',
-    tc3Authorization: 'sts', cosPolicy: 'sts', getFederationToken: 'sts', assumeRole: 'sts', credentialsProvider: 'sts', explainSignatureMismatch: 'explain', parseCosErrorXml: 'explain' };
+    tc3Authorization: 'sts', cosPolicy: 'sts', getFederationToken: 'sts', assumeRole: 'sts', credentialsProvider: 'sts', explainSignatureMismatch: 'explain', parseCosErrorXml: 'explain',
+    bucketEncryptionXml: 'explain', parseBucketEncryptionXml: 'explain' };
   for (const [name, entry] of Object.entries(moved)) {
     const stub = signerEntry[name];
     const hint = new RegExp(`import \\{ ${name} \\} from 'cos-wasm/${entry}'`);

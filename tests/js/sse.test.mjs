@@ -1,7 +1,7 @@
 // Server-side encryption through the packed package (Node ESM).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CosSigner, sseHeaders, objectUrl, bucketEncryptionXml, parseBucketEncryptionXml, postFormData } from 'cos-wasm';
+import { CosSigner, sseHeaders, objectUrl, postFormData } from 'cos-wasm';
 import { CustomerKey } from 'cos-wasm/keys';
 import { assertCosError, loadVectors } from './helpers.mjs';
 
@@ -105,14 +105,4 @@ test('postObjectForm: policy, SSE fields as fields and conditions, file last', a
   assert.equal(order.at(-1), 'file');
   assert.deepEqual(order.slice(0, -1), names);
   key.free();
-});
-
-test('bucket default encryption XML', () => {
-  for (const cfg of [{ algorithm: 'AES256' }, { algorithm: 'SM4' }, { algorithm: 'KMS', kmsKeyId: 'cmk-1' }, { algorithm: 'KMS' }]) {
-    const xml = bucketEncryptionXml(cfg);
-    assert.match(xml, /<ServerSideEncryptionConfiguration>/);
-    assert.deepEqual(parseBucketEncryptionXml(xml), cfg);
-  }
-  assertCosError(() => parseBucketEncryptionXml('<nope/>'), 'ERR_INVALID_XML');
-  assertCosError(() => bucketEncryptionXml({ algorithm: 'cos/kms' }), 'ERR_INVALID_SSE');
 });

@@ -11,7 +11,10 @@ import {
   tc3Authorization, cosPolicy, getFederationToken, assumeRole, credentialsProvider,
   type TemporaryCredentials, type CredentialsProvider,
 } from 'cos-wasm/sts';
-import { cosErrorFromResponse as explainResponse, explainSignatureMismatch } from 'cos-wasm/explain';
+import {
+  cosErrorFromResponse as explainResponse, explainSignatureMismatch, bucketEncryptionXml, parseBucketEncryptionXml,
+  type BucketEncryptionConfig,
+} from 'cos-wasm/explain';
 import type { MismatchExplanation } from 'cos-wasm';
 
 await Promise.all([initKeys(), initHash({ module_or_path: new URL('https://example.invalid/x.wasm') })]);
@@ -20,6 +23,14 @@ await Promise.all([initKeys(), initHash({ module_or_path: new URL('https://examp
 signerEntry.CustomerKey.generate('AES256');
 // @ts-expect-error Crc64 moved to cos-wasm/hash
 new signerEntry.Crc64();
+// @ts-expect-error bucketEncryptionXml moved to cos-wasm/explain
+signerEntry.bucketEncryptionXml({ algorithm: 'AES256' });
+// @ts-expect-error parseBucketEncryptionXml moved to cos-wasm/explain
+signerEntry.parseBucketEncryptionXml('<ServerSideEncryptionConfiguration/>');
+const bucketCfg: BucketEncryptionConfig = parseBucketEncryptionXml(bucketEncryptionXml({ algorithm: 'KMS', kmsKeyId: 'cmk-1' }));
+// @ts-expect-error 'cos/kms' is the object header's value; the bucket rule says 'KMS'
+bucketEncryptionXml({ algorithm: 'cos/kms' });
+void bucketCfg;
 const explained: MismatchExplanation = explainSignatureMismatch('<Error/>', 'https://b.cos.ap-x.myqcloud.com/a');
 void explained;
 void explainResponse;
