@@ -1,7 +1,6 @@
 //! Thin wrappers over the RustCrypto digests used by the signers. The only module that
-//! names `hmac`, `sha1`, `md-5` and `base64` directly.
+//! names `hmac`, `sha1` and `md-5` directly.
 
-use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::{Digest, Sha1};
 use sha2::Sha256;
@@ -61,15 +60,4 @@ pub fn sha256_hex(msg: &[u8]) -> String {
 #[must_use]
 pub fn md5(msg: &[u8]) -> [u8; 16] {
     md5::Md5::digest(msg).into()
-}
-
-/// Standard base64 with padding.
-#[must_use]
-pub fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-/// Decodes standard base64 (padding required).
-pub fn b64_decode(text: &str) -> Option<Vec<u8>> {
-    base64::engine::general_purpose::STANDARD.decode(text).ok()
 }

@@ -9,7 +9,6 @@
 use core::fmt;
 use core::str::FromStr;
 
-use base64::Engine as _;
 use hkdf::Hkdf;
 use sha2::Sha256;
 use zeroize::Zeroizing;
@@ -292,9 +291,7 @@ impl KdfParams {
         }
         let iterations = u32::from_str(digits).map_err(|_| bad())?;
         let salt = salt.strip_prefix("salt=").ok_or_else(bad)?;
-        let salt = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(salt)
-            .map_err(|_| bad())?;
+        let salt = crate::base64::decode_url(salt).ok_or_else(bad)?;
         Self::pbkdf2_sha256(iterations, &salt)
     }
 
@@ -352,7 +349,7 @@ impl crate::error::Piece for KdfParams {
         out.push_str("$i=");
         self.iterations.push_to(out);
         out.push_str("$salt=");
-        out.push_str(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&self.salt));
+        out.push_str(&crate::base64::encode_url(&self.salt));
     }
 }
 
