@@ -99,14 +99,13 @@ fn decode_into(text: &[u8], url: bool, out: &mut Vec<u8>) -> Option<()> {
             n = n << 6 | value(c, url)?;
         }
         n <<= 6 * (4 - group.len()) as u32;
-        let [_, b0, b1, b2] = n.to_be_bytes();
-        let bytes = [b0, b1, b2];
-        let (kept, dropped) = bytes.split_at(group.len() - 1);
+        // 2, 3 or 4 symbols carry 1, 2 or 3 bytes (the top ones of the 24 bits in `n`).
+        let kept = group.len() - 1;
         // Canonical only: the bits of the last symbol that no byte uses must be zero.
-        if dropped.iter().any(|&b| b != 0) {
+        if n & (0x00FF_FFFF >> (8 * kept)) != 0 {
             return None;
         }
-        out.extend_from_slice(kept);
+        out.extend_from_slice(n.to_be_bytes().get(1..=kept)?);
     }
     Some(())
 }
