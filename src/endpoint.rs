@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use crate::error::{cat, err, find_str, q, replace_str, Result};
+use crate::error::{cat, err, find_str, parse_u64, q, replace_str, Result};
 
 /// A bucket name `<name>-<APPID>`: `name` is `[a-z0-9-]` without leading/trailing `-`,
 /// APPID is decimal digits (SDK regex `^[a-z0-9-]+-[0-9]+$`).
@@ -324,7 +324,7 @@ impl Endpoint {
             && octets.first() == Some(&"127")
             && octets
                 .iter()
-                .all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok())
+                .all(|o| !o.is_empty() && o.len() <= 3 && parse_u64(o).is_some_and(|n| n <= 255))
     }
 
     /// The decoded path that is signed (`UriPathname`) for an object path (`/key`).
@@ -338,8 +338,8 @@ impl Endpoint {
 }
 
 fn parse_port(p: &str) -> Result<u16> {
-    p.parse::<u16>()
-        .ok()
+    parse_u64(p)
+        .and_then(|n| u16::try_from(n).ok())
         .filter(|p| *p != 0)
         .ok_or_else(|| err!(InvalidEndpoint, "port must be 1-65535, got {}", q(p)))
 }

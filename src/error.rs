@@ -265,6 +265,28 @@ pub(crate) fn push_u64(out: &mut String, mut n: u64) {
     push_ascii(out, digits.get(at..).unwrap_or_default());
 }
 
+/// Parses unsigned decimal text exactly as `str::parse::<u64>` does: an optional `+`, then
+/// one or more ASCII digits, no overflow. One small loop instead of core's generic parser
+/// monomorphised for each integer width (~0.3 KB of `.wasm` each); a narrower width is
+/// `parse_u64(s).and_then(|n| u16::try_from(n).ok())`, again equal to `parse::<u16>()`.
+/// (The CRC-64 readers of `cos-wasm/hash` keep `parse::<u64>()`: that entry parses nothing
+/// else, and there this helper measured 67 B smaller raw but 24 B larger gzipped.)
+pub(crate) fn parse_u64(s: &str) -> Option<u64> {
+    let digits = s.strip_prefix('+').unwrap_or(s);
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n = 0u64;
+    for b in digits.bytes() {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(d))?;
+    }
+    Some(n)
+}
+
 /// Appends ASCII bytes as chars: `core::str::from_utf8` would link UTF-8 validation
 /// (0.7 KB of `.wasm`) for bytes known to be ASCII.
 fn push_ascii(out: &mut String, bytes: &[u8]) {
@@ -581,6 +603,46 @@ mod tests {
             cat!("{}", QuotedList(&["A", "B"])),
             format!("{:?}", ["A", "B"])
         );
+    }
+
+    #[test]
+    fn parse_u64_edges_match_std() {
+        for s in [
+            "",
+            "+",
+            "-",
+            "+0",
+            "-0",
+            "00",
+            "0+1",
+            "++1",
+            "18446744073709551615",
+            "18446744073709551616",
+            "+18446744073709551615",
+            "65535",
+            "65536",
+            "255",
+            "256",
+            "٣",
+        ] {
+            assert_eq!(super::parse_u64(s), s.parse::<u64>().ok(), "{s:?}");
+            assert_eq!(
+                super::parse_u64(s).and_then(|n| u16::try_from(n).ok()),
+                s.parse::<u16>().ok(),
+                "{s:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_u64_matches_std(s in "[+-]?[0-9a+ ]{0,22}|[0-9]{18,21}|.{0,4}") {
+            use super::parse_u64;
+            proptest::prop_assert_eq!(parse_u64(&s), s.parse::<u64>().ok());
+            proptest::prop_assert_eq!(parse_u64(&s).and_then(|n| u32::try_from(n).ok()), s.parse::<u32>().ok());
+            proptest::prop_assert_eq!(parse_u64(&s).and_then(|n| u16::try_from(n).ok()), s.parse::<u16>().ok());
+            proptest::prop_assert_eq!(parse_u64(&s).and_then(|n| u8::try_from(n).ok()), s.parse::<u8>().ok());
+        }
     }
 
     #[test]

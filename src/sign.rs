@@ -9,7 +9,7 @@ use crate::credentials::Credentials;
 use crate::crypto::{hmac_sha1_hex, sha1_hex};
 use crate::encode::uri_encode;
 use crate::endpoint::Endpoint;
-use crate::error::{cat, err, join, push_hex_byte, q, Result, HEX_UPPER};
+use crate::error::{cat, err, join, parse_u64, push_hex_byte, q, Result, HEX_UPPER};
 
 /// COS's limit on the UTF-8 length of an object key (protocol §6).
 pub const MAX_OBJECT_KEY_BYTES: usize = 850;
@@ -103,7 +103,7 @@ impl KeyTime {
             if t.is_empty() || t.len() > 12 || !t.bytes().all(|c| c.is_ascii_digit()) {
                 return Err(bad());
             }
-            t.parse().map_err(|_| bad())
+            parse_u64(t).ok_or_else(bad)
         };
         Self::new(num(a)?, num(b)?)
     }

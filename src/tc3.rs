@@ -20,7 +20,7 @@
 use zeroize::Zeroizing;
 
 use crate::crypto::{hex, hmac_sha256, sha256_hex};
-use crate::error::{cat, err, find_str, q, replace_str, QuotedChar, Result};
+use crate::error::{cat, err, find_str, parse_u64, q, replace_str, QuotedChar, Result};
 use crate::time::iso8601_utc;
 
 /// The algorithm name that starts the string to sign and the `Authorization` value.
@@ -129,7 +129,7 @@ fn parse_host(authority: &str) -> Option<String> {
         let ok = !port.is_empty()
             && port.len() <= 5
             && port.bytes().all(|b| b.is_ascii_digit())
-            && port.parse::<u32>().is_ok_and(|p| (1..=65_535).contains(&p));
+            && parse_u64(port).is_some_and(|p| (1..=65_535).contains(&p));
         if !ok {
             return None;
         }
@@ -168,7 +168,7 @@ fn ipv4_form_ok(host: &str) -> bool {
         && labels.iter().all(|l| {
             l.bytes().all(|b| b.is_ascii_digit())
                 && (*l == "0" || !l.starts_with('0'))
-                && l.parse::<u16>().is_ok_and(|n| n <= 255)
+                && parse_u64(l).is_some_and(|n| n <= 255)
         })
 }
 

@@ -2,7 +2,7 @@
 //! configuration, error bodies). Hand-written: the wasm build needs only well-formed small
 //! documents without DTDs, and an XML crate costs tens of KB of `.wasm`.
 
-use crate::error::{err, find_str, Result};
+use crate::error::{err, find_str, parse_u64, Result};
 
 /// Deepest nesting accepted.
 const MAX_DEPTH: usize = 32;
@@ -49,7 +49,7 @@ pub(crate) fn unescape(s: &str) -> Result<String> {
                 {
                     u32::from_str_radix(hex, 16).ok()
                 } else if let Some(dec) = name.strip_prefix('#') {
-                    dec.parse::<u32>().ok()
+                    parse_u64(dec).and_then(|n| u32::try_from(n).ok())
                 } else {
                     None
                 };

@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 
 use super::{customer_key_len, CustomerKey};
 use crate::algorithm::SseAlgorithm;
-use crate::error::{err, Result};
+use crate::error::{err, parse_u64, Result};
 
 /// Version label that starts the HKDF `info` of [`derive_hkdf`].
 pub const HKDF_INFO_LABEL: &str = "cos-wasm/sse-c/v1";
@@ -289,7 +289,9 @@ impl KdfParams {
         {
             return Err(bad());
         }
-        let iterations = u32::from_str(digits).map_err(|_| bad())?;
+        let iterations = parse_u64(digits)
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(bad)?;
         let salt = salt.strip_prefix("salt=").ok_or_else(bad)?;
         let salt = crate::base64::decode_url(salt).ok_or_else(bad)?;
         Self::pbkdf2_sha256(iterations, &salt)
