@@ -29,7 +29,7 @@
 //! ```
 
 use crate::endpoint::{Bucket, Region};
-use crate::error::{cat, err, join, q, QuotedList, Result};
+use crate::error::{cat, err, join, q, rsplit_once_ascii, QuotedList, Result};
 use crate::json;
 use crate::sign::MAX_OBJECT_KEY_BYTES;
 
@@ -614,7 +614,7 @@ impl CosPolicy {
     /// `qcs::cos:<region>:uid/<appid>:<bucket>/` — the resource prefix of this bucket.
     fn resource_base(&self) -> String {
         let bucket = self.bucket.as_str();
-        let appid = bucket.rsplit_once('-').map_or("", |(_, a)| a);
+        let appid = rsplit_once_ascii(bucket, b'-').map_or("", |(_, a)| a);
         cat!(
             "qcs::cos:{}:uid/{}:{}/",
             self.region.as_str(),

@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use crate::error::{cat, err, find_str, parse_u64, q, replace_str, Result};
+use crate::error::{cat, err, find_str, parse_u64, q, replace_str, rsplit_once_ascii, Result};
 
 /// A bucket name `<name>-<APPID>`: `name` is `[a-z0-9-]` without leading/trailing `-`,
 /// APPID is decimal digits (SDK regex `^[a-z0-9-]+-[0-9]+$`).
@@ -24,7 +24,7 @@ impl Bucket {
                 why
             )
         };
-        let Some((short, appid)) = name.rsplit_once('-') else {
+        let Some((short, appid)) = rsplit_once_ascii(name, b'-') else {
             return Err(bad("missing the -APPID suffix"));
         };
         if appid.is_empty() || !appid.bytes().all(|b| b.is_ascii_digit()) {
@@ -204,7 +204,7 @@ impl Endpoint {
             self.region.as_str(),
         )
         .to_ascii_lowercase();
-        let (host, port) = match domain.rsplit_once(':') {
+        let (host, port) = match rsplit_once_ascii(&domain, b':') {
             Some((h, p)) => (h.to_owned(), Some(parse_port(p)?)),
             None => (domain, None),
         };

@@ -421,6 +421,15 @@ pub(crate) fn push_padded(out: &mut String, n: u64, width: usize) {
     out.push_str(&digits);
 }
 
+/// `s.rsplit_once(sep)` for an ASCII `sep`: a byte search instead of core's `CharSearcher`
+/// and its reverse `memrchr` (~0.8 KB of `.wasm`). The split point is an ASCII byte, so
+/// both halves are on char boundaries.
+pub(crate) fn rsplit_once_ascii(s: &str, sep: u8) -> Option<(&str, &str)> {
+    debug_assert!(sep.is_ascii());
+    let i = s.bytes().rposition(|b| b == sep)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
 /// Byte offset of the first `needle` in `hay`. A plain search instead of `str::find` /
 /// `contains` / `replace` with a `&str` pattern, whose Two-Way searcher (and its
 /// char-boundary panic path) costs ~3 KB of `.wasm`; every haystack here is a short
@@ -642,6 +651,29 @@ mod tests {
             proptest::prop_assert_eq!(parse_u64(&s).and_then(|n| u32::try_from(n).ok()), s.parse::<u32>().ok());
             proptest::prop_assert_eq!(parse_u64(&s).and_then(|n| u16::try_from(n).ok()), s.parse::<u16>().ok());
             proptest::prop_assert_eq!(parse_u64(&s).and_then(|n| u8::try_from(n).ok()), s.parse::<u8>().ok());
+        }
+    }
+
+    #[test]
+    fn rsplit_once_ascii_matches_std() {
+        for s in [
+            "",
+            "-",
+            "a-b-c",
+            "é-1250000000",
+            "x:",
+            ":y",
+            "h:p:q",
+            "no sep",
+            "é:é",
+        ] {
+            for sep in [b'-', b':'] {
+                assert_eq!(
+                    super::rsplit_once_ascii(s, sep),
+                    s.rsplit_once(char::from(sep)),
+                    "{s:?}"
+                );
+            }
         }
     }
 

@@ -2,7 +2,7 @@
 //! configuration, error bodies). Hand-written: the wasm build needs only well-formed small
 //! documents without DTDs, and an XML crate costs tens of KB of `.wasm`.
 
-use crate::error::{err, find_str, parse_u64, Result};
+use crate::error::{err, find_str, parse_u64, rsplit_once_ascii, Result};
 
 /// Deepest nesting accepted.
 const MAX_DEPTH: usize = 32;
@@ -79,7 +79,7 @@ impl Node {
 }
 
 fn local_name(qname: &str) -> &str {
-    qname.rsplit(':').next().unwrap_or(qname)
+    rsplit_once_ascii(qname, b':').map_or(qname, |(_, local)| local)
 }
 
 /// Parses a small XML document into a tree. No DTDs, no entity expansion beyond the 5
