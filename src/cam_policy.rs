@@ -29,7 +29,7 @@
 //! ```
 
 use crate::endpoint::{Bucket, Region};
-use crate::error::{cat, err, join, q, rsplit_once_ascii, QuotedList, Result};
+use crate::error::{cat, err, find_str, join, q, rsplit_once_ascii, QuotedList, Result};
 use crate::json;
 use crate::sign::MAX_OBJECT_KEY_BYTES;
 
@@ -349,7 +349,7 @@ fn check_key_text(what: &str, s: &str) -> Result<()> {
             MAX_OBJECT_KEY_BYTES
         ));
     }
-    if s.contains('*') {
+    if find_str(s, "*").is_some() {
         return Err(err!(
             InvalidCamPolicy,
             "{} contains '*', which CAM reads as a wildcard",

@@ -3,7 +3,9 @@
 
 use core::fmt;
 
-use crate::error::{cat, err, find_str, parse_u64, q, replace_str, rsplit_once_ascii, Result};
+use crate::error::{
+    cat, err, find_str, parse_u64, q, replace_str, rsplit_once_ascii, split_ascii, Result,
+};
 
 /// A bucket name `<name>-<APPID>`: `name` is `[a-z0-9-]` without leading/trailing `-`,
 /// APPID is decimal digits (SDK regex `^[a-z0-9-]+-[0-9]+$`).
@@ -319,7 +321,7 @@ impl Endpoint {
         }
         // An IPv4 literal in 127.0.0.0/8, not a name that merely starts with "127."
         // (`127.0.0.1.nip.io` resolves anywhere).
-        let octets: Vec<&str> = self.host.split('.').collect();
+        let octets: Vec<&str> = split_ascii(&self.host, b'.').collect();
         octets.len() == 4
             && octets.first() == Some(&"127")
             && octets

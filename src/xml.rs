@@ -27,10 +27,10 @@ pub(crate) fn escape(s: &str) -> String {
 pub(crate) fn unescape(s: &str) -> Result<String> {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
-    while let Some(amp) = rest.find('&') {
+    while let Some(amp) = find_str(rest, "&") {
         out.push_str(rest.get(..amp).unwrap_or(""));
         let after = rest.get(amp + 1..).unwrap_or("");
-        let semi = after.find(';').filter(|i| *i <= 10).ok_or_else(|| {
+        let semi = find_str(after, ";").filter(|i| *i <= 10).ok_or_else(|| {
             err!(
                 InvalidXml,
                 "an '&' is not followed by an entity name and ';'"
@@ -90,7 +90,7 @@ pub(crate) fn parse_tree(xml: &str) -> Result<Node> {
     let mut root: Option<Node> = None;
     let mut rest = xml.strip_prefix('\u{feff}').unwrap_or(xml);
     loop {
-        let lt = rest.find('<').unwrap_or(rest.len());
+        let lt = find_str(rest, "<").unwrap_or(rest.len());
         let text = rest.get(..lt).unwrap_or("");
         match stack.last_mut() {
             Some(top) => top.text.push_str(&unescape(text)?),
@@ -117,7 +117,7 @@ pub(crate) fn parse_tree(xml: &str) -> Result<Node> {
         } else if rest.starts_with("<!") {
             return Err(bad("DOCTYPE and other declarations are not accepted"));
         } else if let Some(r) = rest.strip_prefix("</") {
-            let end = r.find('>').ok_or_else(|| bad("unterminated end tag"))?;
+            let end = find_str(r, ">").ok_or_else(|| bad("unterminated end tag"))?;
             let name = local_name(r.get(..end).unwrap_or("").trim());
             let node = stack
                 .pop()
