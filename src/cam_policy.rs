@@ -29,7 +29,7 @@
 //! ```
 
 use crate::endpoint::{Bucket, Region};
-use crate::error::{cat, err, join, q, QuotedList, Result};
+use crate::error::{cat, err, find_str, join, q, rsplit_once_ascii, QuotedList, Result};
 use crate::json;
 use crate::sign::MAX_OBJECT_KEY_BYTES;
 
@@ -349,7 +349,7 @@ fn check_key_text(what: &str, s: &str) -> Result<()> {
             MAX_OBJECT_KEY_BYTES
         ));
     }
-    if s.contains('*') {
+    if find_str(s, "*").is_some() {
         return Err(err!(
             InvalidCamPolicy,
             "{} contains '*', which CAM reads as a wildcard",
@@ -614,7 +614,7 @@ impl CosPolicy {
     /// `qcs::cos:<region>:uid/<appid>:<bucket>/` — the resource prefix of this bucket.
     fn resource_base(&self) -> String {
         let bucket = self.bucket.as_str();
-        let appid = bucket.rsplit_once('-').map_or("", |(_, a)| a);
+        let appid = rsplit_once_ascii(bucket, b'-').map_or("", |(_, a)| a);
         cat!(
             "qcs::cos:{}:uid/{}:{}/",
             self.region.as_str(),

@@ -1,24 +1,22 @@
 //! Thin wrappers over the RustCrypto digests used by the signers. The only module that
-//! names `hmac`, `sha1`, `md-5` and `base64` directly.
+//! names `hmac`, `sha1` and `md-5` directly.
 
-use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::{Digest, Sha1};
 use sha2::Sha256;
 
-use crate::error::HEX_LOWER;
+use crate::error::{push_hex_byte, HEX_LOWER};
 
 /// Lowercase hex of `bytes`.
 #[must_use]
 pub fn hex(bytes: &[u8]) -> String {
-    // Built as bytes at the final size (no reallocation leaves a copy of a key's hex).
-    let mut out = Vec::with_capacity(bytes.len() * 2);
-    let digit = |nibble: u8| HEX_LOWER.get(usize::from(nibble)).copied().unwrap_or(b'0');
+    // Built at the final size (no reallocation leaves a copy of a key's hex), as chars: no
+    // UTF-8 validation (`String::from_utf8`) is needed or linked for ASCII digits.
+    let mut out = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
-        out.push(digit(b >> 4));
-        out.push(digit(b & 0xf));
+        push_hex_byte(&mut out, b, HEX_LOWER);
     }
-    String::from_utf8(out).unwrap_or_default()
+    out
 }
 
 /// `hex(HMAC-SHA1(key, msg))`, the building block of the COS q-sign signature.
@@ -61,15 +59,4 @@ pub fn sha256_hex(msg: &[u8]) -> String {
 #[must_use]
 pub fn md5(msg: &[u8]) -> [u8; 16] {
     md5::Md5::digest(msg).into()
-}
-
-/// Standard base64 with padding.
-#[must_use]
-pub fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-/// Decodes standard base64 (padding required).
-pub fn b64_decode(text: &str) -> Option<Vec<u8>> {
-    base64::engine::general_purpose::STANDARD.decode(text).ok()
 }

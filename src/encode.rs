@@ -2,7 +2,7 @@
 //!
 //! UTF-8 bytes, uppercase hex, only `A-Za-z0-9-_.~` left unescaped; space is `%20`, never `+`.
 
-use crate::error::{push_hex_byte, HEX_UPPER};
+use crate::error::{push_hex_byte, split_ascii, HEX_UPPER};
 
 fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
@@ -41,7 +41,7 @@ pub fn uri_encode(s: &str) -> String {
 #[must_use]
 pub fn path_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 3);
-    let segments: Vec<&str> = s.split('/').collect();
+    let segments: Vec<&str> = split_ascii(s, b'/').collect();
     let is_dot = |i: usize| matches!(segments.get(i), Some(&("." | "..")));
     for (i, segment) in segments.iter().enumerate() {
         if i > 0 {

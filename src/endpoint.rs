@@ -3,7 +3,9 @@
 
 use core::fmt;
 
-use crate::error::{cat, err, find_str, q, replace_str, Result};
+use crate::error::{
+    cat, err, find_str, parse_u64, q, replace_str, rsplit_once_ascii, split_ascii, Result,
+};
 
 /// A bucket name `<name>-<APPID>`: `name` is `[a-z0-9-]` without leading/trailing `-`,
 /// APPID is decimal digits (SDK regex `^[a-z0-9-]+-[0-9]+$`).
@@ -24,7 +26,7 @@ impl Bucket {
                 why
             )
         };
-        let Some((short, appid)) = name.rsplit_once('-') else {
+        let Some((short, appid)) = rsplit_once_ascii(name, b'-') else {
             return Err(bad("missing the -APPID suffix"));
         };
         if appid.is_empty() || !appid.bytes().all(|b| b.is_ascii_digit()) {
@@ -204,7 +206,7 @@ impl Endpoint {
             self.region.as_str(),
         )
         .to_ascii_lowercase();
-        let (host, port) = match domain.rsplit_once(':') {
+        let (host, port) = match rsplit_once_ascii(&domain, b':') {
             Some((h, p)) => (h.to_owned(), Some(parse_port(p)?)),
             None => (domain, None),
         };
@@ -319,12 +321,12 @@ impl Endpoint {
         }
         // An IPv4 literal in 127.0.0.0/8, not a name that merely starts with "127."
         // (`127.0.0.1.nip.io` resolves anywhere).
-        let octets: Vec<&str> = self.host.split('.').collect();
+        let octets: Vec<&str> = split_ascii(&self.host, b'.').collect();
         octets.len() == 4
             && octets.first() == Some(&"127")
             && octets
                 .iter()
-                .all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok())
+                .all(|o| !o.is_empty() && o.len() <= 3 && parse_u64(o).is_some_and(|n| n <= 255))
     }
 
     /// The decoded path that is signed (`UriPathname`) for an object path (`/key`).
@@ -338,8 +340,8 @@ impl Endpoint {
 }
 
 fn parse_port(p: &str) -> Result<u16> {
-    p.parse::<u16>()
-        .ok()
+    parse_u64(p)
+        .and_then(|n| u16::try_from(n).ok())
         .filter(|p| *p != 0)
         .ok_or_else(|| err!(InvalidEndpoint, "port must be 1-65535, got {}", q(p)))
 }

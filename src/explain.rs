@@ -13,7 +13,9 @@
 
 use crate::encode::{percent_decode, uri_encode};
 use crate::endpoint::Endpoint;
-use crate::error::{cat, err, find_str, join, q, replace_str, Result};
+use crate::error::{
+    cat, err, find_str, join, q, replace_str, split_ascii, split_once_ascii, Result,
+};
 use crate::sign::{is_sensitive_header, KeyTime, Request};
 use crate::xml::parse_tree;
 
@@ -101,7 +103,7 @@ impl CosErrorBody {
 
 /// Some servers print the newlines of these strings as the two characters `\n`.
 fn unescape_newlines(s: &str) -> String {
-    if s.contains('\n') {
+    if find_str(s, "\n").is_some() {
         s.to_owned()
     } else {
         replace_str(s, "\\n", "\n")
@@ -148,17 +150,16 @@ impl SignedLocally {
             .strip_prefix("https://")
             .or_else(|| url.strip_prefix("http://"))
             .ok_or_else(bad)?;
-        let rest = rest.split('#').next().unwrap_or("");
+        let rest = split_ascii(rest, b'#').next().unwrap_or("");
         let (host, path_query) = rest
-            .split_at_checked(rest.find('/').unwrap_or(rest.len()))
+            .split_at_checked(find_str(rest, "/").unwrap_or(rest.len()))
             .unwrap_or((rest, ""));
-        let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
+        let (path, query) = split_once_ascii(path_query, b'?').unwrap_or((path_query, ""));
         let path = percent_decode(if path.is_empty() { "/" } else { path }).ok_or_else(bad)?;
-        let query: Vec<(String, String)> = query
-            .split('&')
+        let query: Vec<(String, String)> = split_ascii(query, b'&')
             .filter(|kv| !kv.is_empty())
             .map(|kv| {
-                let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                let (k, v) = split_once_ascii(kv, b'=').unwrap_or((kv, ""));
                 (
                     percent_decode(k).unwrap_or_else(|| k.to_owned()),
                     percent_decode(v).unwrap_or_else(|| v.to_owned()),
@@ -173,10 +174,9 @@ impl SignedLocally {
         };
         // The q-* pairs: in the query of a pre-signed URL, else in Authorization.
         let auth_pairs: Vec<(String, String)> = match header("authorization") {
-            Some(auth) if !query.iter().any(|(k, _)| k == "q-signature") => auth
-                .split('&')
+            Some(auth) if !query.iter().any(|(k, _)| k == "q-signature") => split_ascii(auth, b'&')
                 .map(|kv| {
-                    let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                    let (k, v) = split_once_ascii(kv, b'=').unwrap_or((kv, ""));
                     (k.trim().to_owned(), v.trim().to_owned())
                 })
                 .collect(),
@@ -192,9 +192,7 @@ impl SignedLocally {
             return Err(err!(InvalidArgument, "neither the URL nor an Authorization header holds a COS signature (q-key-time, q-header-list, q-url-param-list)"));
         };
         let list = |name: &str| -> Vec<String> {
-            q(name)
-                .unwrap_or("")
-                .split(';')
+            split_ascii(q(name).unwrap_or(""), b';')
                 .filter(|n| !n.is_empty())
                 .map(str::to_owned)
                 .collect()
@@ -298,7 +296,7 @@ fn diff(component: Component, cause: &'static str, message: String) -> Differenc
 
 /// The four lines of an HttpString (method, path, params, headers).
 fn lines(s: &str) -> [&str; 4] {
-    let mut it = s.split('\n');
+    let mut it = split_ascii(s, b'\n');
     [
         it.next().unwrap_or(""),
         it.next().unwrap_or(""),
@@ -309,10 +307,10 @@ fn lines(s: &str) -> [&str; 4] {
 
 /// `k=v&k=v` into decoded pairs (names as COS lists them: encoded, lower case).
 fn pairs(s: &str) -> Vec<(String, String)> {
-    s.split('&')
+    split_ascii(s, b'&')
         .filter(|kv| !kv.is_empty())
         .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            let (k, v) = split_once_ascii(kv, b'=').unwrap_or((kv, ""));
             (
                 k.to_owned(),
                 percent_decode(v).unwrap_or_else(|| v.to_owned()),
@@ -337,7 +335,7 @@ fn shown(name: &str, value: &str) -> String {
 /// RFC 3986 §5.2.4 dot-segment removal, as URL parsers apply it.
 fn remove_dot_segments(path: &str) -> String {
     let mut out: Vec<&str> = Vec::new();
-    let segs: Vec<&str> = path.split('/').skip(1).collect();
+    let segs: Vec<&str> = split_ascii(path, b'/').skip(1).collect();
     for (i, seg) in segs.iter().enumerate() {
         let last = i + 1 == segs.len();
         match *seg {
@@ -570,7 +568,7 @@ pub fn explain(
     let server_kt = body
         .string_to_sign
         .as_deref()
-        .and_then(|s| s.split('\n').nth(1))
+        .and_then(|s| split_ascii(s, b'\n').nth(1))
         .and_then(|kt| KeyTime::parse(kt).ok());
     match (local.key_time, server_kt) {
         (Some(l), Some(s)) if l != s => out.push(diff(

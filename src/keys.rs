@@ -19,7 +19,8 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use crate::algorithm::SseAlgorithm;
-use crate::crypto::{b64, b64_decode, hex, md5};
+use crate::base64;
+use crate::crypto::{hex, md5};
 use crate::error::{err, Result};
 
 mod derive;
@@ -95,7 +96,7 @@ impl CustomerKey {
     /// length is wrong.
     pub fn from_base64(algorithm: SseAlgorithm, text: &str) -> Result<Self> {
         let bytes = Zeroizing::new(
-            b64_decode(text.trim())
+            base64::decode(text.trim())
                 .ok_or_else(|| err!(InvalidKeyEncoding, "the SSE-C key is not valid base64"))?,
         );
         Self::from_bytes(algorithm, &bytes)
@@ -151,13 +152,13 @@ impl CustomerKey {
     /// Base64 of the raw key: the `…-customer-key` header value. Secret.
     #[must_use]
     pub fn key_base64(&self) -> Zeroizing<String> {
-        Zeroizing::new(b64(&self.bytes))
+        Zeroizing::new(base64::encode(&self.bytes))
     }
 
     /// Base64 of the MD5 of the raw key bytes: the `…-customer-key-MD5` header value.
     #[must_use]
     pub fn md5_base64(&self) -> String {
-        b64(&md5(&self.bytes))
+        base64::encode(&md5(&self.bytes))
     }
 
     /// The raw key bytes. Secret: do not copy them out of zeroizing storage.

@@ -23,6 +23,7 @@
 //! ```
 
 pub mod algorithm;
+mod base64;
 pub mod bucket_encryption;
 pub mod cam_policy;
 pub mod credentials;

@@ -201,7 +201,7 @@ fn meta_fields(meta: &[(String, String)]) -> Result<Vec<(String, String)>> {
             _ => cat!("{}{}", PREFIX, name),
         };
         let suffix = full.get(PREFIX.len()..).unwrap_or("");
-        if suffix.is_empty() || suffix.contains('_') {
+        if suffix.is_empty() || find_str(suffix, "_").is_some() {
             return Err(err!(InvalidHeaderName, "metadata name {} is invalid: the part after x-cos-meta- must be non-empty and must not contain '_' (use '-')", q(&full)));
         }
         check_header_name(&full)?;

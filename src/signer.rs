@@ -1,7 +1,7 @@
 //! [`Signer`]: the operations of the package, in idiomatic Rust.
 
+use crate::base64;
 use crate::credentials::Credentials;
-use crate::crypto::b64;
 use crate::encode::{path_encode, uri_encode};
 use crate::endpoint::Endpoint;
 use crate::error::{cat, err, Result};
@@ -187,7 +187,7 @@ impl Signer {
         }
         let signature = post_policy_signature(&self.creds, key_time, policy_json);
         let mut fields = vec![
-            ("policy".to_owned(), b64(policy_json.as_bytes())),
+            ("policy".to_owned(), base64::encode(policy_json.as_bytes())),
             ("q-sign-algorithm".to_owned(), "sha1".to_owned()),
             ("q-ak".to_owned(), self.creds.secret_id().to_owned()),
             ("q-key-time".to_owned(), cat!("{}", key_time)),

@@ -17,7 +17,7 @@
 use core::fmt;
 
 pub use crate::algorithm::SseAlgorithm;
-use crate::crypto::b64;
+use crate::base64;
 use crate::error::{cat, err, join, q, Result};
 use crate::json;
 use crate::keys::CustomerKey;
@@ -327,7 +327,10 @@ fn kms_headers(
         if !json::is_object_text(ctx) {
             return Err(err!(InvalidSse, "the SSE-KMS context must be the JSON text of an object, e.g. {\"project\":\"a\"} (JSON.stringify the object)"));
         }
-        out.push(Header::new(HEADER_SSE_CONTEXT, b64(ctx.as_bytes())));
+        out.push(Header::new(
+            HEADER_SSE_CONTEXT,
+            base64::encode(ctx.as_bytes()),
+        ));
     }
     if algorithm == SseAlgorithm::Sm4 {
         out.push(Header::new(HEADER_SSE_KMS_ALGORITHM, "SM4"));

@@ -20,7 +20,10 @@
 use zeroize::Zeroizing;
 
 use crate::crypto::{hex, hmac_sha256, sha256_hex};
-use crate::error::{cat, err, find_str, q, replace_str, QuotedChar, Result};
+use crate::error::{
+    cat, err, find_str, parse_u64, q, replace_str, split_ascii, split_once_ascii, QuotedChar,
+    Result,
+};
 use crate::time::iso8601_utc;
 
 /// The algorithm name that starts the string to sign and the `Authorization` value.
@@ -84,7 +87,7 @@ fn parse_url(url: &str) -> Result<SignedUrl<'_>> {
     if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(bad("contains whitespace or a control character"));
     }
-    if url.contains('#') {
+    if find_str(url, "#").is_some() {
         return Err(bad("has a fragment ('#'), which fetch would not send"));
     }
     let at = find_str(url, "://").ok_or_else(|| bad("must start with https:// or http://"))?;
@@ -98,7 +101,7 @@ fn parse_url(url: &str) -> Result<SignedUrl<'_>> {
     let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
     // `split_at_checked`: an ASCII delimiter's offset is a char boundary; no panic path.
     let (authority, tail) = rest.split_at_checked(authority_end).unwrap_or((rest, ""));
-    let (path, query) = match tail.split_once('?') {
+    let (path, query) = match split_once_ascii(tail, b'?') {
         Some((p, q)) => (p, q),
         None => (tail, ""),
     };
@@ -114,13 +117,13 @@ fn parse_url(url: &str) -> Result<SignedUrl<'_>> {
 /// The lower-cased host without its port, or `None` when the authority is not usable.
 fn parse_host(authority: &str) -> Option<String> {
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (inside, after) = v6.split_once(']')?;
+        let (inside, after) = split_once_ascii(v6, b']')?;
         if inside.is_empty() || !inside.chars().all(|c| c.is_ascii_hexdigit() || c == ':') {
             return None;
         }
         (authority.get(..inside.len() + 2)?, after.strip_prefix(':'))
     } else {
-        match authority.split_once(':') {
+        match split_once_ascii(authority, b':') {
             Some((h, p)) => (h, Some(p)),
             None => (authority, None),
         }
@@ -129,7 +132,7 @@ fn parse_host(authority: &str) -> Option<String> {
         let ok = !port.is_empty()
             && port.len() <= 5
             && port.bytes().all(|b| b.is_ascii_digit())
-            && port.parse::<u32>().is_ok_and(|p| (1..=65_535).contains(&p));
+            && parse_u64(port).is_some_and(|p| (1..=65_535).contains(&p));
         if !ok {
             return None;
         }
@@ -139,7 +142,7 @@ fn parse_host(authority: &str) -> Option<String> {
     let name_ok = host.starts_with('[')
         || (!host.is_empty()
             && host.len() <= 253
-            && host.split('.').all(|label| {
+            && split_ascii(host, b'.').all(|label| {
                 !label.is_empty()
                     && label
                         .bytes()
@@ -153,7 +156,7 @@ fn parse_host(authority: &str) -> Option<String> {
 /// `010.0.0.1`) as IPv4 and rewrites or refuses it: only a canonical dotted quad may end in
 /// one.
 fn ipv4_form_ok(host: &str) -> bool {
-    let labels: Vec<&str> = host.split('.').collect();
+    let labels: Vec<&str> = split_ascii(host, b'.').collect();
     let numeric = |l: &str| {
         let lower = l.to_ascii_lowercase();
         l.bytes().all(|b| b.is_ascii_digit())
@@ -168,7 +171,7 @@ fn ipv4_form_ok(host: &str) -> bool {
         && labels.iter().all(|l| {
             l.bytes().all(|b| b.is_ascii_digit())
                 && (*l == "0" || !l.starts_with('0'))
-                && l.parse::<u16>().is_ok_and(|n| n <= 255)
+                && parse_u64(l).is_some_and(|n| n <= 255)
         })
 }
 
@@ -204,7 +207,7 @@ fn check_path(path: &str) -> core::result::Result<(), String> {
         let s = replace_str(&seg.to_ascii_lowercase(), "%2e", ".");
         s == "." || s == ".."
     };
-    if path.split('/').any(dot) {
+    if split_ascii(path, b'/').any(dot) {
         return Err("path has a '.' or '..' segment, which fetch would resolve".into());
     }
     Ok(())

@@ -2,7 +2,7 @@
 //! configuration, error bodies). Hand-written: the wasm build needs only well-formed small
 //! documents without DTDs, and an XML crate costs tens of KB of `.wasm`.
 
-use crate::error::{err, find_str, Result};
+use crate::error::{err, find_str, parse_u64, rsplit_once_ascii, Result};
 
 /// Deepest nesting accepted.
 const MAX_DEPTH: usize = 32;
@@ -27,10 +27,10 @@ pub(crate) fn escape(s: &str) -> String {
 pub(crate) fn unescape(s: &str) -> Result<String> {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
-    while let Some(amp) = rest.find('&') {
+    while let Some(amp) = find_str(rest, "&") {
         out.push_str(rest.get(..amp).unwrap_or(""));
         let after = rest.get(amp + 1..).unwrap_or("");
-        let semi = after.find(';').filter(|i| *i <= 10).ok_or_else(|| {
+        let semi = find_str(after, ";").filter(|i| *i <= 10).ok_or_else(|| {
             err!(
                 InvalidXml,
                 "an '&' is not followed by an entity name and ';'"
@@ -49,7 +49,7 @@ pub(crate) fn unescape(s: &str) -> Result<String> {
                 {
                     u32::from_str_radix(hex, 16).ok()
                 } else if let Some(dec) = name.strip_prefix('#') {
-                    dec.parse::<u32>().ok()
+                    parse_u64(dec).and_then(|n| u32::try_from(n).ok())
                 } else {
                     None
                 };
@@ -79,7 +79,7 @@ impl Node {
 }
 
 fn local_name(qname: &str) -> &str {
-    qname.rsplit(':').next().unwrap_or(qname)
+    rsplit_once_ascii(qname, b':').map_or(qname, |(_, local)| local)
 }
 
 /// Parses a small XML document into a tree. No DTDs, no entity expansion beyond the 5
@@ -90,7 +90,7 @@ pub(crate) fn parse_tree(xml: &str) -> Result<Node> {
     let mut root: Option<Node> = None;
     let mut rest = xml.strip_prefix('\u{feff}').unwrap_or(xml);
     loop {
-        let lt = rest.find('<').unwrap_or(rest.len());
+        let lt = find_str(rest, "<").unwrap_or(rest.len());
         let text = rest.get(..lt).unwrap_or("");
         match stack.last_mut() {
             Some(top) => top.text.push_str(&unescape(text)?),
@@ -117,7 +117,7 @@ pub(crate) fn parse_tree(xml: &str) -> Result<Node> {
         } else if rest.starts_with("<!") {
             return Err(bad("DOCTYPE and other declarations are not accepted"));
         } else if let Some(r) = rest.strip_prefix("</") {
-            let end = r.find('>').ok_or_else(|| bad("unterminated end tag"))?;
+            let end = find_str(r, ">").ok_or_else(|| bad("unterminated end tag"))?;
             let name = local_name(r.get(..end).unwrap_or("").trim());
             let node = stack
                 .pop()

@@ -17,7 +17,7 @@ use std::path::Path;
 /// strictly lower layer.
 const LAYERS: &[&[&str]] = &[
     &["error"],
-    &["encode", "crypto", "json", "time", "xml"],
+    &["base64", "encode", "crypto", "json", "time", "xml"],
     &["hash", "algorithm", "credentials", "endpoint"],
     &["sign", "keys", "tc3"],
     &["sse", "bucket_encryption", "cam_policy"],

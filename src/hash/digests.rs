@@ -4,7 +4,8 @@
 use md5::Md5;
 use sha1::{Digest, Sha1};
 
-use crate::crypto::{b64, hex};
+use crate::base64;
+use crate::crypto::hex;
 use crate::error::{err, Result};
 
 macro_rules! streaming_hasher {
@@ -114,12 +115,12 @@ impl Md5Hasher {
     /// Standard padded base64 of the digest, the `Content-MD5` header value (protocol §5,
     /// 24 characters); finishes the hasher like [`Md5Hasher::digest`].
     pub fn digest_base64(&mut self) -> Result<String> {
-        self.digest().map(|d| b64(&d))
+        self.digest().map(|d| base64::encode(&d))
     }
 }
 
 /// One-shot `Content-MD5` header value of `body`: base64 of its MD5 (protocol §5).
 #[must_use]
 pub fn content_md5(body: &[u8]) -> String {
-    b64(&crate::crypto::md5(body))
+    base64::encode(&crate::crypto::md5(body))
 }

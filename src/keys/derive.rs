@@ -9,14 +9,13 @@
 use core::fmt;
 use core::str::FromStr;
 
-use base64::Engine as _;
 use hkdf::Hkdf;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use super::{customer_key_len, CustomerKey};
 use crate::algorithm::SseAlgorithm;
-use crate::error::{err, Result};
+use crate::error::{err, parse_u64, Result};
 
 /// Version label that starts the HKDF `info` of [`derive_hkdf`].
 pub const HKDF_INFO_LABEL: &str = "cos-wasm/sse-c/v1";
@@ -290,11 +289,11 @@ impl KdfParams {
         {
             return Err(bad());
         }
-        let iterations = u32::from_str(digits).map_err(|_| bad())?;
+        let iterations = parse_u64(digits)
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(bad)?;
         let salt = salt.strip_prefix("salt=").ok_or_else(bad)?;
-        let salt = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(salt)
-            .map_err(|_| bad())?;
+        let salt = crate::base64::decode_url(salt).ok_or_else(bad)?;
         Self::pbkdf2_sha256(iterations, &salt)
     }
 
@@ -352,7 +351,7 @@ impl crate::error::Piece for KdfParams {
         out.push_str("$i=");
         self.iterations.push_to(out);
         out.push_str("$salt=");
-        out.push_str(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&self.salt));
+        out.push_str(&crate::base64::encode_url(&self.salt));
     }
 }
 

@@ -41,12 +41,12 @@ use core::fmt;
 use aes_gcm::aead::consts::{U12, U16};
 use aes_gcm::aead::{AeadCore, AeadInOut, KeyInit};
 use aes_gcm::{Aes256Gcm, AesGcm};
-use base64::Engine as _;
 use zeroize::Zeroizing;
 
 use super::derive::{DerivedKey, KdfParams};
 use super::{check_random, fingerprint, CustomerKey};
 use crate::algorithm::SseAlgorithm;
+use crate::base64::{decode_url, encode_url};
 use crate::error::{cat, err, q, Result};
 
 /// SM4-GCM: GCM (NIST SP 800-38D) over the SM4 block cipher (GB/T 32907-2016) with a
@@ -267,16 +267,6 @@ fn unwrap_failed() -> crate::error::Error {
     err!(UnwrapFailed, "the key envelope did not authenticate: wrong wrapping key, wrong associated data, or the envelope was altered")
 }
 
-fn b64url(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn b64url_decode(text: &str) -> Option<Vec<u8>> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(text)
-        .ok()
-}
-
 /// `"cosk1.<aead-id>.<key-alg-id>."`: the envelope prefix, which also starts the AAD.
 fn header(wrap: WrapAlgorithm, key: SseAlgorithm) -> String {
     cat!(
@@ -312,7 +302,12 @@ pub fn wrap(
     payload.extend_from_slice(key.expose_bytes());
     let tag = wrapping.seal(nonce, &full_aad, &mut payload)?;
     payload.extend_from_slice(&tag);
-    Ok(cat!("{}{}.{}", header, b64url(nonce), b64url(&payload)))
+    Ok(cat!(
+        "{}{}.{}",
+        header,
+        encode_url(nonce),
+        encode_url(&payload)
+    ))
 }
 
 /// Opens an envelope made by [`wrap`] with the same wrapping key and `aad`.
@@ -370,7 +365,7 @@ pub fn unwrap(envelope: &str, wrapping: &WrappingKey, aad: &[u8]) -> Result<Cust
             "unknown envelope key algorithm (expected 'aes256' or 'sm4')"
         )
     })?;
-    let nonce: [u8; ENVELOPE_NONCE_LEN] = b64url_decode(nonce_b64)
+    let nonce: [u8; ENVELOPE_NONCE_LEN] = decode_url(nonce_b64)
         .and_then(|n| n.try_into().ok())
         .ok_or_else(|| {
             err!(
@@ -380,7 +375,7 @@ pub fn unwrap(envelope: &str, wrapping: &WrappingKey, aad: &[u8]) -> Result<Cust
             )
         })?;
     let want = super::customer_key_len(algorithm) + TAG_LEN;
-    let mut payload = Zeroizing::new(b64url_decode(payload_b64).ok_or_else(malformed)?);
+    let mut payload = Zeroizing::new(decode_url(payload_b64).ok_or_else(malformed)?);
     if payload.len() != want {
         return Err(err!(
             InvalidEnvelope,
