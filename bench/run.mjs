@@ -361,7 +361,7 @@ function benchColdNode() {
     samples.push(JSON.parse(out.trim().split('\n').pop()));
   }
   const pick = (k) => median(samples.map((s) => s[k]));
-  return { n, importToSig: pick('importToSig'), importMs: pick('importMs'), firstSigMs: pick('firstSigMs'), sinceProcessStart: pick('sinceProcessStart') };
+  return { n, importToSig: pick('importToSig'), importMs: pick('importMs'), firstSigMs: pick('firstSigMs'), sinceProcessStart: pick('sinceProcessStart'), cpuMs: pick('cpuMs') };
 }
 
 // 6. Cold start in workerd: process spawn → first 200 response, for a worker that imports
@@ -658,7 +658,7 @@ if (size) {
   lines.push(`Sizes, gzip -9 B file by file (raw B): ${Object.entries(size.entries).map(([k, e]) => `${k} ${e.gzip} (${e.raw}; wasm ${e.wasmGzip} / ${e.wasmRaw})`).join('; ')}; all ${size.all.files} files ${size.all.gzip} (${size.all.raw}); ${size.sdk.file} ${size.sdk.gzip} (${size.sdk.raw})`);
   lines.push(`Files a page loads for cos-wasm: ${size.entries['cos-wasm'].files.join(', ')}`);
 }
-if (coldNode) lines.push(`Node cold start split (medians of ${coldNode.n}): import ${fmtN(coldNode.importMs, 2)} ms, first signature ${fmtN(coldNode.firstSigMs, 2)} ms`);
+if (coldNode) lines.push(`Node cold start split (medians of ${coldNode.n}): import ${fmtN(coldNode.importMs, 2)} ms, first signature ${fmtN(coldNode.firstSigMs, 2)} ms; CPU time of import → first signature ${fmtN(coldNode.cpuMs, 2)} ms (all threads)`);
 if (coldWorkerd) lines.push(`workerd (medians of ${coldWorkerd.n}): warm request ${fmtN(coldWorkerd.warmRequest, 2)} ms`);
 if (coldChromium) {
   const c = coldChromium.split;
