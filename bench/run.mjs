@@ -445,17 +445,7 @@ function readmePageHead(web) {
   if (block === undefined) throw new Error('README.md has no <!-- bench: cold-page --> block');
   const head = block.slice(0, block.indexOf('<script type="module">')).replaceAll('/node_modules/cos-wasm/', '/pkg/');
   const named = new Set([...head.matchAll(/<link rel="(?:modulepreload|preload)" href="\/pkg\/([^"]+)"/g)].map((m) => m[1]));
-  const graph = new Set();
-  const visit = (file) => {
-    if (graph.has(file)) return;
-    graph.add(file);
-    const src = readFileSync(join(pkgDir, file), 'utf8');
-    for (const [, spec] of src.matchAll(/^(?:import|export)\s(?:[^;]*?\sfrom\s*)?'(\.\.?\/[^']+)'/gm)) visit(join(dirname(file), spec));
-  };
-  visit(web);
-  const glue = [...graph].find((f) => /^cos_wasm\.js$/.test(f));
-  const wasm = readFileSync(join(pkgDir, glue), 'utf8').match(/new URL\('([\w.]+\.wasm)', import\.meta\.url\)/)[1];
-  const missing = [...graph, wasm].filter((f) => !named.has(f));
+  const missing = [...browserFiles(join(pkgDir, web))].map((f) => f.slice(pkgDir.length + 1)).filter((f) => !named.has(f));
   if (missing.length) throw new Error(`README.md's cold-page block does not preload ${missing.join(', ')}: update it`);
   return head;
 }

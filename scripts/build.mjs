@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, statSync, existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { dirname, join, posix } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -99,22 +99,22 @@ cpSync(join(root, 'README.md'), join(pkg, 'README.md'));
  * entry's directory: '../guard.js'.
  */
 function helperImports(e) {
-  const own = new Set(e.js.map((m) => posix.join(e.dir, `${m}.js`)));
+  // module paths from the package root ('keys/extras.js'), resolved as URLs are
+  const fromRoot = (spec, file) => new URL(spec, `file:///${file}`).pathname.slice(1);
+  const own = new Set(e.js.map((m) => fromRoot(`${m}.js`, `${e.dir}/`)));
   const found = new Set();
   const visit = (file) => {
     const src = readFileSync(join(root, 'pkg-template', file), 'utf8');
     for (const [, spec] of src.matchAll(/^(?:import|export)\s(?:[^;]*?\sfrom\s*)?'(\.\.?\/[^']+)'/gm)) {
-      const dep = posix.normalize(posix.join(posix.dirname(file), spec));
+      const dep = fromRoot(spec, file);
       if (own.has(dep) || found.has(dep) || !existsSync(join(root, 'pkg-template', dep))) continue;
       found.add(dep);
       visit(dep);
     }
   };
   for (const f of own) visit(f);
-  return [...found].map((dep) => {
-    const rel = posix.relative(e.dir || '.', dep);
-    return rel.startsWith('.') ? rel : `./${rel}`;
-  });
+  // entries are at most one folder deep
+  return [...found].map((dep) => (e.dir === '' ? `./${dep}` : dep.startsWith(`${e.dir}/`) ? `./${dep.slice(e.dir.length + 1)}` : `../${dep}`));
 }
 
 /**
