@@ -101,7 +101,7 @@ cpSync(join(root, 'README.md'), join(pkg, 'README.md'));
 function helperImports(e) {
   // module paths from the package root ('keys/extras.js'), resolved as URLs are
   const fromRoot = (spec, file) => new URL(spec, `file:///${file}`).pathname.slice(1);
-  const own = new Set(e.js.map((m) => fromRoot(`${m}.js`, `${e.dir}/`)));
+  const own = new Set(e.js.map((m) => (e.dir ? `${e.dir}/${m}.js` : `${m}.js`)));
   const found = new Set();
   const visit = (file) => {
     const src = readFileSync(join(root, 'pkg-template', file), 'utf8');
