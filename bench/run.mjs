@@ -368,7 +368,7 @@ function benchColdNode() {
     samples.push(JSON.parse(out.trim().split('\n').pop()));
   }
   const pick = (k) => median(samples.map((s) => s[k]));
-  return { n, importToSig: pick('importToSig'), importMs: pick('importMs'), firstSigMs: pick('firstSigMs'), sinceProcessStart: pick('sinceProcessStart') };
+  return { n, importToSig: pick('importToSig'), importMs: pick('importMs'), firstSigMs: pick('firstSigMs'), sinceProcessStart: pick('sinceProcessStart'), cpuMs: pick('cpuMs') };
 }
 
 // 6. Cold start in workerd: process spawn → first 200 response, for a worker that imports
@@ -431,13 +431,32 @@ async function benchColdWorkerd() {
 }
 
 // 6b. Cold start in Chromium: a fresh browser (fresh profile, empty caches) per sample, the
-// same 127.0.0.1 static server, cos-wasm and cos-js-sdk-v5 alternating. The page's clock
-// starts at navigation; each page stops it after its first signature:
-//   cos-wasm: <script type=module> importing the signer entry (import map) → await init() → sign
+// same 127.0.0.1 static server, the pages alternating. The page's clock starts at navigation;
+// each page stops it after its first signature:
+//   cos-wasm: the README's page pattern ("A page without a bundler": import map, modulepreload
+//             of every module, preload of the .wasm), then a <script type=module> importing
+//             the signer entry → await init() → sign
+//   plain:    the same without the preload links (import map only), for comparison
 //   SDK:      <script src=cos-js-sdk-v5.min.js> → COS.getAuthorization()
 // and records where the time went (module responses, import, init = fetch + compile +
 // instantiate of the .wasm, first call; compile alone measured after the clock stopped).
 const SIGN_OPTS = `{ method: 'PUT', key: '${KEY}', headers: ${JSON.stringify(HEADERS)}, keyTime: '${KEY_TIME}' }`;
+
+/**
+ * The <head> of the README's page pattern (the block after `<!-- bench: cold-page -->`, up
+ * to its module script), its URLs moved from /node_modules/cos-wasm/ to /pkg/. Throws if it
+ * does not name every module of the signer's web.js graph and its .wasm.
+ */
+function readmePageHead(web) {
+  const block = readFileSync(join(root, 'README.md'), 'utf8').match(/<!-- bench: cold-page -->\s*```html\n([\s\S]*?)```/)?.[1];
+  if (block === undefined) throw new Error('README.md has no <!-- bench: cold-page --> block');
+  const head = block.slice(0, block.indexOf('<script type="module">')).replaceAll('/node_modules/cos-wasm/', '/pkg/');
+  const named = new Set([...head.matchAll(/<link rel="(?:modulepreload|preload)" href="\/pkg\/([^"]+)"/g)].map((m) => m[1]));
+  const missing = [...browserFiles(join(pkgDir, web))].map((f) => f.slice(pkgDir.length + 1)).filter((f) => !named.has(f));
+  if (missing.length) throw new Error(`README.md's cold-page block does not preload ${missing.join(', ')}: update it`);
+  return head;
+}
+
 async function benchColdChromium() {
   const { launchChromium, staticServer } = await import('../tests/js/harness.mjs');
   const n = QUICK ? 3 : 7;
@@ -445,9 +464,8 @@ async function benchColdChromium() {
   const dir = mkdtempSync(join(tmpdir(), 'cos-wasm-bench-chromium-'));
   const sdkMin = require.resolve('cos-js-sdk-v5/dist/cos-js-sdk-v5.min.js');
   const web = manifest.exports['.'].browser.default.slice(2);
-  writeFileSync(join(dir, 'wasm.html'), `<!doctype html><meta charset="utf-8">
-<script type="importmap">{ "imports": { "cos-wasm": "/pkg/${web}" } }</script>
-<script type="module">
+  const wasmPage = (head) => `<!doctype html><meta charset="utf-8">
+${head}<script type="module">
 const t0 = performance.now();
 const { init, CosSigner } = await import('cos-wasm');
 const t1 = performance.now();
@@ -462,15 +480,17 @@ const c0 = performance.now();
 await WebAssembly.compile(bytes);
 const compile = performance.now() - c0;
 window.__out = { auth, total: t3, start: t0, importMs: t1 - t0, initMs: t2 - t1, firstMs: t3 - t2, compile,
-  resources: performance.getEntriesByType('resource').map((e) => ({ name: e.name.split('/').pop(), end: e.responseEnd })) };
-</script>`);
+  resources: performance.getEntriesByType('resource').map((e) => ({ name: e.name.split('/').pop(), start: e.startTime, end: e.responseEnd })) };
+</script>`;
+  writeFileSync(join(dir, 'wasm.html'), wasmPage(readmePageHead(web)));
+  writeFileSync(join(dir, 'plain.html'), wasmPage(`<script type="importmap">{ "imports": { "cos-wasm": "/pkg/${web}" } }</script>\n`));
   writeFileSync(join(dir, 'sdk.html'), `<!doctype html><meta charset="utf-8">
 <script src="/sdk/cos-js-sdk-v5.min.js"></script>
 <script>
 const t0 = performance.now();
 const auth = COS.getAuthorization({ SecretId: '${SECRET_ID}', SecretKey: '${SECRET_KEY}', Method: 'PUT', Key: '${KEY}', Headers: ${JSON.stringify(HEADERS)}, KeyTime: '${KEY_TIME}' });
 const t1 = performance.now();
-window.__out = { auth, total: t1, start: t0, firstMs: t1 - t0, resources: performance.getEntriesByType('resource').map((e) => ({ name: e.name.split('/').pop(), end: e.responseEnd })) };
+window.__out = { auth, total: t1, start: t0, firstMs: t1 - t0, resources: performance.getEntriesByType('resource').map((e) => ({ name: e.name.split('/').pop(), start: e.startTime, end: e.responseEnd })) };
 </script>`);
   const server = await staticServer({ '/pkg/': pkgDir, '/sdk/': dirname(sdkMin), '/': dir });
   const sample = async (page) => {
@@ -483,33 +503,44 @@ window.__out = { auth, total: t1, start: t0, firstMs: t1 - t0, resources: perfor
       await browser.close();
     }
   };
-  const r = { wasm: [], sdk: [] };
+  const r = { wasm: [], plain: [], sdk: [] };
   try {
     for (let i = 0; i < n; i++) {
       r.wasm.push(await sample('wasm.html'));
       r.sdk.push(await sample('sdk.html'));
+      r.plain.push(await sample('plain.html'));
     }
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });
   }
   if (r.wasm[0].auth !== r.sdk[0].auth) notes.push(`Chromium: cos-wasm and cos-js-sdk-v5 Authorization differ: ${r.wasm[0].auth} / ${r.sdk[0].auth}`);
+  // (the page fetches the .wasm once more after the clock stopped, to time the compile alone)
+  const wasmFetches = Math.max(...r.wasm.map((o) => o.resources.filter((e) => e.name.endsWith('.wasm') && e.start <= o.total).length));
+  if (wasmFetches !== 1) notes.push(`Chromium: the README page fetched the .wasm ${wasmFetches} times (the preload was not used)`);
   const med = (xs, f) => median(xs.map(f));
-  const lastModule = (o) => Math.max(...o.resources.filter((e) => e.name.endsWith('.js')).map((e) => e.end));
-  const wasmResponse = (o) => o.resources.find((e) => e.name.endsWith('.wasm'))?.end ?? NaN;
+  const js = (o) => o.resources.filter((e) => e.name.endsWith('.js'));
+  const wasmEntry = (o) => o.resources.find((e) => e.name.endsWith('.wasm'));
   return {
     n,
     wasm: med(r.wasm, (o) => o.total),
+    plain: med(r.plain, (o) => o.total),
     sdk: med(r.sdk, (o) => o.total),
     split: {
+      firstRequest: med(r.wasm, (o) => Math.min(...o.resources.map((e) => e.start))),
       scriptStart: med(r.wasm, (o) => o.start),
-      modulesLoaded: med(r.wasm, lastModule),
+      modulesLoaded: med(r.wasm, (o) => Math.max(...js(o).map((e) => e.end))),
       importMs: med(r.wasm, (o) => o.importMs),
-      wasmResponse: med(r.wasm, wasmResponse),
+      wasmResponse: med(r.wasm, (o) => wasmEntry(o)?.end ?? NaN),
       initMs: med(r.wasm, (o) => o.initMs),
       compileMs: med(r.wasm, (o) => o.compile),
       firstMs: med(r.wasm, (o) => o.firstMs),
-      modules: r.wasm[0].resources.length,
+      modules: js(r.wasm[0]).length,
+      plainModulesLoaded: med(r.plain, (o) => Math.max(...js(o).map((e) => e.end))),
+      plainWasmStart: med(r.plain, (o) => wasmEntry(o)?.start ?? NaN),
+      plainImportMs: med(r.plain, (o) => o.importMs),
+      plainInitMs: med(r.plain, (o) => o.initMs),
+      sdkScriptLoaded: med(r.sdk, (o) => o.resources.find((e) => e.name.endsWith('.js'))?.end ?? NaN),
       sdkScriptStart: med(r.sdk, (o) => o.start),
       sdkFirstMs: med(r.sdk, (o) => o.firstMs),
     },
@@ -609,7 +640,7 @@ if (size) {
 }
 if (coldNode) rows.push(['Cold start Node ms: import signer entry → 1st signature', fmtN(coldNode.importToSig, 2), `(process start → 1st sig ${fmtN(coldNode.sinceProcessStart, 1)})`, '', '< 5 ms', pf(coldNode.importToSig < 5)]);
 if (coldWorkerd) rows.push(['Cold start workerd ms: Δ start → 1st signed response', fmtN(coldWorkerd.delta, 1), `no-cos-wasm worker ${fmtN(coldWorkerd.baseline, 1)}; with ${fmtN(coldWorkerd.withCosWasm, 1)}`, '', '< 10 ms', pf(coldWorkerd.delta < 10)]);
-if (coldChromium) rows.push(['Cold start Chromium ms: page → import + init() + 1st signature', fmtN(coldChromium.wasm, 1), `cos-js-sdk-v5.min.js + 1st signature ${fmtN(coldChromium.sdk, 1)}`, ratio(coldChromium.wasm, coldChromium.sdk), '≤ 1.0× SDK', pf(coldChromium.wasm <= coldChromium.sdk)]);
+if (coldChromium) rows.push(['Cold start Chromium ms: README page → import + init() + 1st signature', fmtN(coldChromium.wasm, 1), `cos-js-sdk-v5.min.js + 1st signature ${fmtN(coldChromium.sdk, 1)}`, ratio(coldChromium.wasm, coldChromium.sdk), '≤ 1.0× SDK', pf(coldChromium.wasm <= coldChromium.sdk)]);
 if (memory) rows.push([`hashInput ${memory.total / MiB} MiB stream: wasm memory growth`, `${fmtN(memory.growth / MiB, 1)} MiB`, `(${fmtN(memory.mbps)} MB/s crc64+md5)`, '', '< 16 MiB', pf(memory.growth < 16 * MiB)]);
 if (upload) rows.push(...uploadRows(upload, { fmtN, ratio, pf }));
 
@@ -625,11 +656,11 @@ if (size) {
   lines.push(`Sizes, gzip -9 B file by file (raw B): ${Object.entries(size.entries).map(([k, e]) => `${k} ${e.gzip} (${e.raw}; wasm ${e.wasmGzip} / ${e.wasmRaw})`).join('; ')}; all ${size.all.files} files ${size.all.gzip} (${size.all.raw}); ${size.sdk.file} ${size.sdk.gzip} (${size.sdk.raw})`);
   lines.push(`Files a page loads for cos-wasm: ${size.entries['cos-wasm'].files.join(', ')}`);
 }
-if (coldNode) lines.push(`Node cold start split (medians of ${coldNode.n}): import ${fmtN(coldNode.importMs, 2)} ms, first signature ${fmtN(coldNode.firstSigMs, 2)} ms`);
+if (coldNode) lines.push(`Node cold start split (medians of ${coldNode.n}): import ${fmtN(coldNode.importMs, 2)} ms, first signature ${fmtN(coldNode.firstSigMs, 2)} ms; CPU time of import → first signature ${fmtN(coldNode.cpuMs, 2)} ms (all threads)`);
 if (coldWorkerd) lines.push(`workerd (medians of ${coldWorkerd.n}): warm request ${fmtN(coldWorkerd.warmRequest, 2)} ms`);
 if (coldChromium) {
   const c = coldChromium.split;
-  lines.push(`Chromium cold start split (ms since navigation, medians of ${coldChromium.n} fresh browsers): cos-wasm module script starts ${fmtN(c.scriptStart, 1)}; ${c.modules} requests, last JS module received ${fmtN(c.modulesLoaded, 1)}; import done +${fmtN(c.importMs, 1)}; .wasm received ${fmtN(c.wasmResponse, 1)}; init() +${fmtN(c.initMs, 1)} (compile alone ${fmtN(c.compileMs, 1)}); first signature +${fmtN(c.firstMs, 1)}. SDK: script done ${fmtN(c.sdkScriptStart, 1)}, first signature +${fmtN(c.sdkFirstMs, 1)}`);
+  lines.push(`Chromium cold start split (ms since navigation, medians of ${coldChromium.n} fresh browsers; the page is README's "A page without a bundler": import map, modulepreload of the ${c.modules} modules, preload of the .wasm): first request ${fmtN(c.firstRequest, 1)}; last JS module received ${fmtN(c.modulesLoaded, 1)}, .wasm received ${fmtN(c.wasmResponse, 1)}; module script starts ${fmtN(c.scriptStart, 1)}; import done +${fmtN(c.importMs, 1)}; init() +${fmtN(c.initMs, 1)} (compile alone ${fmtN(c.compileMs, 1)}); first signature +${fmtN(c.firstMs, 1)}. Without the preload links: ${fmtN(coldChromium.plain, 1)} ms (last JS module ${fmtN(c.plainModulesLoaded, 1)}, .wasm requested only at ${fmtN(c.plainWasmStart, 1)}; import +${fmtN(c.plainImportMs, 1)}, init() +${fmtN(c.plainInitMs, 1)}). SDK: script received ${fmtN(c.sdkScriptLoaded, 1)}, script done ${fmtN(c.sdkScriptStart, 1)}, first signature +${fmtN(c.sdkFirstMs, 1)}`);
 }
 if (sign) {
   if (!sign.same) notes.push('signing outputs differ (see above)');

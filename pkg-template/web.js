@@ -5,6 +5,7 @@
 // one is missing), and the JS helpers check it themselves.
 import wasmInit, * as glue from './cos_wasm.js';
 import assertInitialized from './extras.js';
+// @flat: one import per module the helpers import, written by scripts/build.mjs
 
 export * from './extras.js';
 export { initSync } from './cos_wasm.js';

@@ -95,8 +95,34 @@ cpSync(join(root, 'LICENSE'), join(pkg, 'LICENSE'));
 cpSync(join(root, 'README.md'), join(pkg, 'README.md'));
 
 /**
+ * The package modules that entry `e`'s helper modules import, directly or through each
+ * other (the glue, generated, and the helpers themselves left out), as paths from the
+ * entry's directory: '../guard.js'.
+ */
+function helperImports(e) {
+  // module paths from the package root ('keys/extras.js'), resolved as URLs are
+  const fromRoot = (spec, file) => new URL(spec, `file:///${file}`).pathname.slice(1);
+  const own = new Set(e.js.map((m) => (e.dir ? `${e.dir}/${m}.js` : `${m}.js`)));
+  const found = new Set();
+  const visit = (file) => {
+    const src = readFileSync(join(root, 'pkg-template', file), 'utf8');
+    for (const [, spec] of src.matchAll(/^(?:import|export)\s(?:[^;]*?\sfrom\s*)?'(\.\.?\/[^']+)'/gm)) {
+      const dep = fromRoot(spec, file);
+      if (own.has(dep) || found.has(dep) || !existsSync(join(root, 'pkg-template', dep))) continue;
+      found.add(dep);
+      visit(dep);
+    }
+  };
+  for (const f of own) visit(f);
+  // entries are at most one folder deep
+  return [...found].map((dep) => (e.dir === '' ? `./${dep}` : dep.startsWith(`${e.dir}/`) ? `./${dep.slice(e.dir.length + 1)}` : `../${dep}`));
+}
+
+/**
  * The signer's loader `file` rewritten for entry `e`: its glue, its .wasm, its helper
- * modules; in web.js one init-checked export per function and class of the glue.
+ * modules; in web.js one init-checked export per function and class of the glue, and an
+ * import of every module the helpers import: a browser requests them all as soon as it has
+ * web.js (one round trip, not one per level of imports; evaluation order is the same).
  */
 function loader(e, file, glueSource) {
   const g = glueName(e);
@@ -112,6 +138,8 @@ function loader(e, file, glueSource) {
     src = swap(src, "export * from './extras.js';\n", e.js.map((m) => `export * from './${m}.js';\n`).join(''));
   }
   if (file === 'web.js') {
+    src = swap(src, '// @flat: one import per module the helpers import, written by scripts/build.mjs\n',
+      helperImports(e).map((m) => `import '${m}';\n`).join(''));
     const names = [...glueSource.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]).filter((n) => n !== 'initSync');
     src = swap(src, '// @guarded: one line per glue export, written by scripts/build.mjs\n',
       names.sort().map((n) => `export const ${n} = /* @__PURE__ */ guarded(glue.${n});\n`).join(''));
