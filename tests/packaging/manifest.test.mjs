@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { transformSync } from 'esbuild';
 import { here, installed, root } from './lib.mjs';
 
@@ -14,13 +14,19 @@ test('sideEffects lists exactly the files with effects at import', () => {
   const js = manifest.files.filter((f) => /\.c?js$/.test(f));
   // a top-level initSync(...) (our loaders), a top-level `new WebAssembly.Instance` (wasm-bindgen's
   // nodejs glue), the lifetime guard patching the classes (extras: `guardClass(` at import), or an
-  // import for its effect alone (upload's loaders: `import '../hash/node.js'`, which a bundler
-  // would skip with the importing module if that were side-effect free). The shipped files are
-  // minified: esbuild prints them again one statement per line, nested ones indented.
-  // (a loader's initSync may end a longer top-level expression: edge-light.js)
-  const effect = /^((?!(export )?function\b).*\binitSync\(\{|(let|const) \w+ = new WebAssembly\.Instance\(|(for \(.*\)\s*)?guardClass\(|import "[^"]+";$)/m;
+  // import for its effect alone of a module with effects (upload's loaders: `import
+  // '../hash/node.js'`, which a bundler would skip with the importing module if that were side-
+  // effect free; web.js's bare imports of side-effect-free helpers only start their download).
+  // The shipped files are minified: esbuild prints them again one statement per line, nested
+  // ones indented. (A loader's initSync may end a longer top-level expression: edge-light.js.)
+  const effect = /^((?!(export )?function\b).*\binitSync\(\{|(let|const) \w+ = new WebAssembly\.Instance\(|(for \(.*\)\s*)?guardClass\()/m;
   const statements = (f) => transformSync(readFileSync(join(installed, f), 'utf8'), { loader: 'js' }).code;
-  const effectful = js.filter((f) => effect.test(statements(f)));
+  const hasEffect = (f) => {
+    const code = statements(f);
+    const bare = [...code.matchAll(/^import "(\.\.?\/[^"]+)";$/gm)].map((m) => posix.join(posix.dirname(f), m[1]));
+    return effect.test(code) || bare.some(hasEffect);
+  };
+  const effectful = js.filter(hasEffect);
   // node.cjs requires the nodejs glue: requiring it is what instantiates
   effectful.push(...js.filter((f) => /(^|\/)node\.cjs$/.test(f)));
   for (const f of effectful) assert.ok(manifest.sideEffects.includes(`./${f}`), `${f} has effects at import: listed in sideEffects`);
