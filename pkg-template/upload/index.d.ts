@@ -76,6 +76,12 @@ interface UploadOptionsBase extends Partial<EndpointOptions> {
   retries?: number;
   /** Seconds a `signer` signature is valid, default 900. */
   expires?: number;
+  /**
+   * Milliseconds a read of the file may deliver nothing before it is cancelled and retried
+   * (counted against `retries`), default 30,000: Chromium now and then never settles a read of
+   * a large in-memory Blob that fetch is sending at the same time.
+   */
+  readStallTimeout?: number;
   onProgress?: (progress: UploadProgress) => void;
   /** Stops the upload (`ERR_ABORTED`) and keeps its state for a later resume (with `resume: false` the multipart upload is aborted instead). */
   signal?: AbortSignal;

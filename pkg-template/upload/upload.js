@@ -28,6 +28,13 @@ const BACKOFF_BASE_MS = 300;
 const BACKOFF_CAP_MS = 8000;
 /** The buffer a part is hashed through as it streams from the file. */
 const HASH_BUFFER = 256 * 1024;
+/**
+ * Milliseconds a read of the file may go without delivering bytes before it is given up and
+ * retried (option `readStallTimeout`). Chromium, reading a slice of a large in-memory Blob
+ * while fetch sends the same slice, now and then never settles a read: a 1 GiB upload hung
+ * after all its parts in one run of three (bench/upload.mjs). A retried read succeeds.
+ */
+const DEFAULT_READ_STALL_MS = 30_000;
 /** Bytes hashed at each end of the file for its fingerprint. */
 const FINGERPRINT_BYTES = MiB;
 /** Seconds a signature made with `signer` is valid. */
@@ -245,7 +252,7 @@ function sseSplit(sse) {
   return { all: pinnedAll, c: pinned, key };
 }
 
-const OPTION_NAMES = ['key', 'signer', 'presign', 'bucket', 'region', 'domain', 'protocol', 'port', 'pathStyle', 'allowInsecureLocal', 'sse', 'headers', 'contentType', 'partSize', 'multipartThreshold', 'concurrency', 'retries', 'expires', 'onProgress', 'signal', 'fetch', 'resume', 'store'];
+const OPTION_NAMES = ['key', 'signer', 'presign', 'bucket', 'region', 'domain', 'protocol', 'port', 'pathStyle', 'allowInsecureLocal', 'sse', 'headers', 'contentType', 'partSize', 'multipartThreshold', 'concurrency', 'retries', 'expires', 'onProgress', 'signal', 'fetch', 'resume', 'store', 'readStallTimeout'];
 
 /** `127.x.y.z`, `localhost`, `[::1]`: as the wasm core's Endpoint::is_loopback. */
 const isLoopback = (host) => host === 'localhost' || host === '[::1]' || /^127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(host);
@@ -294,6 +301,7 @@ function readOptions(file, options) {
   const retries = int('retries', DEFAULT_RETRIES, 0, 20);
   const expires = int('expires', DEFAULT_EXPIRES, 1, 7 * 86400);
   const multipartThreshold = int('multipartThreshold', partSize, 0, 5 * 1024 * MiB);
+  const readStallTimeout = int('readStallTimeout', DEFAULT_READ_STALL_MS, 1, 3_600_000);
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw invalid('`onProgress` must be a function when given');
   if (o.signal !== undefined && !(isObject(o.signal) && typeof o.signal.addEventListener === 'function')) throw invalid('`signal` must be an AbortSignal when given');
   if (o.fetch !== undefined && typeof o.fetch !== 'function') throw invalid('`fetch` must be a function when given');
@@ -315,6 +323,7 @@ function readOptions(file, options) {
     concurrency,
     retries,
     expires,
+    readStallTimeout,
     onProgress: o.onProgress,
     signal: o.signal,
     fetch: o.fetch ?? ((...a) => globalThis.fetch(...a)),
@@ -491,6 +500,22 @@ class Upload {
    * stream is a byte stream, as Blob streams are in browsers: no garbage per chunk), retried
    * like read().
    */
+  /**
+   * `read` (a stream read of the file), or a rejection once it has not settled within
+   * `readStallTimeout` (the reader is cancelled): hash() then retries with a new stream.
+   */
+  stallGuard(read, reader) {
+    let timer;
+    const stalled = new Promise((_, reject) => {
+      timer = setTimeout(() => {
+        // rejected first: cancelling settles the pending read as `done`, which must not win
+        reject(new DOMException(`no bytes from the file for ${this.o.readStallTimeout} ms`, 'TimeoutError'));
+        reader.cancel().catch(() => {});
+      }, this.o.readStallTimeout);
+    });
+    return Promise.race([read, stalled]).finally(() => clearTimeout(timer));
+  }
+
   async hash(blob) {
     for (let attempt = 0; ; attempt++) {
       const crc = new Crc64();
@@ -506,7 +531,7 @@ class Upload {
           reader = stream.getReader();
         }
         for (;;) {
-          const { done, value } = await (buffer ? reader.read(new Uint8Array(buffer)) : reader.read());
+          const { done, value } = await this.stallGuard(buffer ? reader.read(new Uint8Array(buffer)) : reader.read(), reader);
           if (done) break;
           crc.update(value);
           size += value.byteLength;
