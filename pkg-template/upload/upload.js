@@ -30,9 +30,10 @@ const BACKOFF_CAP_MS = 8000;
 const HASH_BUFFER = 256 * 1024;
 /**
  * Milliseconds a read of the file may go without delivering bytes before it is given up and
- * retried (option `readStallTimeout`). Chromium, reading a slice of a large in-memory Blob
- * while fetch sends the same slice, now and then never settles a read: a 1 GiB upload hung
- * after all its parts in one run of three (bench/upload.mjs). A retried read succeeds.
+ * retried with a new stream of the slice (option `readStallTimeout`, counted against
+ * `retries`). Chromium, reading a slice of a large in-memory Blob while fetch sends the same
+ * slice, now and then never settles a read: the 1 GiB upload of bench/upload.mjs hung three
+ * times after all its parts had been stored, waiting for one part's hash.
  */
 const DEFAULT_READ_STALL_MS = 30_000;
 /** Bytes hashed at each end of the file for its fingerprint. */
