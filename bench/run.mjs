@@ -350,9 +350,8 @@ function benchSize() {
   out.all = { files: all.size, raw: [...all].reduce((n, f) => n + raw(f), 0), gzip: [...all].reduce((n, f) => n + gz(f), 0) };
   // A page that posts a worker-signed form (README "Which to import"): postFormData of
   // cos-wasm, plain JS, so no init() and no signer .wasm; cos-wasm/hash for the CRC-64.
-  const page = new Set([...browserFiles(join(pkgDir, manifest.exports['.'].browser.default))].filter((f) => !f.endsWith('.wasm')));
-  for (const f of browserFiles(join(pkgDir, manifest.exports['./hash'].browser.default))) page.add(f);
-  out.formPage = { files: page.size, gzip: [...page].reduce((n, f) => n + gz(f), 0) };
+  const page = new Set([...out.entries['cos-wasm'].files.filter((f) => !f.endsWith('.wasm')), ...out.entries['cos-wasm/hash'].files]);
+  out.formPage = { files: page.size, gzip: [...page].reduce((n, f) => n + gz(join(pkgDir, f)), 0) };
   const sdkMin = require.resolve('cos-js-sdk-v5/dist/cos-js-sdk-v5.min.js');
   out.sdk = { file: 'cos-js-sdk-v5.min.js', raw: raw(sdkMin), gzip: gz(sdkMin) };
   return out;
