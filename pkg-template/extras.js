@@ -2,10 +2,11 @@
 // responses and one clock-corrected retry; the lifetime guard of CosSigner; and a stub for
 // every name that moved to another entry (ERR_MOVED naming the new import).
 // Written as plain ESM; the build derives extras.cjs from it for CommonJS.
-import { CosSigner, isCosError } from './cos_wasm.js';
+import { CosSigner, isCosError, __sse } from './cos_wasm.js';
 import { cosError } from './errors.js';
 import { guardClass, initCheck, isObject, own } from './guard.js';
 import { errorFields, responseError } from './responses.js';
+import { pairs, unpack, withArgs, withSnapshot } from './snapshot.js';
 
 export { clockOffsetFromResponse, withClockRetry } from './responses.js';
 
@@ -41,7 +42,58 @@ function FormDataCtor() {
 const assertInitialized = initCheck(isCosError);
 export default assertInitialized;
 
+// The signing methods cross into wasm once each: their options are read by snapshot.js and
+// passed, encoded, to the raw `__call` (src/wasm/signer.rs), whose packed result is
+// unpacked here. Options COS takes as JSON text are sent as JSON.stringify made them.
+const SSE_JSON = { 'sse.context': ['ERR_INVALID_SSE', false] };
+const POST_JSON = { ...SSE_JSON, 'conditions.*': ['ERR_INVALID_POLICY', true] };
+const POLICY_JSON = { policy: ['ERR_INVALID_POLICY', false] };
+const text = (r) => r;
+const request = (r) => {
+  const parts = unpack(r);
+  return { url: parts[0], headers: pairs(parts, 1) };
+};
+const form = (r) => {
+  const parts = unpack(r);
+  return { url: parts[0], fields: pairs(parts, 1) };
+};
+const rawCall = CosSigner.prototype.__call;
+delete CosSigner.prototype.__call;
+for (const [op, name, json, result] of [
+  [0, 'authorization', undefined, text],
+  [1, 'presignUrl', undefined, text],
+  [2, 'signRequest', SSE_JSON, request],
+  [3, 'presignRequest', SSE_JSON, request],
+  [4, 'postObjectForm', POST_JSON, form],
+  [5, 'signPostPolicy', POLICY_JSON, (r) => pairs(unpack(r))],
+]) {
+  const method = {
+    [name](options) {
+      return result(withSnapshot(options, json, (t, b) => apply(rawCall, this, [op, t, b])));
+    },
+  }[name];
+  Object.defineProperty(CosSigner.prototype, name, { value: method, writable: true, configurable: true });
+}
+
 guardClass(CosSigner, 'CosSigner', assertInitialized);
+
+/** The SSE headers (or POST form fields) that `sse` takes for `operation`. */
+export function sseHeaders(sse, operation) {
+  assertInitialized();
+  return pairs(unpack(withArgs([sse, operation], ['sse', 'operation'], SSE_JSON, (t, b) => __sse(0, t, b))));
+}
+
+/** The `x-cos-copy-source-server-side-encryption-customer-*` headers of a copy source's key. */
+export function copySourceSseHeaders(key, algorithm) {
+  assertInitialized();
+  return pairs(unpack(withArgs([key, algorithm], ['key', 'algorithm'], undefined, (t, b) => __sse(1, t, b))));
+}
+
+/** The unsigned URL of an object (public objects): `{ bucket, region, key, sse?, … }`. */
+export function objectUrl(options) {
+  assertInitialized();
+  return withSnapshot(options, SSE_JSON, (t, b) => __sse(2, t, b));
+}
 
 /**
  * Builds the multipart body of a POST Object upload: every field of `form.fields` in

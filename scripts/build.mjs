@@ -56,7 +56,7 @@ const ENTRIES = [
   { dir: 'upload', js: ['upload'], over: 'hash' },
 ];
 /** JS modules shared by the entries, at the package root (no loader re-exports them). */
-const SHARED = ['errors', 'guard', 'responses'];
+const SHARED = ['errors', 'guard', 'responses', 'snapshot'];
 const LOADERS = ['web.js', 'node.js', 'node.cjs', 'workerd.js', 'edge-light.js'];
 /** The loaders of a JS-only entry (`over`): the runtimes that instantiate the wasm at import. */
 const OVER_LOADERS = ['node.js', 'workerd.js', 'edge-light.js'];
@@ -140,7 +140,7 @@ function loader(e, file, glueSource) {
   if (file === 'web.js') {
     src = swap(src, '// @flat: one import per module the helpers import, written by scripts/build.mjs\n',
       helperImports(e).map((m) => `import '${m}';\n`).join(''));
-    const names = [...glueSource.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]).filter((n) => n !== 'initSync');
+    const names = [...glueSource.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]).filter((n) => n !== 'initSync' && !n.startsWith('__'));
     src = swap(src, '// @guarded: one line per glue export, written by scripts/build.mjs\n',
       names.sort().map((n) => `export const ${n} = /* @__PURE__ */ guarded(glue.${n});\n`).join(''));
   }

@@ -3,8 +3,10 @@
 //! `Error` whose `name` is `CosError` and whose `code` is the stable
 //! [`ErrorCode`](crate::ErrorCode) string.
 //!
-//! Layers, one way: `options` (reading arguments), `output` (building results) and
-//! `registry` (key handles) are leaves; `sse` and `keys` build on them; `signer` on `sse`;
+//! Layers, one way: `options` (reading arguments as JS objects), `snapshot` (decoding the
+//! one-crossing snapshot of the arguments, see its docs), `output` (building results) and
+//! `registry` (key handles) are leaves; `sse` (on `snapshot`) and `keys` build on them;
+//! `signer` on `sse`;
 //! `hash`, `sts` (TC3 signing, CAM policies), `explain` and `bucket` (bucket encryption XML)
 //! on `options`.
 #![cfg_attr(not(feature = "wasm"), allow(dead_code, unused_imports))]
@@ -32,6 +34,7 @@ mod output;
 mod registry;
 #[cfg(feature = "entry-signer")]
 mod signer;
+mod snapshot;
 #[cfg(feature = "entry-signer")]
 mod sse;
 #[cfg(feature = "entry-sts")]

@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 
 use crate::algorithm::SseAlgorithm;
 use crate::endpoint::{Endpoint, Protocol};
-use crate::error::{cat, err, find_str, q, Result};
+use crate::error::{err, find_str, q, Result};
 use crate::sign::{KeyTime, Request};
 
 // Catching calls that return a primitive or nothing. wasm-bindgen (0.2.130) gives the
@@ -30,9 +30,6 @@ extern "C" {
     fn call0_f64(f: &Callable, this: &JsValue) -> std::result::Result<f64, JsValue>;
     #[wasm_bindgen(catch, method, js_name = call)]
     fn call1_bool(f: &Callable, this: &JsValue, a: &JsValue) -> std::result::Result<bool, JsValue>;
-    /// `JSON.stringify`, its text copied out (no externref slot on a throw).
-    #[wasm_bindgen(catch, js_namespace = JSON, js_name = stringify)]
-    fn json_stringify(value: &JsValue) -> std::result::Result<Option<String>, JsValue>;
     /// `Reflect.get`, probing only (the value is not returned).
     #[wasm_bindgen(catch, js_namespace = Reflect, js_name = get)]
     fn reflect_get_probe(target: &JsValue, key: &JsValue) -> std::result::Result<(), JsValue>;
@@ -115,8 +112,6 @@ pub(super) fn raw_get(obj: &JsValue, name: &str) -> JsValue {
 pub(super) struct Intrinsics {
     object_entries: JsValue,
     property_is_enumerable: JsValue,
-    object_prototype: JsValue,
-    array_prototype: JsValue,
     array_from: JsValue,
     array_is_array: JsValue,
     uint8_array: JsValue,
@@ -155,8 +150,6 @@ impl Intrinsics {
         Self {
             object_entries: raw_get(&object, "entries"),
             property_is_enumerable: raw_get(&raw_get(&object, "prototype"), "propertyIsEnumerable"),
-            object_prototype: raw_get(&object, "prototype"),
-            array_prototype: raw_get(&array, "prototype"),
             array_from: raw_get(&array, "from"),
             array_is_array: raw_get(&array, "isArray"),
             typed_array: view_getters(&typed_array_proto),
@@ -231,38 +224,6 @@ pub(super) fn options(value: &JsValue, what: &str) -> Result<()> {
     } else {
         Err(err!(InvalidArgument, "{} expects an options object", what))
     }
-}
-
-/// Refuses to serialise when `toJSON` was planted on `Object.prototype` or
-/// `Array.prototype` (`JSON.stringify` looks it up through the prototype chain, so a
-/// polluted prototype would replace every nested value).
-fn check_no_inherited_to_json(name: &str) -> Result<()> {
-    INTRINSICS.with(|i| {
-        for proto in [&i.object_prototype, &i.array_prototype] {
-            let own = proto.is_object().then(|| {
-                Reflect::get_own_property_descriptor(
-                    proto.unchecked_ref::<js_sys::Object>(),
-                    &"toJSON".into(),
-                )
-            });
-            if !matches!(own, Some(Ok(d)) if d.is_undefined()) {
-                return Err(err!(InvalidArgument, "`{}` cannot be serialised: `toJSON` is defined on Object.prototype or Array.prototype (prototype pollution?)", name));
-            }
-        }
-        Ok(())
-    })
-}
-
-/// `JSON.stringify(value)` as text; a throwing getter, `toJSON` or proxy trap, a cycle or
-/// a BigInt is an error naming the option (code `code`), never an absent option.
-pub(super) fn json_text(value: &JsValue, name: &str, code: crate::ErrorCode) -> Result<String> {
-    check_no_inherited_to_json(name)?;
-    json_stringify(value).ok().flatten().ok_or_else(|| {
-        crate::Error::new(
-            code,
-            cat!("`{}` could not be serialised with JSON.stringify (it threw, has a cycle or a BigInt)", name),
-        )
-    })
 }
 
 /// A JS string as Rust text. Lone UTF-16 surrogates are refused: converting them would

@@ -1,17 +1,7 @@
 //! Building JS results from core types; secrets are wiped from wasm memory once copied out.
 
-use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
-
-use crate::sign::Header;
-
-pub(super) fn headers_object(headers: &[Header]) -> JsValue {
-    let o = Object::new();
-    for h in headers {
-        let _ = Reflect::set(&o, &h.name.as_str().into(), &h.value.as_str().into());
-    }
-    o.into()
-}
+use zeroize::Zeroize;
 
 /// A JS string of `text`, whose Rust copy (it may hold the security token) is then wiped.
 pub(super) fn wiped_string(text: String) -> JsValue {
@@ -19,22 +9,30 @@ pub(super) fn wiped_string(text: String) -> JsValue {
     JsValue::from_str(&text)
 }
 
-/// A JS object of the fields; their Rust values (SSE-C key, token) are wiped after copying.
-pub(super) fn fields_object(fields: &mut [(String, String)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in fields {
-        let _ = Reflect::set(&o, &k.as_str().into(), &v.as_str().into());
-        zeroize::Zeroize::zeroize(v);
+/// The parts of a result (a URL, then header or form-field names and values) as one JS
+/// string, each part preceded by its length in UTF-16 code units and a `:`, which
+/// `pkg-template/snapshot.js` (`unpack`) splits. Every Rust copy (they may hold an SSE-C key
+/// or the security token) is wiped.
+pub(super) fn packed<'a>(parts: impl IntoIterator<Item = &'a mut String>) -> JsValue {
+    let mut parts: Vec<&mut String> = parts.into_iter().collect();
+    // Sized once: a growing String would leave copies of what it held in freed memory.
+    let mut text = String::with_capacity(parts.iter().map(|p| p.len() + 21).sum());
+    for p in &mut parts {
+        let units: usize = p.chars().map(char::len_utf16).sum();
+        crate::error::push_u64(&mut text, units as u64);
+        text.push(':');
+        text.push_str(p);
+        p.zeroize();
     }
-    o.into()
+    wiped_string(text)
 }
 
-/// `{ url, headers }` of a signed request; the Rust copy of the URL (a pre-signed one
-/// carries the security token) is wiped once copied out.
-pub(super) fn url_headers(mut signed: crate::request::SignedRequest) -> JsValue {
-    let o = Object::new();
-    let _ = Reflect::set(&o, &"url".into(), &signed.url.as_str().into());
-    let _ = Reflect::set(&o, &"headers".into(), &headers_object(&signed.headers));
-    zeroize::Zeroize::zeroize(&mut signed.url);
-    o.into()
+/// The names and values of headers, for [`packed`].
+pub(super) fn header_parts(headers: &mut [crate::Header]) -> impl Iterator<Item = &mut String> {
+    headers.iter_mut().flat_map(|h| [&mut h.name, &mut h.value])
+}
+
+/// The names and values of form fields, for [`packed`].
+pub(super) fn pair_parts(pairs: &mut [(String, String)]) -> impl Iterator<Item = &mut String> {
+    pairs.iter_mut().flat_map(|(k, v)| [k, v])
 }

@@ -1,19 +1,20 @@
 //! `CosSigner`: authorization headers, pre-signed URLs, signed requests and POST forms.
 
-use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::options::{
-    array_from, endpoint, entries, get, is_array, js_text, json_text, key_time, now_seconds,
-    opt_algorithm, opt_bool, opt_str, opt_u64, options, req_str, request, scalar,
+    get as js_get, now_seconds, opt_str as js_opt_str, options as js_options, req_str as js_req_str,
 };
-use super::output::{fields_object, url_headers, wiped_string};
+use super::output::{header_parts, packed, pair_parts, wiped_string};
+use super::snapshot::{
+    bool_or_unset, endpoint, entries, get, json_text, key_time, opt_algorithm, opt_bool, opt_str,
+    opt_u64, options, request, scalar, Args, Node,
+};
 use super::sse::{customer_key, operation, sse};
 use crate::credentials::Credentials;
 use crate::error::{err, q, Result};
 use crate::post_form::{PostKey, PostObjectFormOptions};
 use crate::request::{Pin, SignRequestOptions};
-use crate::sign::KeyTime;
 use crate::signer::Signer;
 
 /// Signs COS requests with one set of credentials (see the README and `index.d.ts`).
@@ -40,28 +41,22 @@ fn clock_offset(v: &JsValue) -> Result<i64> {
     }
 }
 
-impl JsSigner {
-    /// The key time of `opts`, with `expires` counted from the corrected clock.
-    fn key_time(&self, opts: &JsValue) -> Result<KeyTime> {
-        let now = now_seconds().saturating_add_signed(self.clock_offset);
-        key_time(opts, now)
-    }
-}
-
 #[wasm_bindgen(js_class = CosSigner)]
 impl JsSigner {
     /// `new CosSigner({ secretId, secretKey, securityToken?, clockOffset? })`.
     #[wasm_bindgen(constructor)]
     pub fn new(opts: JsValue) -> Result<JsSigner> {
-        options(&opts, "new CosSigner()")?;
-        let mut creds =
-            Credentials::new(req_str(&opts, "secretId")?, req_str(&opts, "secretKey")?)?;
-        if let Some(t) = opt_str(&opts, "securityToken")? {
+        js_options(&opts, "new CosSigner()")?;
+        let mut creds = Credentials::new(
+            js_req_str(&opts, "secretId")?,
+            js_req_str(&opts, "secretKey")?,
+        )?;
+        if let Some(t) = js_opt_str(&opts, "securityToken")? {
             creds = creds.with_security_token(t)?;
         }
         Ok(JsSigner {
             inner: Signer::new(creds),
-            clock_offset: clock_offset(&get(&opts, "clockOffset")?)?,
+            clock_offset: clock_offset(&js_get(&opts, "clockOffset")?)?,
         })
     }
 
@@ -79,90 +74,108 @@ impl JsSigner {
         Ok(())
     }
 
-    /// The `Authorization` header value.
-    pub fn authorization(&self, opts: JsValue) -> Result<String> {
-        options(&opts, "authorization()")?;
-        self.inner
-            .authorization(&request(&opts)?, self.key_time(&opts)?)
-    }
-
-    /// A pre-signed URL.
-    #[wasm_bindgen(js_name = presignUrl)]
-    pub fn presign_url(&self, opts: JsValue) -> Result<JsValue> {
-        options(&opts, "presignUrl()")?;
-        let url =
-            self.inner
-                .presign_url(&request(&opts)?, &endpoint(&opts)?, self.key_time(&opts)?)?;
-        Ok(wiped_string(url))
-    }
-
-    /// A request ready for `fetch`: `{ url, headers }` with Authorization, token and SSE headers.
-    #[wasm_bindgen(js_name = signRequest)]
-    pub fn sign_request(&self, opts: JsValue) -> Result<JsValue> {
-        options(&opts, "signRequest()")?;
-        let signed = self.inner.sign_request(
-            &sign_request(&opts)?,
-            &endpoint(&opts)?,
-            self.key_time(&opts)?,
-        )?;
-        Ok(url_headers(signed))
-    }
-
-    /// A pre-signed URL plus the signed headers (SSE-C / SSE-KMS) the caller must send.
-    #[wasm_bindgen(js_name = presignRequest)]
-    pub fn presign_request(&self, opts: JsValue) -> Result<JsValue> {
-        options(&opts, "presignRequest()")?;
-        let signed = self.inner.presign_request(
-            &sign_request(&opts)?,
-            &endpoint(&opts)?,
-            self.key_time(&opts)?,
-        )?;
-        Ok(url_headers(signed))
-    }
-
-    /// A complete POST Object form: `{ url, fields }` (append `file` last).
-    #[wasm_bindgen(js_name = postObjectForm)]
-    pub fn post_object_form(&self, opts: JsValue) -> Result<JsValue> {
-        options(&opts, "postObjectForm()")?;
-        let form = post_form(&opts)?;
-        let mut signed =
-            self.inner
-                .post_object_form(&form, &endpoint(&opts)?, self.key_time(&opts)?)?;
-        let o = Object::new();
-        let _ = Reflect::set(&o, &"url".into(), &signed.url.as_str().into());
-        let _ = Reflect::set(&o, &"fields".into(), &fields_object(&mut signed.fields));
-        Ok(o.into())
-    }
-
-    /// POST Object policy form fields.
-    #[wasm_bindgen(js_name = signPostPolicy)]
-    pub fn sign_post_policy(&self, opts: JsValue) -> Result<JsValue> {
-        options(&opts, "signPostPolicy()")?;
-        let policy = get(&opts, "policy")?;
-        let text = if let Some(s) = js_text(&policy, "policy")? {
-            s
-        } else if policy.is_object() && !is_array(&policy) {
-            json_text(&policy, "policy", crate::ErrorCode::InvalidPolicy)?
-        } else {
-            return Err(err!(
-                InvalidPolicy,
-                "`policy` must be an object or its exact JSON text"
-            ));
+    /// The one crossing of every signing call: `op` names the method ([`Op`]), `text` and
+    /// `bytes` are its options as `pkg-template/snapshot.js` encoded them. The result is
+    /// packed as `output::packed` describes; `pkg-template/extras.js` unpacks it.
+    #[wasm_bindgen(js_name = __call)]
+    pub fn call(&self, op: u32, text: String, bytes: Option<Vec<u8>>) -> Result<JsValue> {
+        let args = Args::new(text, bytes);
+        let opts = args.root()?;
+        let op = Op::from(op)?;
+        options(&opts, op.what())?;
+        let key_time = || {
+            let now = now_seconds().saturating_add_signed(self.clock_offset);
+            key_time(&opts, now)
         };
-        let mut fields = self.inner.sign_post_policy(&text, self.key_time(&opts)?)?;
-        Ok(fields_object(&mut fields.fields))
+        Ok(match op {
+            Op::Authorization => {
+                wiped_string(self.inner.authorization(&request(&opts)?, key_time()?)?)
+            }
+            Op::PresignUrl => wiped_string(self.inner.presign_url(
+                &request(&opts)?,
+                &endpoint(&opts)?,
+                key_time()?,
+            )?),
+            Op::SignRequest | Op::PresignRequest => {
+                let (req, ep) = (sign_request(&opts)?, endpoint(&opts)?);
+                let mut signed = if op == Op::SignRequest {
+                    self.inner.sign_request(&req, &ep, key_time()?)?
+                } else {
+                    self.inner.presign_request(&req, &ep, key_time()?)?
+                };
+                packed(core::iter::once(&mut signed.url).chain(header_parts(&mut signed.headers)))
+            }
+            Op::PostObjectForm => {
+                let form = post_form(&opts)?;
+                let mut signed =
+                    self.inner
+                        .post_object_form(&form, &endpoint(&opts)?, key_time()?)?;
+                packed(core::iter::once(&mut signed.url).chain(pair_parts(&mut signed.fields)))
+            }
+            Op::SignPostPolicy => {
+                let text = match get(&opts, "policy") {
+                    Node::Str(s) => (*s).to_owned(),
+                    p @ Node::Json(_) => json_text(p, "policy", crate::ErrorCode::InvalidPolicy)?,
+                    _ => {
+                        return Err(err!(
+                            InvalidPolicy,
+                            "`policy` must be an object or its exact JSON text"
+                        ))
+                    }
+                };
+                let mut signed = self.inner.sign_post_policy(&text, key_time()?)?;
+                packed(pair_parts(&mut signed.fields))
+            }
+        })
     }
 }
 
-pub(super) fn sign_request(obj: &JsValue) -> Result<SignRequestOptions> {
+/// The methods of `CosSigner` that cross as one snapshot, by the number JS passes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Authorization,
+    PresignUrl,
+    SignRequest,
+    PresignRequest,
+    PostObjectForm,
+    SignPostPolicy,
+}
+
+impl Op {
+    fn from(n: u32) -> Result<Self> {
+        Ok(match n {
+            0 => Self::Authorization,
+            1 => Self::PresignUrl,
+            2 => Self::SignRequest,
+            3 => Self::PresignRequest,
+            4 => Self::PostObjectForm,
+            5 => Self::SignPostPolicy,
+            _ => return Err(err!(InvalidArgument, "unknown CosSigner operation")),
+        })
+    }
+
+    /// The method's name, for "expects an options object".
+    fn what(self) -> &'static str {
+        match self {
+            Self::Authorization => "authorization()",
+            Self::PresignUrl => "presignUrl()",
+            Self::SignRequest => "signRequest()",
+            Self::PresignRequest => "presignRequest()",
+            Self::PostObjectForm => "postObjectForm()",
+            Self::SignPostPolicy => "signPostPolicy()",
+        }
+    }
+}
+
+pub(super) fn sign_request(obj: &Node<'_>) -> Result<SignRequestOptions> {
     let req = request(obj)?;
-    let copy = get(obj, "copySourceSse")?;
-    let copy_source_sse = if copy.is_undefined() || copy.is_null() {
+    let copy = get(obj, "copySourceSse");
+    let copy_source_sse = if copy.is_absent() {
         None
     } else {
         Some(customer_key(
-            &get(&copy, "key")?,
-            opt_algorithm(&copy)?,
+            get(copy, "key"),
+            opt_algorithm(copy)?,
             "`copySourceSse.key`",
         )?)
     };
@@ -172,17 +185,17 @@ pub(super) fn sign_request(obj: &JsValue) -> Result<SignRequestOptions> {
         query: req.query,
         headers: req.headers,
         sign_headers: req.sign_headers,
-        sse: sse(&get(obj, "sse")?)?,
+        sse: sse(get(obj, "sse"))?,
         copy_source_sse,
         operation: operation(obj)?,
-        pin: pin(&get(obj, "pin")?)?,
+        pin: pin(get(obj, "pin"))?,
     })
 }
 
 /// `pin: { acl?, contentType?, storageClass? }`: unset members keep [`Pin::default`].
-fn pin(v: &JsValue) -> Result<Pin> {
+fn pin(v: &Node<'_>) -> Result<Pin> {
     let mut p = Pin::default();
-    if v.is_undefined() || v.is_null() {
+    if v.is_absent() {
         return Ok(p);
     }
     options(v, "`pin`")?;
@@ -198,18 +211,7 @@ fn pin(v: &JsValue) -> Result<Pin> {
     Ok(p)
 }
 
-/// `obj[name]` as a boolean, `None` when unset.
-fn bool_or_unset(obj: &JsValue, name: &str) -> Result<Option<bool>> {
-    let v = get(obj, name)?;
-    if v.is_undefined() || v.is_null() {
-        return Ok(None);
-    }
-    v.as_bool()
-        .map(Some)
-        .ok_or_else(|| err!(InvalidArgument, "`{}` must be a boolean when given", name))
-}
-
-pub(super) fn post_form(obj: &JsValue) -> Result<PostObjectFormOptions> {
+pub(super) fn post_form(obj: &Node<'_>) -> Result<PostObjectFormOptions> {
     let key = match (opt_str(obj, "key")?, opt_str(obj, "keyPrefix")?) {
         (Some(k), None) => PostKey::Exact(k),
         (None, Some(p)) => PostKey::Prefix(p),
@@ -220,34 +222,27 @@ pub(super) fn post_form(obj: &JsValue) -> Result<PostObjectFormOptions> {
             ))
         }
     };
-    let range = get(obj, "contentLengthRange")?;
-    let content_length_range = if range.is_undefined() || range.is_null() {
-        None
-    } else {
-        let arr = if is_array(&range) {
-            Some(array_from(&range, "contentLengthRange")?)
-        } else {
-            None
-        };
-        match arr
-            .as_ref()
-            .map(|a| (a.length(), a.get(0).as_f64(), a.get(1).as_f64()))
-        {
-            Some((2, Some(min), Some(max)))
-                if min >= 0.0
-                    && max >= 0.0
-                    && min.fract() == 0.0
-                    && max.fract() == 0.0
-                    && max <= 9_007_199_254_740_991.0 =>
-            {
-                Some((min as u64, max as u64))
-            }
-            _ => {
-                return Err(err!(
-                    InvalidPolicy,
-                    "`contentLengthRange` must be [min, max] in bytes"
-                ))
-            }
+    let content_length_range = match get(obj, "contentLengthRange") {
+        Node::Absent => None,
+        Node::Arr(a) => match a.as_slice() {
+            [min, max] => min
+                .int()
+                .zip(max.int())
+                .and_then(|(min, max)| Some((u64::try_from(min).ok()?, u64::try_from(max).ok()?))),
+            _ => None,
+        }
+        .map(Some)
+        .ok_or_else(|| {
+            err!(
+                InvalidPolicy,
+                "`contentLengthRange` must be [min, max] in bytes"
+            )
+        })?,
+        _ => {
+            return Err(err!(
+                InvalidPolicy,
+                "`contentLengthRange` must be [min, max] in bytes"
+            ))
         }
     };
     let status = opt_u64(obj, "successActionStatus")?
@@ -261,31 +256,27 @@ pub(super) fn post_form(obj: &JsValue) -> Result<PostObjectFormOptions> {
         })
         .transpose()?;
     let mut meta = Vec::new();
-    for (k, v) in entries(&get(obj, "meta")?, "meta")? {
-        let v = scalar(&v)
-            .ok_or_else(|| err!(InvalidHeaderValue, "meta {} must be a string", q(&k)))?;
-        meta.push((k, v));
+    for (k, v) in entries(get(obj, "meta"), "meta")? {
+        let v =
+            scalar(v).ok_or_else(|| err!(InvalidHeaderValue, "meta {} must be a string", q(k)))?;
+        meta.push(((*k).to_owned(), v));
     }
-    let conds = get(obj, "conditions")?;
-    let mut conditions = Vec::new();
-    if !conds.is_undefined() && !conds.is_null() {
-        if !is_array(&conds) {
+    let conditions = match get(obj, "conditions") {
+        Node::Absent => Vec::new(),
+        Node::Arr(items) => items
+            .iter()
+            .map(|c| json_text(c, "conditions", crate::ErrorCode::InvalidPolicy))
+            .collect::<Result<_>>()?,
+        _ => {
             return Err(err!(
                 InvalidPolicy,
                 "`conditions` must be an array of policy conditions"
-            ));
+            ))
         }
-        for c in array_from(&conds, "conditions")?.iter() {
-            conditions.push(json_text(
-                &c,
-                "conditions",
-                crate::ErrorCode::InvalidPolicy,
-            )?);
-        }
-    }
+    };
     Ok(PostObjectFormOptions {
         key,
-        sse: sse(&get(obj, "sse")?)?,
+        sse: sse(get(obj, "sse"))?,
         content_length_range,
         content_type: opt_str(obj, "contentType")?,
         success_action_status: status,

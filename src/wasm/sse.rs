@@ -3,113 +3,64 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::options::{
-    endpoint, get, is_array, js_text, json_text, opt_algorithm, opt_bytes, opt_str, options,
+use super::output::{header_parts, packed, wiped_string};
+use super::snapshot::{
+    arg, endpoint, get, json_text, opt_algorithm, opt_bytes, opt_str, options, text, Args, Node,
 };
-use super::output::headers_object;
-#[cfg(feature = "entry-keys")]
-use super::registry::{lookup, CUSTOMER_KEYS};
 use crate::algorithm::SseAlgorithm;
 use crate::error::{err, Result};
 use crate::keys::CustomerKey;
 use crate::request::object_url;
 use crate::sse::{copy_source_sse_headers, sse_headers, Operation, Sse};
 
-/// A customer key given as a `CustomerKey`, raw bytes (any typed array, `DataView` or
-/// `ArrayBuffer`, see [`opt_bytes`]) or base64 text. A `CustomerKey` carries its own
+/// A customer key given as a `CustomerKey` of `cos-wasm/keys` (read by JS through its own
+/// getters, which the package's lifetime guard makes throw for a freed key), raw bytes (any
+/// typed array, `DataView` or `ArrayBuffer`) or base64 text. A `CustomerKey` carries its own
 /// algorithm; `explicit`, when given, must match it. Raw bytes and text use `explicit` or
 /// the default (AES256).
 pub(super) fn customer_key(
-    value: &JsValue,
+    value: &Node<'_>,
     explicit: Option<SseAlgorithm>,
     what: &str,
 ) -> Result<CustomerKey> {
     let alg = explicit.unwrap_or_default();
-    if let Some(text) = value.as_string() {
-        return CustomerKey::from_base64(alg, &zeroize::Zeroizing::new(text));
+    match value {
+        Node::Str(text) => CustomerKey::from_base64(alg, text),
+        // An object that is no genuine buffer (a look-alike, a Proxy): the bytes' error.
+        Node::Bytes(_) | Node::Obj(_) | Node::Map(_) | Node::Arr(_) => {
+            let raw = opt_bytes(value, what)?.unwrap_or_default();
+            CustomerKey::from_bytes(alg, &raw)
+        }
+        Node::Key { algorithm, base64 } => {
+            let key = CustomerKey::from_base64(SseAlgorithm::parse(algorithm)?, base64)?;
+            if let Some(explicit) = explicit.filter(|a| *a != key.algorithm()) {
+                return Err(err!(
+                    InvalidSse,
+                    "SSE-C `algorithm` {} does not match the key's {}",
+                    explicit.as_str(),
+                    key.algorithm().as_str()
+                ));
+            }
+            Ok(key)
+        }
+        _ => Err(err!(
+            InvalidSse,
+            "{} must be a CustomerKey, the key bytes (a Uint8Array) or base64 text",
+            what
+        )),
     }
-    #[cfg(feature = "entry-keys")]
-    let found = lookup(&CUSTOMER_KEYS, value, "__cosKeyHandle", "this CustomerKey")?;
-    #[cfg(not(feature = "entry-keys"))]
-    let found = keys_entry_key(value)?;
-    if let Some(key) = found {
-        if let Some(explicit) = explicit.filter(|a| *a != key.algorithm()) {
+}
+
+pub(super) fn sse(value: &Node<'_>) -> Result<Option<Sse>> {
+    match value {
+        Node::Absent => return Ok(None),
+        Node::Obj(_) | Node::Map(_) => {}
+        _ => {
             return Err(err!(
                 InvalidSse,
-                "SSE-C `algorithm` {} does not match the key's {}",
-                explicit.as_str(),
-                key.algorithm().as_str()
-            ));
+                "`sse` must be an object such as { type: 'SSE-COS' }"
+            ))
         }
-        return Ok(key);
-    }
-    if value.is_object() {
-        if let Some(raw) = opt_bytes(value, what)? {
-            return CustomerKey::from_bytes(alg, &raw);
-        }
-    }
-    Err(err!(
-        InvalidSse,
-        "{} must be a CustomerKey, the key bytes (a Uint8Array) or base64 text",
-        what
-    ))
-}
-
-/// A `CustomerKey` of the `cos-wasm/keys` entry, which lives in another wasm instance (the
-/// signer entry is built without `entry-keys`): recognised by its class's `__cosKeyHandle`
-/// getter (on its prototype, as in `registry::lookup`, so a look-alike `{ __cosKeyHandle }`
-/// is not a key) and read through its class's `algorithm` and `keyBase64` getters, which
-/// the package's lifetime guard makes throw for a freed key.
-#[cfg(not(feature = "entry-keys"))]
-fn keys_entry_key(value: &JsValue) -> Result<Option<CustomerKey>> {
-    use super::options::{callable, get_prototype_of_probe};
-    use js_sys::Reflect;
-    use wasm_bindgen::JsCast;
-    if !value.is_object() || get_prototype_of_probe(value).is_err() {
-        return Ok(None);
-    }
-    let Ok(proto) = Reflect::get_prototype_of(value) else {
-        return Ok(None);
-    };
-    let getter = |name: &str| -> Option<js_sys::Function> {
-        let desc = Reflect::get_own_property_descriptor(&proto, &name.into()).ok()?;
-        if desc.is_undefined() {
-            return None;
-        }
-        Reflect::get(&desc, &"get".into()).ok()?.dyn_into().ok()
-    };
-    let (Some(_), Some(alg), Some(key)) = (
-        getter("__cosKeyHandle"),
-        getter("algorithm"),
-        getter("keyBase64"),
-    ) else {
-        return Ok(None);
-    };
-    let freed = |_| err!(UseAfterFree, "this CustomerKey was freed");
-    let read = |g: &js_sys::Function| -> Result<Option<String>> {
-        // Probe first: an exception caught by a value-returning import leaks (options.rs).
-        callable(g).call0_unit(value).map_err(freed)?;
-        Ok(Reflect::apply(g, value, &js_sys::Array::new())
-            .map_err(freed)?
-            .as_string())
-    };
-    let (Some(alg), Some(text)) = (read(&alg)?, read(&key)?) else {
-        return Ok(None);
-    };
-    let text = zeroize::Zeroizing::new(text);
-    CustomerKey::from_base64(SseAlgorithm::parse(&alg)?, &text).map(Some)
-}
-
-/// `{ type: 'SSE-COS' | 'SSE-KMS' | 'SSE-C', ... }`.
-pub(super) fn sse(value: &JsValue) -> Result<Option<Sse>> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    if !value.is_object() {
-        return Err(err!(
-            InvalidSse,
-            "`sse` must be an object such as { type: 'SSE-COS' }"
-        ));
     }
     let ty = opt_str(value, "type")?.unwrap_or_default();
     let explicit = opt_algorithm(value)?;
@@ -117,17 +68,12 @@ pub(super) fn sse(value: &JsValue) -> Result<Option<Sse>> {
     Ok(Some(match ty.as_str() {
         "SSE-COS" => Sse::Cos { algorithm: alg },
         "SSE-KMS" => {
-            let ctx = get(value, "context")?;
-            let context_json = if ctx.is_undefined() || ctx.is_null() {
-                None
-            } else if ctx.is_object() && !is_array(&ctx) {
-                Some(json_text(
-                    &ctx,
-                    "sse.context",
-                    crate::ErrorCode::InvalidSse,
-                )?)
-            } else {
-                return Err(err!(InvalidSse, "SSE-KMS `context` must be an object"));
+            let context_json = match get(value, "context") {
+                Node::Absent => None,
+                ctx @ Node::Json(_) => {
+                    Some(json_text(ctx, "sse.context", crate::ErrorCode::InvalidSse)?)
+                }
+                _ => return Err(err!(InvalidSse, "SSE-KMS `context` must be an object")),
             };
             Sse::Kms {
                 key_id: opt_str(value, "kmsKeyId")?,
@@ -136,7 +82,7 @@ pub(super) fn sse(value: &JsValue) -> Result<Option<Sse>> {
             }
         }
         "SSE-C" => {
-            let key = customer_key(&get(value, "key")?, explicit, "SSE-C `key`")?;
+            let key = customer_key(get(value, "key"), explicit, "SSE-C `key`")?;
             match opt_str(value, "keyMd5")? {
                 Some(md5) => Sse::customer_with_md5(key, &md5)?,
                 None => Sse::Customer(key),
@@ -151,50 +97,53 @@ pub(super) fn sse(value: &JsValue) -> Result<Option<Sse>> {
     }))
 }
 
-pub(super) fn operation(obj: &JsValue) -> Result<Option<Operation>> {
+pub(super) fn operation(obj: &Node<'_>) -> Result<Option<Operation>> {
     opt_str(obj, "operation")?
         .map(|o| Operation::parse(&o))
         .transpose()
 }
 
-/// `sseHeaders(sse, operation)`: the SSE headers (or POST form fields) for one operation.
-#[wasm_bindgen(js_name = sseHeaders)]
-pub fn sse_headers_js(sse_value: JsValue, op: JsValue) -> Result<JsValue> {
-    let op = Operation::parse(&js_text(&op, "operation")?.ok_or_else(|| {
-        err!(
-            UnknownOperation,
-            "`operation` must be a string such as 'PutObject'"
-        )
-    })?)?;
-    let sse = sse(&sse_value)?.ok_or_else(|| err!(InvalidSse, "`sse` is required"))?;
-    Ok(headers_object(&sse_headers(&sse, op)?))
-}
-
-/// `copySourceSseHeaders(key)`: the `x-cos-copy-source-server-side-encryption-customer-*` triple.
-#[wasm_bindgen(js_name = copySourceSseHeaders)]
-pub fn copy_source_sse_headers_js(key: JsValue, alg: JsValue) -> Result<JsValue> {
-    let alg = if alg.is_undefined() || alg.is_null() {
-        None
-    } else {
-        Some(SseAlgorithm::parse(
-            &js_text(&alg, "algorithm")?
-                .ok_or_else(|| err!(InvalidSse, "algorithm must be 'AES256' or 'SM4'"))?,
-        )?)
-    };
-    Ok(headers_object(&copy_source_sse_headers(&customer_key(
-        &key,
-        alg,
-        "copy-source key",
-    )?)))
-}
-
-/// `objectUrl({ bucket, region, key, sse?, ... })`: an unsigned URL for public objects.
-#[wasm_bindgen(js_name = objectUrl)]
-pub fn object_url_js(opts: JsValue) -> Result<String> {
-    options(&opts, "objectUrl()")?;
-    object_url(
-        &endpoint(&opts)?,
-        &opt_str(&opts, "key")?.unwrap_or_default(),
-        sse(&get(&opts, "sse")?)?.as_ref(),
-    )
+/// The one crossing of the signer entry's free functions: `op` 0 is
+/// `sseHeaders(sse, operation)` (the SSE headers, or POST form fields, of one operation),
+/// 1 `copySourceSseHeaders(key, algorithm?)` (the `x-cos-copy-source-…-customer-*`
+/// triple), 2 `objectUrl({ bucket, region, key, sse?, … })` (an unsigned URL for public
+/// objects). `text` and `bytes` are the arguments as `pkg-template/snapshot.js` encoded
+/// them (an array of the positional ones; `objectUrl`'s options object); `pkg-template/extras.js` unpacks the result.
+#[wasm_bindgen(js_name = __sse)]
+pub fn sse_call(op: u32, snapshot: String, bytes: Option<Vec<u8>>) -> Result<JsValue> {
+    let args = Args::new(snapshot, bytes);
+    let root = args.root()?;
+    let pairs = |mut headers: Vec<crate::Header>| packed(header_parts(&mut headers));
+    match op {
+        0 => {
+            let op = Operation::parse(text(arg(&root, 1), "operation")?.ok_or_else(|| {
+                err!(
+                    UnknownOperation,
+                    "`operation` must be a string such as 'PutObject'"
+                )
+            })?)?;
+            let sse = sse(arg(&root, 0))?.ok_or_else(|| err!(InvalidSse, "`sse` is required"))?;
+            Ok(pairs(sse_headers(&sse, op)?))
+        }
+        1 => {
+            let alg = match arg(&root, 1) {
+                Node::Absent => None,
+                a => Some(SseAlgorithm::parse(text(a, "algorithm")?.ok_or_else(
+                    || err!(InvalidSse, "algorithm must be 'AES256' or 'SM4'"),
+                )?)?),
+            };
+            let key = customer_key(arg(&root, 0), alg, "copy-source key")?;
+            Ok(pairs(copy_source_sse_headers(&key)))
+        }
+        2 => {
+            let opts = &root;
+            options(opts, "objectUrl()")?;
+            Ok(wiped_string(object_url(
+                &endpoint(opts)?,
+                &opt_str(opts, "key")?.unwrap_or_default(),
+                sse(get(opts, "sse"))?.as_ref(),
+            )?))
+        }
+        _ => Err(err!(InvalidArgument, "unknown SSE operation")),
+    }
 }
