@@ -26,6 +26,8 @@ const mapEntries = Map.prototype.entries;
 const mapIteratorNext = getPrototypeOf(new Map().entries()).next;
 const isWellFormed = String.prototype.isWellFormed;
 const U8 = Uint8Array;
+const isView = ArrayBuffer.isView;
+const objectToString = Object.prototype.toString;
 const u8Set = U8.prototype.set;
 const u8Fill = U8.prototype.fill;
 const ASCII = /^[\0-\x7f]*$/;
@@ -184,14 +186,23 @@ class Encoder {
       for (let i = 0; i < length; i++) out += this.node(ownValue(v, String(i), name), `${name}[${i}]`, `${path}.*`, depth + 1);
       return out;
     }
-    const bytes = bytesOf(v);
+    // Brand checks (bytesOf, isMap) throw for everything else, and a throw costs more than
+    // the whole signature: they run only where the cheap tag says they can succeed. A tag
+    // is no proof (Symbol.toStringTag can lie); the brand check that follows is.
+    let tag;
+    try {
+      tag = apply(objectToString, v, []);
+    } catch {
+      throw threw(name);
+    }
+    const bytes = isView(v) || tag === '[object ArrayBuffer]' || tag === '[object SharedArrayBuffer]' ? bytesOf(v) : undefined;
     if (bytes !== undefined) {
       const out = `b${this.byteLength},${bytes.length};`;
       this.bytes[this.bytes.length] = bytes;
       this.byteLength += bytes.length;
       return out;
     }
-    if (isMap(v)) return this.map(v, name, path, depth);
+    if (tag === '[object Map]' && isMap(v)) return this.map(v, name, path, depth);
     const handle = customerKey(v, name);
     if (handle !== undefined) return handle;
     let keys;
