@@ -26,6 +26,8 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p cos-wasm -q
 
 step "rust: tests"
 cargo test --workspace
+# the boundary's own unit tests (src/wasm/: the snapshot decoder), natively
+cargo test -p cos-wasm --lib --features wasm -- wasm::
 
 step "npm package: build, pack, install into tests/js"
 tarball=$(bash scripts/pack.sh)

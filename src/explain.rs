@@ -130,9 +130,9 @@ impl SignedLocally {
         key_time: Option<KeyTime>,
     ) -> Result<Self> {
         let (signed_path, req) = req.for_endpoint(endpoint)?;
-        let (_, _, http_string) = req.http_string(&signed_path)?;
+        let mut canonical = req.canonical(&signed_path)?;
         Ok(Self {
-            http_string: zeroize::Zeroizing::new(http_string),
+            http_string: zeroize::Zeroizing::new(core::mem::take(&mut canonical.http_string)),
             key_time,
         })
     }

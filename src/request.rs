@@ -231,18 +231,30 @@ impl fmt::Debug for SignedRequest {
     }
 }
 
+/// The one place a request URL is assembled: the endpoint's origin, the encoded
+/// `signed_path`, then `?name=value&…` in the order given (a `None` value is a bare name,
+/// `?uploads`). Sized up front for the worst-case encoding, so no reallocation leaves a
+/// partial copy behind, and every encoded value is wiped: a value may be the security token.
 pub(crate) fn build_url(
     endpoint: &Endpoint,
     signed_path: &str,
-    query: &[(String, Option<String>)],
+    query: &[(&str, Option<&str>)],
 ) -> String {
-    let mut url = cat!("{}{}", endpoint.origin(), path_encode(signed_path));
+    let origin = endpoint.origin();
+    let path = path_encode(signed_path);
+    let query_len: usize = query
+        .iter()
+        .map(|(k, v)| 3 * (k.len() + v.map_or(0, str::len)) + 2)
+        .sum();
+    let mut url = String::with_capacity(origin.len() + path.len() + query_len);
+    url.push_str(&origin);
+    url.push_str(&path);
     for (i, (k, v)) in query.iter().enumerate() {
         url.push(if i == 0 { '?' } else { '&' });
         url.push_str(&uri_encode(k));
         if let Some(v) = v {
             url.push('=');
-            url.push_str(&uri_encode(v));
+            url.push_str(&zeroize::Zeroizing::new(uri_encode(v)));
         }
     }
     url

@@ -500,9 +500,9 @@ impl Request {
         Ok((signed_path, req))
     }
 
-    /// `(q-header-list, q-url-param-list, HttpString)` over `signed_path` (the decoded
-    /// `UriPathname`): everything COS hashes except the key time. Needs no secret.
-    pub(crate) fn http_string(&self, signed_path: &str) -> Result<(String, String, String)> {
+    /// The canonical request over `signed_path` (the decoded `UriPathname`): everything COS
+    /// hashes except the key time. Needs no secret.
+    pub(crate) fn canonical(&self, signed_path: &str) -> Result<CanonicalRequest> {
         let method = method_lower(&self.method)?;
         self.validate_headers()?;
         let extra: Vec<String> = self
@@ -573,7 +573,11 @@ impl Request {
             http_string.push_str(part);
             http_string.push('\n');
         }
-        Ok((header_list, url_param_list, http_string))
+        Ok(CanonicalRequest {
+            header_list,
+            url_param_list,
+            http_string,
+        })
     }
 
     /// Computes every step of the signature over `signed_path` (the decoded `UriPathname`).
@@ -583,12 +587,12 @@ impl Request {
         signed_path: &str,
         key_time: KeyTime,
     ) -> Result<SignatureParts> {
-        let (header_list, url_param_list, http_string) = self.http_string(signed_path)?;
-        let kt = cat!("{}", key_time);
-        let string_to_sign = cat!("sha1\n{}\n{}\n", kt, sha1_hex(http_string.as_bytes()));
-        // The SignKey signs anything for the whole KeyTime window: wipe it too.
-        let sign_key = zeroize::Zeroizing::new(hmac_sha1_hex(creds.secret_key(), kt.as_bytes()));
-        let signature = hmac_sha1_hex(sign_key.as_bytes(), string_to_sign.as_bytes());
+        let mut canonical = self.canonical(signed_path)?;
+        let http_string = core::mem::take(&mut canonical.http_string);
+        let header_list = core::mem::take(&mut canonical.header_list);
+        let url_param_list = core::mem::take(&mut canonical.url_param_list);
+        let string_to_sign = cat!("sha1\n{}\n{}\n", key_time, sha1_hex(http_string.as_bytes()));
+        let signature = SignKey::new(creds, key_time).sign(&string_to_sign);
         Ok(SignatureParts {
             key_time,
             header_list,
@@ -639,12 +643,50 @@ pub(crate) fn post_policy_signature(
     key_time: KeyTime,
     policy_text: &str,
 ) -> String {
-    let kt = cat!("{}", key_time);
-    let sign_key = hmac_sha1_hex(creds.secret_key(), kt.as_bytes());
-    hmac_sha1_hex(
-        sign_key.as_bytes(),
-        sha1_hex(policy_text.as_bytes()).as_bytes(),
-    )
+    SignKey::new(creds, key_time).sign(&sha1_hex(policy_text.as_bytes()))
+}
+
+/// What COS hashes of a request besides the key time (protocol §2 "Signing"): the
+/// `q-header-list` and `q-url-param-list` (sorted, lower-cased, encoded names joined by
+/// `;`) and the `HttpString` (`method\npath\nparams\nheaders\n`). The `HttpString` may
+/// hold an SSE-C key or the security token: it is wiped when dropped.
+pub(crate) struct CanonicalRequest {
+    pub(crate) header_list: String,
+    pub(crate) url_param_list: String,
+    pub(crate) http_string: String,
+}
+
+impl Drop for CanonicalRequest {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.http_string);
+    }
+}
+
+/// `SignKey = hex(HMAC-SHA1(SecretKey, KeyTime))`: it signs anything for the whole key-time
+/// window, so it is a secret of its own, wiped when dropped, never printed. Both COS
+/// signatures (a request's `StringToSign`, a POST policy's `hex(SHA1(policy))`) are
+/// `hex(HMAC-SHA1(SignKey, …))`.
+pub(crate) struct SignKey(zeroize::Zeroizing<String>);
+
+impl SignKey {
+    pub(crate) fn new(creds: &Credentials, key_time: KeyTime) -> Self {
+        let kt = cat!("{}", key_time);
+        Self(zeroize::Zeroizing::new(hmac_sha1_hex(
+            creds.secret_key(),
+            kt.as_bytes(),
+        )))
+    }
+
+    /// `q-signature` of `text`.
+    pub(crate) fn sign(&self, text: &str) -> String {
+        hmac_sha1_hex(self.0.as_bytes(), text.as_bytes())
+    }
+}
+
+impl fmt::Debug for SignKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SignKey(<redacted>)")
+    }
 }
 
 #[cfg(test)]

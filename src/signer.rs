@@ -2,7 +2,7 @@
 
 use crate::base64;
 use crate::credentials::Credentials;
-use crate::encode::{path_encode, uri_encode};
+use crate::encode::path_encode;
 use crate::endpoint::Endpoint;
 use crate::error::{cat, err, Result};
 use crate::post_form::{PostObjectForm, PostObjectFormOptions};
@@ -100,50 +100,25 @@ impl Signer {
             endpoint.check_key_transport()?;
         }
         let (path, parts) = self.sign_for_endpoint(req, endpoint, key_time)?;
-        // Sized up front (worst-case encoding): no reallocation leaves copies of the token.
-        let origin = endpoint.origin();
-        let path = path_encode(&path);
-        let extra: usize = req
-            .query
-            .iter()
-            .map(|(k, v)| k.len() + v.as_ref().map_or(0, String::len))
-            .sum::<usize>()
-            + self.creds.security_token().map_or(0, str::len)
-            + self.creds.secret_id().len()
-            + 256;
-        let mut url = String::with_capacity(origin.len() + path.len() + 1 + 3 * extra);
-        url.push_str(&origin);
-        url.push_str(&path);
-        url.push('?');
-        let mut first = true;
-        let mut push = |url: &mut String, k: &str, v: Option<&str>| {
-            if !first {
-                url.push('&');
-            }
-            first = false;
-            url.push_str(&uri_encode(k));
-            if let Some(v) = v {
-                url.push('=');
-                // The value may be the security token: wipe the encoded copy too.
-                url.push_str(&zeroize::Zeroizing::new(uri_encode(v)));
-            }
-        };
-        for (k, v) in parts.pairs(self.creds.secret_id()) {
-            push(&mut url, k, Some(&v));
-        }
-        for (k, v) in &req.query {
-            push(&mut url, k, Some(v.as_deref().unwrap_or("")));
-        }
+        let pairs = parts.pairs(self.creds.secret_id());
+        let mut query: Vec<(&str, Option<&str>)> =
+            pairs.iter().map(|(k, v)| (*k, Some(v.as_str()))).collect();
+        // Parameters without a value are signed as `name=` (the official SDKs' form).
+        query.extend(
+            req.query
+                .iter()
+                .map(|(k, v)| (k.as_str(), Some(v.as_deref().unwrap_or("")))),
+        );
         if let Some(token) = self.creds.security_token() {
             if !req
                 .query
                 .iter()
                 .any(|(k, _)| k.eq_ignore_ascii_case("x-cos-security-token"))
             {
-                push(&mut url, "x-cos-security-token", Some(token));
+                query.push(("x-cos-security-token", Some(token)));
             }
         }
-        Ok(url)
+        Ok(build_url(endpoint, &path, &query))
     }
 
     /// Signs `req` for `endpoint` with `host` signed; returns the wire path and the parts.
@@ -248,7 +223,14 @@ impl Signer {
             parts.authorization(self.credentials().secret_id()),
         ));
         Ok(SignedRequest {
-            url: build_url(endpoint, &signed_path, &req.query),
+            url: build_url(
+                endpoint,
+                &signed_path,
+                &req.query
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_deref()))
+                    .collect::<Vec<_>>(),
+            ),
             headers,
         })
     }
