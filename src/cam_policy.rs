@@ -29,9 +29,10 @@
 //! ```
 
 use crate::endpoint::{Bucket, Region};
-use crate::error::{cat, err, find_str, join, q, rsplit_once_ascii, QuotedList, Result};
+use crate::error::{cat, err, q, QuotedList, Result};
 use crate::json;
 use crate::sign::MAX_OBJECT_KEY_BYTES;
+use crate::text::{find_str, join, rsplit_once_ascii};
 
 /// The CAM policy language version COS documents.
 pub const CAM_POLICY_VERSION: &str = "2.0";

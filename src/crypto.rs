@@ -5,7 +5,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha1::{Digest, Sha1};
 use sha2::Sha256;
 
-use crate::error::{push_hex_byte, HEX_LOWER};
+use crate::text::{push_hex_byte, HEX_LOWER};
 
 /// Lowercase hex of `bytes`.
 #[must_use]

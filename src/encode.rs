@@ -2,7 +2,7 @@
 //!
 //! UTF-8 bytes, uppercase hex, only `A-Za-z0-9-_.~` left unescaped; space is `%20`, never `+`.
 
-use crate::error::{push_hex_byte, split_ascii, HEX_UPPER};
+use crate::text::{push_hex_byte, split_ascii, HEX_UPPER};
 
 fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')

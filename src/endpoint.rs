@@ -3,9 +3,8 @@
 
 use core::fmt;
 
-use crate::error::{
-    cat, err, find_str, parse_u64, q, replace_str, rsplit_once_ascii, split_ascii, Result,
-};
+use crate::error::{cat, err, q, Result};
+use crate::text::{find_str, parse_u64, replace_str, rsplit_once_ascii, split_ascii};
 
 /// A bucket name `<name>-<APPID>`: `name` is `[a-z0-9-]` without leading/trailing `-`,
 /// APPID is decimal digits (SDK regex `^[a-z0-9-]+-[0-9]+$`).

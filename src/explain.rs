@@ -13,10 +13,9 @@
 
 use crate::encode::{percent_decode, uri_encode};
 use crate::endpoint::Endpoint;
-use crate::error::{
-    cat, err, find_str, join, q, replace_str, split_ascii, split_once_ascii, Result,
-};
+use crate::error::{cat, err, q, Result};
 use crate::sign::{is_sensitive_header, KeyTime, Request};
+use crate::text::{find_str, join, replace_str, split_ascii, split_once_ascii};
 use crate::xml::parse_tree;
 
 /// How far ahead of the device a key time may start before the explainer blames the

@@ -2,7 +2,7 @@
 //! Hand-written rather than `serde_json`: the wasm build needs only these two operations,
 //! and a JSON crate costs tens of KB of `.wasm` (issue #18's size budget).
 
-use crate::error::{push_hex_byte, HEX_LOWER};
+use crate::text::{push_hex_byte, HEX_LOWER};
 
 /// A JSON string literal escaped exactly like `JSON.stringify`: `\"`, `\\`,
 /// `\b \f \n \r \t`, other control characters as `\u00xx`; no escaping of non-ASCII.

@@ -41,6 +41,7 @@ pub mod sign;
 pub mod signer;
 pub mod sse;
 pub mod tc3;
+mod text;
 pub mod time;
 mod xml;
 

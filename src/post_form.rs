@@ -9,7 +9,7 @@
 
 use core::fmt;
 
-use crate::error::{cat, err, find_str, q, Result};
+use crate::error::{cat, err, q, Result};
 use crate::json;
 use crate::sign::{
     check_header_name, check_header_value, is_sensitive_header, object_path, KeyTime, DEFAULT_ACL,
@@ -18,6 +18,7 @@ use crate::sign::{
 use crate::sse::{
     check_archive, sse_headers, Operation, Sse, HEADER_SSE_C_KEY, HEADER_STORAGE_CLASS,
 };
+use crate::text::find_str;
 use crate::time::iso8601_utc;
 
 /// Whether the STS security token is also added to the policy as an exact-match

@@ -11,7 +11,7 @@ use core::fmt;
 
 use crate::encode::{path_encode, percent_decode, uri_encode};
 use crate::endpoint::Endpoint;
-use crate::error::{cat, err, join, q, Result};
+use crate::error::{cat, err, q, Result};
 use crate::keys::CustomerKey;
 use crate::sign::{
     is_sensitive_header, object_path, Header, Request, DEFAULT_ACL, DEFAULT_CONTENT_TYPE,
@@ -22,6 +22,7 @@ use crate::sse::{
     is_sse_header, scan_raw, sse_headers, Operation, Sse, HEADER_SSE, HEADER_STORAGE_CLASS,
     SSE_KMS_VALUE,
 };
+use crate::text::join;
 
 /// A request to sign with SSE (protocol §1 + §3): what
 /// [`Signer::sign_request`](crate::Signer::sign_request) and

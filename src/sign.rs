@@ -9,9 +9,8 @@ use crate::credentials::Credentials;
 use crate::crypto::{hmac_sha1_hex, sha1_hex};
 use crate::encode::uri_encode;
 use crate::endpoint::Endpoint;
-use crate::error::{
-    cat, err, join, parse_u64, push_hex_byte, q, split_once_ascii, Result, HEX_UPPER,
-};
+use crate::error::{cat, err, q, Result};
+use crate::text::{join, parse_u64, push_hex_byte, split_once_ascii, HEX_UPPER};
 
 /// COS's limit on the UTF-8 length of an object key (protocol §6).
 pub const MAX_OBJECT_KEY_BYTES: usize = 850;

@@ -18,10 +18,11 @@ use core::fmt;
 
 pub use crate::algorithm::SseAlgorithm;
 use crate::base64;
-use crate::error::{cat, err, join, q, Result};
+use crate::error::{cat, err, q, Result};
 use crate::json;
 use crate::keys::CustomerKey;
 use crate::sign::Header;
+use crate::text::join;
 
 // ---------------------------------------------------------------------------------------
 // Header names (protocol §3 table)

@@ -20,10 +20,8 @@
 use zeroize::Zeroizing;
 
 use crate::crypto::{hex, hmac_sha256, sha256_hex};
-use crate::error::{
-    cat, err, find_str, parse_u64, q, replace_str, split_ascii, split_once_ascii, QuotedChar,
-    Result,
-};
+use crate::error::{cat, err, q, QuotedChar, Result};
+use crate::text::{find_str, parse_u64, replace_str, split_ascii, split_once_ascii};
 use crate::time::iso8601_utc;
 
 /// The algorithm name that starts the string to sign and the `Authorization` value.

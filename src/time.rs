@@ -1,7 +1,7 @@
 //! Calendar arithmetic for the timestamps COS protocols print. No clock: callers pass Unix
 //! seconds (time comes in from outside the core).
 
-use crate::error::push_padded;
+use crate::text::push_padded;
 
 /// `YYYY-MM-DDTHH:MM:SS.000Z` for a Unix time (the policy `expiration`, spec §2).
 #[must_use]

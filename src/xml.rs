@@ -2,7 +2,8 @@
 //! configuration, error bodies). Hand-written: the wasm build needs only well-formed small
 //! documents without DTDs, and an XML crate costs tens of KB of `.wasm`.
 
-use crate::error::{err, find_str, parse_u64, rsplit_once_ascii, Result};
+use crate::error::{err, Result};
+use crate::text::{find_str, parse_u64, rsplit_once_ascii};
 
 /// Deepest nesting accepted.
 const MAX_DEPTH: usize = 32;

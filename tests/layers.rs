@@ -16,6 +16,7 @@ use std::path::Path;
 /// Top-level modules of `src/`, lowest layer first. A module may only use modules of a
 /// strictly lower layer.
 const LAYERS: &[&[&str]] = &[
+    &["text"],
     &["error"],
     &["base64", "encode", "crypto", "json", "time", "xml"],
     &["hash", "algorithm", "credentials", "endpoint"],

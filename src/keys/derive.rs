@@ -15,7 +15,8 @@ use zeroize::Zeroizing;
 
 use super::{customer_key_len, CustomerKey};
 use crate::algorithm::SseAlgorithm;
-use crate::error::{err, parse_u64, Result};
+use crate::error::{err, Result};
+use crate::text::parse_u64;
 
 /// Version label that starts the HKDF `info` of [`derive_hkdf`].
 pub const HKDF_INFO_LABEL: &str = "cos-wasm/sse-c/v1";

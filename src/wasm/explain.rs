@@ -4,8 +4,9 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use super::options::{endpoint, entries, get, key_time, now_seconds, opt_str, request, scalar};
-use crate::error::{err, join, Result};
+use crate::error::{err, Result};
 use crate::explain::{explain, CosErrorBody, SignedLocally};
+use crate::text::join;
 
 /// Reads `request`: what was sent (`{ url, headers?, method? }`, e.g. a `signRequest`
 /// result, or a pre-signed URL string), or the options given to `authorization` /

@@ -9,8 +9,9 @@ use wasm_bindgen::JsCast;
 
 use crate::algorithm::SseAlgorithm;
 use crate::endpoint::{Endpoint, Protocol};
-use crate::error::{err, find_str, q, Result};
+use crate::error::{err, q, Result};
 use crate::sign::{KeyTime, Request};
+use crate::text::find_str;
 
 // Catching calls that return a primitive or nothing. wasm-bindgen (0.2.130) gives the
 // return value of a catching import a slot in its externref table *before* it checks for

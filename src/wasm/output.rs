@@ -19,7 +19,7 @@ pub(super) fn packed<'a>(parts: impl IntoIterator<Item = &'a mut String>) -> JsV
     let mut text = String::with_capacity(parts.iter().map(|p| p.len() + 21).sum());
     for p in &mut parts {
         let units: usize = p.chars().map(char::len_utf16).sum();
-        crate::error::push_u64(&mut text, units as u64);
+        crate::text::push_u64(&mut text, units as u64);
         text.push(':');
         text.push_str(p);
         p.zeroize();

@@ -31,8 +31,9 @@ use zeroize::Zeroizing;
 
 use crate::algorithm::SseAlgorithm;
 use crate::endpoint::{Endpoint, Protocol};
-use crate::error::{cat, err, parse_u64, q, ErrorCode, Result};
+use crate::error::{cat, err, q, ErrorCode, Result};
 use crate::sign::{KeyTime, Request};
+use crate::text::parse_u64;
 
 /// The deepest nesting decoded (the JS encoder refuses deeper values first).
 const MAX_DEPTH: usize = 32;
