@@ -2,7 +2,7 @@
 // core's TC3-HMAC-SHA256, and a provider that caches temporary credentials until shortly
 // before they expire. Runs wherever `fetch` does: Node >= 20, workerd, Deno, browsers.
 // Written as plain ESM; the build derives sts.cjs from it for CommonJS.
-import { tc3Authorization } from './cos_wasm_sts.js';
+import { tc3Authorization } from './extras.js';
 import { cosError } from '../errors.js';
 
 /** STS API version (Tencent Cloud API v3). */
