@@ -2,7 +2,7 @@
 // responses and one clock-corrected retry; the lifetime guard of CosSigner; and a stub for
 // every name that moved to another entry (ERR_MOVED naming the new import).
 // Written as plain ESM; the build derives extras.cjs from it for CommonJS.
-import { CosSigner, isCosError, __sse } from './cos_wasm.js';
+import { __CosSigner, isCosError, __sse } from './cos_wasm.js';
 import { cosError } from './errors.js';
 import { guardClass, initCheck, isObject, own } from './guard.js';
 import { errorFields, responseError } from './responses.js';
@@ -57,8 +57,9 @@ const form = (r) => {
   const parts = unpack(r);
   return { url: parts[0], fields: pairs(parts, 1) };
 };
-const rawCall = CosSigner.prototype.__call;
-delete CosSigner.prototype.__call;
+const RawSigner = __CosSigner;
+const rawCall = RawSigner.prototype.__call;
+delete RawSigner.prototype.__call;
 for (const [op, name, json, result] of [
   [0, 'authorization', undefined, text],
   [1, 'presignUrl', undefined, text],
@@ -72,10 +73,21 @@ for (const [op, name, json, result] of [
       return result(withSnapshot(options, json, (t, b) => apply(rawCall, this, [op, t, b])));
     },
   }[name];
-  Object.defineProperty(CosSigner.prototype, name, { value: method, writable: true, configurable: true });
+  Object.defineProperty(RawSigner.prototype, name, { value: method, writable: true, configurable: true });
 }
 
-guardClass(CosSigner, 'CosSigner', assertInitialized);
+guardClass(RawSigner, 'CosSigner', assertInitialized);
+
+/**
+ * Signs COS requests with one set of credentials: `new CosSigner({ secretId, secretKey,
+ * securityToken?, clockOffset? })`. The wasm class under it takes the options' snapshot.
+ */
+export const CosSigner = class CosSigner extends RawSigner {
+  constructor(options) {
+    assertInitialized();
+    withSnapshot(options, undefined, (t, b) => super(t, b));
+  }
+};
 
 /** The SSE headers (or POST form fields) that `sse` takes for `operation`. */
 export function sseHeaders(sse, operation) {

@@ -55,6 +55,9 @@ impl From<Error> for JsValue {
 /// application code can replace them.
 #[wasm_bindgen(start)]
 fn start() {
+    // Only the entries that still read JS objects from wasm need them (the signer and
+    // cos-wasm/sts read a snapshot that JS took, see `snapshot`).
+    #[cfg(any(feature = "entry-keys", feature = "entry-hash", feature = "entry-explain"))]
     options::capture_intrinsics();
 }
 

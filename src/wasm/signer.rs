@@ -2,13 +2,11 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::options::{
-    get as js_get, now_seconds, opt_str as js_opt_str, options as js_options, req_str as js_req_str,
-};
+use super::options::now_seconds;
 use super::output::{header_parts, packed, pair_parts, wiped_string};
 use super::snapshot::{
     bool_or_unset, endpoint, entries, get, json_text, key_time, opt_algorithm, opt_bool, opt_str,
-    opt_u64, options, request, scalar, Args, Node,
+    opt_u64, options, req_str, request, scalar, Args, Node,
 };
 use super::sse::{customer_key, operation, sse};
 use crate::credentials::Credentials;
@@ -17,8 +15,10 @@ use crate::post_form::{PostKey, PostObjectFormOptions};
 use crate::request::{Pin, SignRequestOptions};
 use crate::signer::Signer;
 
-/// Signs COS requests with one set of credentials (see the README and `index.d.ts`).
-#[wasm_bindgen(js_name = CosSigner)]
+/// Signs COS requests with one set of credentials (see the README and `index.d.ts`). JS
+/// sees it as `CosSigner`, the subclass in `pkg-template/extras.js` whose constructor
+/// takes the snapshot of the options (this raw class is not exported by the loaders).
+#[wasm_bindgen(js_name = __CosSigner)]
 pub struct JsSigner {
     inner: Signer,
     /// Seconds added to this device's clock for `expires` (COS's clock minus ours).
@@ -26,37 +26,41 @@ pub struct JsSigner {
 }
 
 /// The largest clock correction accepted: a day. A larger one is a bug, not a skew.
-const MAX_CLOCK_OFFSET: f64 = 86_400.0;
+const MAX_CLOCK_OFFSET: i64 = 86_400;
 
-fn clock_offset(v: &JsValue) -> Result<i64> {
-    if v.is_undefined() || v.is_null() {
-        return Ok(0);
-    }
-    match v.as_f64() {
-        Some(n) if n.fract() == 0.0 && n.abs() <= MAX_CLOCK_OFFSET => Ok(n as i64),
-        _ => Err(err!(
+/// A clock offset (`None`: not a whole number) checked against [`MAX_CLOCK_OFFSET`].
+fn clock_offset(n: Option<i64>) -> Result<i64> {
+    n.filter(|n| n.abs() <= MAX_CLOCK_OFFSET).ok_or_else(|| {
+        err!(
             InvalidArgument,
             "`clockOffset` must be whole seconds between -86400 and 86400"
-        )),
-    }
+        )
+    })
 }
 
-#[wasm_bindgen(js_class = CosSigner)]
+#[wasm_bindgen(js_class = __CosSigner)]
 impl JsSigner {
-    /// `new CosSigner({ secretId, secretKey, securityToken?, clockOffset? })`.
+    /// `new CosSigner({ secretId, secretKey, securityToken?, clockOffset? })`, its options
+    /// as `pkg-template/snapshot.js` encoded them (the snapshot text holds the secret key
+    /// and is wiped when decoded).
     #[wasm_bindgen(constructor)]
-    pub fn new(opts: JsValue) -> Result<JsSigner> {
-        js_options(&opts, "new CosSigner()")?;
-        let mut creds = Credentials::new(
-            js_req_str(&opts, "secretId")?,
-            js_req_str(&opts, "secretKey")?,
-        )?;
-        if let Some(t) = js_opt_str(&opts, "securityToken")? {
+    pub fn new(text: String, bytes: Option<Vec<u8>>) -> Result<JsSigner> {
+        let args = Args::new(text, bytes);
+        let opts = args.root()?;
+        options(&opts, "new CosSigner()")?;
+        let mut creds =
+            Credentials::new(req_str(&opts, "secretId")?, req_str(&opts, "secretKey")?)?;
+        if let Some(t) = opt_str(&opts, "securityToken")? {
             creds = creds.with_security_token(t)?;
         }
+        let offset = get(&opts, "clockOffset");
         Ok(JsSigner {
             inner: Signer::new(creds),
-            clock_offset: clock_offset(&js_get(&opts, "clockOffset")?)?,
+            clock_offset: if offset.is_absent() {
+                0
+            } else {
+                clock_offset(offset.int())?
+            },
         })
     }
 
@@ -70,7 +74,17 @@ impl JsSigner {
     /// Corrects the clock: whole seconds, at most a day either way.
     #[wasm_bindgen(setter, js_name = clockOffset)]
     pub fn set_clock_offset(&mut self, offset: JsValue) -> Result<()> {
-        self.clock_offset = clock_offset(&offset)?;
+        self.clock_offset = if offset.is_undefined() || offset.is_null() {
+            0
+        } else {
+            // A whole number (the cast saturates; the range check refuses what it made).
+            clock_offset(
+                offset
+                    .as_f64()
+                    .filter(|n| n.is_finite() && n.fract() == 0.0)
+                    .map(|n| n as i64),
+            )?
+        };
         Ok(())
     }
 

@@ -44,9 +44,9 @@ test('before init(): ERR_NOT_INITIALIZED with a hint, entry by entry; after init
     }
     assert.equal(typeof web[dir].initSync, 'function');
   }
-  // the signer's free functions are helpers over its one crossing, init-checked there
-  for (const name of ['sseHeaders', 'copySourceSseHeaders', 'objectUrl']) {
-    const err = assertCosError(() => web[''][name]({}), 'ERR_NOT_INITIALIZED');
+  // the signer's class and free functions are helpers over its one crossing, init-checked there
+  for (const name of ['CosSigner', 'sseHeaders', 'copySourceSseHeaders', 'objectUrl']) {
+    const err = assertCosError(() => (name === 'CosSigner' ? new web[''][name]({}) : web[''][name]({})), 'ERR_NOT_INITIALIZED');
     assert.match(err.message, /await init\(\)/, name);
     reached++;
   }
