@@ -149,6 +149,10 @@ error_codes! {
     /// A file to upload could not be read (a browser refuses a File changed, moved or
     /// deleted since it was chosen); raised by the JS side, `cos-wasm/upload`.
     FileNotReadable => "ERR_FILE_NOT_READABLE",
+    /// CDN / EdgeOne URL authentication options out of range (`cdnAuthUrl`): an unknown
+    /// type, a key that is not 6–40 ASCII letters and digits, a `rand`, `uid` or parameter
+    /// name of the wrong form, or an option the chosen type does not use.
+    InvalidCdnAuth => "ERR_INVALID_CDN_AUTH",
 }
 
 impl fmt::Display for ErrorCode {

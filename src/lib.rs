@@ -26,6 +26,7 @@ pub mod algorithm;
 mod base64;
 pub mod bucket_encryption;
 pub mod cam_policy;
+pub mod cdn;
 pub mod credentials;
 mod crypto;
 mod encode;
@@ -49,6 +50,7 @@ mod wasm;
 
 pub use algorithm::SseAlgorithm;
 pub use bucket_encryption::BucketEncryption;
+pub use cdn::{cdn_auth_url, CdnAuthOptions, CdnAuthType, CdnTimeFormat};
 pub use credentials::Credentials;
 pub use endpoint::{Bucket, Endpoint, Protocol, Region};
 pub use error::{Error, ErrorCode, Result};
