@@ -319,6 +319,42 @@ export function copySourceSseHeaders(key: KeysCustomerKey | Bytes | string, algo
 /** An unsigned URL (public-read objects). Refuses SSE-KMS (`ERR_SSE_KMS_ANONYMOUS`) and SSE-C objects. */
 export function objectUrl(options: EndpointOptions & { key: string; sse?: Sse }): string;
 
+// ---------------------------------------------------------------------------------------
+// Tencent CDN / EdgeOne URL authentication
+
+export interface CdnAuthOptions {
+  /** The authentication type configured on the CDN / EdgeOne domain. */
+  type: 'A' | 'B' | 'C' | 'D';
+  /**
+   * Absolute `http(s)://host[:port]/path[?query]` URL on the CDN domain, percent-encoded as
+   * it will be sent (`/%E7%8C%AB%20a.jpg`, not `/猫 a.jpg`: that is `ERR_INVALID_URL`). An
+   * existing query is kept.
+   */
+  url: string;
+  /** The domain's authentication key (6–40 ASCII letters and digits). Never logged or put in an error. */
+  key: string;
+  /** Unix seconds (not milliseconds) when the URL is signed; the CDN adds the domain's validity period. */
+  timestamp: number;
+  /** Type A: the random string (0–100 letters and digits). Drawn from `crypto.getRandomValues` when omitted. */
+  rand?: string;
+  /** Type A: the user id. Default `'0'`. */
+  uid?: string;
+  /** Types A and D: the signature parameter's name. Default `'sign'`. */
+  signParam?: string;
+  /** Type D: the timestamp parameter's name. Default `'t'`. */
+  timeParam?: string;
+  /** Type D: how the timestamp is written. Default `'decimal'`. */
+  timeFormat?: 'decimal' | 'hex';
+}
+
+/**
+ * A URL authenticated for a Tencent CDN / EdgeOne domain (types A–D). COS pre-signed URLs
+ * are not valid on a CDN domain; this is. Bad input is a `CosError`: `ERR_INVALID_CDN_AUTH`
+ * (type, key, rand, uid, parameter names, an option the type does not use),
+ * `ERR_INVALID_URL`, `ERR_INVALID_TIMESTAMP`, `ERR_DUPLICATE_QUERY_PARAM`.
+ */
+export function cdnAuthUrl(options: CdnAuthOptions): string;
+
 /**
  * The multipart body of a POST upload: `form.fields` in order, then `file` last. Needs no
  * `init()`: a page that posts a form its worker signed never downloads the signer's `.wasm`.

@@ -189,7 +189,10 @@ fn hex_u64(n: u64) -> String {
     }
     loop {
         out.push(char::from(
-            HEX_LOWER.get((n >> shift) as usize & 0xf).copied().unwrap_or(b'0'),
+            HEX_LOWER
+                .get((n >> shift) as usize & 0xf)
+                .copied()
+                .unwrap_or(b'0'),
         ));
         if shift == 0 {
             break;
@@ -286,43 +289,95 @@ pub fn cdn_auth_url(opts: &CdnAuthOptions) -> Result<String> {
     let scheme_end = find_str(&opts.url, "://").map_or(0, |i| i + 3);
     let rest = opts.url.get(scheme_end..).unwrap_or_default();
     let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let origin = opts.url.get(..scheme_end + authority_end).unwrap_or_default();
+    let origin = opts
+        .url
+        .get(..scheme_end + authority_end)
+        .unwrap_or_default();
     let ts = opts.timestamp;
 
     let out = match t {
         A => {
             let sign = param_name(opts.sign_param.as_deref(), DEFAULT_SIGN_PARAM, "signParam")?;
             let Some(rand) = opts.rand.as_deref() else {
-                return Err(err!(InvalidCdnAuth, "type A needs `rand` (cdnAuthUrl draws one when it is not given)"));
+                return Err(err!(
+                    InvalidCdnAuth,
+                    "type A needs `rand` (cdnAuthUrl draws one when it is not given)"
+                ));
             };
             if rand.len() > MAX_RAND_LEN || !alnum(rand) {
-                return Err(err!(InvalidCdnAuth, "`rand` must be 0 to 100 ASCII letters and digits"));
+                return Err(err!(
+                    InvalidCdnAuth,
+                    "`rand` must be 0 to 100 ASCII letters and digits"
+                ));
             }
             let uid = opts.uid.as_deref().unwrap_or(DEFAULT_UID);
             if uid.is_empty() || uid.len() > MAX_RAND_LEN || !alnum(uid) {
-                return Err(err!(InvalidCdnAuth, "`uid` must be 1 to 100 ASCII letters and digits"));
+                return Err(err!(
+                    InvalidCdnAuth,
+                    "`uid` must be 1 to 100 ASCII letters and digits"
+                ));
             }
             check_not_in_query(query, &sign)?;
             let ts = decimal(ts);
             let hash = md5_hex(&[path, "-", &ts, "-", rand, "-", uid, "-", key]);
             let (mark, sep) = with_mark(query);
-            [origin, path, mark, query, if sep { "&" } else { "?" }, &sign, "=", &ts, "-", rand, "-", uid, "-", &hash].concat()
+            [
+                origin,
+                path,
+                mark,
+                query,
+                if sep { "&" } else { "?" },
+                &sign,
+                "=",
+                &ts,
+                "-",
+                rand,
+                "-",
+                uid,
+                "-",
+                &hash,
+            ]
+            .concat()
         }
         B => {
             let time = compact_minutes(ts, BEIJING_OFFSET);
             let hash = md5_hex(&[key, &time, path]);
-            [origin, "/", &time, "/", &hash, path, with_mark(query).0, query].concat()
+            [
+                origin,
+                "/",
+                &time,
+                "/",
+                &hash,
+                path,
+                with_mark(query).0,
+                query,
+            ]
+            .concat()
         }
         C => {
             let time = hex_u64(ts);
             let hash = md5_hex(&[key, path, &time]);
-            [origin, "/", &hash, "/", &time, path, with_mark(query).0, query].concat()
+            [
+                origin,
+                "/",
+                &hash,
+                "/",
+                &time,
+                path,
+                with_mark(query).0,
+                query,
+            ]
+            .concat()
         }
         D => {
             let sign = param_name(opts.sign_param.as_deref(), DEFAULT_SIGN_PARAM, "signParam")?;
-            let time_name = param_name(opts.time_param.as_deref(), DEFAULT_TIME_PARAM, "timeParam")?;
+            let time_name =
+                param_name(opts.time_param.as_deref(), DEFAULT_TIME_PARAM, "timeParam")?;
             if sign == time_name {
-                return Err(err!(InvalidCdnAuth, "`signParam` and `timeParam` must differ"));
+                return Err(err!(
+                    InvalidCdnAuth,
+                    "`signParam` and `timeParam` must differ"
+                ));
             }
             check_not_in_query(query, &sign)?;
             check_not_in_query(query, &time_name)?;
@@ -332,7 +387,21 @@ pub fn cdn_auth_url(opts: &CdnAuthOptions) -> Result<String> {
             };
             let hash = md5_hex(&[key, path, &time]);
             let (mark, sep) = with_mark(query);
-            [origin, path, mark, query, if sep { "&" } else { "?" }, &sign, "=", &hash, "&", &time_name, "=", &time].concat()
+            [
+                origin,
+                path,
+                mark,
+                query,
+                if sep { "&" } else { "?" },
+                &sign,
+                "=",
+                &hash,
+                "&",
+                &time_name,
+                "=",
+                &time,
+            ]
+            .concat()
         }
     };
     Ok(out)
@@ -368,23 +437,39 @@ mod tests {
 
     #[test]
     fn documented_examples() {
-        let mut a = opts(CdnAuthType::A, "https://www.example.com/foo.jpg", 1_721_028_437);
+        let mut a = opts(
+            CdnAuthType::A,
+            "https://www.example.com/foo.jpg",
+            1_721_028_437,
+        );
         a.rand = Some("Kv4cPTAAP5YTi".into());
         assert_eq!(
             cdn_auth_url(&a).unwrap_or_default(),
             "https://www.example.com/foo.jpg?sign=1721028437-Kv4cPTAAP5YTi-0-0fbdca749d7ab784750685347e42075c"
         );
-        let b = opts(CdnAuthType::B, "https://www.example.com/foo.jpg", 1_721_028_780);
+        let b = opts(
+            CdnAuthType::B,
+            "https://www.example.com/foo.jpg",
+            1_721_028_780,
+        );
         assert_eq!(
             cdn_auth_url(&b).unwrap_or_default(),
             "https://www.example.com/202407151533/d1f0b51c6894231fc12e054fcc7f0b3e/foo.jpg"
         );
-        let c = opts(CdnAuthType::C, "https://www.example.com/foo.jpg", 0x6694_d30a);
+        let c = opts(
+            CdnAuthType::C,
+            "https://www.example.com/foo.jpg",
+            0x6694_d30a,
+        );
         assert_eq!(
             cdn_auth_url(&c).unwrap_or_default(),
             "https://www.example.com/6688749e8906a726c12fe1be3aacd016/6694d30a/foo.jpg"
         );
-        let d = opts(CdnAuthType::D, "https://www.example.com/foo.jpg", 1_721_029_907);
+        let d = opts(
+            CdnAuthType::D,
+            "https://www.example.com/foo.jpg",
+            1_721_029_907,
+        );
         assert_eq!(
             cdn_auth_url(&d).unwrap_or_default(),
             "https://www.example.com/foo.jpg?sign=cadcec4a04e67b9c2abf4b61c642a0dd&t=1721029907"
@@ -398,7 +483,10 @@ mod tests {
         o.key = Zeroizing::new("short".into());
         assert_eq!(code(&o), Some(ErrorCode::InvalidCdnAuth));
         o.key = Zeroizing::new("abcdef1234\n".into());
-        let e = cdn_auth_url(&o).err().map(|e| e.message().to_owned()).unwrap_or_default();
+        let e = cdn_auth_url(&o)
+            .err()
+            .map(|e| e.message().to_owned())
+            .unwrap_or_default();
         assert!(!e.contains("abcdef"), "{e}");
         assert!(!format!("{o:?}").contains("abcdef"));
         let o = opts(CdnAuthType::A, "https://h/a.jpg", 1);

@@ -25,7 +25,10 @@ fn run(input: &Value) -> Option<Result<String>> {
         Ok(t) => t,
         Err(e) => return Some(Err(e)),
     };
-    let time_format = match s("timeFormat").map(|f| CdnTimeFormat::parse(&f)).transpose() {
+    let time_format = match s("timeFormat")
+        .map(|f| CdnTimeFormat::parse(&f))
+        .transpose()
+    {
         Ok(f) => f,
         Err(e) => return Some(Err(e)),
     };
@@ -52,7 +55,10 @@ fn cdn_auth_vectors() {
     for case in cases {
         let id = case["id"].as_str().unwrap();
         let Some(got) = run(&case["input"]) else {
-            assert!(case["expected"]["error"].is_string(), "{id}: only refusals are JS-only");
+            assert!(
+                case["expected"]["error"].is_string(),
+                "{id}: only refusals are JS-only"
+            );
             continue;
         };
         ran += 1;
@@ -61,7 +67,10 @@ fn cdn_auth_vectors() {
             (_, Value::String(code), Err(e)) => {
                 assert_eq!(e.code().as_str(), code, "{id}: {e}");
                 let key = case["input"]["key"].as_str().unwrap();
-                assert!(key.len() < 6 || !e.message().contains(key.trim()), "{id}: key in message");
+                assert!(
+                    key.len() < 6 || !e.message().contains(key.trim()),
+                    "{id}: key in message"
+                );
             }
             (_, _, got) => panic!("{id}: got {got:?}"),
         }

@@ -5,6 +5,7 @@
 //!
 //! Layers, one way: `options` (reading arguments), `output` (building results) and
 //! `registry` (key handles) are leaves; `sse` and `keys` build on them; `signer` on `sse`;
+//! `cdn` (CDN / EdgeOne URL authentication, signer entry) on `options`;
 //! `hash`, `sts` (TC3 signing, CAM policies), `explain` and `bucket` (bucket encryption XML)
 //! on `options`.
 #![cfg_attr(not(feature = "wasm"), allow(dead_code, unused_imports))]
@@ -20,6 +21,8 @@ use options::raw_get;
 // `output` are shared, and what an entry does not use of them is dropped by LTO.
 #[cfg(feature = "entry-explain")]
 mod bucket;
+#[cfg(feature = "entry-signer")]
+mod cdn;
 #[cfg(feature = "entry-explain")]
 mod explain;
 #[cfg(feature = "entry-hash")]
