@@ -57,7 +57,8 @@ export type CosErrorCode =
   | 'ERR_NETWORK'
   | 'ERR_CORS_ETAG_NOT_EXPOSED'
   | 'ERR_FILE_NOT_READABLE'
-  | 'ERR_INVALID_CDN_AUTH';
+  | 'ERR_INVALID_CDN_AUTH'
+  | 'ERR_STRICT_SIGN_MISSING_HEADER';
 
 /** Every failure of this package is a real `Error` of this shape. Messages never contain keys. */
 export interface CosError extends Error {

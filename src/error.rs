@@ -153,6 +153,10 @@ error_codes! {
     /// type, a key that is not 6–40 ASCII letters and digits, a `rand`, `uid` or parameter
     /// name of the wrong form, or an option the chosen type does not use.
     InvalidCdnAuth => "ERR_INVALID_CDN_AUTH",
+    /// Strict signing (`strict: true`): a PUT or POST that carries a body without both
+    /// `Content-Type` and `Content-Length`, which a bucket in COS's strict mode refuses
+    /// unsigned; the request is not signed.
+    StrictSignMissingHeader => "ERR_STRICT_SIGN_MISSING_HEADER",
 }
 
 impl fmt::Display for ErrorCode {

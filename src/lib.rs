@@ -62,7 +62,9 @@ pub use keys::{
     WrapAlgorithm, WrappingKey,
 };
 pub use post_form::{PostKey, PostObjectForm, PostObjectFormOptions};
-pub use request::{object_url, Pin, SignRequestOptions, SignedRequest};
+pub use request::{
+    apply_strict, object_url, strict_headers, Pin, SignRequestOptions, SignedRequest,
+};
 pub use sign::{
     Header, KeyTime, Request, SignatureParts, DEFAULT_ACL, DEFAULT_CONTENT_TYPE,
     DEFAULT_SIGNED_HEADERS, DEFAULT_STORAGE_CLASS, MAX_OBJECT_KEY_BYTES,

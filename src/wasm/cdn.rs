@@ -47,10 +47,12 @@ pub fn cdn_auth_url_js(opts: JsValue) -> Result<String> {
         {
             n as u64
         }
-        _ => return Err(err!(
+        _ => {
+            return Err(err!(
             InvalidTimestamp,
             "`timestamp` must be whole Unix seconds (a number, 0 or more): when the URL is signed"
-        )),
+        ))
+        }
     };
     let time_format = opt_str(&opts, "timeFormat")?
         .map(|f| CdnTimeFormat::parse(&f))

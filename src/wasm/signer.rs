@@ -22,6 +22,8 @@ pub struct JsSigner {
     inner: Signer,
     /// Seconds added to this device's clock for `expires` (COS's clock minus ours).
     clock_offset: i64,
+    /// `strict` given to the constructor: the default of every call (strict signing).
+    strict: bool,
 }
 
 /// The largest clock correction accepted: a day. A larger one is a bug, not a skew.
@@ -41,6 +43,27 @@ fn clock_offset(v: &JsValue) -> Result<i64> {
 }
 
 impl JsSigner {
+    /// Strict signing for this call: its own `strict`, else the constructor's.
+    fn strict(&self, opts: &JsValue) -> Result<bool> {
+        Ok(bool_or_unset(opts, "strict")?.unwrap_or(self.strict))
+    }
+
+    /// The request of `authorization` / `presignUrl`, with strict signing applied.
+    fn request(&self, opts: &JsValue) -> Result<crate::sign::Request> {
+        let mut req = request(opts)?;
+        if self.strict(opts)? {
+            crate::request::apply_strict(&mut req)?;
+        }
+        Ok(req)
+    }
+
+    /// The options of `signRequest` / `presignRequest`, with strict signing set.
+    fn strict_options(&self, opts: &JsValue) -> Result<SignRequestOptions> {
+        let mut o = sign_request(opts)?;
+        o.strict = self.strict(opts)?;
+        Ok(o)
+    }
+
     /// The key time of `opts`, with `expires` counted from the corrected clock.
     fn key_time(&self, opts: &JsValue) -> Result<KeyTime> {
         let now = now_seconds().saturating_add_signed(self.clock_offset);
@@ -50,7 +73,7 @@ impl JsSigner {
 
 #[wasm_bindgen(js_class = CosSigner)]
 impl JsSigner {
-    /// `new CosSigner({ secretId, secretKey, securityToken?, clockOffset? })`.
+    /// `new CosSigner({ secretId, secretKey, securityToken?, clockOffset?, strict? })`.
     #[wasm_bindgen(constructor)]
     pub fn new(opts: JsValue) -> Result<JsSigner> {
         options(&opts, "new CosSigner()")?;
@@ -62,6 +85,7 @@ impl JsSigner {
         Ok(JsSigner {
             inner: Signer::new(creds),
             clock_offset: clock_offset(&get(&opts, "clockOffset")?)?,
+            strict: bool_or_unset(&opts, "strict")?.unwrap_or(false),
         })
     }
 
@@ -83,16 +107,18 @@ impl JsSigner {
     pub fn authorization(&self, opts: JsValue) -> Result<String> {
         options(&opts, "authorization()")?;
         self.inner
-            .authorization(&request(&opts)?, self.key_time(&opts)?)
+            .authorization(&self.request(&opts)?, self.key_time(&opts)?)
     }
 
     /// A pre-signed URL.
     #[wasm_bindgen(js_name = presignUrl)]
     pub fn presign_url(&self, opts: JsValue) -> Result<JsValue> {
         options(&opts, "presignUrl()")?;
-        let url =
-            self.inner
-                .presign_url(&request(&opts)?, &endpoint(&opts)?, self.key_time(&opts)?)?;
+        let url = self.inner.presign_url(
+            &self.request(&opts)?,
+            &endpoint(&opts)?,
+            self.key_time(&opts)?,
+        )?;
         Ok(wiped_string(url))
     }
 
@@ -101,7 +127,7 @@ impl JsSigner {
     pub fn sign_request(&self, opts: JsValue) -> Result<JsValue> {
         options(&opts, "signRequest()")?;
         let signed = self.inner.sign_request(
-            &sign_request(&opts)?,
+            &self.strict_options(&opts)?,
             &endpoint(&opts)?,
             self.key_time(&opts)?,
         )?;
@@ -113,7 +139,7 @@ impl JsSigner {
     pub fn presign_request(&self, opts: JsValue) -> Result<JsValue> {
         options(&opts, "presignRequest()")?;
         let signed = self.inner.presign_request(
-            &sign_request(&opts)?,
+            &self.strict_options(&opts)?,
             &endpoint(&opts)?,
             self.key_time(&opts)?,
         )?;
@@ -176,6 +202,7 @@ pub(super) fn sign_request(obj: &JsValue) -> Result<SignRequestOptions> {
         copy_source_sse,
         operation: operation(obj)?,
         pin: pin(&get(obj, "pin")?)?,
+        strict: false,
     })
 }
 
