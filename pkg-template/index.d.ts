@@ -113,6 +113,15 @@ export interface CosSignerOptions {
   secretKey: string;
   /** STS token of temporary credentials (`x-cos-security-token`). */
   securityToken?: string;
+  /**
+   * Strict signing, the default of every call (each call may pass its own `strict`). For
+   * buckets in COS's strict mode, which refuse a write whose `Content-Type` and
+   * `Content-Length` are not signed: a PUT or POST with a body must give both headers
+   * (else `ERR_STRICT_SIGN_MISSING_HEADER`, nothing is signed); a bodyless one
+   * (InitiateMultipartUpload, CopyObject, UploadPartCopy) signs `Content-Length: 0`. With
+   * both headers, `presignRequest` gives a PUT URL for exactly this size and type. Default `false`.
+   */
+  strict?: boolean;
 }
 
 interface RequestParts {
@@ -123,6 +132,8 @@ interface RequestParts {
   headers?: HeaderMap;
   /** Extra header names to sign beyond the defaults (for example `date`). */
   signHeaders?: string[];
+  /** Strict signing for this call (see `CosSignerOptions.strict`); the signer's default when omitted. */
+  strict?: boolean;
 }
 
 export type AuthorizationOptions = RequestParts & Validity;
