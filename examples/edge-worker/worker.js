@@ -256,7 +256,8 @@ function sseFor(mode, body, env, key, owned) {
 
 function signer(env) {
   if (!env.COS_SECRET_ID || !env.COS_SECRET_KEY) throw new HttpError(500, 'ERR_CONFIG', 'COS credentials are not configured');
-  return new CosSigner({ secretId: env.COS_SECRET_ID, secretKey: env.COS_SECRET_KEY, securityToken: env.COS_SECURITY_TOKEN || undefined });
+  // strict: every write signs its Content-Type and Content-Length (buckets in COS's strict mode)
+  return new CosSigner({ secretId: env.COS_SECRET_ID, secretKey: env.COS_SECRET_KEY, securityToken: env.COS_SECURITY_TOKEN || undefined, strict: true });
 }
 
 function ttl(env) {
