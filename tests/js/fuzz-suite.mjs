@@ -33,7 +33,7 @@ export const OPTION_NAMES = [
   'operation', 'policy', 'conditions', 'contentLengthRange', 'contentType', 'successActionStatus',
   'successActionRedirect', 'meta', 'storageClass', 'acl', 'master', 'salt', 'passphrase', 'params',
   'iterations', 'aad', 'fields', 'algorithms', 'chunkSize', 'onProgress', 'signal',
-  'url', 'timestamp', 'rand', 'uid', 'signParam', 'timeParam', 'timeFormat',
+  'url', 'timestamp', 'rand', 'uid', 'signParam', 'timeParam', 'timeFormat', 'strict',
 ];
 
 function detached(make) {
@@ -203,6 +203,8 @@ export function runFuzzSuite(cos, { misuseCalls = 1_000_000, randomCalls = 3_000
       call('re-entrant key free', () => k.wrap(wrapping, { get aad() { k.free(); return 'x'; } }), 'ok');
       call('after re-entrant key free', () => k.fingerprint, 'ERR_USE_AFTER_FREE');
     },
+    () => call('strict write without type and size', () => good.signRequest({ ...fixed, ...ep, method: 'PUT', strict: true }), 'ERR_STRICT_SIGN_MISSING_HEADER'),
+    (i) => call('strict not a boolean', () => good.presignUrl({ ...fixed, ...ep, strict: [1, 'true', false, {}][i % 4] }), i % 4 === 2 ? 'ok' : 'ERR_INVALID_ARGUMENT'),
     () => call('cdnAuthUrl', () => cos.cdnAuthUrl(cdnGood), 'ok'),
     () => call('cdnAuthUrl type A drawn rand', () => cos.cdnAuthUrl({ ...cdnGood, type: 'A' }), 'ok'),
     (i) => call('cdnAuthUrl throwing getter', () => cos.cdnAuthUrl(throwingGetter({ ...cdnGood, type: 'A', rand: 'r', uid: '1' }, CDN_OPTIONS[i % CDN_OPTIONS.length])), 'ERR_INVALID_ARGUMENT'),
