@@ -80,11 +80,12 @@ pub struct SignRequestOptions {
 ///   `Content-Length` with a bodyless DELETE, and a signed header that is not sent breaks
 ///   the signature.
 /// - Any other PUT or POST: refused with `ERR_STRICT_SIGN_MISSING_HEADER`; it is not signed.
+/// - A `Content-Length` that is not decimal digits (at most 16): `ERR_INVALID_HEADER_VALUE`.
 ///
 /// Returns the header to add, if any.
 ///
 /// # Errors
-/// `ERR_STRICT_SIGN_MISSING_HEADER` as above.
+/// `ERR_STRICT_SIGN_MISSING_HEADER` and `ERR_INVALID_HEADER_VALUE` as above.
 pub fn strict_headers(
     method: &str,
     op: Option<Operation>,
@@ -95,6 +96,16 @@ pub fn strict_headers(
     }
     let find = |n: &str| headers.iter().find(|h| h.name.eq_ignore_ascii_case(n));
     let (ct, cl) = (find("content-type"), find("content-length"));
+    if let Some(cl) = cl {
+        // The signed size binds the request: it must be the decimal byte count HTTP sends.
+        let v = cl.value.trim();
+        if v.is_empty() || v.len() > 16 || !v.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err!(
+                InvalidHeaderValue,
+                "strict signing: Content-Length must be the body's size in bytes (decimal digits)"
+            ));
+        }
+    }
     match cl {
         Some(cl) if cl.value.trim() == "0" => Ok(None),
         Some(_) if ct.is_some() => Ok(None),
@@ -567,6 +578,14 @@ mod tests {
             Ok(None)
         );
         assert_eq!(code("PUT", put, &h(&[("Content-Length", "0")])), Ok(None));
+        for bad in ["", "-1", "1.5", "0x10", "12345678901234567"] {
+            let hs = h(&[("Content-Type", "a/b"), ("Content-Length", bad)]);
+            assert_eq!(
+                code("PUT", put, &hs),
+                Err("ERR_INVALID_HEADER_VALUE"),
+                "{bad:?}"
+            );
+        }
         for hs in [
             h(&[]),
             h(&[("Content-Type", "a/b")]),
