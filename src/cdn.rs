@@ -28,8 +28,7 @@ use core::fmt;
 use zeroize::Zeroizing;
 
 use crate::crypto::{hex, md5};
-use crate::encode::percent_decode;
-use crate::error::{err, find_str, push_padded, split_ascii, Result, HEX_LOWER};
+use crate::error::{err, Result};
 use crate::tc3::parse_url;
 use crate::time::compact_minutes;
 
@@ -182,30 +181,36 @@ fn param_name(v: Option<&str>, default: &'static str, what: &str) -> Result<Stri
 
 /// `n` in lower-case hex, no padding.
 fn hex_u64(n: u64) -> String {
-    let mut out = String::with_capacity(16);
-    let mut shift = 60;
-    while shift > 0 && (n >> shift) & 0xf == 0 {
-        shift -= 4;
-    }
-    loop {
-        out.push(char::from(
-            HEX_LOWER
-                .get((n >> shift) as usize & 0xf)
-                .copied()
-                .unwrap_or(b'0'),
-        ));
-        if shift == 0 {
-            break;
-        }
-        shift -= 4;
-    }
-    out
+    let full = hex(&n.to_be_bytes());
+    let zeros = full.bytes().take_while(|&b| b == b'0').count().min(15);
+    full.get(zeros..).unwrap_or("0").to_owned()
 }
 
-fn decimal(n: u64) -> String {
-    let mut out = String::new();
-    push_padded(&mut out, n, 1);
-    out
+/// `n` in decimal.
+fn decimal(mut n: u64) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    digits
+        .get(at..)
+        .unwrap_or_default()
+        .iter()
+        .map(|&b| char::from(b))
+        .collect()
+}
+
+/// The byte offset of the first of `seps` in `s` (ASCII separators: a char boundary).
+fn find_any(s: &str, seps: &[u8]) -> Option<usize> {
+    s.bytes().position(|b| seps.contains(&b))
 }
 
 /// `hex(MD5(parts concatenated))`; the buffer (it holds the key) is zeroized.
@@ -217,11 +222,51 @@ fn md5_hex(parts: &[&str]) -> String {
     hex(&md5(&msg))
 }
 
+/// Whether the query parameter name `raw` (as sent, maybe percent-encoded) is `name` (ASCII
+/// letters, digits and `_`, see [`param_name`]): compared byte by byte after `%XX` decoding,
+/// without building a string.
+fn same_name(raw: &str, name: &str) -> bool {
+    let (raw, name) = (raw.as_bytes(), name.as_bytes());
+    let hexval = |b: u8| char::from(b).to_digit(16);
+    let (mut i, mut j) = (0, 0);
+    while let Some(&b) = raw.get(i) {
+        let (byte, step) = match (
+            b,
+            raw.get(i + 1).copied().and_then(hexval),
+            raw.get(i + 2).copied().and_then(hexval),
+        ) {
+            (b'%', Some(h), Some(l)) => ((h * 16 + l) as u8, 3),
+            _ => (b, 1),
+        };
+        if name.get(j) != Some(&byte) {
+            return false;
+        }
+        i += step;
+        j += 1;
+    }
+    j == name.len()
+}
+
+/// `parts` joined (one allocation of the final size).
+fn joined(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
 /// Refuses a query that already has a parameter named `name` (the CDN would read one of two).
 fn check_not_in_query(query: &str, name: &str) -> Result<()> {
-    for pair in split_ascii(query, b'&') {
-        let k = pair.split_once('=').map_or(pair, |(k, _)| k);
-        if k == name || percent_decode(k).is_some_and(|d| d == name) {
+    let mut rest = query;
+    while !rest.is_empty() {
+        let end = find_any(rest, b"&").unwrap_or(rest.len());
+        let pair = rest.get(..end).unwrap_or_default();
+        rest = rest.get(end + 1..).unwrap_or_default();
+        let k = pair
+            .get(..find_any(pair, b"=").unwrap_or(pair.len()))
+            .unwrap_or_default();
+        if same_name(k, name) {
             return Err(err!(
                 DuplicateQueryParam,
                 "the url's query already has a `{}` parameter, which the CDN reads as the signature or timestamp; remove it or choose another `signParam`/`timeParam`",
@@ -272,8 +317,8 @@ pub fn cdn_auth_url(opts: &CdnAuthOptions) -> Result<String> {
     if !CDN_KEY_LEN.contains(&key.len()) || !alnum(key) {
         return Err(err!(
             InvalidCdnAuth,
-            "`key` must be the domain's authentication key: 6 to 40 ASCII letters and digits (got {} characters{})",
-            key.chars().count(),
+            "`key` must be the domain's authentication key: 6 to 40 ASCII letters and digits (got {} bytes{})",
+            key.len(),
             if alnum(key) { "" } else { ", not all letters and digits" }
         ));
     }
@@ -286,9 +331,14 @@ pub fn cdn_auth_url(opts: &CdnAuthOptions) -> Result<String> {
     }
     let parts = parse_url(&opts.url)?;
     let (path, query) = (parts.path, parts.query);
-    let scheme_end = find_str(&opts.url, "://").map_or(0, |i| i + 3);
+    // parse_url accepted `http://` or `https://` (any case) only.
+    let scheme_end = if opts.url.as_bytes().get(4) == Some(&b':') {
+        7
+    } else {
+        8
+    };
     let rest = opts.url.get(scheme_end..).unwrap_or_default();
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority_end = find_any(rest, b"/?").unwrap_or(rest.len());
     let origin = opts
         .url
         .get(..scheme_end + authority_end)
@@ -321,7 +371,7 @@ pub fn cdn_auth_url(opts: &CdnAuthOptions) -> Result<String> {
             let ts = decimal(ts);
             let hash = md5_hex(&[path, "-", &ts, "-", rand, "-", uid, "-", key]);
             let (mark, sep) = with_mark(query);
-            [
+            joined(&[
                 origin,
                 path,
                 mark,
@@ -336,13 +386,12 @@ pub fn cdn_auth_url(opts: &CdnAuthOptions) -> Result<String> {
                 uid,
                 "-",
                 &hash,
-            ]
-            .concat()
+            ])
         }
         B => {
             let time = compact_minutes(ts, BEIJING_OFFSET);
             let hash = md5_hex(&[key, &time, path]);
-            [
+            joined(&[
                 origin,
                 "/",
                 &time,
@@ -351,13 +400,12 @@ pub fn cdn_auth_url(opts: &CdnAuthOptions) -> Result<String> {
                 path,
                 with_mark(query).0,
                 query,
-            ]
-            .concat()
+            ])
         }
         C => {
             let time = hex_u64(ts);
             let hash = md5_hex(&[key, path, &time]);
-            [
+            joined(&[
                 origin,
                 "/",
                 &hash,
@@ -366,8 +414,7 @@ pub fn cdn_auth_url(opts: &CdnAuthOptions) -> Result<String> {
                 path,
                 with_mark(query).0,
                 query,
-            ]
-            .concat()
+            ])
         }
         D => {
             let sign = param_name(opts.sign_param.as_deref(), DEFAULT_SIGN_PARAM, "signParam")?;
@@ -387,7 +434,7 @@ pub fn cdn_auth_url(opts: &CdnAuthOptions) -> Result<String> {
             };
             let hash = md5_hex(&[key, path, &time]);
             let (mark, sep) = with_mark(query);
-            [
+            joined(&[
                 origin,
                 path,
                 mark,
@@ -400,8 +447,7 @@ pub fn cdn_auth_url(opts: &CdnAuthOptions) -> Result<String> {
                 &time_name,
                 "=",
                 &time,
-            ]
-            .concat()
+            ])
         }
     };
     Ok(out)
@@ -500,6 +546,18 @@ mod tests {
         let mut o = opts(CdnAuthType::B, "https://h/a.jpg", 1);
         o.time_format = Some(CdnTimeFormat::Hex);
         assert_eq!(code(&o), Some(ErrorCode::InvalidCdnAuth));
+    }
+
+    #[test]
+    fn query_names_compare_decoded() {
+        assert!(same_name("sign", "sign"));
+        assert!(same_name("%73ign", "sign"));
+        assert!(same_name("si%67%6E", "sign"));
+        assert!(!same_name("si%6E%67", "sign"));
+        assert!(!same_name("signs", "sign"));
+        assert!(!same_name("sig", "sign"));
+        assert!(!same_name("%7", "sign"));
+        assert!(!same_name("", "t"));
     }
 
     #[test]

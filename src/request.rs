@@ -98,7 +98,7 @@ pub fn strict_headers(
     let (ct, cl) = (find("content-type"), find("content-length"));
     if let Some(cl) = cl {
         // The signed size binds the request: it must be the decimal byte count HTTP sends.
-        let v = cl.value.trim();
+        let v = cl.value.trim_ascii();
         if v.is_empty() || v.len() > 16 || !v.bytes().all(|b| b.is_ascii_digit()) {
             return Err(err!(
                 InvalidHeaderValue,
@@ -107,7 +107,7 @@ pub fn strict_headers(
         }
     }
     match cl {
-        Some(cl) if cl.value.trim() == "0" => Ok(None),
+        Some(cl) if cl.value.trim_ascii() == "0" => Ok(None),
         Some(_) if ct.is_some() => Ok(None),
         None if matches!(
             op,
