@@ -2,7 +2,7 @@
 // responses and one clock-corrected retry; the lifetime guard of CosSigner; and a stub for
 // every name that moved to another entry (ERR_MOVED naming the new import).
 // Written as plain ESM; the build derives extras.cjs from it for CommonJS.
-import { __CosSigner, isCosError, __sse } from './cos_wasm.js';
+import { __CosSigner, isCosError, __cdn, __sse } from './cos_wasm.js';
 import { cosError } from './errors.js';
 import { guardClass, initCheck, isObject, own } from './guard.js';
 import { errorFields, responseError } from './responses.js';
@@ -99,6 +99,26 @@ export function sseHeaders(sse, operation) {
 export function copySourceSseHeaders(key, algorithm) {
   assertInitialized();
   return pairs(unpack(withArgs([key, algorithm], ['key', 'algorithm'], undefined, (t, b) => __sse(1, t, b))));
+}
+
+// crypto.getRandomValues, captured before application code can replace it (absent: TypeA
+// then needs `rand`).
+const webCrypto = globalThis.crypto;
+const getRandomValues = typeof webCrypto?.getRandomValues === 'function' ? webCrypto.getRandomValues : undefined;
+
+/**
+ * A URL authenticated for a Tencent CDN / EdgeOne domain (types A–D): `{ type, url, key,
+ * timestamp, rand?, uid?, signParam?, timeParam?, timeFormat? }`. TypeA's `rand`, when not
+ * given, is drawn from crypto.getRandomValues here and passed in.
+ */
+export function cdnAuthUrl(options) {
+  assertInitialized();
+  let random;
+  if (getRandomValues !== undefined) {
+    random = new Uint8Array(16);
+    Reflect.apply(getRandomValues, webCrypto, [random]);
+  }
+  return withArgs([options, random], ['options', 'random'], undefined, (t, b) => __cdn(t, b));
 }
 
 /** The unsigned URL of an object (public objects): `{ bucket, region, key, sse?, … }`. */

@@ -56,7 +56,9 @@ export type CosErrorCode =
   | 'ERR_TIMEOUT'
   | 'ERR_NETWORK'
   | 'ERR_CORS_ETAG_NOT_EXPOSED'
-  | 'ERR_FILE_NOT_READABLE';
+  | 'ERR_FILE_NOT_READABLE'
+  | 'ERR_INVALID_CDN_AUTH'
+  | 'ERR_STRICT_SIGN_MISSING_HEADER';
 
 /** Every failure of this package is a real `Error` of this shape. Messages never contain keys. */
 export interface CosError extends Error {
@@ -111,6 +113,15 @@ export interface CosSignerOptions {
   secretKey: string;
   /** STS token of temporary credentials (`x-cos-security-token`). */
   securityToken?: string;
+  /**
+   * Strict signing, the default of every call (each call may pass its own `strict`). For
+   * buckets in COS's strict mode, which refuse a write whose `Content-Type` and
+   * `Content-Length` are not signed: a PUT or POST with a body must give both headers
+   * (else `ERR_STRICT_SIGN_MISSING_HEADER`, nothing is signed); a bodyless one
+   * (InitiateMultipartUpload, CopyObject, UploadPartCopy) signs `Content-Length: 0`. With
+   * both headers, `presignRequest` gives a PUT URL for exactly this size and type. Default `false`.
+   */
+  strict?: boolean;
 }
 
 interface RequestParts {
@@ -121,6 +132,8 @@ interface RequestParts {
   headers?: HeaderMap;
   /** Extra header names to sign beyond the defaults (for example `date`). */
   signHeaders?: string[];
+  /** Strict signing for this call (see `CosSignerOptions.strict`); the signer's default when omitted. */
+  strict?: boolean;
 }
 
 export type AuthorizationOptions = RequestParts & Validity;
@@ -317,6 +330,42 @@ export function copySourceSseHeaders(key: KeysCustomerKey | Bytes | string, algo
 
 /** An unsigned URL (public-read objects). Refuses SSE-KMS (`ERR_SSE_KMS_ANONYMOUS`) and SSE-C objects. */
 export function objectUrl(options: EndpointOptions & { key: string; sse?: Sse }): string;
+
+// ---------------------------------------------------------------------------------------
+// Tencent CDN / EdgeOne URL authentication
+
+export interface CdnAuthOptions {
+  /** The authentication type configured on the CDN / EdgeOne domain. */
+  type: 'A' | 'B' | 'C' | 'D';
+  /**
+   * Absolute `http(s)://host[:port]/path[?query]` URL on the CDN domain, percent-encoded as
+   * it will be sent (`/%E7%8C%AB%20a.jpg`, not `/猫 a.jpg`: that is `ERR_INVALID_URL`). An
+   * existing query is kept.
+   */
+  url: string;
+  /** The domain's authentication key (6–40 ASCII letters and digits). Never logged or put in an error. */
+  key: string;
+  /** Unix seconds (not milliseconds) when the URL is signed; the CDN adds the domain's validity period. */
+  timestamp: number;
+  /** Type A: the random string (0–100 letters and digits). Drawn from `crypto.getRandomValues` when omitted. */
+  rand?: string;
+  /** Type A: the user id. Default `'0'`. */
+  uid?: string;
+  /** Types A and D: the signature parameter's name. Default `'sign'`. */
+  signParam?: string;
+  /** Type D: the timestamp parameter's name. Default `'t'`. */
+  timeParam?: string;
+  /** Type D: how the timestamp is written. Default `'decimal'`. */
+  timeFormat?: 'decimal' | 'hex';
+}
+
+/**
+ * A URL authenticated for a Tencent CDN / EdgeOne domain (types A–D). COS pre-signed URLs
+ * are not valid on a CDN domain; this is. Bad input is a `CosError`: `ERR_INVALID_CDN_AUTH`
+ * (type, key, rand, uid, parameter names, an option the type does not use),
+ * `ERR_INVALID_URL`, `ERR_INVALID_TIMESTAMP`, `ERR_DUPLICATE_QUERY_PARAM`.
+ */
+export function cdnAuthUrl(options: CdnAuthOptions): string;
 
 /**
  * The multipart body of a POST upload: `form.fields` in order, then `file` last. Needs no

@@ -150,6 +150,14 @@ error_codes! {
     /// A file to upload could not be read (a browser refuses a File changed, moved or
     /// deleted since it was chosen); raised by the JS side, `cos-wasm/upload`.
     FileNotReadable => "ERR_FILE_NOT_READABLE",
+    /// CDN / EdgeOne URL authentication options out of range (`cdnAuthUrl`): an unknown
+    /// type, a key that is not 6–40 ASCII letters and digits, a `rand`, `uid` or parameter
+    /// name of the wrong form, or an option the chosen type does not use.
+    InvalidCdnAuth => "ERR_INVALID_CDN_AUTH",
+    /// Strict signing (`strict: true`): a PUT or POST that carries a body without both
+    /// `Content-Type` and `Content-Length`, which a bucket in COS's strict mode refuses
+    /// unsigned; the request is not signed.
+    StrictSignMissingHeader => "ERR_STRICT_SIGN_MISSING_HEADER",
 }
 
 impl fmt::Display for ErrorCode {

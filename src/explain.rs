@@ -484,6 +484,27 @@ fn explain_pairs(
     }
 }
 
+/// A bucket in COS's strict signing mode hashes `content-type` / `content-length` whether
+/// or not they were signed: when COS's FormatString carries them and the local header list
+/// does not, the request was signed without strict mode.
+fn strict_sign(local: &str, server: &str, out: &mut Vec<Difference>) {
+    let (local, server) = (pairs(local), pairs(server));
+    let missing: Vec<&str> = ["content-type", "content-length"]
+        .into_iter()
+        .filter(|n| server.iter().any(|(k, _)| k == n) && !local.iter().any(|(k, _)| k == n))
+        .collect();
+    if !missing.is_empty() {
+        out.push(diff(
+            Component::Headers,
+            "STRICT_SIGN",
+            cat!(
+                "COS hashed [{}], which this signature did not cover: the bucket requires Content-Type and Content-Length to be signed (strict signing); sign with strict: true and pass both headers",
+                join(&missing, ", ")
+            ),
+        ));
+    }
+}
+
 /// Compares what COS hashed (`body`) with what was signed here (`local`). `now` is the
 /// device's Unix time, to tell an expired or future key time; `normalize` is Unicode NFC
 /// (supplied by the caller: the core carries no Unicode tables).
@@ -562,6 +583,7 @@ pub fn explain(
             out.push(explain_path(lp, sp, normalize));
         }
         explain_pairs(Component::Params, "query parameter", lq, sq, &mut out);
+        strict_sign(lh, sh, &mut out);
         explain_pairs(Component::Headers, "header", lh, sh, &mut out);
     }
     let server_kt = body
@@ -711,6 +733,21 @@ mod tests {
             &id,
         );
         assert_eq!(causes(&e), ["CLOCK_SKEW"]);
+    }
+
+    #[test]
+    fn recognises_a_strict_sign_refusal() {
+        let kt = "1700000000;1700003600";
+        let e = explain(
+            &body(
+                "put\n/a.txt\n\ncontent-length=3&content-type=text%2Fplain&host=b\n",
+                kt,
+            ),
+            &local("put\n/a.txt\n\nhost=b\n", kt),
+            None,
+            &|s| s.to_owned(),
+        );
+        assert_eq!(causes(&e).first(), Some(&"STRICT_SIGN"), "{e:?}");
     }
 
     #[test]

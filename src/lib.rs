@@ -26,6 +26,7 @@ pub mod algorithm;
 mod base64;
 pub mod bucket_encryption;
 pub mod cam_policy;
+pub mod cdn;
 pub mod credentials;
 mod crypto;
 mod encode;
@@ -50,6 +51,7 @@ mod wasm;
 
 pub use algorithm::SseAlgorithm;
 pub use bucket_encryption::BucketEncryption;
+pub use cdn::{cdn_auth_url, CdnAuthOptions, CdnAuthType, CdnTimeFormat};
 pub use credentials::Credentials;
 pub use endpoint::{Bucket, Endpoint, Protocol, Region};
 pub use error::{Error, ErrorCode, Result};
@@ -61,7 +63,9 @@ pub use keys::{
     WrapAlgorithm, WrappingKey,
 };
 pub use post_form::{PostKey, PostObjectForm, PostObjectFormOptions};
-pub use request::{object_url, Pin, SignRequestOptions, SignedRequest};
+pub use request::{
+    apply_strict, object_url, strict_headers, Pin, SignRequestOptions, SignedRequest,
+};
 pub use sign::{
     Header, KeyTime, Request, SignatureParts, DEFAULT_ACL, DEFAULT_CONTENT_TYPE,
     DEFAULT_SIGNED_HEADERS, DEFAULT_STORAGE_CLASS, MAX_OBJECT_KEY_BYTES,

@@ -73,14 +73,15 @@ pub struct Tc3Signature {
 }
 
 /// The parts of a URL that TC3 signs.
-struct SignedUrl<'a> {
-    host: String,
-    path: &'a str,
-    query: &'a str,
+pub(crate) struct SignedUrl<'a> {
+    pub(crate) host: String,
+    pub(crate) path: &'a str,
+    pub(crate) query: &'a str,
 }
 
-/// Splits and checks `url`. Refuses anything a WHATWG URL parser would rewrite.
-fn parse_url(url: &str) -> Result<SignedUrl<'_>> {
+/// Splits and checks `url`. Refuses anything a WHATWG URL parser would rewrite. (Also the
+/// URL rule of CDN URL authentication, `crate::cdn`: the path signed is the path sent.)
+pub(crate) fn parse_url(url: &str) -> Result<SignedUrl<'_>> {
     let bad = |why: &str| err!(InvalidUrl, "url {}", why);
     if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(bad("contains whitespace or a control character"));

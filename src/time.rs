@@ -25,6 +25,27 @@ pub fn iso8601_utc(unix: u64) -> String {
     out
 }
 
+/// `YYYYMMDDHHMM` of a Unix time shifted by `offset_seconds` (Tencent CDN/EdgeOne TypeB
+/// prints Beijing time, UTC+8: pass `8 * 3600`).
+#[must_use]
+pub fn compact_minutes(unix: u64, offset_seconds: u64) -> String {
+    let t = unix.saturating_add(offset_seconds);
+    let days = i64::try_from(t / 86_400).unwrap_or(i64::MAX / 1024);
+    let rem = t % 86_400;
+    let (y, m, d) = civil_from_days(days);
+    let mut out = String::with_capacity(12);
+    for (n, width) in [
+        (y.unsigned_abs(), 4),
+        (m.unsigned_abs(), 2),
+        (d.unsigned_abs(), 2),
+        (rem / 3600, 2),
+        (rem % 3600 / 60, 2),
+    ] {
+        push_padded(&mut out, n, width);
+    }
+    out
+}
+
 /// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's
 /// `civil_from_days`).
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
@@ -50,5 +71,14 @@ mod tests {
         assert_eq!(iso8601_utc(1_735_690_500), "2025-01-01T00:15:00.000Z");
         assert_eq!(iso8601_utc(951_782_400), "2000-02-29T00:00:00.000Z");
         assert_eq!(iso8601_utc(253_402_300_799), "9999-12-31T23:59:59.000Z");
+    }
+
+    #[test]
+    fn compact_minutes_in_beijing_time() {
+        assert_eq!(compact_minutes(0, 0), "197001010000");
+        // EdgeOne's TypeB example: 2024-07-15 15:33 in UTC+8
+        assert_eq!(compact_minutes(1_721_028_780, 8 * 3600), "202407151533");
+        assert_eq!(compact_minutes(1_721_028_839, 8 * 3600), "202407151533");
+        assert_eq!(compact_minutes(951_753_600, 8 * 3600), "200002290000");
     }
 }

@@ -21,7 +21,7 @@ const LAYERS: &[&[&str]] = &[
     &["base64", "encode", "crypto", "json", "time", "xml"],
     &["hash", "algorithm", "credentials", "endpoint"],
     &["sign", "keys", "tc3"],
-    &["sse", "bucket_encryption", "cam_policy"],
+    &["sse", "bucket_encryption", "cam_policy", "cdn"],
     &["request", "post_form", "explain"],
     &["signer"],
     &["wasm"],

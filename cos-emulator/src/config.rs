@@ -41,6 +41,9 @@ pub struct Config {
     /// Region of the CAM resource (`qcs::cos:<region>:…`) of requests whose Host names none
     /// (path-style, `<bucket>.localhost`); a `<bucket>.cos.<region>.myqcloud.com` Host wins.
     pub region: String,
+    /// Buckets in strict signing mode (`--strict-sign`, `*` = every bucket): a signed write
+    /// must sign the Content-Type and Content-Length it sends (`strict_sign`).
+    pub strict_sign: Vec<String>,
 }
 
 /// Region assumed when the Host names none.
@@ -65,6 +68,7 @@ impl Default for Config {
             lenient_post_fields: false,
             roles: Vec::new(),
             region: DEFAULT_REGION.to_string(),
+            strict_sign: Vec::new(),
         }
     }
 }

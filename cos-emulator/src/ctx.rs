@@ -244,6 +244,20 @@ pub fn authenticate(st: &State, ctx: &mut Ctx<'_>) -> CosResult<()> {
     ctx.signed_headers = split_list(&params.header_list);
     ctx.signed_params = split_list(&params.url_param_list);
     refuse_unsigned_additions(ctx)?;
+    if crate::strict_sign::applies(&st.cfg.strict_sign, ctx.bucket.as_deref()) {
+        let req = SignedRequest {
+            method: &ctx.head.method,
+            path: &ctx.signed_path,
+            query: &ctx.query,
+            headers: &ctx.headers,
+        };
+        crate::strict_sign::check(
+            &req,
+            &ctx.signed_headers,
+            &ctx.signed_params,
+            &params.key_time,
+        )?;
+    }
     ctx.auth = if presigned {
         Auth::Presigned(cred.secret_id.clone())
     } else {

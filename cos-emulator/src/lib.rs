@@ -4,7 +4,7 @@
 //! Start it in-process with [`serve`], or run the `cos-emulator` binary.
 //!
 //! Layers (each module imports only from the ones above it; `tests/layers.rs` checks it):
-//! `util`, `xml`, `error` → `crypto`, `auth`, `sts`, `store`, `keys`, `config`, `http` → `state` → `ctx`
+//! `util`, `xml`, `error` → `crypto`, `auth`, `strict_sign`, `sts`, `store`, `keys`, `config`, `http` → `state` → `ctx`
 //! (request model, authentication) → `sse`, `objio` → `ops::*` (one file per operation family)
 //! → `router` → `cors`, `server`.
 
@@ -38,6 +38,8 @@ pub mod sse;
 pub mod state;
 /// On-disk layout, atomic commits, crash recovery.
 pub mod store;
+/// Strict signing buckets (`--strict-sign`): Content-Type and Content-Length must be signed.
+pub mod strict_sign;
 /// Tencent Cloud STS: TC3 verification, temporary credentials, CAM policy decisions (served
 /// by `router::serve_sts`, enforced by `ctx::authorize_temporary`).
 pub mod sts;

@@ -31,6 +31,9 @@ OPTIONS:
   --kms-key ID[:disabled]     create a local KMS key (CMK) with this id; repeatable
   --no-min-part-size          do not enforce the 1 MB minimum multipart part size
   --lenient-post-fields       accept POST form fields the policy does not constrain
+  --strict-sign BUCKET        strict signing mode for BUCKET (`*` = every bucket): a signed
+                              PUT/POST whose Content-Type or Content-Length is sent but not
+                              signed is refused (403 SignatureDoesNotMatch); repeatable
   --role ARN=POLICY.json      a role STS AssumeRole may assume, with its CAM policy; repeatable
   --region REGION             region of CAM resources when the Host names none (default ap-guangzhou)
   --exit-on-stdin-close       exit when stdin reaches EOF (for test harnesses)
@@ -200,6 +203,10 @@ fn load_config_file(path: &str, cfg: &mut Config) {
     if let Some(b) = v.get("enforce_min_part_size").and_then(|x| x.as_bool()) {
         cfg.enforce_min_part_size = b;
     }
+    if let Some(list) = v.get("strict_sign").and_then(|x| x.as_array()) {
+        cfg.strict_sign
+            .extend(list.iter().filter_map(|b| b.as_str().map(str::to_string)));
+    }
     if let Some(b) = v.get("lenient_post_fields").and_then(|x| x.as_bool()) {
         cfg.lenient_post_fields = b;
     }
@@ -254,6 +261,7 @@ fn main() {
             "--kms-key" => cfg.kms_keys.push(val()),
             "--no-min-part-size" => cfg.enforce_min_part_size = false,
             "--lenient-post-fields" => cfg.lenient_post_fields = true,
+            "--strict-sign" => cfg.strict_sign.push(val()),
             "--role" => cfg.roles.push(parse_role(&val())),
             "--region" => cfg.region = val(),
             "--exit-on-stdin-close" => exit_on_stdin_close = true,

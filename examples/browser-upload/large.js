@@ -74,6 +74,7 @@ function workerPresign(call, initiate) {
     }
     const body = { action: actions[req.operation], ticket: await ticketFor(req.uploadId) };
     if (req.operation === 'UploadPart') Object.assign(body, { partNumber: req.partNumber, size: req.contentLength });
+    if (req.operation === 'CompleteMultipartUpload') body.size = req.contentLength; // signed: the worker signs strictly
     if (req.query['part-number-marker'] !== undefined) body.partNumberMarker = req.query['part-number-marker'];
     return call(body);
   };

@@ -31,7 +31,9 @@ export async function uploadWithTemporaryKeys(api, file, how, overrides = {}) {
   const sseMode = 'sse' in overrides ? overrides.sse : c.sse;
   const sse = sseMode && sseMode !== 'NONE' ? { type: sseMode } : undefined;
   const range = 'contentLengthRange' in overrides ? overrides.contentLengthRange : [0, c.maxBytes];
-  const signer = new CosSigner({ secretId: c.tmpSecretId, secretKey: c.tmpSecretKey, securityToken: c.sessionToken });
+  // strict: the PUT signs its Content-Type and Content-Length (buckets in COS's strict mode; the
+  // form's policy pins them its own way)
+  const signer = new CosSigner({ secretId: c.tmpSecretId, secretKey: c.tmpSecretKey, securityToken: c.sessionToken, strict: true });
   let res;
   try {
     if (how === 'post') {
@@ -40,9 +42,11 @@ export async function uploadWithTemporaryKeys(api, file, how, overrides = {}) {
       });
       res = await fetch(form.url, { method: 'POST', body: postFormData(form, file, file.name) });
     } else {
-      const headers = { 'Content-Type': contentType, 'x-cos-acl': c.acl, 'x-cos-storage-class': c.storageClass };
+      const headers = { 'Content-Type': contentType, 'Content-Length': file.size, 'x-cos-acl': c.acl, 'x-cos-storage-class': c.storageClass };
       const signed = signer.signRequest({ ...c.endpoint, method: 'PUT', key, headers, expires: 600, ...(sse ? { sse } : {}) });
-      res = await fetch(signed.url, { method: 'PUT', headers: signed.headers, body: file });
+      // fetch sets Content-Length from the body (a page may not set it)
+      const { 'Content-Length': _length, ...send } = signed.headers;
+      res = await fetch(signed.url, { method: 'PUT', headers: send, body: file });
     }
   } finally {
     signer.free();

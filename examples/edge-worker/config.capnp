@@ -22,6 +22,7 @@ const worker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
     (name = "multipart.js", esModule = embed "multipart.js"),
+    (name = "download.js", esModule = embed "download.js"),
     (name = "cos-wasm", esModule = "export * from '/node_modules/cos-wasm/workerd.js';"),
     (name = "cos-wasm/keys", esModule = "export * from '/node_modules/cos-wasm/keys/workerd.js';"),
     (name = "cos-wasm/sts", esModule = "export * from '/node_modules/cos-wasm/sts/workerd.js';"),
@@ -70,6 +71,12 @@ const worker :Workerd.Worker = (
     (name = "STS_REGION", fromEnvironment = "STS_REGION"),
     (name = "STS_DURATION_SECONDS", fromEnvironment = "STS_DURATION_SECONDS"),
     (name = "STS_REQUIRE_SSE", fromEnvironment = "STS_REQUIRE_SSE"),
+    # GET /download through a CDN: the CDN / EdgeOne URL authentication settings of CDN_DOMAIN
+    (name = "CDN_DOMAIN", fromEnvironment = "CDN_DOMAIN"),
+    (name = "CDN_AUTH_KEY", fromEnvironment = "CDN_AUTH_KEY"),
+    (name = "CDN_AUTH_TYPE", fromEnvironment = "CDN_AUTH_TYPE"),
+    (name = "CDN_SIGN_PARAM", fromEnvironment = "CDN_SIGN_PARAM"),
+    (name = "CDN_TIME_PARAM", fromEnvironment = "CDN_TIME_PARAM"),
   ],
   compatibilityDate = "2024-09-23",
 );

@@ -4,9 +4,9 @@
 //   { action: 'initiate', key | filename, size, partSize, contentType?, sse?, keyMd5?, algorithm? }
 //       -> { url, headers, key, ticket }        the signed InitiateMultipartUpload
 //   { action: 'bind', ticket, uploadId }      -> { ticket }   binds the ticket to COS's upload id
-//   { action: 'part', ticket, partNumber, size } -> { url, headers }   UploadPart (Content-Length signed)
+//   { action: 'part', ticket, partNumber, size } -> { url, headers }   UploadPart (Content-Type and Content-Length signed)
 //   { action: 'list', ticket, partNumberMarker? } -> { url, headers }  ListParts
-//   { action: 'complete', ticket }            -> { url, headers }   CompleteMultipartUpload
+//   { action: 'complete', ticket, size }      -> { url, headers }   CompleteMultipartUpload (its XML's size signed)
 //   { action: 'abort', ticket }               -> { url, headers }   AbortMultipartUpload
 //
 // Stateless: the ticket is `payload.HMAC` (HMAC-SHA256 under a key derived from the COS secret)
@@ -33,6 +33,8 @@ const MAX_PART_BYTES = 5 * 1024 * 1024 * 1024;
 const MAX_PARTS = 10000;
 const MiB = 1024 * 1024;
 const ACTIONS = ['initiate', 'bind', 'part', 'list', 'complete', 'abort'];
+/** The largest CompleteMultipartUpload XML signed: 10,000 parts of about 100 bytes each. */
+const MAX_COMPLETE_BYTES = 2 * MiB;
 /** Default of env.MULTIPART_PART_BYTES. */
 const DEFAULT_PART_BYTES = 8 * MiB;
 
@@ -163,7 +165,7 @@ export async function multipart(user, body, env, h) {
       const partNumber = int(body.partNumber, 'partNumber', 1, Math.max(1, Math.ceil(t.z / t.p)), h);
       const exact = Math.min(t.p, t.z - (partNumber - 1) * t.p);
       const size = int(body.size, 'size', exact, exact, h);
-      return sign(t, 'part', { method: 'PUT', query: { partNumber, uploadId }, headers: { 'Content-Length': size } }, env, h);
+      return sign(t, 'part', { method: 'PUT', query: { partNumber, uploadId }, headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': size } }, env, h);
     }
     case 'list': {
       h.onlyFields(body, ['action', 'ticket', 'partNumberMarker']);
@@ -171,9 +173,12 @@ export async function multipart(user, body, env, h) {
       if (body.partNumberMarker !== undefined) query['part-number-marker'] = int(body.partNumberMarker, 'partNumberMarker', 0, MAX_PARTS, h);
       return sign(t, 'list', { method: 'GET', query }, env, h);
     }
-    case 'complete':
-      h.onlyFields(body, ['action', 'ticket']);
-      return sign(t, 'complete', { method: 'POST', query: { uploadId } }, env, h);
+    case 'complete': {
+      // Strict signing (the worker's signer): the XML body's type and exact size are signed.
+      h.onlyFields(body, ['action', 'ticket', 'size']);
+      const size = int(body.size, 'size (bytes of the CompleteMultipartUpload XML)', 1, MAX_COMPLETE_BYTES, h);
+      return sign(t, 'complete', { method: 'POST', query: { uploadId }, headers: { 'Content-Type': 'application/xml', 'Content-Length': size } }, env, h);
+    }
     case 'abort':
       h.onlyFields(body, ['action', 'ticket']);
       return sign(t, 'abort', { method: 'DELETE', query: { uploadId } }, env, h);

@@ -10,6 +10,8 @@
 //                      MAX_UPLOAD_BYTES, ALLOWED_CONTENT_TYPES, STORAGE_CLASS, OBJECT_ACL (uploads must
 //                      send `x-cos-acl: <acl>`) and STS_REQUIRE_SSE (reused until 5 minutes before
 //                      expiry, one STS call per user at a time); ALLOW_TEMPORARY_KEYS=false turns it off
+//   GET  /download?key= -> { url, key, via }: a CDN-authenticated URL when CDN_DOMAIN and CDN_AUTH_KEY
+//                      are set, a COS pre-signed GET otherwise (download.js)
 //   GET  /health       -> { ok: true }
 // Callers authenticate with `Authorization: Bearer <token>`; env.USER_TOKENS maps tokens to
 // user ids and each user may only touch keys under `users/<id>/`. Any other body field
@@ -44,6 +46,7 @@ import { CosSigner, isCosError } from 'cos-wasm';
 import { CustomerKey } from 'cos-wasm/keys';
 import { cosPolicy, credentialsProvider, getFederationToken } from 'cos-wasm/sts';
 import { multipart } from './multipart.js';
+import { download } from './download.js';
 
 class HttpError extends Error {
   constructor(status, code, message) {
@@ -253,7 +256,8 @@ function sseFor(mode, body, env, key, owned) {
 
 function signer(env) {
   if (!env.COS_SECRET_ID || !env.COS_SECRET_KEY) throw new HttpError(500, 'ERR_CONFIG', 'COS credentials are not configured');
-  return new CosSigner({ secretId: env.COS_SECRET_ID, secretKey: env.COS_SECRET_KEY, securityToken: env.COS_SECURITY_TOKEN || undefined });
+  // strict: every write signs its Content-Type and Content-Length (buckets in COS's strict mode)
+  return new CosSigner({ secretId: env.COS_SECRET_ID, secretKey: env.COS_SECRET_KEY, securityToken: env.COS_SECURITY_TOKEN || undefined, strict: true });
 }
 
 function ttl(env) {
@@ -457,6 +461,10 @@ export default {
       }
       if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: corsHeaders(request, env) });
       if (pathname === '/health' && (request.method === 'GET' || request.method === 'HEAD')) return json({ ok: true }, 200, request, env);
+      if (pathname === '/download' && request.method === 'GET') {
+        const helpers = { HttpError, objectKey, signer, endpoint, ttl, bool };
+        return json(download(authenticate(request, env), new URL(request.url), env, helpers), 200, request, env);
+      }
       const routes = { '/upload-form': uploadForm, '/presign': presign, '/credentials': credentials, '/multipart': multipartRoute };
       const route = routes[pathname];
       if (!route) throw new HttpError(404, 'ERR_NOT_FOUND', 'no such endpoint');

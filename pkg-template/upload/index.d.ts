@@ -16,7 +16,7 @@ export interface UploadStepRequest {
   headers: Record<string, string>;
   uploadId?: string;
   partNumber?: number;
-  /** Bytes in the body (PutObject, UploadPart). */
+  /** Bytes in the body (PutObject, UploadPart; with `strict`, every PUT and POST step, 0 without a body). */
   contentLength?: number;
 }
 
@@ -66,6 +66,13 @@ interface UploadOptionsBase extends Partial<EndpointOptions> {
   headers?: Record<string, string>;
   /** Default `file.type`, else `application/octet-stream`. */
   contentType?: string;
+  /**
+   * Strict signing, default `true` (README "Strict buckets and size-bound PUT URLs"): every
+   * PUT and POST step carries and signs its exact `Content-Length` and a `Content-Type`
+   * (`application/octet-stream` on parts), as a bucket in COS's strict mode demands; a
+   * `signer` is called with `strict`. `false` signs as before.
+   */
+  strict?: boolean;
   /** Bytes per part: 1 MiB to 5 GiB, default 8 MiB (raised if the file would need over 10,000 parts). Files up to `multipartThreshold` go in one PUT. */
   partSize?: number;
   /** Files of at most this many bytes go in one PutObject (default `partSize`); `0`: always multipart (e.g. a signer of multipart steps only; an empty file still goes in one PUT). */

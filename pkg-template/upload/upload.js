@@ -222,6 +222,27 @@ function headerMap(value, what) {
  * The header maps in order, one entry per name whatever its case (a later one replaces an
  * earlier one; fetch would join duplicates with a comma).
  */
+/**
+ * Strict signing (`strict`, default true; README "Strict buckets and size-bound PUT URLs"): a
+ * PUT or POST carries its exact `Content-Length` (0 without a body) and, with a body, a
+ * `Content-Type` (the body's part: `application/octet-stream`), so both are signed (the
+ * `presign` callback sees them too; `contentLength` is set on every such step).
+ */
+function strictRequest(req, body) {
+  if (req.method !== 'PUT' && req.method !== 'POST') return req;
+  const size = body === undefined ? 0 : typeof body === 'string' ? new TextEncoder().encode(body).length : body.size;
+  const headers = { ...req.headers };
+  const has = (n) => Object.keys(headers).some((k) => k.toLowerCase() === n);
+  if (!has('content-length')) headers['Content-Length'] = String(size);
+  if (size > 0 && !has('content-type')) headers['Content-Type'] = 'application/octet-stream';
+  return { ...req, headers, contentLength: size };
+}
+
+/** `fetch` sets Content-Length from the body (browsers refuse to let a page set it). */
+function withoutContentLength(headers) {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'content-length'));
+}
+
 function mergeHeaders(...maps) {
   const out = { __proto__: null };
   for (const m of maps) {
@@ -253,7 +274,7 @@ function sseSplit(sse) {
   return { all: pinnedAll, c: pinned, key };
 }
 
-const OPTION_NAMES = ['key', 'signer', 'presign', 'bucket', 'region', 'domain', 'protocol', 'port', 'pathStyle', 'allowInsecureLocal', 'sse', 'headers', 'contentType', 'partSize', 'multipartThreshold', 'concurrency', 'retries', 'expires', 'onProgress', 'signal', 'fetch', 'resume', 'store', 'readStallTimeout'];
+const OPTION_NAMES = ['key', 'signer', 'presign', 'bucket', 'region', 'domain', 'protocol', 'port', 'pathStyle', 'allowInsecureLocal', 'sse', 'headers', 'contentType', 'partSize', 'multipartThreshold', 'concurrency', 'retries', 'expires', 'onProgress', 'signal', 'fetch', 'resume', 'store', 'readStallTimeout', 'strict'];
 
 /** `127.x.y.z`, `localhost`, `[::1]`: as the wasm core's Endpoint::is_loopback. */
 const isLoopback = (host) => host === 'localhost' || host === '[::1]' || /^127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(host);
@@ -308,6 +329,7 @@ function readOptions(file, options) {
   if (o.fetch !== undefined && typeof o.fetch !== 'function') throw invalid('`fetch` must be a function when given');
   if (o.contentType !== undefined && typeof o.contentType !== 'string') throw invalid('`contentType` must be a string when given');
   if (o.resume !== undefined && typeof o.resume !== 'boolean') throw invalid('`resume` must be a boolean when given');
+  if (o.strict !== undefined && typeof o.strict !== 'boolean') throw invalid('`strict` must be a boolean when given');
   const endpoint = {};
   for (const k of ['bucket', 'region', 'domain', 'protocol', 'port', 'pathStyle', 'allowInsecureLocal']) if (o[k] !== undefined) endpoint[k] = o[k];
   return {
@@ -329,6 +351,7 @@ function readOptions(file, options) {
     signal: o.signal,
     fetch: o.fetch ?? ((...a) => globalThis.fetch(...a)),
     resume: o.resume ?? true,
+    strict: o.strict ?? true,
     store: o.resume === false ? undefined : storeFor(o.store),
   };
 }
@@ -411,7 +434,7 @@ class Upload {
     let r;
     try {
       if (o.signer) {
-        r = o.signer.signRequest({ ...o.endpoint, method: req.method, key: o.key, query: req.query, headers: { ...req.headers, ...key }, expires: o.expires });
+        r = o.signer.signRequest({ ...o.endpoint, method: req.method, key: o.key, query: req.query, headers: { ...req.headers, ...key }, expires: o.expires, strict: o.strict });
       } else {
         const { sseKey, ...request } = req;
         r = await o.presign({ ...request, key: o.key, headers: { ...req.headers } });
@@ -438,6 +461,7 @@ class Upload {
    */
   async send(req, body, unstoppable = false) {
     const o = this.o;
+    if (o.strict) req = strictRequest(req, body);
     for (let attempt = 0; ; attempt++) {
       if (!unstoppable) await this.checkpoint();
       const signal = unstoppable ? new AbortController().signal : this.run.signal;
@@ -446,7 +470,7 @@ class Upload {
         let res;
         this.requests++;
         try {
-          res = await o.fetch(url, { method: req.method, headers, body, signal });
+          res = await o.fetch(url, { method: req.method, headers: withoutContentLength(headers), body, signal });
         } catch (e) {
           if (signal.aborted) throw this.aborted();
           throw cosError('ERR_NETWORK', `${req.operation} failed below HTTP (network, or a CORS refusal): ${e?.message ?? e}`, { cause: e });

@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::options::{
-    algorithm, bytes_arg, get, js_text, opt_bytes, opt_str, opt_u64, options, raw_get, req_str,
+    algorithm, bytes_arg, get, js_text, opt_bytes, opt_str, opt_u64, options, random_bytes, req_str,
 };
 use super::registry::{lookup, public_handle, CUSTOMER_KEYS, WRAPPING_KEYS};
 use crate::algorithm::SseAlgorithm;
@@ -172,25 +172,6 @@ impl JsCustomerKey {
     pub fn handle(&self) -> f64 {
         public_handle(self.handle)
     }
-}
-
-/// Fills a buffer from `crypto.getRandomValues` (browsers, workers, Node ≥ 19) and wipes
-/// the JS-side copy.
-pub(super) fn random_bytes(len: usize) -> Result<zeroize::Zeroizing<Vec<u8>>> {
-    let unavailable = || {
-        err!(
-            RandomUnavailable,
-            "crypto.getRandomValues is not available in this runtime"
-        )
-    };
-    let crypto = raw_get(&js_sys::global().into(), "crypto");
-    let fill = raw_get(&crypto, "getRandomValues");
-    let fill = fill.dyn_ref::<js_sys::Function>().ok_or_else(unavailable)?;
-    let buf = js_sys::Uint8Array::new_with_length(u32::try_from(len).map_err(|_| unavailable())?);
-    fill.call1(&crypto, &buf).map_err(|_| unavailable())?;
-    let out = zeroize::Zeroizing::new(buf.to_vec());
-    buf.fill(0, 0, buf.length());
-    Ok(out)
 }
 
 /// `{ aad?: string | Uint8Array }`: the caller's context bound into an envelope.

@@ -6,7 +6,7 @@
 //! Layers, one way: `options` (reading arguments as JS objects), `snapshot` (decoding the
 //! one-crossing snapshot of the arguments, see its docs), `output` (building results) and
 //! `registry` (key handles) are leaves; `sse` (on `snapshot`) and `keys` build on them;
-//! `signer` on `sse`;
+//! `signer` on `sse`; `cdn` (CDN / EdgeOne URL authentication, signer entry) on `snapshot`;
 //! `hash`, `sts` (TC3 signing, CAM policies), `explain` and `bucket` (bucket encryption XML)
 //! on `options`.
 #![cfg_attr(not(feature = "wasm"), allow(dead_code, unused_imports))]
@@ -22,6 +22,8 @@ use options::raw_get;
 // `output` are shared, and what an entry does not use of them is dropped by LTO.
 #[cfg(feature = "entry-explain")]
 mod bucket;
+#[cfg(feature = "entry-signer")]
+mod cdn;
 #[cfg(feature = "entry-explain")]
 mod explain;
 #[cfg(feature = "entry-hash")]
@@ -57,7 +59,11 @@ impl From<Error> for JsValue {
 fn start() {
     // Only the entries that still read JS objects from wasm need them (the signer and
     // cos-wasm/sts read a snapshot that JS took, see `snapshot`).
-    #[cfg(any(feature = "entry-keys", feature = "entry-hash", feature = "entry-explain"))]
+    #[cfg(any(
+        feature = "entry-keys",
+        feature = "entry-hash",
+        feature = "entry-explain"
+    ))]
     options::capture_intrinsics();
 }
 

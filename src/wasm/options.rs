@@ -634,3 +634,22 @@ pub(super) fn with_bytes(data: &JsValue, mut f: impl FnMut(&[u8]) -> Result<()>)
     }
     Ok(())
 }
+
+/// Fills a buffer from `crypto.getRandomValues` (browsers, workers, Node ≥ 19) and wipes
+/// the JS-side copy.
+pub(super) fn random_bytes(len: usize) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+    let unavailable = || {
+        err!(
+            RandomUnavailable,
+            "crypto.getRandomValues is not available in this runtime"
+        )
+    };
+    let crypto = raw_get(&js_sys::global().into(), "crypto");
+    let fill = raw_get(&crypto, "getRandomValues");
+    let fill = fill.dyn_ref::<js_sys::Function>().ok_or_else(unavailable)?;
+    let buf = js_sys::Uint8Array::new_with_length(u32::try_from(len).map_err(|_| unavailable())?);
+    fill.call1(&crypto, &buf).map_err(|_| unavailable())?;
+    let out = zeroize::Zeroizing::new(buf.to_vec());
+    buf.fill(0, 0, buf.length());
+    Ok(out)
+}

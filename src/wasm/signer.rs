@@ -23,6 +23,8 @@ pub struct JsSigner {
     inner: Signer,
     /// Seconds added to this device's clock for `expires` (COS's clock minus ours).
     clock_offset: i64,
+    /// `strict` given to the constructor: the default of every call (strict signing).
+    strict: bool,
 }
 
 /// The largest clock correction accepted: a day. A larger one is a bug, not a skew.
@@ -40,7 +42,7 @@ fn clock_offset(n: Option<i64>) -> Result<i64> {
 
 #[wasm_bindgen(js_class = __CosSigner)]
 impl JsSigner {
-    /// `new CosSigner({ secretId, secretKey, securityToken?, clockOffset? })`, its options
+    /// `new CosSigner({ secretId, secretKey, securityToken?, clockOffset?, strict? })`, its options
     /// as `pkg-template/snapshot.js` encoded them (the snapshot text holds the secret key
     /// and is wiped when decoded).
     #[wasm_bindgen(constructor)]
@@ -61,6 +63,7 @@ impl JsSigner {
             } else {
                 clock_offset(offset.int())?
             },
+            strict: bool_or_unset(&opts, "strict")?.unwrap_or(false),
         })
     }
 
@@ -101,17 +104,27 @@ impl JsSigner {
             let now = now_seconds().saturating_add_signed(self.clock_offset);
             key_time(&opts, now)
         };
-        Ok(match op {
-            Op::Authorization => {
-                wiped_string(self.inner.authorization(&request(&opts)?, key_time()?)?)
+        // Strict signing (Content-Type and Content-Length signed on writes): this call's
+        // `strict`, else the constructor's. (POST forms have their own `strict`: pinning.)
+        let strict =
+            || Ok::<_, crate::Error>(bool_or_unset(&opts, "strict")?.unwrap_or(self.strict));
+        let request = || {
+            let mut req = request(&opts)?;
+            if strict()? {
+                crate::request::apply_strict(&mut req)?;
             }
+            Ok::<_, crate::Error>(req)
+        };
+        Ok(match op {
+            Op::Authorization => wiped_string(self.inner.authorization(&request()?, key_time()?)?),
             Op::PresignUrl => wiped_string(self.inner.presign_url(
-                &request(&opts)?,
+                &request()?,
                 &endpoint(&opts)?,
                 key_time()?,
             )?),
             Op::SignRequest | Op::PresignRequest => {
-                let (req, ep) = (sign_request(&opts)?, endpoint(&opts)?);
+                let (mut req, ep) = (sign_request(&opts)?, endpoint(&opts)?);
+                req.strict = strict()?;
                 let mut signed = if op == Op::SignRequest {
                     self.inner.sign_request(&req, &ep, key_time()?)?
                 } else {
@@ -203,6 +216,7 @@ pub(super) fn sign_request(obj: &Node<'_>) -> Result<SignRequestOptions> {
         copy_source_sse,
         operation: operation(obj)?,
         pin: pin(get(obj, "pin"))?,
+        strict: false,
     })
 }
 

@@ -9,7 +9,7 @@ import { loadVectors, assertSuitePassed } from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-test('the shared suite (signing, SSE, keys, hashing) in headless Chromium', async () => {
+test('the shared suite (signing, SSE, keys, hashing, TC3, CDN auth) in headless Chromium', async () => {
   const server = await staticServer({ '/': here });
   const browser = await launchChromium();
   try {

@@ -71,7 +71,7 @@ export async function startStack({ maxUploadBytes = 6 * 1024 * 1024, ttl = 600, 
     // node_modules/cos-wasm = the freshly packed package installed in tests/js
     const wdir = join(tmp, 'edge-worker');
     mkdirSync(join(wdir, 'node_modules'), { recursive: true });
-    for (const f of ['config.capnp', 'worker.js', 'multipart.js']) copyFileSync(join(workerDir, f), join(wdir, f));
+    for (const f of ['config.capnp', 'worker.js', 'multipart.js', 'download.js']) copyFileSync(join(workerDir, f), join(wdir, f));
     symlinkSync(pkgDir, join(wdir, 'node_modules', 'cos-wasm'), 'dir');
     const worker = await serveWorkerd(join(wdir, 'config.capnp'), { env });
     stops.push(worker.stop);

@@ -140,8 +140,12 @@ test('POST /multipart refuses: another prefix, a forged, foreign, unbound or re-
   assert.equal((await call('alice', { action: 'part', ticket: bound, partNumber: 3, size: 4 * MiB })).status, 200, 'the last part: the rest');
   assert.match(part.json.url, /partNumber=2&uploadId=u1/);
   assert.equal(part.json.headers['x-cos-server-side-encryption'], undefined, 'no SSE-KMS header on parts');
-  const complete = await call('alice', { action: 'complete', ticket: bound });
+  const complete = await call('alice', { action: 'complete', ticket: bound, size: 200 });
   assert.match(complete.json.url, /\?uploadId=u1$/);
+  // strict signing: the XML's type and exact size are signed (issue 27)
+  assert.equal(complete.json.headers['Content-Length'], '200');
+  assert.equal(complete.json.headers['Content-Type'], 'application/xml');
+  assert.equal(part.json.headers['Content-Type'], 'application/octet-stream');
 
   const [body, mac] = bound.split('.');
   const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body, 'base64url')), k: 'users/bob/x' })).toString('base64url');
@@ -197,6 +201,8 @@ test('POST /multipart refuses: another prefix, a forged, foreign, unbound or re-
     ['bob', { action: 'bind', ticket, uploadId: 'u3' }, 403, 'ERR_FORBIDDEN'],
     // a ticket does not carry over to another action's fields
     ['alice', { action: 'complete', ticket: bound, partNumber: 2 }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'complete', ticket: bound }, 400, 'ERR_BAD_REQUEST'],
+    ['alice', { action: 'complete', ticket: bound, size: 3 * MiB }, 400, 'ERR_BAD_REQUEST'],
   ]) {
     const r = await call(user, req);
     assert.deepEqual([r.status, r.code], [status, code], JSON.stringify(req).slice(0, 120));
@@ -246,7 +252,7 @@ test('POST /multipart: a ticket bound to another user\'s upload id reaches nothi
   const b = await call('bob', { action: 'initiate', filename: 'mine.bin', size: 2 * P, partSize: P });
   const bobTicket = (await call('bob', { action: 'bind', ticket: b.json.ticket, uploadId: aliceId })).json.ticket;
   const complete = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"x"</ETag></Part></CompleteMultipartUpload>`;
-  for (const [req, method, body] of [[{ action: 'list' }, 'GET'], [{ action: 'part', partNumber: 2, size: P }, 'PUT', new Uint8Array(P)], [{ action: 'complete' }, 'POST', complete], [{ action: 'abort' }, 'DELETE']]) {
+  for (const [req, method, body] of [[{ action: 'list' }, 'GET'], [{ action: 'part', partNumber: 2, size: P }, 'PUT', new Uint8Array(P)], [{ action: 'complete', size: complete.length }, 'POST', complete], [{ action: 'abort' }, 'DELETE']]) {
     const s = await call('bob', { ...req, ticket: bobTicket });
     assert.equal(s.status, 200);
     assert.match(s.json.url, /users\/bob\/mine\.bin/);

@@ -17,7 +17,11 @@ const REENTRANT_SECRET = 'SKreentrantFreeSecretMustBeWiped';
 const KEY_BYTES = Uint8Array.from({ length: 32 }, (_, i) => 0xa0 + i);
 const b64 = (bytes) => btoa(String.fromCharCode(...bytes));
 const KEY_B64 = b64(KEY_BYTES);
-const SECRETS = [SECRET_KEY, REENTRANT_SECRET, KEY_B64];
+// A CDN / EdgeOne authentication key (cdnAuthUrl): never in a message, wiped after each call.
+const CDN_KEY = 'CdnFuzzKeyMustBeWiped0123456789';
+const SECRETS = [SECRET_KEY, REENTRANT_SECRET, KEY_B64, CDN_KEY];
+const cdnGood = { type: 'D', url: 'https://cdn.example.com/a%20b.jpg?x=1', key: CDN_KEY, timestamp: 1721029907 };
+const CDN_OPTIONS = ['type', 'url', 'key', 'timestamp', 'rand', 'uid', 'signParam', 'timeParam', 'timeFormat'];
 const ep = { bucket: 'examplebucket-1250000000', region: 'ap-guangzhou' };
 const fixed = { method: 'GET', key: 'fuzz.txt', keyTime: '1557989151;1557996351', headers: { 'x-cos-meta-a': '1' } };
 
@@ -29,6 +33,7 @@ export const OPTION_NAMES = [
   'operation', 'policy', 'conditions', 'contentLengthRange', 'contentType', 'successActionStatus',
   'successActionRedirect', 'meta', 'storageClass', 'acl', 'master', 'salt', 'passphrase', 'params',
   'iterations', 'aad', 'fields', 'algorithms', 'chunkSize', 'onProgress', 'signal',
+  'url', 'timestamp', 'rand', 'uid', 'signParam', 'timeParam', 'timeFormat', 'strict',
 ];
 
 function detached(make) {
@@ -198,6 +203,16 @@ export function runFuzzSuite(cos, { misuseCalls = 1_000_000, randomCalls = 3_000
       call('re-entrant key free', () => k.wrap(wrapping, { get aad() { k.free(); return 'x'; } }), 'ok');
       call('after re-entrant key free', () => k.fingerprint, 'ERR_USE_AFTER_FREE');
     },
+    () => call('strict write without type and size', () => good.signRequest({ ...fixed, ...ep, method: 'PUT', strict: true }), 'ERR_STRICT_SIGN_MISSING_HEADER'),
+    (i) => call('strict not a boolean', () => good.presignUrl({ ...fixed, ...ep, strict: [1, 'true', false, {}][i % 4] }), i % 4 === 2 ? 'ok' : 'ERR_INVALID_ARGUMENT'),
+    () => call('cdnAuthUrl', () => cos.cdnAuthUrl(cdnGood), 'ok'),
+    () => call('cdnAuthUrl type A drawn rand', () => cos.cdnAuthUrl({ ...cdnGood, type: 'A' }), 'ok'),
+    (i) => call('cdnAuthUrl throwing getter', () => cos.cdnAuthUrl(throwingGetter({ ...cdnGood, type: 'A', rand: 'r', uid: '1' }, CDN_OPTIONS[i % CDN_OPTIONS.length])), 'ERR_INVALID_ARGUMENT'),
+    (i) => call('cdnAuthUrl bad timestamp', () => cos.cdnAuthUrl({ ...cdnGood, timestamp: [-1, 1.5, NaN, Infinity, 2 ** 64, '1', 10n, null][i % 8] }), 'ERR_INVALID_TIMESTAMP'),
+    (i) => call('cdnAuthUrl bad key', () => cos.cdnAuthUrl({ ...cdnGood, key: [CDN_KEY + ' ', CDN_KEY + '\n', '', 'short', CDN_KEY.repeat(2)][i % 5] }), 'ERR_INVALID_CDN_AUTH'),
+    (i) => call('cdnAuthUrl hostile url', () => cos.cdnAuthUrl({ ...cdnGood, url: ['/rel', 'https://h/é', 'https://h/#f', 'javascript:x', '\ud800'][i % 5] }), 'any'),
+    () => call('cdnAuthUrl proxy options', () => cos.cdnAuthUrl(throwingProxy()), 'any'),
+    () => call('cdnAuthUrl revoked proxy', () => cos.cdnAuthUrl(revokedProxy()), 'ERR_INVALID_ARGUMENT'),
   ];
 
   // Weighted like the failures of issue 12 (thousands of double frees and calls on freed
@@ -279,6 +294,16 @@ export function runFuzzSuite(cos, { misuseCalls = 1_000_000, randomCalls = 3_000
     any('clockOffset', () => { good.clockOffset = v; });
     any('tc3Authorization', () => cos.tc3Authorization(base));
     any('cosPolicy', () => cos.cosPolicy(v));
+    any('cdnAuthUrl', () => cos.cdnAuthUrl(v));
+    any('cdnAuthUrl(base)', () => {
+      let o = { ...cdnGood };
+      try {
+        if (typeof v === 'object' && v !== null && !Array.isArray(v)) o = Object.defineProperties(o, Object.getOwnPropertyDescriptors(v));
+      } catch {
+        o = v;
+      }
+      cos.cdnAuthUrl(o);
+    });
     // The signer entry's stubs of the names that moved to other entries: ERR_MOVED on any use.
     for (const [name, stub] of Object.entries(cos.entries?.signer ?? {})) {
       if (cos[name] === stub || !isMovedStub(stub)) continue;
@@ -299,7 +324,7 @@ export function runFuzzSuite(cos, { misuseCalls = 1_000_000, randomCalls = 3_000
   fresh.free();
 
   for (const o of [good, wrapping, liveKey, hasher]) o.free();
-  for (const [name, needle] of Object.entries({ SECRET_KEY, REENTRANT_SECRET, KEY_B64, KEY_BYTES })) {
+  for (const [name, needle] of Object.entries({ SECRET_KEY, REENTRANT_SECRET, KEY_B64, KEY_BYTES, CDN_KEY })) {
     report.secrets[name] = memories.reduce((n, m) => n + countBytes(new Uint8Array(m.buffer), typeof needle === 'string' ? enc.encode(needle) : needle), 0);
   }
   return report;

@@ -38,10 +38,10 @@ test('init() is a harmless no-op in Node', async () => {
   await init();
 });
 
-test('the shared suite: signing (SDK vectors and COS doc examples), SSE, keys, hashing, TC3', async () => {
+test('the shared suite: signing (SDK vectors and COS doc examples), SSE, keys, hashing, TC3, CDN auth', async () => {
   const data = loadVectors();
   const results = await runSuite(api, data);
-  assert.deepEqual([...new Set(results.map((r) => r.suite))], ['signing', 'sse', 'keys', 'hashing', 'tc3']);
+  assert.deepEqual([...new Set(results.map((r) => r.suite))], ['signing', 'sse', 'keys', 'hashing', 'tc3', 'cdn']);
   assert.equal(results.filter((r) => r.suite === 'tc3').length, data.tc3.cases.length);
   assert.equal(results.filter((r) => r.suite === 'signing').length, data.signing.cases.length + data.docSigning.cases.length);
   await assertSuitePassed(results, data);

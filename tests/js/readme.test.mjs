@@ -9,18 +9,25 @@ import { startEmulator } from './emulator.mjs';
 import { startStack } from './e2e-stack.mjs';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const snippets = [...readme.matchAll(/<!-- readme-test: (\w+) -->\s*```js\n([\s\S]*?)```/g)].map((m) => ({ kind: m[1], code: m[2] }));
+// An `exact` snippet is followed by a ```text block: its output, checked line for line.
+const snippets = [...readme.matchAll(/<!-- readme-test: (\w+) -->\s*```js\n([\s\S]*?)```(?:\s*```text\n([\s\S]*?)```)?/g)].map((m) => ({ kind: m[1], code: m[2], expected: m[3] }));
 
 test('README has runnable snippets', () => {
   assert.ok(snippets.length >= 3);
+  // Strict buckets and size-bound PUT URLs; Downloads through a CDN (issue 27)
+  assert.ok(snippets.filter((s) => s.kind === 'exact').length >= 2);
 });
 
-snippets.forEach(({ kind, code }, i) => {
+snippets.forEach(({ kind, code, expected }, i) => {
   test(`README snippet ${i + 1} (${kind})`, async () => {
     const file = fileURLToPath(new URL(`./.readme-snippet-${i}.mjs`, import.meta.url));
     writeFileSync(file, code);
     try {
-      if (kind === 'node') {
+      if (kind === 'exact') {
+        assert.ok(expected, 'an exact snippet is followed by a ```text block with its output');
+        const out = execFileSync(process.execPath, [file], { encoding: 'utf8' });
+        assert.equal(out, expected);
+      } else if (kind === 'node') {
         const out = execFileSync(process.execPath, [file], { encoding: 'utf8' });
         assert.ok(out.trim().length > 0);
         assert.ok(!/false/.test(out), out);

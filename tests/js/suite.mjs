@@ -27,6 +27,7 @@ export const VECTOR_FILES = {
   keys: 'keys.json',
   hashes: 'hashes.json',
   tc3: 'tc3-signing.json',
+  cdn: 'cdn-auth.json',
 };
 
 /** origin, decoded path, sorted decoded query pairs: the vectors' canonical URL form. */
@@ -298,7 +299,38 @@ export function runTc3(api, data) {
   return results;
 }
 
+/**
+ * Tencent CDN / EdgeOne URL authentication (cdnAuthUrl): the documents' worked examples, our
+ * own cases and the refusals of cdn-auth.json. A type A case without `rand` is also signed
+ * with a drawn one: 32 hex characters, and the URL otherwise as the vector's form.
+ */
+export function runCdn(api, data) {
+  const results = [];
+  for (const { id, input, expected } of data.cdn.cases) {
+    check(results, 'cdn', id, () => {
+      if (expected.error) {
+        try {
+          api.cdnAuthUrl(input);
+          return [false, 'no error'];
+        } catch (e) {
+          const leaked = input.key.length >= 6 && String(e.message).includes(input.key.trim());
+          return [isCosError(e, expected.error) && !leaked, describe(e)];
+        }
+      }
+      const got = api.cdnAuthUrl(input);
+      return [got === expected.url, got];
+    });
+  }
+  check(results, 'cdn', 'type-a-draws-rand', () => {
+    const input = { type: 'A', url: 'https://cdn.example.com/a.jpg?x=1', key: 'a1B2c3D4e5F6g7H8', timestamp: 1700000000 };
+    const [a, b] = [api.cdnAuthUrl(input), api.cdnAuthUrl(input)];
+    const m = /^https:\/\/cdn\.example\.com\/a\.jpg\?x=1&sign=1700000000-([0-9a-f]{32})-0-([0-9a-f]{32})$/.exec(a);
+    return [Boolean(m) && a !== b, `${a} ${b}`];
+  });
+  return results;
+}
+
 /** Every section; resolves to one `{ suite, id, ok, detail }` per check. */
 export async function runSuite(api, data) {
-  return [...runSigning(api, data), ...runSse(api, data), ...runKeys(api, data), ...(await runHashing(api, data)), ...runTc3(api, data)];
+  return [...runSigning(api, data), ...runSse(api, data), ...runKeys(api, data), ...(await runHashing(api, data)), ...runTc3(api, data), ...runCdn(api, data)];
 }

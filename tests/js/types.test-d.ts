@@ -1,7 +1,7 @@
 // Type tests for the hand-written index.d.ts: `tsc` must accept the valid calls and
 // reject the ones marked @ts-expect-error.
 import {
-  CosSigner, init, isCosError, sseHeaders, postFormData,
+  CosSigner, init, isCosError, sseHeaders, postFormData, cdnAuthUrl,
   type CosErrorCode, type PostPolicyFields, type Sse, type SignedRequest, type PostObjectForm,
 } from 'cos-wasm';
 import * as signerEntry from 'cos-wasm';
@@ -87,6 +87,22 @@ const strictForm: PostObjectForm = signer.postObjectForm({ bucket: 'b-1', region
 // @ts-expect-error pin members are booleans
 signer.presignRequest({ method: 'PUT', key: 'a', bucket: 'b-1', region: 'ap-x', expires: 60, pin: { acl: 'private' } });
 void [pinned, strictForm];
+// Strict signing (issue 27): on the constructor and per call.
+const strictSigner = new CosSigner({ secretId: 'id', secretKey: 'k', strict: true });
+const bound: SignedRequest = strictSigner.presignRequest({ method: 'PUT', key: 'a', bucket: 'b-1', region: 'ap-x', expires: 60, headers: { 'Content-Type': 'image/png', 'Content-Length': 1024 }, strict: true });
+// @ts-expect-error strict is a boolean
+strictSigner.signRequest({ method: 'PUT', key: 'a', bucket: 'b-1', region: 'ap-x', expires: 60, strict: 'yes' });
+const strictCode: CosErrorCode = 'ERR_STRICT_SIGN_MISSING_HEADER';
+// CDN / EdgeOne URL authentication (issue 27).
+const cdnUrl: string = cdnAuthUrl({ type: 'D', url: 'https://cdn.example.com/a.jpg', key: 'abcdef123', timestamp: 1700000000, signParam: 'sign', timeParam: 't', timeFormat: 'hex' });
+cdnAuthUrl({ type: 'A', url: 'https://cdn.example.com/a.jpg', key: 'abcdef123', timestamp: 1700000000, rand: 'r', uid: '0' });
+// @ts-expect-error unknown type
+cdnAuthUrl({ type: 'E', url: 'https://cdn.example.com/a.jpg', key: 'abcdef123', timestamp: 1 });
+// @ts-expect-error timestamp is required
+cdnAuthUrl({ type: 'B', url: 'https://cdn.example.com/a.jpg', key: 'abcdef123' });
+const cdnCode: CosErrorCode = 'ERR_INVALID_CDN_AUTH';
+void [bound, strictCode, cdnUrl, cdnCode];
+strictSigner.free();
 // @ts-expect-error CustomerKey has no public constructor
 new CustomerKey();
 void [signed, body, headers, back, params, big, result];

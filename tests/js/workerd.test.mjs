@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { startWorkerd } from './workerd.mjs';
 import { loadVectors, assertSuitePassed } from './helpers.mjs';
 
-test('workerd: signs, customer keys, SSE, and the shared suite (signing, SSE, keys, hashing)', async () => {
+test('workerd: signs, customer keys, SSE, and the shared suite (signing, SSE, keys, hashing, TC3, CDN auth)', async () => {
   const w = await startWorkerd(fileURLToPath(new URL('./workerd-worker.js', import.meta.url)), {
     'suite.mjs': fileURLToPath(new URL('./suite.mjs', import.meta.url)),
   });
