@@ -4,5 +4,5 @@ import { isCosError } from './cos_wasm_sts.js';
 import { initCheck } from '../guard.js';
 
 /** ERR_NOT_INITIALIZED until the browser `init()` of this entry; the default export, for web.js. */
-const assertInitialized = initCheck(isCosError);
+const assertInitialized = initCheck(isCosError, 'cos-wasm/sts');
 export default assertInitialized;
