@@ -56,7 +56,7 @@ const ENTRIES = [
   { dir: 'upload', js: ['upload'], over: 'hash' },
 ];
 /** JS modules shared by the entries, at the package root (no loader re-exports them). */
-const SHARED = ['errors', 'guard', 'responses'];
+const SHARED = ['errors', 'guard', 'load', 'responses'];
 const LOADERS = ['web.js', 'node.js', 'node.cjs', 'workerd.js', 'edge-light.js'];
 /** The loaders of a JS-only entry (`over`): the runtimes that instantiate the wasm at import. */
 const OVER_LOADERS = ['node.js', 'workerd.js', 'edge-light.js'];
@@ -143,6 +143,11 @@ function loader(e, file, glueSource) {
     const names = [...glueSource.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]).filter((n) => n !== 'initSync');
     src = swap(src, '// @guarded: one line per glue export, written by scripts/build.mjs\n',
       names.sort().map((n) => `export const ${n} = /* @__PURE__ */ guarded(glue.${n});\n`).join(''));
+    if (e.dir !== '') {
+      // the shared browser loader is at the package root; errors name the entry
+      src = swap(src, "from './load.js';", "from '../load.js';");
+      src = swap(src, "const ENTRY = 'cos-wasm';", `const ENTRY = 'cos-wasm/${e.dir}';`);
+    }
   }
   if (e.dir !== '') {
     src = src.replace(/'\.\/cos_wasm\.(c?js)'/g, `'./${g}.$1'`).replace(/cos_wasm_bg\.wasm/g, `${g}_bg.wasm`);
