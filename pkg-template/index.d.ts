@@ -276,6 +276,8 @@ export interface RequestPin {
 export interface SignedRequest {
   url: string;
   headers: Record<string, string>;
+  /** The method that was signed, upper-case (`'PUT'`): pass it to fetch; `cosErrorFromResponse(res, signed)` compares it. */
+  method: string;
 }
 
 export type PostObjectFormOptions = EndpointOptions &

@@ -100,24 +100,22 @@ impl JsSigner {
     #[wasm_bindgen(js_name = signRequest)]
     pub fn sign_request(&self, opts: JsValue) -> Result<JsValue> {
         options(&opts, "signRequest()")?;
-        let signed = self.inner.sign_request(
-            &sign_request(&opts)?,
-            &endpoint(&opts)?,
-            self.key_time(&opts)?,
-        )?;
-        Ok(url_headers(signed))
+        let req = sign_request(&opts)?;
+        let signed = self
+            .inner
+            .sign_request(&req, &endpoint(&opts)?, self.key_time(&opts)?)?;
+        Ok(with_method(url_headers(signed), &req.method))
     }
 
     /// A pre-signed URL plus the signed headers (SSE-C / SSE-KMS) the caller must send.
     #[wasm_bindgen(js_name = presignRequest)]
     pub fn presign_request(&self, opts: JsValue) -> Result<JsValue> {
         options(&opts, "presignRequest()")?;
-        let signed = self.inner.presign_request(
-            &sign_request(&opts)?,
-            &endpoint(&opts)?,
-            self.key_time(&opts)?,
-        )?;
-        Ok(url_headers(signed))
+        let req = sign_request(&opts)?;
+        let signed = self
+            .inner
+            .presign_request(&req, &endpoint(&opts)?, self.key_time(&opts)?)?;
+        Ok(with_method(url_headers(signed), &req.method))
     }
 
     /// A complete POST Object form: `{ url, fields }` (append `file` last).
@@ -152,6 +150,13 @@ impl JsSigner {
         let mut fields = self.inner.sign_post_policy(&text, self.key_time(&opts)?)?;
         Ok(fields_object(&mut fields.fields))
     }
+}
+
+/// `{ url, headers }` plus the `method` that was signed (upper-case, as fetch sends it), so
+/// `cosErrorFromResponse(res, signed)` and `explainSignatureMismatch` compare the right one.
+fn with_method(out: JsValue, method: &str) -> JsValue {
+    let _ = Reflect::set(&out, &"method".into(), &method.to_ascii_uppercase().into());
+    out
 }
 
 pub(super) fn sign_request(obj: &JsValue) -> Result<SignRequestOptions> {
