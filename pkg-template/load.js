@@ -69,6 +69,44 @@ async function bytesOfResponse(response) {
  * a Response or a promise of one, bytes, a WebAssembly.Module, or `{ module_or_path }`.
  */
 export async function loadWasm(glueInit, input, defaultUrl, entry) {
+  try {
+    return await load(glueInit, input, defaultUrl, entry);
+  } catch (e) {
+    // the default URL answered with a page or a 404: perhaps a dev server moved the module
+    if (input !== undefined || !(e.code === 'ERR_WASM_HTML' || (e.code === 'ERR_WASM_FETCH' && e.status === 404))) throw e;
+    const moved = await devServerUrl(defaultUrl, `${entry}/${defaultUrl.pathname.split('/').pop()}`);
+    if (moved === undefined) {
+      if (defaultUrl.pathname.includes('/node_modules/.vite/')) e.message += `. Vite pre-bundled ${entry} away from its .wasm: \`optimizeDeps: { exclude: ['cos-wasm'] }\` in vite.config.js keeps them together`;
+      throw e;
+    }
+    return load(glueInit, moved, undefined, entry);
+  }
+}
+
+/**
+ * Vite's dev server (before Vite 8) pre-bundles the package into node_modules/.vite/deps/,
+ * away from its .wasm files, and answers the .wasm URL there with index.html. Its resolver
+ * still knows where the file is: `/@id/<package>/<file>?url&import` is the asset module whose
+ * default export is the URL the file is served at. So a pre-bundled entry needs no
+ * `optimizeDeps.exclude`. Undefined when `url` is not in a Vite dependency cache or the
+ * server does not answer so.
+ */
+async function devServerUrl(url, specifier) {
+  const at = url.pathname.indexOf('/node_modules/.vite/');
+  if (at < 0) return undefined;
+  try {
+    // the server's base: before the cache, or before /@fs/ when the cache is outside the root
+    let base = url.pathname.slice(0, at + 1);
+    if (base.includes('/@fs/')) base = base.slice(0, base.indexOf('/@fs/') + 1);
+    const res = await fetch(new URL(`${base}@id/${specifier}?url&import`, url));
+    const m = res.ok ? /export default ("(?:[^"\\\n]|\\.)*")/.exec(await res.text()) : null;
+    return m === null ? undefined : new URL(JSON.parse(m[1]), url);
+  } catch {
+    return undefined;
+  }
+}
+
+async function load(glueInit, input, defaultUrl, entry) {
   let source = await input;
   if (source !== null && typeof source === 'object' && Object.getPrototypeOf(source) === Object.prototype && Object.hasOwn(source, 'module_or_path')) {
     source = await source.module_or_path;
@@ -101,6 +139,7 @@ export async function loadWasm(glueInit, input, defaultUrl, entry) {
       'ERR_WASM_FETCH',
       `${entry}: fetched ${url} for its WebAssembly module and the server answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''} (${arrived(type, bytes)}). ` +
         'The .wasm must be served from beside the entry\'s web.js (a bundler that does not copy it needs it copied: README "Using with bundlers and runtimes"), or pass its URL or bytes to init()',
+      { status: response.status, url },
     );
   }
   if (/^application\/wasm\s*(;|$)/i.test(type)) {
