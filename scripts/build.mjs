@@ -201,7 +201,14 @@ for (const e of ENTRIES) {
     const { webWasm, out } = built.get(e.dir);
     // (its JSDoc blocks, wasm-bindgen's copies of the Rust docs, go with the minification below)
     const glue = (target) => readFileSync(join(out, target, `${g}.js`), 'utf8');
-    writeFileSync(join(dir, `${g}.js`), glue('web'));
+    // The glue's own default URL of the .wasm goes: web.js's init() always hands the glue
+    // what to load (its `new URL(…, import.meta.url)` is the one bundlers and dev servers
+    // follow), and the Node, workerd and edge loaders, which import the glue but never fetch,
+    // made bundlers emit a second copy of the .wasm beside the one they import (Next.js edge).
+    const webGlue = glue('web');
+    const defaultUrl = `new URL('${g}_bg.wasm', import.meta.url)`;
+    if (webGlue.split(defaultUrl).length !== 2) throw new Error(`the ${g}.js glue no longer has one ${defaultUrl}: update scripts/build.mjs`);
+    writeFileSync(join(dir, `${g}.js`), webGlue.replace(defaultUrl, 'undefined'));
     writeFileSync(join(dir, `${g}.cjs`), glue('node'));
     glueSource = readFileSync(join(dir, `${g}.js`), 'utf8');
     const outWasm = join(dir, `${g}_bg.wasm`);
@@ -218,6 +225,13 @@ for (const e of ENTRIES) {
     for (const file of OVER_LOADERS) {
       writeFileSync(join(dir, file), `import '../${e.over}/${file}';\nexport * from './${e.js[0]}.js';\n`);
     }
+    // On the edge, its module imports the wasm entry's edge loader rather than its web.js,
+    // whose `new URL(…wasm, import.meta.url)` made Next.js ship that .wasm a second time.
+    const from = `'../${e.over}/web.js'`;
+    const src = readFileSync(join(dir, `${e.js[0]}.js`), 'utf8');
+    if (!src.includes(from)) throw new Error(`${e.dir}/${e.js[0]}.js no longer imports ${from}: update scripts/build.mjs`);
+    writeFileSync(join(dir, `${e.js[0]}.edge.js`), src.split(from).join(`'../${e.over}/edge-light.js'`));
+    writeFileSync(join(dir, 'edge-light.js'), `import '../${e.over}/edge-light.js';\nexport * from './${e.js[0]}.edge.js';\n`);
   }
   // Types: <dir>/index.d.ts is hand-written; its .d.cts twin imports the other entries' .d.cts.
   const dts = readFileSync(join(dir, 'index.d.ts'), 'utf8');
@@ -262,7 +276,7 @@ for (const e of ENTRIES) {
   }
   for (const m of e.js) files.push(p(`${m}.js`), p(`${m}.cjs`));
   if (e.over) {
-    files.push(...OVER_LOADERS.map(p));
+    files.push(...OVER_LOADERS.map(p), p(`${e.js[0]}.edge.js`));
     sideEffects.push(...OVER_LOADERS.map(p));
   }
   sideEffects.push(p('extras.js'), p('extras.cjs'));
