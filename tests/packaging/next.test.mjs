@@ -59,12 +59,12 @@ test('Next.js Node runtime: route handler (next build + next start); vectors, PO
 test('Next.js Node runtime (--webpack): route handler (next build --webpack + next start); vectors, POST form, CRC-64', () =>
   probeRoute('next-webpack', 'node'));
 
-test("Next.js output: 'standalone' copied out of the repository, node server.js: Node and edge routes; vectors, POST form, CRC-64", async () => {
+test('Next.js standalone: output standalone copied out of the repository, node server.js; Node and edge routes; vectors, POST form, CRC-64', async () => {
   await probeRoute('standalone', 'node');
   await probeRoute('standalone', 'edge');
 });
 
-test('Next.js edge bundle: each entry\'s .wasm once', () => {
+test('Next.js edge runtime: the edge bundle holds each .wasm once', () => {
   const digest = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
   const want = new Map(Object.entries(wasmFiles).map(([name, file]) => [digest(file), name]));
   const edge = join(apps, 'next', '.next', 'server', 'edge');

@@ -45,8 +45,8 @@ async function probeUrl(url) {
   }
 }
 
-for (const major of [6, 7, 8]) {
-  test(`Vite ${major} dev server, plain app without config: in Chromium, vectors, POST form, CRC-64, upload`, async () => {
+test('Vite dev server (6, 7, 8): a plain app without config in Chromium, each major; vectors, POST form, CRC-64, upload', async () => {
+  for (const major of [6, 7, 8]) {
     // a fresh dependency cache, as on a first `npm run dev`
     // (Vite keeps it in the node_modules of the app's package root: tests/packaging)
     rmSync(join(here, 'node_modules', '.vite'), { recursive: true, force: true });
@@ -55,14 +55,14 @@ for (const major of [6, 7, 8]) {
     try {
       const result = await probeUrl(`http://127.0.0.1:${port}/`);
       assertProbe(result);
-      assert.doesNotMatch(server.output, /error/i, server.output);
+      assert.doesNotMatch(server.output, /error/i, `Vite ${major}: ${server.output}`);
     } finally {
       await server.stop();
     }
-  });
-}
+  }
+});
 
-test('Vite 6 production build, default target: builds (no top-level await needed) and runs in Chromium', async () => {
+test('Vite 6 build (default target): builds (no top-level await needed) and runs in Chromium; vectors, POST form, CRC-64, upload', async () => {
   const out = run(process.execPath, [vite[6], 'build', '--outDir', 'dist', '--emptyOutDir', '--logLevel', 'warn'], { cwd: dir });
   assert.doesNotMatch(out, /top-level await/i);
   const web = await staticServer({ '/': join(dir, 'dist') });
