@@ -295,13 +295,21 @@ writeFileSync(join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n
 // whitespace minifier drops the `/* @__PURE__ */` annotations on their exports that let
 // bundlers drop unused ones. The .d.ts files are the documented API and pkg-template/ the
 // commented source. Checked to still parse.
+// Each with a source map (`<file>.map`, the unminified module in `sourcesContent`), so stack
+// traces and debuggers show readable code; a page never fetches a map unless devtools ask.
+const maps = [];
 for (const f of manifest.files.filter((x) => /\.c?js$/.test(x))) {
   const file = join(pkg, f);
   const minify = { minifySyntax: true, minifyWhitespace: !/(^|\/)web\.js$/.test(f) };
-  const { code } = transformSync(readFileSync(file, 'utf8'), { loader: 'js', legalComments: 'none', ...minify });
-  writeFileSync(file, code);
+  const name = f.split('/').pop();
+  const { code, map } = transformSync(readFileSync(file, 'utf8'), { loader: 'js', legalComments: 'none', sourcemap: 'external', sourcefile: name, sourcesContent: true, ...minify });
+  writeFileSync(file, `${code}//# sourceMappingURL=${name}.map\n`);
+  writeFileSync(`${file}.map`, map);
+  maps.push(`${f}.map`);
   execFileSync(process.execPath, ['--check', file]);
 }
+manifest.files.push(...maps);
+writeFileSync(join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
 console.error(sizes.map((line) => line()).join('\n'));
 console.error(`build: ${ENTRIES.filter((e) => e.features).length} entries in ${((Date.now() - started) / 1000).toFixed(0)} s`);
