@@ -143,14 +143,19 @@ async function load(glueInit, input, defaultUrl, entry) {
     );
   }
   if (/^application\/wasm\s*(;|$)/i.test(type)) {
-    // Streaming compilation; a copy of the body kept to say what arrived if it fails.
-    const copy = response.clone();
+    // Streaming compilation. To say what arrived if it fails: the URL fetched again then (the
+    // default path: no copy of the body kept while it compiles), or a copy of a Response given.
+    const copy = isUrl ? undefined : response.clone();
     try {
       await glueInit({ module_or_path: response });
     } catch (e) {
-      throw compileError(entry, url, e, type, await bytesOfResponse(copy));
+      let again;
+      try {
+        again = copy ?? (await fetch(source));
+      } catch {}
+      throw compileError(entry, url, e, type, again === undefined ? undefined : await bytesOfResponse(again));
     }
-    copy.body?.cancel().catch(() => {});
+    copy?.body?.cancel().catch(() => {});
     return;
   }
   // Any other type: streaming compilation refuses it, so read what arrived first.
