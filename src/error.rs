@@ -165,6 +165,12 @@ error_codes! {
     /// A file to upload could not be read (a browser refuses a File changed, moved or
     /// deleted since it was chosen); raised by the JS side, `cos-wasm/upload`.
     FileNotReadable => "ERR_FILE_NOT_READABLE",
+    /// `cos-wasm/upload`: the `presign` callback or the `signer` threw something other than a
+    /// CosError (kept as `cause`); raised by the JS side.
+    SigningFailed => "ERR_SIGNING_FAILED",
+    /// `cos-wasm/upload`: an upload failed in a way no other code covers (a bug, or a hostile
+    /// object; kept as `cause`); raised by the JS side.
+    Unexpected => "ERR_UNEXPECTED",
 }
 
 impl fmt::Display for ErrorCode {

@@ -153,3 +153,10 @@ async function typedHashes(res: Response) {
   return [md5, crc, shaHex, md5Hex, none, loose];
 }
 void typedHashes;
+
+// every code the JS helpers throw is in the union (issue 24: two were missing; issue 29's load errors)
+const thrownByJs: CosErrorCode[] = ['ERR_SIGNING_FAILED', 'ERR_UNEXPECTED', 'ERR_WASM_CSP', 'ERR_WASM_FETCH', 'ERR_WASM_HTML', 'ERR_WASM_MIME', 'ERR_WASM_INVALID'];
+void thrownByJs;
+// signRequest's result names its method
+const signedMethod: (s: SignedRequest) => string = (s) => s.method;
+void signedMethod;
