@@ -283,11 +283,28 @@ for (const e of ENTRIES) {
   files.push(p('index.d.ts'), p('index.d.cts'));
 }
 for (const m of SHARED) files.push(`./${m}.js`, `./${m}.cjs`);
+// A package.json in each entry's folder, for resolvers that ignore `exports` (TypeScript's
+// node10 resolution, older bundlers, Node before exports): `cos-wasm/hash` is then the folder,
+// and its main/module/types name the same loaders as the exports map. `type: module` keeps the
+// folder's .js ESM for Node (the nearest package.json decides); `sideEffects` repeats the root's
+// lines for that folder, because bundlers read the nearest package.json for a module's effects.
+const stubs = [];
+for (const e of ENTRIES.filter((x) => x.dir !== '')) {
+  const own = (list) => list.filter((f) => f.startsWith(`./${e.dir}/`)).map((f) => `./${f.slice(e.dir.length + 3)}`);
+  const main = e.features ? './node.cjs' : `./${e.js[0]}.cjs`;
+  const module = e.features ? './web.js' : `./${e.js[0]}.js`;
+  stubs.push([e.dir, { name: `cos-wasm-${e.dir}`, private: true, type: 'module', main, module, types: './index.d.ts', sideEffects: own(sideEffects) }]);
+  files.push(`./${e.dir}/package.json`);
+}
 exportsMap['./package.json'] = './package.json';
 manifest.files = [...files.map((f) => f.slice(2)), 'README.md', 'LICENSE'];
 manifest.sideEffects = sideEffects.filter((f) => existsSync(join(pkg, f)));
 manifest.exports = exportsMap;
 writeFileSync(join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+for (const [dir, stub] of stubs) {
+  stub.sideEffects = stub.sideEffects.filter((f) => existsSync(join(pkg, dir, f)));
+  writeFileSync(join(pkg, dir, 'package.json'), `${JSON.stringify(stub, null, 2)}\n`);
+}
 
 // Every shipped module minified by esbuild, names kept (so stack traces and the packaging
 // tests' reading of the shipped files still see them): a page loads these files as they are,
