@@ -51,7 +51,7 @@ const POLICY_JSON = { policy: ['ERR_INVALID_POLICY', false] };
 const text = (r) => r;
 const request = (r) => {
   const parts = unpack(r);
-  return { url: parts[0], headers: pairs(parts, 1) };
+  return { method: parts[0], url: parts[1], headers: pairs(parts, 2) };
 };
 const form = (r) => {
   const parts = unpack(r);

@@ -70,11 +70,12 @@ export function isObject(v) {
 }
 
 /**
- * The init check of one entry: a function that throws ERR_NOT_INITIALIZED (with the fix)
+ * The init check of `entry` ('cos-wasm/hash'): a function that throws ERR_NOT_INITIALIZED
+ * naming the entry and its fix
  * until the browser `init()` has instantiated that entry's wasm, which `isCosError` (a
  * glue export of every entry) reaches.
  */
-export function initCheck(isCosError) {
+export function initCheck(isCosError, entry = 'cos-wasm') {
   let initialized = false;
   return function assertInitialized() {
     if (initialized) return;
@@ -82,7 +83,7 @@ export function initCheck(isCosError) {
       isCosError(undefined);
       initialized = true;
     } catch {
-      throw cosError('ERR_NOT_INITIALIZED', 'cos-wasm is not initialised yet: `await init()` once before using it (browsers and bundlers; Node and workerd initialise on import)');
+      throw cosError('ERR_NOT_INITIALIZED', `${entry} is not initialised yet: \`await init()\` of '${entry}' once before using it (\`import { init } from '${entry}'\`; each entry has its own init() in browsers and bundlers; Node and workerd initialise on import)`);
     }
   };
 }

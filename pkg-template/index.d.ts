@@ -44,6 +44,11 @@ export type CosErrorCode =
   | 'ERR_COS_RESPONSE'
   | 'ERR_ABORTED'
   | 'ERR_NOT_INITIALIZED'
+  | 'ERR_WASM_CSP'
+  | 'ERR_WASM_FETCH'
+  | 'ERR_WASM_HTML'
+  | 'ERR_WASM_MIME'
+  | 'ERR_WASM_INVALID'
   | 'ERR_MOVED'
   | 'ERR_INVALID_URL'
   | 'ERR_INVALID_TIMESTAMP'
@@ -58,7 +63,9 @@ export type CosErrorCode =
   | 'ERR_CORS_ETAG_NOT_EXPOSED'
   | 'ERR_FILE_NOT_READABLE'
   | 'ERR_INVALID_CDN_AUTH'
-  | 'ERR_STRICT_SIGN_MISSING_HEADER';
+  | 'ERR_STRICT_SIGN_MISSING_HEADER'
+  | 'ERR_SIGNING_FAILED'
+  | 'ERR_UNEXPECTED';
 
 /** Every failure of this package is a real `Error` of this shape. Messages never contain keys. */
 export interface CosError extends Error {
@@ -284,6 +291,8 @@ export interface RequestPin {
 export interface SignedRequest {
   url: string;
   headers: Record<string, string>;
+  /** The method that was signed, upper-case (`'PUT'`): pass it to fetch; `cosErrorFromResponse(res, signed)` compares it. */
+  method: string;
 }
 
 export type PostObjectFormOptions = EndpointOptions &

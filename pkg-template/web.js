@@ -5,6 +5,7 @@
 // one is missing), and the JS helpers check it themselves.
 import wasmInit, * as glue from './cos_wasm.js';
 import assertInitialized from './extras.js';
+import { loadWasm } from './load.js';
 // @flat: one import per module the helpers import, written by scripts/build.mjs
 
 export * from './extras.js';
@@ -29,12 +30,26 @@ const guarded = (target) =>
 
 // @guarded: one line per glue export, written by scripts/build.mjs
 
+const ENTRY = 'cos-wasm';
+let loading;
+
 /**
  * Loads and instantiates the WebAssembly module. `input` may be a URL, a Response,
  * bytes or a compiled WebAssembly.Module, or wasm-bindgen's own `{ module_or_path }`; by
  * default `cos_wasm_bg.wasm` is fetched from beside this file. Safe to call more than once.
+ * A failure is a CosError saying what was fetched and what arrived: ERR_WASM_CSP (the page's
+ * Content-Security-Policy lacks 'wasm-unsafe-eval'), ERR_WASM_FETCH (an HTTP error),
+ * ERR_WASM_HTML (a page where the .wasm should be), ERR_WASM_MIME, ERR_WASM_INVALID.
  */
 export async function init(input) {
-  const own = input !== null && typeof input === 'object' && Object.getPrototypeOf(input) === Object.prototype && Object.hasOwn(input, 'module_or_path');
-  await wasmInit(input === undefined || own ? input : { module_or_path: input });
+  try {
+    assertInitialized();
+    return;
+  } catch {}
+  if (input !== undefined) return loadWasm(wasmInit, input, undefined, ENTRY);
+  loading ??= loadWasm(wasmInit, undefined, new URL('cos_wasm_bg.wasm', import.meta.url), ENTRY).catch((e) => {
+    loading = undefined;
+    throw e;
+  });
+  return loading;
 }

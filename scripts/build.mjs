@@ -56,7 +56,7 @@ const ENTRIES = [
   { dir: 'upload', js: ['upload'], over: 'hash' },
 ];
 /** JS modules shared by the entries, at the package root (no loader re-exports them). */
-const SHARED = ['errors', 'guard', 'responses', 'snapshot'];
+const SHARED = ['errors', 'guard', 'load', 'responses', 'snapshot'];
 const LOADERS = ['web.js', 'node.js', 'node.cjs', 'workerd.js', 'edge-light.js'];
 /** The loaders of a JS-only entry (`over`): the runtimes that instantiate the wasm at import. */
 const OVER_LOADERS = ['node.js', 'workerd.js', 'edge-light.js'];
@@ -143,6 +143,11 @@ function loader(e, file, glueSource) {
     const names = [...glueSource.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]).filter((n) => n !== 'initSync' && !n.startsWith('__'));
     src = swap(src, '// @guarded: one line per glue export, written by scripts/build.mjs\n',
       names.sort().map((n) => `export const ${n} = /* @__PURE__ */ guarded(glue.${n});\n`).join(''));
+    if (e.dir !== '') {
+      // the shared browser loader is at the package root; errors name the entry
+      src = swap(src, "from './load.js';", "from '../load.js';");
+      src = swap(src, "const ENTRY = 'cos-wasm';", `const ENTRY = 'cos-wasm/${e.dir}';`);
+    }
   }
   if (e.dir !== '') {
     src = src.replace(/'\.\/cos_wasm\.(c?js)'/g, `'./${g}.$1'`).replace(/cos_wasm_bg\.wasm/g, `${g}_bg.wasm`);
@@ -196,7 +201,14 @@ for (const e of ENTRIES) {
     const { webWasm, out } = built.get(e.dir);
     // (its JSDoc blocks, wasm-bindgen's copies of the Rust docs, go with the minification below)
     const glue = (target) => readFileSync(join(out, target, `${g}.js`), 'utf8');
-    writeFileSync(join(dir, `${g}.js`), glue('web'));
+    // The glue's own default URL of the .wasm goes: web.js's init() always hands the glue
+    // what to load (its `new URL(…, import.meta.url)` is the one bundlers and dev servers
+    // follow), and the Node, workerd and edge loaders, which import the glue but never fetch,
+    // made bundlers emit a second copy of the .wasm beside the one they import (Next.js edge).
+    const webGlue = glue('web');
+    const defaultUrl = `new URL('${g}_bg.wasm', import.meta.url)`;
+    if (webGlue.split(defaultUrl).length !== 2) throw new Error(`the ${g}.js glue no longer has one ${defaultUrl}: update scripts/build.mjs`);
+    writeFileSync(join(dir, `${g}.js`), webGlue.replace(defaultUrl, 'undefined'));
     writeFileSync(join(dir, `${g}.cjs`), glue('node'));
     glueSource = readFileSync(join(dir, `${g}.js`), 'utf8');
     const outWasm = join(dir, `${g}_bg.wasm`);
@@ -213,6 +225,13 @@ for (const e of ENTRIES) {
     for (const file of OVER_LOADERS) {
       writeFileSync(join(dir, file), `import '../${e.over}/${file}';\nexport * from './${e.js[0]}.js';\n`);
     }
+    // On the edge, its module imports the wasm entry's edge loader rather than its web.js,
+    // whose `new URL(…wasm, import.meta.url)` made Next.js ship that .wasm a second time.
+    const from = `'../${e.over}/web.js'`;
+    const src = readFileSync(join(dir, `${e.js[0]}.js`), 'utf8');
+    if (!src.includes(from)) throw new Error(`${e.dir}/${e.js[0]}.js no longer imports ${from}: update scripts/build.mjs`);
+    writeFileSync(join(dir, `${e.js[0]}.edge.js`), src.split(from).join(`'../${e.over}/edge-light.js'`));
+    writeFileSync(join(dir, 'edge-light.js'), `import '../${e.over}/edge-light.js';\nexport * from './${e.js[0]}.edge.js';\n`);
   }
   // Types: <dir>/index.d.ts is hand-written; its .d.cts twin imports the other entries' .d.cts.
   const dts = readFileSync(join(dir, 'index.d.ts'), 'utf8');
@@ -257,18 +276,35 @@ for (const e of ENTRIES) {
   }
   for (const m of e.js) files.push(p(`${m}.js`), p(`${m}.cjs`));
   if (e.over) {
-    files.push(...OVER_LOADERS.map(p));
+    files.push(...OVER_LOADERS.map(p), p(`${e.js[0]}.edge.js`));
     sideEffects.push(...OVER_LOADERS.map(p));
   }
   sideEffects.push(p('extras.js'), p('extras.cjs'));
   files.push(p('index.d.ts'), p('index.d.cts'));
 }
 for (const m of SHARED) files.push(`./${m}.js`, `./${m}.cjs`);
+// A package.json in each entry's folder, for resolvers that ignore `exports` (TypeScript's
+// node10 resolution, older bundlers, Node before exports): `cos-wasm/hash` is then the folder,
+// and its main/module/types name the same loaders as the exports map. `type: module` keeps the
+// folder's .js ESM for Node (the nearest package.json decides); `sideEffects` repeats the root's
+// lines for that folder, because bundlers read the nearest package.json for a module's effects.
+const stubs = [];
+for (const e of ENTRIES.filter((x) => x.dir !== '')) {
+  const own = (list) => list.filter((f) => f.startsWith(`./${e.dir}/`)).map((f) => `./${f.slice(e.dir.length + 3)}`);
+  const main = e.features ? './node.cjs' : `./${e.js[0]}.cjs`;
+  const module = e.features ? './web.js' : `./${e.js[0]}.js`;
+  stubs.push([e.dir, { name: `cos-wasm-${e.dir}`, private: true, type: 'module', main, module, types: './index.d.ts', sideEffects: own(sideEffects) }]);
+  files.push(`./${e.dir}/package.json`);
+}
 exportsMap['./package.json'] = './package.json';
 manifest.files = [...files.map((f) => f.slice(2)), 'README.md', 'LICENSE'];
 manifest.sideEffects = sideEffects.filter((f) => existsSync(join(pkg, f)));
 manifest.exports = exportsMap;
 writeFileSync(join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+for (const [dir, stub] of stubs) {
+  stub.sideEffects = stub.sideEffects.filter((f) => existsSync(join(pkg, dir, f)));
+  writeFileSync(join(pkg, dir, 'package.json'), `${JSON.stringify(stub, null, 2)}\n`);
+}
 
 // Every shipped module minified by esbuild, names kept (so stack traces and the packaging
 // tests' reading of the shipped files still see them): a page loads these files as they are,
@@ -276,13 +312,21 @@ writeFileSync(join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n
 // whitespace minifier drops the `/* @__PURE__ */` annotations on their exports that let
 // bundlers drop unused ones. The .d.ts files are the documented API and pkg-template/ the
 // commented source. Checked to still parse.
+// Each with a source map (`<file>.map`, the unminified module in `sourcesContent`), so stack
+// traces and debuggers show readable code; a page never fetches a map unless devtools ask.
+const maps = [];
 for (const f of manifest.files.filter((x) => /\.c?js$/.test(x))) {
   const file = join(pkg, f);
   const minify = { minifySyntax: true, minifyWhitespace: !/(^|\/)web\.js$/.test(f) };
-  const { code } = transformSync(readFileSync(file, 'utf8'), { loader: 'js', legalComments: 'none', ...minify });
-  writeFileSync(file, code);
+  const name = f.split('/').pop();
+  const { code, map } = transformSync(readFileSync(file, 'utf8'), { loader: 'js', legalComments: 'none', sourcemap: 'external', sourcefile: name, sourcesContent: true, ...minify });
+  writeFileSync(file, `${code}//# sourceMappingURL=${name}.map\n`);
+  writeFileSync(`${file}.map`, map);
+  maps.push(`${f}.map`);
   execFileSync(process.execPath, ['--check', file]);
 }
+manifest.files.push(...maps);
+writeFileSync(join(pkg, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
 console.error(sizes.map((line) => line()).join('\n'));
 console.error(`build: ${ENTRIES.filter((e) => e.features).length} entries in ${((Date.now() - started) / 1000).toFixed(0)} s`);

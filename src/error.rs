@@ -115,6 +115,22 @@ error_codes! {
     Aborted => "ERR_ABORTED",
     /// The package was used before the browser `init()` resolved (raised by the JS side).
     NotInitialized => "ERR_NOT_INITIALIZED",
+    /// The browser `init()` could not compile the entry's wasm because the page's
+    /// Content-Security-Policy lacks `'wasm-unsafe-eval'` in `script-src` (raised by the JS
+    /// side; the message names the directive and the no-wasm `postFormData` flow).
+    WasmCsp => "ERR_WASM_CSP",
+    /// The browser `init()` could not fetch the entry's `.wasm`: an HTTP error status (a
+    /// 404) or a network failure (raised by the JS side, naming the URL and what arrived).
+    WasmFetch => "ERR_WASM_FETCH",
+    /// The browser `init()` fetched the entry's `.wasm` and received an HTML page (a dev
+    /// server's `index.html`) instead (raised by the JS side).
+    WasmHtml => "ERR_WASM_HTML",
+    /// The browser `init()` fetched the entry's `.wasm` and received another type of content,
+    /// neither wasm nor HTML, under a type other than `application/wasm` (raised by the JS side).
+    WasmMime => "ERR_WASM_MIME",
+    /// The bytes given to or fetched by the browser `init()` are not the entry's wasm module
+    /// (not wasm, or a module that does not link with the entry's glue; raised by the JS side).
+    WasmInvalid => "ERR_WASM_INVALID",
     /// A name that moved to another entry of the npm package (e.g. `CustomerKey` to
     /// `cos-wasm/keys`) was used from the old one (raised by the JS side; the message names
     /// the new import).
@@ -158,6 +174,12 @@ error_codes! {
     /// `Content-Type` and `Content-Length`, which a bucket in COS's strict mode refuses
     /// unsigned; the request is not signed.
     StrictSignMissingHeader => "ERR_STRICT_SIGN_MISSING_HEADER",
+    /// `cos-wasm/upload`: the `presign` callback or the `signer` threw something other than a
+    /// CosError (kept as `cause`); raised by the JS side.
+    SigningFailed => "ERR_SIGNING_FAILED",
+    /// `cos-wasm/upload`: an upload failed in a way no other code covers (a bug, or a hostile
+    /// object; kept as `cause`); raised by the JS side.
+    Unexpected => "ERR_UNEXPECTED",
 }
 
 impl fmt::Display for ErrorCode {

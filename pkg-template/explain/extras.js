@@ -7,7 +7,7 @@ import { initCheck } from '../guard.js';
 import { responseError } from '../responses.js';
 
 /** ERR_NOT_INITIALIZED until the browser `init()` of this entry; the default export, for web.js. */
-const assertInitialized = initCheck(isCosError);
+const assertInitialized = initCheck(isCosError, 'cos-wasm/explain');
 export default assertInitialized;
 
 /**

@@ -11,7 +11,7 @@ const BlobCtor = typeof Blob === 'undefined' ? undefined : Blob;
 const notBytes = 'expected a Uint8Array, another typed array, a DataView or an ArrayBuffer';
 
 /** ERR_NOT_INITIALIZED until the browser `init()` of this entry; the default export, for web.js. */
-const assertInitialized = initCheck(isCosError);
+const assertInitialized = initCheck(isCosError, 'cos-wasm/hash');
 export default assertInitialized;
 
 for (const [cls, label] of [[Crc64, 'Crc64'], [Md5, 'Md5'], [Sha1, 'Sha1']]) guardClass(cls, label, assertInitialized);

@@ -55,8 +55,11 @@ export function verifyCrc64(local: string | bigint, header: string | null | unde
 /** Checks a `fetch` Response's `x-cos-hash-crc64ecma` against a local CRC-64. */
 export function verifyResponseCrc64(response: { headers: { get(name: string): string | null } }, localCrc64: string | bigint): void;
 
-export interface HashOptions {
-  algorithms?: Array<'crc64' | 'md5' | 'sha1'>;
+export type HashAlgorithm = 'crc64' | 'md5' | 'sha1';
+
+export interface HashOptions<A extends HashAlgorithm = HashAlgorithm> {
+  /** Default `['crc64', 'md5']`. */
+  algorithms?: readonly A[];
   /** Bytes per wasm call (default 4 MiB, max 64 MiB); wasm memory stays bounded by it. */
   chunkSize?: number;
   onProgress?: (bytesDone: number, bytesTotal: number | undefined) => void;
@@ -71,5 +74,19 @@ export interface HashResult {
   sha1Hex?: string;
 }
 
-/** Hashes a Blob/File, ReadableStream, ArrayBuffer or typed array in chunks. */
-export function hashInput(input: Blob | ReadableStream<Uint8Array> | ArrayBuffer | ArrayBufferView, options?: HashOptions): Promise<HashResult>;
+/** The digests of the algorithms `A`: each requested one is present (`crc64` for 'crc64', …). */
+export type HashResultOf<A extends HashAlgorithm> = HashResult &
+  ('crc64' extends A ? { crc64: string } : {}) &
+  ('md5' extends A ? { md5Base64: string; md5Hex: string } : {}) &
+  ('sha1' extends A ? { sha1Hex: string } : {});
+
+type HashInput = Blob | ReadableStream<Uint8Array> | ArrayBuffer | ArrayBufferView;
+
+/**
+ * Hashes a Blob/File, ReadableStream, ArrayBuffer or typed array in chunks. The result is
+ * typed by the requested `algorithms`: `(await hashInput(file, { algorithms: ['crc64'] })).crc64`
+ * is a `string`; without `algorithms`, CRC-64 and MD5 (the default).
+ */
+export function hashInput<const A extends HashAlgorithm>(input: HashInput, options: HashOptions<A> & { algorithms: readonly A[] }): Promise<HashResultOf<A>>;
+export function hashInput(input: HashInput, options?: HashOptions<HashAlgorithm> & { algorithms?: undefined }): Promise<HashResultOf<'crc64' | 'md5'>>;
+export function hashInput(input: HashInput, options?: HashOptions): Promise<HashResult>;

@@ -6,7 +6,7 @@ import { initCheck } from '../guard.js';
 import { withSnapshot } from '../snapshot.js';
 
 /** ERR_NOT_INITIALIZED until the browser `init()` of this entry; the default export, for web.js. */
-const assertInitialized = initCheck(isCosError);
+const assertInitialized = initCheck(isCosError, 'cos-wasm/sts');
 export default assertInitialized;
 
 /** The CAM policy JSON text for STS: `{ bucket, region, allow: [{ actions, prefix | keys, conditions? }] }`. */

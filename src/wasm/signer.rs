@@ -130,7 +130,15 @@ impl JsSigner {
                 } else {
                     self.inner.presign_request(&req, &ep, key_time()?)?
                 };
-                packed(core::iter::once(&mut signed.url).chain(header_parts(&mut signed.headers)))
+                // The method signed (upper-case, as fetch sends it), so that
+                // `cosErrorFromResponse(res, signed)` and `explainSignatureMismatch` compare
+                // the right one; then the URL and the headers.
+                let mut method = req.method.to_ascii_uppercase();
+                packed(
+                    [&mut method, &mut signed.url]
+                        .into_iter()
+                        .chain(header_parts(&mut signed.headers)),
+                )
             }
             Op::PostObjectForm => {
                 let form = post_form(&opts)?;

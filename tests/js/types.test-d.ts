@@ -6,7 +6,7 @@ import {
 } from 'cos-wasm';
 import * as signerEntry from 'cos-wasm';
 import { CustomerKey, WrappingKey, init as initKeys } from 'cos-wasm/keys';
-import { Crc64, hashInput, type HashResult, init as initHash } from 'cos-wasm/hash';
+import { Crc64, hashInput, type HashOptions, type HashResult, init as initHash, verifyResponseCrc64 } from 'cos-wasm/hash';
 import {
   tc3Authorization, cosPolicy, getFederationToken, assumeRole, credentialsProvider,
   type TemporaryCredentials, type CredentialsProvider,
@@ -151,3 +151,28 @@ import { uploadFile, memoryStore, type UploadResult, type UploadStepRequest } fr
   uploadFile(blob, { key: 'a', signer, bucket: 'b', region: 'r', presign });
   const code: CosErrorCode = 'ERR_CORS_ETAG_NOT_EXPOSED';
 }
+
+// hashInput's result is typed by the algorithms requested (README: verifyResponseCrc64(res, crc64))
+async function typedHashes(res: Response) {
+  const { crc64 } = await hashInput(new Blob(['x']), { algorithms: ['crc64'] });
+  verifyResponseCrc64(res, crc64);
+  const both = await hashInput(new Uint8Array(1));
+  const md5: string = both.md5Base64;
+  const crc: string = both.crc64;
+  const sha = await hashInput(new Uint8Array(1), { algorithms: ['sha1', 'md5'] });
+  const shaHex: string = sha.sha1Hex;
+  const md5Hex: string = sha.md5Hex;
+  // @ts-expect-error: crc64 was not requested
+  const none: string = sha.crc64;
+  const options: HashOptions = { chunkSize: 1024 };
+  const loose: HashResult = await hashInput(new Uint8Array(1), options);
+  return [md5, crc, shaHex, md5Hex, none, loose];
+}
+void typedHashes;
+
+// every code the JS helpers throw is in the union (issue 24: two were missing; issue 29's load errors)
+const thrownByJs: CosErrorCode[] = ['ERR_SIGNING_FAILED', 'ERR_UNEXPECTED', 'ERR_WASM_CSP', 'ERR_WASM_FETCH', 'ERR_WASM_HTML', 'ERR_WASM_MIME', 'ERR_WASM_INVALID'];
+void thrownByJs;
+// signRequest's result names its method
+const signedMethod: (s: SignedRequest) => string = (s) => s.method;
+void signedMethod;

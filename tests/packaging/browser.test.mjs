@@ -30,7 +30,7 @@ async function probePage(mounts, path = '/index.html') {
     await browser.page.waitForFunction(() => typeof window.runProbe === 'function', null, { timeout: 15000 });
     // documented: a call before `await init()` throws ERR_NOT_INITIALIZED saying so
     assert.match(await browser.page.evaluate(() => window.callBeforeInit()), /^CosError ERR_NOT_INITIALIZED: .*await init\(\)/);
-    return await browser.page.evaluate((cases) => window.runProbe(cases).catch((e) => ({ error: `${e.name}: ${e.message}` })), loadCases());
+    return await browser.page.evaluate((cases) => window.runProbe(cases).catch((e) => ({ error: `${e.name} ${e.code}: ${e.message}` })), loadCases());
   } finally {
     browser.page.off('pageerror', onError);
     assert.deepEqual(errors, [], 'no uncaught page errors');
@@ -55,7 +55,7 @@ test('esbuild (browser): bundle in Chromium works with the .wasm copied beside i
   run(bin('esbuild'), ['../browser-main.js', '--bundle', '--format=esm', '--outfile=dist/main.js', '--log-level=warning'], { cwd: dir });
   // Documented failure: esbuild does not copy assets referenced by `new URL(..., import.meta.url)`.
   const missing = await probePage({ '/dist/': join(dir, 'dist'), '/': dir });
-  assert.match(missing.error ?? '', /404 .*cos_wasm(_hash|_keys)?_bg\.wasm/, JSON.stringify(missing));
+  assert.match(missing.error ?? '', /^CosError ERR_WASM_FETCH: cos-wasm(\/hash|\/keys)?: fetched \S*\/cos_wasm(_hash|_keys)?_bg\.wasm .*HTTP 404/, JSON.stringify(missing));
   // The recipe: copy each entry's .wasm next to the bundle.
   for (const [name, file] of Object.entries(wasmFiles)) copyFileSync(file, join(dir, 'dist', name));
   assertProbe(await probePage({ '/dist/': join(dir, 'dist'), '/': dir }));

@@ -1,2 +1,6 @@
-// Same configuration as ../next (nothing cos-wasm specific).
-export { default } from '../next/next.config.mjs';
+// Same project root as ../next, without its standalone output (this row runs `next start`).
+// Nothing cos-wasm specific.
+import { fileURLToPath } from 'node:url';
+
+const repo = fileURLToPath(new URL('../../../../', import.meta.url));
+export default { turbopack: { root: repo }, outputFileTracingRoot: repo };
