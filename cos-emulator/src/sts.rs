@@ -330,7 +330,9 @@ impl Policy {
     pub fn allows(&self, req: &CosRequest<'_>) -> bool {
         let matches = |s: &Statement| {
             s.actions.iter().any(|a| action_matches(a, req.action))
-                && s.resources.iter().any(|r| glob(r, &req.resource))
+                && s.resources
+                    .iter()
+                    .any(|r| resource_matches(r, &req.resource))
                 && s.conditions
                     .iter()
                     .all(|c| condition_holds(c, req, s.allow))
@@ -358,7 +360,51 @@ fn action_matches(pattern: &str, action: &str) -> bool {
         )
 }
 
-/// CAM resource match: `*` matches any run of characters.
+/// CAM resource match, segment by segment as CAM matches: `qcs::cos:<region>:uid/<appid>:
+/// <bucket>/<key>`. A `*` in the region, uid, appid or bucket matches within that segment
+/// only (never across `:` or `/`: `…:examplebucket-*` names buckets, not their objects); in
+/// the key it matches any run of characters (`prefix/*`). A bare `*` resource, or a bare `*`
+/// for `<bucket>/<key>`, matches everything there. A pattern of another shape matches
+/// nothing (fails closed).
+fn resource_matches(pattern: &str, resource: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    let (Some((ph, pobj)), Some((th, tobj))) = (split_resource(pattern), split_resource(resource))
+    else {
+        return false;
+    };
+    if !ph.iter().zip(th.iter()).all(|(p, t)| glob(p, t)) {
+        return false;
+    }
+    if pobj == "*" {
+        return true;
+    }
+    match (pobj.split_once('/'), tobj.split_once('/')) {
+        (Some((pb, pk)), Some((tb, tk))) => glob(pb, tb) && glob(pk, tk),
+        (None, None) => glob(pobj, tobj),
+        (None, Some((tb, ""))) => glob(pobj, tb),
+        _ => false,
+    }
+}
+
+/// `qcs::cos:<region>:uid/<appid>:<bucket>/<key>` as its fixed segments (`qcs`, ``, `cos`,
+/// region, `uid`, appid) and the rest (`<bucket>/<key>`, which may hold `:`).
+fn split_resource(r: &str) -> Option<([&str; 6], &str)> {
+    let mut it = r.splitn(6, ':');
+    let (qcs, empty, service, region, owner, rest) = (
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+    );
+    let (uid, appid) = owner.split_once('/')?;
+    Some(([qcs, empty, service, region, uid, appid], rest))
+}
+
+/// `*` matches any run of characters.
 fn glob(pattern: &str, text: &str) -> bool {
     let parts: Vec<&str> = pattern.split('*').collect();
     let (Some(first), Some(last)) = (parts.first(), parts.last()) else {

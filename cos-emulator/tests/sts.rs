@@ -193,6 +193,83 @@ fn policy_parsing_is_strict_and_deny_wins() {
     assert!(!p.allows(&other));
 }
 
+/// Issue 26: a `*` in the region or bucket part of a resource matched across `:` and `/`.
+#[test]
+fn resource_wildcards_stay_within_their_segment() {
+    let allows = |resource: &str, region: &str, bucket: &str, key: &str| {
+        let p = Policy::parse(&format!(
+            r#"{{"version":"2.0","statement":[{{"effect":"allow","action":"name/cos:GetObject","resource":"{resource}"}}]}}"#
+        ))
+        .unwrap();
+        p.allows(&CosRequest {
+            action: "GetObject",
+            resource: cos_resource(region, bucket, key),
+            headers: &[],
+            source_ip: None,
+            secure: false,
+            length_pending: false,
+        })
+    };
+    // within a segment: allowed
+    assert!(allows(
+        "qcs::cos:*:uid/1250000000:b-1250000000/*",
+        "ap-x",
+        "b-1250000000",
+        "k"
+    ));
+    assert!(allows(
+        "qcs::cos:ap-x:uid/1250000000:b-*/doc/*",
+        "ap-x",
+        "b-1250000000",
+        "doc/a/b"
+    ));
+    assert!(allows(
+        "qcs::cos:ap-x:uid/1250000000:*",
+        "ap-x",
+        "b-1250000000",
+        "any/key"
+    ));
+    assert!(allows(
+        "qcs::cos:ap-x:uid/*:b-1250000000/k",
+        "ap-x",
+        "b-1250000000",
+        "k"
+    ));
+    assert!(allows("*", "ap-x", "b-1250000000", "k"));
+    // across `:` or `/`: refused
+    assert!(!allows(
+        "qcs::cos:ap-x:uid/1250000000:b-*",
+        "ap-x",
+        "b-1250000000",
+        "doc/a"
+    ));
+    assert!(!allows("qcs::cos:*/doc/*", "ap-x", "b-1250000000", "doc/a"));
+    assert!(!allows(
+        "qcs::cos:ap-*/doc/a",
+        "ap-x",
+        "b-1250000000",
+        "doc/a"
+    ));
+    assert!(!allows(
+        "qcs::cos:ap-x:uid/125*/doc/a",
+        "ap-x",
+        "b-1250000000",
+        "doc/a"
+    ));
+    assert!(!allows(
+        "qcs::cos:ap-x:uid/1250000000:b-*doc/a",
+        "ap-x",
+        "b-1250000000",
+        "doc/a"
+    ));
+    assert!(!allows(
+        "qcs::cos:*:b-1250000000/k",
+        "ap-x",
+        "b-1250000000",
+        "k"
+    ));
+}
+
 /// A pending length (a POST form before its file) is optimistic: size limits of allow
 /// statements hold for now, size conditions of deny statements do not match; every other
 /// condition is decided as usual.
