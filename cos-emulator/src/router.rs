@@ -27,6 +27,13 @@ pub const MAX_STS_BODY: u64 = 64 * 1024;
 /// each such request 4 times when this was 501).
 pub const UNSUPPORTED_SUB_RESOURCE: (u16, &str) = (400, "InvalidArgument");
 
+/// UNCONFIRMED: a temporary credential's `ListMultipartUploads` (bucket `GET ?uploads`) is
+/// judged on the resource `<bucket>/<prefix>` (the request's `prefix`, empty without one), so
+/// a grant scoped to `users/alice/*` lists the uploads of `users/alice/…` only. Tencent's STS
+/// samples grant this action on a key-prefix resource for the official resumable uploaders
+/// (`sliceUploadFile`, the Python SDK's `upload_file`), which list with `prefix=<key>`.
+pub const LIST_UPLOADS_ON_PREFIX: bool = true;
+
 /// Whether a request is for STS rather than COS: it carries `X-TC-Action` (Tencent Cloud API
 /// v3) and targets `/`. Any Host: the official SDKs sign the endpoint they are given
 /// (`127.0.0.1:<port>`, or `sts.tencentcloudapi.com` mapped to the emulator).
@@ -133,7 +140,11 @@ fn authorize(st: &State, ctx: &Ctx<'_>, op: Op) -> CosResult<()> {
         }
     }
     let b = ctx.bucket.as_deref().unwrap_or("");
-    let target = (b, ctx.key.as_str());
+    let target = if op == Op::ListUploads && LIST_UPLOADS_ON_PREFIX {
+        (b, ctx.q("prefix").unwrap_or(""))
+    } else {
+        (b, ctx.key.as_str())
+    };
     let action = request_action(ctx);
     authorize_temporary(st, ctx, &who, action, target, &ctx.headers, false)?;
     if matches!(op, Op::CopyObject | Op::UploadPartCopy) {

@@ -1106,3 +1106,71 @@ fn hostile_holder_of_a_scoped_key_is_refused() {
     );
     assert_eq!(get(port, "secret/s", &[]).status, 200);
 }
+
+/// Issue 26: the official resumable uploaders start with `GET /?uploads&prefix=<key>`; the
+/// upload preset of `cosPolicy` (with ListMultipartUploads and ListParts) lets them list the
+/// uploads of keys in its scope, and no others.
+#[test]
+fn list_multipart_uploads_is_judged_on_the_listed_prefix() {
+    let e = start_sts("sts-list-uploads");
+    let p = e.handle.port();
+    let base = format!("qcs::cos:ap-guangzhou:uid/1250000000:{BUCKET}/");
+    let actions: Vec<String> = [
+        "PostObject",
+        "PutObject",
+        "InitiateMultipartUpload",
+        "UploadPart",
+        "CompleteMultipartUpload",
+        "ListMultipartUploads",
+        "ListParts",
+    ]
+    .iter()
+    .map(|a| format!("name/cos:{a}"))
+    .collect();
+    let policy = json!({"version": "2.0", "statement": [
+        {"effect": "allow", "action": actions, "resource": [format!("{base}users/1/*")]}
+    ]})
+    .to_string();
+    let t = federation(p, &policy, 1800);
+    let init = tmp_signed(
+        p,
+        &t,
+        ("POST", "users/1/big.bin", &[("uploads", "")]),
+        &[],
+        b"",
+    );
+    assert_eq!(init.status, 200, "{}", init.text());
+    let list = |prefix: &str| {
+        tmp_signed(
+            p,
+            &t,
+            ("GET", "", &[("uploads", ""), ("prefix", prefix)]),
+            &[],
+            b"",
+        )
+    };
+    let r = list("users/1/big.bin");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        r.text().contains("<Key>users/1/big.bin</Key>"),
+        "{}",
+        r.text()
+    );
+    for other in ["users/2/", "users/", ""] {
+        let r = list(other);
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (403, "AccessDenied"),
+            "{other}"
+        );
+    }
+    let uid = upload_id(&init);
+    let parts = tmp_signed(
+        p,
+        &t,
+        ("GET", "users/1/big.bin", &[("uploadId", &uid)]),
+        &[],
+        b"",
+    );
+    assert_eq!(parts.status, 200, "{}", parts.text());
+}
