@@ -352,6 +352,29 @@ pub fn authorize_temporary(
         })
 }
 
+/// A body whose length was not known when the request was authorized (chunked): a
+/// temporary credential's policy is decided again with `content-length` = the `size`
+/// written, so `deny` and `_if_exist` size limits hold for streamed bodies too. The caller
+/// discards what it wrote when this refuses.
+pub fn authorize_written(st: &State, ctx: &Ctx<'_>, size: u64) -> CosResult<()> {
+    let Some(who) = Temporary::of(ctx) else {
+        return Ok(());
+    };
+    if ctx.h("content-length").is_some() {
+        return Ok(());
+    }
+    let mut facts = ctx.headers.clone();
+    facts.push(("content-length".into(), size.to_string()));
+    let target = (ctx.bucket.as_deref().unwrap_or(""), ctx.key.as_str());
+    authorize_temporary(st, ctx, &who, request_action(ctx), target, &facts, false)
+}
+
+/// Whether a request's body length is still unknown when it is authorized (no
+/// Content-Length: chunked).
+pub fn length_pending(ctx: &Ctx<'_>) -> bool {
+    ctx.h("content-length").is_none()
+}
+
 /// The CAM action of a request the router chose (see [`cos_action`]); `GetService` (List
 /// Buckets) when it names no bucket.
 pub fn request_action(ctx: &Ctx<'_>) -> &'static str {

@@ -187,6 +187,24 @@ pub struct Written {
     pub segment: Option<Segment>,
 }
 
+/// [`write_temp`] that reads at most `limit` bytes of `src`: a body that goes on (a chunked
+/// body has no Content-Length to refuse up front) is cut at `limit + 1` bytes, the temp file
+/// removed and `too_large` returned.
+pub fn write_temp_bounded(
+    st: &State,
+    src: &mut dyn Read,
+    enc: Option<&(Alg, Vec<u8>)>,
+    limit: u64,
+    too_large: fn() -> CosError,
+) -> CosResult<Written> {
+    let w = write_temp(st, &mut src.take(limit.saturating_add(1)), enc)?;
+    if w.size > limit {
+        let _ = std::fs::remove_file(&w.tmp);
+        return Err(too_large());
+    }
+    Ok(w)
+}
+
 /// Streams `src` into a fsynced temp file, encrypting with `enc`.
 pub fn write_temp(
     st: &State,

@@ -8,8 +8,8 @@
 //! parameters (not sub-resources) are ignored.
 
 use crate::ctx::{
-    authorize_temporary, is_sub_resource, request_action, require_signed, Ctx, Temporary,
-    AUTH_PARAMS,
+    authorize_temporary, is_sub_resource, length_pending, request_action, require_signed, Ctx,
+    Temporary, AUTH_PARAMS,
 };
 use crate::error::{ioe, method_not_allowed, CosError, CosResult};
 use crate::http::{Body, BodyReader, RequestHead, Response};
@@ -146,7 +146,11 @@ fn authorize(st: &State, ctx: &Ctx<'_>, op: Op) -> CosResult<()> {
         (b, ctx.key.as_str())
     };
     let action = request_action(ctx);
-    authorize_temporary(st, ctx, &who, action, target, &ctx.headers, false)?;
+    // A streamed body (no Content-Length) is decided with its length pending here and again
+    // once written (`ctx::authorize_written`).
+    let pending =
+        matches!(op, Op::PutObject | Op::UploadPart | Op::AppendObject) && length_pending(ctx);
+    authorize_temporary(st, ctx, &who, action, target, &ctx.headers, pending)?;
     if matches!(op, Op::CopyObject | Op::UploadPartCopy) {
         let (sb, sk) = copy::parse_copy_source(ctx.h("x-cos-copy-source").unwrap_or(""))?;
         authorize_temporary(st, ctx, &who, "GetObject", (&sb, &sk), &ctx.headers, false)?;
