@@ -47,7 +47,9 @@ impl State {
         {
             return (vec![c.clone()], false);
         }
-        let issued = self.sts.lock().ok().and_then(|sts| {
+        let now = self.now();
+        let issued = self.sts.lock().ok().and_then(|mut sts| {
+            sts.purge(now);
             sts.secret_key(secret_id).map(|k| Credential {
                 secret_id: secret_id.to_string(),
                 secret_key: k.to_string(),
