@@ -207,3 +207,40 @@ fn content_length_range_enforced_while_streaming() {
     let r = send(p, &fields_with(&pol, &[]), b"0123456789");
     assert_eq!(r.status, 204, "{}", r.text());
 }
+
+/// Issue 26: a POST field with `\x00`, `\x01` or `\x7f` in metadata or Content-Type was
+/// stored, and every later GET/HEAD of the object was a 500. Refused at write time.
+#[test]
+fn control_bytes_in_stored_fields_are_refused() {
+    let dir = temp_dir("post-ctl");
+    let h = cos_emulator::serve(cos_emulator::Config {
+        lenient_post_fields: true,
+        ..config(&dir)
+    })
+    .unwrap();
+    let p = h.port();
+    for (name, value) in [
+        ("x-cos-meta-a", "a\u{0}b"),
+        ("x-cos-meta-a", "a\u{1}b"),
+        ("x-cos-meta-a", "a\u{7f}b"),
+        ("Content-Type", "text/\u{1}html"),
+        ("Content-Disposition", "attachment;\u{7f}"),
+    ] {
+        let r = send(p, &fields_with(&policy(""), &[(name, value)]), b"x");
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (400, "InvalidArgument"),
+            "{name}={value:?}: {}",
+            r.text()
+        );
+        assert_eq!(get(p, "up/a", &[]).status, 404);
+    }
+    // a tab is fine
+    let r = send(
+        p,
+        &fields_with(&policy(""), &[("x-cos-meta-a", "a\tb")]),
+        b"x",
+    );
+    assert_eq!(r.status, 204, "{}", r.text());
+    assert_eq!(get(p, "up/a", &[]).status, 200);
+}

@@ -206,8 +206,7 @@ pub fn upload_part_copy(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Re
     let (src, f, src_enc) = open_source(st, ctx)?;
     let (start, end) = match ctx.h("x-cos-copy-source-range") {
         None => (0, src.size),
-        Some(v) => parse_range(v, src.size)?
-            .ok_or_else(|| bad_request("InvalidArgument", "invalid x-cos-copy-source-range"))?,
+        Some(v) => parse_copy_range(v, src.size)?,
     };
     let mut reader = ObjectReader::new(f, src_enc, &src.segments, start, end).map_err(ioe)?;
     let w = write_temp(st, &mut reader, enc.as_ref())?;
