@@ -356,7 +356,8 @@ pub fn complete_upload(
     let res = (|| -> io::Result<()> {
         let mut out = BufWriter::with_capacity(256 * 1024, File::create(&tmp)?);
         for p in &chosen {
-            let mut f = File::open(st.store.part_path(bucket, &u.upload_id, p.number))?;
+            let mut f =
+                crate::store::open_nofollow(&st.store.part_path(bucket, &u.upload_id, p.number))?;
             io::copy(&mut f, &mut out)?;
         }
         let f = out.into_inner().map_err(|e| e.into_error())?;
