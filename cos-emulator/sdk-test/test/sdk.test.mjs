@@ -303,8 +303,9 @@ async function federationToken(policy) {
 /** cos-wasm's STS entry, when the packed package is installed in tests/js (scripts/test.sh does). */
 async function cosWasmSts() {
   try {
+    // its CommonJS build (the `require` condition), resolved from tests/js
     const req = createRequire(resolve(here, '../../../tests/js/package.json'));
-    return await import(req.resolve('cos-wasm/sts'));
+    return req('cos-wasm/sts');
   } catch {
     return undefined;
   }
