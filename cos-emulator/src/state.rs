@@ -27,8 +27,8 @@ pub struct State {
 /// POST forms read at once before their policy is verified. A form beyond waits for a slot
 /// (first come, first served) and gets 503 SlowDown only after `ops::post::SLOT_WAIT`; each
 /// slot is held at most `ops::post::PREAUTH_TIME` and buffers at most about
-/// `ops::post::MAX_PREAUTH_BYTES` plus one chunk, so this bounds unauthenticated memory to
-/// roughly 64 × 0.7 MB.
+/// `ops::post::MAX_PREAUTH_BYTES` (836 KiB), so this bounds unauthenticated memory to
+/// roughly 64 × 0.85 MB.
 pub const MAX_PENDING_FORMS: usize = 64;
 
 /// No clock override.

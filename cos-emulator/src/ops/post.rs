@@ -37,10 +37,18 @@ const MAX_BOUNDARY: usize = 70;
 /// none). Without it a body that never names its boundary was buffered whole (1 GiB: RSS
 /// 1,021 MB). UNCONFIRMED for COS: 400 `MalformedPOSTRequest`.
 pub const MAX_PREAMBLE: u64 = 8 * 1024;
-/// Most bytes of a form read before its policy is verified (the fields before `file`, their
-/// part headers, and the chunk that holds the start of `file`): once this much was read and
-/// the policy is still not verified, no more is read. UNCONFIRMED: 400 `EntityTooLarge`.
-pub const MAX_PREAUTH_BYTES: u64 = MAX_FIELDS_TOTAL as u64 + 64 * 1024;
+/// Largest piece of the body handed to `multer` before the policy is verified. `multer`
+/// polls the body at the start of every call, even when what it holds already answers it,
+/// so each call may read one piece more than it needs: in pieces this small, that read-ahead
+/// stays bounded (at most about two pieces per field) whatever chunks the client's writes
+/// arrive in.
+const PREAUTH_SLICE: usize = 4 * 1024;
+/// Most bytes of a form read before its policy is verified: the fields before `file`
+/// ([`MAX_FIELDS_TOTAL`]), their part headers (64 KiB), and `multer`'s read-ahead (two
+/// [`PREAUTH_SLICE`]s per field, and one for `file`). Once this much was read and the policy
+/// is still not verified, no more is read. UNCONFIRMED: 400 `EntityTooLarge`.
+pub const MAX_PREAUTH_BYTES: u64 =
+    (MAX_FIELDS_TOTAL + 64 * 1024 + (2 * MAX_FIELDS + 1) * PREAUTH_SLICE) as u64;
 /// How long a form may take, from getting its slot, until its policy is verified. A slow
 /// client (one byte every 25 s) held a slot for ever before; now at most this long.
 /// UNCONFIRMED: 400 `RequestTimeout` (S3's code for a client too slow to send).
@@ -62,7 +70,10 @@ struct FormGate {
     cut: AtomicU8,
 }
 
-/// The request body as `multer` reads it, with the pre-authentication byte bounds.
+/// The request body as `multer` reads it, with the pre-authentication byte bounds; before
+/// the policy is verified it hands the body over in [`PREAUTH_SLICE`] pieces (a fast client's
+/// 400 KB chunks, read ahead once per `multer` call, went over the byte budget for a valid
+/// form with a dozen fields).
 ///
 /// It also never reports the end of the body in the same poll as the data before it: after
 /// each chunk it answers `Pending` once (waking itself). `multer` 3.1's
@@ -83,6 +94,8 @@ struct FormStream<S> {
     tail: Vec<u8>,
     seen_boundary: bool,
     read: u64,
+    /// The rest of a chunk cut into [`PREAUTH_SLICE`] pieces.
+    rest: Bytes,
 }
 
 impl<S> FormStream<S> {
@@ -95,6 +108,7 @@ impl<S> FormStream<S> {
             tail: Vec::new(),
             seen_boundary: false,
             read: 0,
+            rest: Bytes::new(),
         }
     }
 
@@ -138,10 +152,18 @@ where
             cx.waker().wake_by_ref();
             return Poll::Pending;
         }
-        match std::task::ready!(Pin::new(&mut self.inner).poll_next(cx)) {
+        let next = if self.rest.is_empty() {
+            std::task::ready!(Pin::new(&mut self.inner).poll_next(cx))
+        } else {
+            Some(Ok(std::mem::take(&mut self.rest)))
+        };
+        match next {
             None => Poll::Ready(None),
             Some(Err(e)) => Poll::Ready(Some(Err(e.into()))),
-            Some(Ok(chunk)) => {
+            Some(Ok(mut chunk)) => {
+                if !self.gate.authenticated.load(Ordering::Acquire) && chunk.len() > PREAUTH_SLICE {
+                    self.rest = chunk.split_off(PREAUTH_SLICE);
+                }
                 if let Some(cut) = self.admit(&chunk) {
                     self.gate.cut.store(cut, Ordering::Release);
                     return Poll::Ready(Some(Err("pre-authentication bound".into())));
@@ -547,6 +569,47 @@ mod tests {
         let gate = Arc::new(FormGate::default());
         let s = FormStream::new(late_body(), "B", gate);
         assert_eq!(first_field(s).unwrap().as_deref(), Some("key"));
+    }
+
+    /// The client's bytes always ready, in 256 KiB chunks (a fast sender): `multer` polls the
+    /// body at the start of every call, so unsliced each field read a chunk ahead and 50
+    /// fields went over the budget (400 EntityTooLarge for a valid form, now and then in the
+    /// browser e2e uploads).
+    #[test]
+    fn form_stream_read_ahead_stays_within_the_budget() {
+        let mut body = Vec::new();
+        for i in 0..50 {
+            body.extend(
+                format!("--B\r\nContent-Disposition: form-data; name=\"f{i}\"\r\n\r\nv\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend(b"--B\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n");
+        body.extend(vec![b'z'; 8 * 1024 * 1024]);
+        body.extend(b"\r\n--B--\r\n");
+        let chunks: Vec<Result<Bytes, io::Error>> = body
+            .chunks(256 * 1024)
+            .map(|c| Ok(Bytes::copy_from_slice(c)))
+            .collect();
+        let gate = Arc::new(FormGate::default());
+        let s = FormStream::new(futures_util::stream::iter(chunks), "B", gate.clone());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let fields = rt.block_on(async {
+            let mut form = multer::Multipart::new(s, "B");
+            let mut n = 0;
+            while let Some(f) = form.next_field().await? {
+                if f.name() == Some("file") {
+                    return Ok::<_, multer::Error>(n);
+                }
+                f.bytes().await?;
+                n += 1;
+            }
+            Ok(n)
+        });
+        assert_eq!(fields.unwrap(), 50);
+        assert_eq!(gate.cut.load(Ordering::Acquire), 0);
     }
 
     #[test]
