@@ -60,14 +60,19 @@ pub const KEY_SSE: &str = "cos:x-cos-server-side-encryption";
 /// UNCONFIRMED, as [`KEY_SSE`].
 pub const KEY_SSE_C: &str = "cos:x-cos-server-side-encryption-customer-algorithm";
 
-/// The `upload` preset: simple PUT, POST form and multipart uploads (the action set of
-/// Tencent's STS samples for direct browser uploads).
+/// The `upload` preset: simple PUT, POST form and multipart uploads, and what the official
+/// resumable uploaders call before they upload: `sliceUploadFile` (Node, browser) and the
+/// Python SDK's `upload_file` start with `GET /?uploads&prefix=<key>`
+/// (`ListMultipartUploads`), then `ListParts` of an upload they may resume. Tencent's STS
+/// demo grants the same two.
 pub const UPLOAD_ACTIONS: &[&str] = &[
     "PostObject",
     "PutObject",
     "InitiateMultipartUpload",
     "UploadPart",
     "CompleteMultipartUpload",
+    "ListMultipartUploads",
+    "ListParts",
 ];
 /// The `download` preset.
 pub const DOWNLOAD_ACTIONS: &[&str] = &["GetObject", "HeadObject"];
@@ -93,8 +98,10 @@ const fn act(name: &'static str, body: bool, creates: bool) -> ActionInfo {
     }
 }
 
-/// The object-level COS actions a prefix- or key-scoped grant can name. Bucket-level
-/// actions (`GetBucket`, `ListMultipartUploads`, …) need a bucket resource and are refused.
+/// The object-level COS actions a prefix- or key-scoped grant can name, and
+/// `ListMultipartUploads`, which COS judges on the grant's key-prefix resource for a listing
+/// with `prefix=<key>` (how Tencent's STS demo grants it to the resumable uploaders). Other
+/// bucket-level actions (`GetBucket`, …) need a bucket resource and are refused.
 const ACTIONS: &[ActionInfo] = &[
     act("GetObject", false, false),
     act("HeadObject", false, false),
@@ -108,6 +115,7 @@ const ACTIONS: &[ActionInfo] = &[
     act("CompleteMultipartUpload", false, false),
     act("AbortMultipartUpload", false, false),
     act("ListParts", false, false),
+    act("ListMultipartUploads", false, false),
     act("GetObjectACL", false, false),
     ActionInfo {
         name: "PutObjectACL",

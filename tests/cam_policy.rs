@@ -55,13 +55,48 @@ fn vector_policies() -> Vec<String> {
     out
 }
 
+/// The action set of Tencent's STS samples for direct uploads, which the TC3 vectors' policies
+/// carry; the `upload` preset is that set plus what the resumable uploaders list first.
+const SAMPLE_UPLOAD_ACTIONS: [&str; 5] = [
+    "PostObject",
+    "PutObject",
+    "InitiateMultipartUpload",
+    "UploadPart",
+    "CompleteMultipartUpload",
+];
+
 #[test]
-fn upload_preset_reproduces_the_vector_policies() {
+fn sample_upload_actions_reproduce_the_vector_policies() {
     let vectors = vector_policies();
     for prefix in ["users/alice/", "用户/上传者/", "tmp/"] {
-        let ours = policy(vec![grant(&["upload"], prefix, &[]).unwrap()]).unwrap();
+        let ours = policy(vec![grant(&SAMPLE_UPLOAD_ACTIONS, prefix, &[]).unwrap()]).unwrap();
         assert!(vectors.contains(&ours), "{ours}");
     }
+}
+
+/// Issue 26: the official resumable uploaders (`sliceUploadFile`, the Python SDK's
+/// `upload_file`) start with `GET /?uploads` and then `ListParts`; the preset grants both,
+/// and `ListMultipartUploads` can be named on its own.
+#[test]
+fn upload_preset_grants_what_the_resumable_uploaders_list() {
+    let p = policy(vec![grant(&["upload"], "u/", &[]).unwrap()]).unwrap();
+    let v: Value = serde_json::from_str(&p).unwrap();
+    let actions: Vec<&str> = v["statement"][0]["action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    for a in SAMPLE_UPLOAD_ACTIONS
+        .iter()
+        .chain(&["ListMultipartUploads", "ListParts"])
+    {
+        assert!(
+            actions.contains(&format!("name/cos:{a}").as_str()),
+            "{a}: {p}"
+        );
+    }
+    assert!(policy(vec![grant(&["ListMultipartUploads"], "u/", &[]).unwrap()]).is_ok());
 }
 
 #[test]
@@ -93,7 +128,7 @@ fn conditions_go_only_where_cos_evaluates_them() {
              "condition": {"string_equal": {"cos:content-type": types, "cos:x-cos-server-side-encryption": "AES256"}}},
             {"effect": "allow", "action": ["name/cos:UploadPart"], "resource": res,
              "condition": {"numeric_less_than_equal": {"cos:content-length": 10_485_760}}},
-            {"effect": "allow", "action": ["name/cos:CompleteMultipartUpload"], "resource": res},
+            {"effect": "allow", "action": ["name/cos:CompleteMultipartUpload", "name/cos:ListMultipartUploads", "name/cos:ListParts"], "resource": res},
         ]})
     );
 }
@@ -159,7 +194,7 @@ fn every_refusal_has_a_code() {
         "name/cos:*",
         "putobject",
         "GetBucket",
-        "ListMultipartUploads",
+        "ListBucket",
         "cos:PutObject",
         "",
         "uploads",

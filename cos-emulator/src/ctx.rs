@@ -366,6 +366,29 @@ pub fn authorize_temporary(
         })
 }
 
+/// A body whose length was not known when the request was authorized (chunked): a
+/// temporary credential's policy is decided again with `content-length` = the `size`
+/// written, so `deny` and `_if_exist` size limits hold for streamed bodies too. The caller
+/// discards what it wrote when this refuses.
+pub fn authorize_written(st: &State, ctx: &Ctx<'_>, size: u64) -> CosResult<()> {
+    let Some(who) = Temporary::of(ctx) else {
+        return Ok(());
+    };
+    if ctx.h("content-length").is_some() {
+        return Ok(());
+    }
+    let mut facts = ctx.headers.clone();
+    facts.push(("content-length".into(), size.to_string()));
+    let target = (ctx.bucket.as_deref().unwrap_or(""), ctx.key.as_str());
+    authorize_temporary(st, ctx, &who, request_action(ctx), target, &facts, false)
+}
+
+/// Whether a request's body length is still unknown when it is authorized (no
+/// Content-Length: chunked).
+pub fn length_pending(ctx: &Ctx<'_>) -> bool {
+    ctx.h("content-length").is_none()
+}
+
 /// The CAM action of a request the router chose (see [`cos_action`]); `GetService` (List
 /// Buckets) when it names no bucket.
 pub fn request_action(ctx: &Ctx<'_>) -> &'static str {
@@ -463,18 +486,92 @@ fn split_list(list: &str) -> Vec<String> {
         .collect()
 }
 
-/// Strict stance: on a signed request, every `x-cos-*` header and every query parameter (other
-/// than the signature's own) must be covered by the signature. COS documents that the listed
-/// headers and parameters are signed, not what it does with unlisted ones; honouring them would
-/// let a pre-signed URL for one operation authorize another (`?acl` appended, `x-cos-copy-source`
-/// added). Exceptions, because they grant nothing: the security token (checked against the
-/// credential), SSE-C key headers that only unlock a read (GET/HEAD, or a copy source: a page may
-/// hold a key its signer never saw), and an SSE-C key whose signed key-MD5 pins it.
-fn refuse_unsigned_additions(ctx: &Ctx<'_>) -> CosResult<()> {
+/// UNCONFIRMED (COS documents what is signed, not what it does with unsigned additions): a
+/// signed request may carry query parameters that are not sub-resources (`marker`,
+/// `max-keys` on GET Service as the official Python SDK's `list_buckets` sends them, unknown
+/// names) without signing them; they are accepted and dropped from the request model, so they
+/// change nothing. Sub-resources ([`is_sub_resource`]) are never accepted unsigned.
+pub const UNSIGNED_PLAIN_PARAMS_IGNORED: bool = true;
+/// UNCONFIRMED: an unsigned `x-cos-meta-*` header with an empty value (the browser SDK sends
+/// one) is accepted and dropped (nothing stored). A non-empty one is refused.
+pub const UNSIGNED_EMPTY_META_IGNORED: bool = true;
+
+/// Query parameter names that select or change an operation (COS sub-resources, response
+/// overrides, `x-cos-*`): never accepted unsigned on a signed request, and one the chosen
+/// operation does not take is refused (`router.rs`). Lower case.
+pub const SUB_RESOURCES: [&str; 40] = [
+    "acl",
+    "append",
+    "position",
+    "restore",
+    "uploads",
+    "uploadid",
+    "partnumber",
+    "delete",
+    "encryption",
+    "tagging",
+    "versionid",
+    "versioning",
+    "versions",
+    "cors",
+    "lifecycle",
+    "policy",
+    "website",
+    "referer",
+    "logging",
+    "inventory",
+    "replication",
+    "domain",
+    "origin",
+    "accelerate",
+    "intelligenttiering",
+    "object-lock",
+    "retention",
+    "select",
+    "select-type",
+    "notification",
+    "torrent",
+    "location",
+    "requestpayment",
+    "publicaccessblock",
+    "ci-process",
+    "watermark",
+    "imagemogr2",
+    "imageview2",
+    "rename",
+    "symlink",
+];
+
+/// Whether a (decoded) query parameter name is a sub-resource in the sense of
+/// [`SUB_RESOURCES`]: listed, a `response-*` override or an `x-cos-*` name.
+pub fn is_sub_resource(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    SUB_RESOURCES.contains(&n.as_str()) || n.starts_with("response-") || n.starts_with("x-cos-")
+}
+
+/// Strict stance: on a signed request, every `x-cos-*` header and every sub-resource query
+/// parameter (other than the signature's own) must be covered by the signature. COS documents
+/// that the listed headers and parameters are signed, not what it does with unlisted ones;
+/// honouring them would let a pre-signed URL for one operation authorize another (`?acl`
+/// appended, `x-cos-copy-source` added). Names are compared URL-encoded and lower-cased, as
+/// `q-header-list` / `q-url-param-list` carry them. Exceptions, because they grant nothing:
+/// the security token (checked against the credential), SSE-C key headers that only unlock a
+/// read (GET/HEAD, or a copy source: a page may hold a key its signer never saw), an SSE-C key
+/// whose signed key-MD5 pins it, and — dropped from the model, so they change nothing —
+/// unsigned empty `x-cos-meta-*` values ([`UNSIGNED_EMPTY_META_IGNORED`]) and unsigned
+/// parameters that are not sub-resources ([`UNSIGNED_PLAIN_PARAMS_IGNORED`]).
+fn refuse_unsigned_additions(ctx: &mut Ctx<'_>) -> CosResult<()> {
     let read = matches!(ctx.head.method.as_str(), "GET" | "HEAD");
-    let signed = |n: &str| ctx.signed_headers.iter().any(|s| s == n);
-    for (k, _) in &ctx.headers {
-        if !k.starts_with("x-cos-") || signed(k) || UNSIGNED_XCOS_OK.contains(&k.as_str()) {
+    let signed_headers = &ctx.signed_headers;
+    let signed = |n: &str| signed_headers.iter().any(|s| s == n);
+    let mut ignored_headers = Vec::new();
+    for (k, v) in &ctx.headers {
+        let ek = url_encode(k).to_ascii_lowercase();
+        if !k.starts_with("x-cos-") || signed(&ek) || UNSIGNED_XCOS_OK.contains(&k.as_str()) {
+            continue;
+        }
+        if UNSIGNED_EMPTY_META_IGNORED && k.starts_with("x-cos-meta-") && v.trim().is_empty() {
+            ignored_headers.push(k.clone());
             continue;
         }
         let unlock_only = k.starts_with(SSEC_SOURCE_PREFIX) || (read && k.starts_with(SSEC_PREFIX));
@@ -486,15 +583,23 @@ fn refuse_unsigned_additions(ctx: &Ctx<'_>) -> CosResult<()> {
             ));
         }
     }
+    let mut ignored_params = Vec::new();
     for (k, _) in &ctx.query {
         let lk = url_encode(k).to_ascii_lowercase();
-        if !AUTH_PARAMS.contains(&lk.as_str()) && !ctx.signed_params.contains(&lk) {
-            return Err(forbidden(
-                "AccessDenied",
-                format!("Parameter {k} is not covered by the signature (q-url-param-list)"),
-            ));
+        if AUTH_PARAMS.contains(&lk.as_str()) || ctx.signed_params.contains(&lk) {
+            continue;
         }
+        if UNSIGNED_PLAIN_PARAMS_IGNORED && !is_sub_resource(k) {
+            ignored_params.push(k.clone());
+            continue;
+        }
+        return Err(forbidden(
+            "AccessDenied",
+            format!("Parameter {k} is not covered by the signature (q-url-param-list)"),
+        ));
     }
+    ctx.headers.retain(|(k, _)| !ignored_headers.contains(k));
+    ctx.query.retain(|(k, _)| !ignored_params.contains(k));
     Ok(())
 }
 

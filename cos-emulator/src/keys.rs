@@ -63,6 +63,9 @@ impl KeyStore {
             default_kms: String::new(),
         };
         let mp = ks.dir.join("master-keys.json");
+        if crate::store::is_symlink(&mp) {
+            return Err(crate::store::symlink_refused());
+        }
         if let Ok(bytes) = std::fs::read(&mp) {
             let v: Value = serde_json::from_slice(&bytes)
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
@@ -117,6 +120,9 @@ impl KeyStore {
         }
 
         let kp = ks.dir.join("kms-keys.json");
+        if crate::store::is_symlink(&kp) {
+            return Err(crate::store::symlink_refused());
+        }
         if let Ok(bytes) = std::fs::read(&kp) {
             let v: Value = serde_json::from_slice(&bytes)
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;

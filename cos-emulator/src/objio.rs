@@ -72,6 +72,21 @@ pub fn parse_attrs(get: Getter<'_>, names: &[String], default_ct: &str) -> CosRe
             "x-cos-meta-* headers exceed 4 KB in total",
         ));
     }
+    // Stored values go back as response headers on every GET/HEAD: a control byte there
+    // (possible through a POST form field) made each later read a 500.
+    let content_type = get("content-type").unwrap_or_else(|| default_ct.to_string());
+    for (name, v) in headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .chain([("Content-Type", content_type.as_str())])
+    {
+        if v.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+            return Err(bad_request(
+                "InvalidArgument",
+                format!("{name} contains a control character"),
+            ));
+        }
+    }
     let acl = match get("x-cos-acl").as_deref().map(str::trim) {
         None => "default".to_string(),
         Some(a @ ("private" | "public-read" | "public-read-write" | "default")) => a.to_string(),
@@ -79,7 +94,7 @@ pub fn parse_attrs(get: Getter<'_>, names: &[String], default_ct: &str) -> CosRe
     };
     let storage_class = parse_storage_class(get("x-cos-storage-class").as_deref())?;
     Ok(Attrs {
-        content_type: get("content-type").unwrap_or_else(|| default_ct.to_string()),
+        content_type,
         headers,
         acl,
         storage_class,
@@ -187,6 +202,24 @@ pub struct Written {
     pub segment: Option<Segment>,
 }
 
+/// [`write_temp`] that reads at most `limit` bytes of `src`: a body that goes on (a chunked
+/// body has no Content-Length to refuse up front) is cut at `limit + 1` bytes, the temp file
+/// removed and `too_large` returned.
+pub fn write_temp_bounded(
+    st: &State,
+    src: &mut dyn Read,
+    enc: Option<&(Alg, Vec<u8>)>,
+    limit: u64,
+    too_large: fn() -> CosError,
+) -> CosResult<Written> {
+    let w = write_temp(st, &mut src.take(limit.saturating_add(1)), enc)?;
+    if w.size > limit {
+        let _ = std::fs::remove_file(&w.tmp);
+        return Err(too_large());
+    }
+    Ok(w)
+}
+
 /// Streams `src` into a fsynced temp file, encrypting with `enc`.
 pub fn write_temp(
     st: &State,
@@ -288,8 +321,30 @@ pub fn commit_new(
     Ok(meta)
 }
 
+/// `x-cos-copy-source-range: bytes=first-last`, both given and within the source (checked
+/// arithmetic: a last of 2^64-1 is past the end, not an empty range). UNCONFIRMED: COS's
+/// answer to a range past the end; S3 refuses it, and so does the emulator (416
+/// `InvalidRange`). Returns the half-open byte range.
+pub fn parse_copy_range(v: &str, size: u64) -> CosResult<(u64, u64)> {
+    let spec = v
+        .trim()
+        .strip_prefix("bytes=")
+        .and_then(|s| s.split_once('-'))
+        .and_then(|(a, b)| Some((a.trim().parse::<u64>().ok()?, b.trim().parse::<u64>().ok()?)))
+        .ok_or_else(|| bad_request("InvalidArgument", "invalid x-cos-copy-source-range"))?;
+    match spec {
+        (first, last) if first <= last && last < size => Ok((first, last + 1)),
+        _ => Err(CosError::new(
+            416,
+            "InvalidRange",
+            "The requested range is not satisfiable",
+        )),
+    }
+}
+
 /// A single `bytes=` range against `size`: Some((start, end_exclusive)), None to serve the
-/// whole object (multi-range, reversed), 416 `InvalidRange` when unsatisfiable.
+/// whole object (multi-range, reversed), 416 `InvalidRange` when unsatisfiable. A
+/// last-byte-pos past the end (up to 2^64-1) means the end (RFC 9110 §14.1.2).
 pub fn parse_range(v: &str, size: u64) -> CosResult<Option<(u64, u64)>> {
     let Some(spec) = v.trim().strip_prefix("bytes=") else {
         return Ok(None);
@@ -323,7 +378,8 @@ pub fn parse_range(v: &str, size: u64) -> CosResult<Option<(u64, u64)>> {
             if e < s {
                 return Ok(None);
             }
-            (e + 1).min(size)
+            // checked: a last-byte-pos of 2^64-1 (or anything past the end) means "to the end"
+            e.saturating_add(1).min(size)
         };
         (s, e)
     };

@@ -1,13 +1,15 @@
 //! Chooses the operation from the method, the bucket/key and the canonical sub-resource names
 //! (compared without case: the same names the signature covered, see `Ctx::q`).
 //!
-//! Strict stance: each operation lists the query parameters it takes; any other parameter
-//! (an unknown sub-resource such as `?tagging`, or a known one that does not belong, such as
-//! `PUT ?uploads`) gives 501 `NotImplemented`, so a request never falls through to a plain PUT
-//! or GET Object.
+//! Strict stance: each operation lists the query parameters it takes; any other sub-resource
+//! (one the emulator does not serve, such as `?tagging`, or one that does not belong, such as
+//! `PUT ?uploads`) gives [`UNSUPPORTED_SUB_RESOURCE`] (a 4xx, which the official SDKs do not
+//! retry), so a request never falls through to a plain PUT or GET Object. Other unknown
+//! parameters (not sub-resources) are ignored.
 
 use crate::ctx::{
-    authorize_temporary, request_action, require_signed, Ctx, Temporary, AUTH_PARAMS,
+    authorize_temporary, is_sub_resource, length_pending, request_action, require_signed, Ctx,
+    Temporary, AUTH_PARAMS,
 };
 use crate::error::{ioe, method_not_allowed, CosError, CosResult};
 use crate::http::{Body, BodyReader, RequestHead, Response};
@@ -19,6 +21,18 @@ use crate::util;
 /// Largest STS request body read (the Policy parameter is the bulk of it).
 /// UNCONFIRMED: STS's own limit; CAM documents 6144 characters per policy.
 pub const MAX_STS_BODY: u64 = 64 * 1024;
+
+/// UNCONFIRMED: the answer to a sub-resource the emulator does not serve, or one the chosen
+/// operation does not take. A 4xx: the official SDKs retry every 5xx (the browser SDK sent
+/// each such request 4 times when this was 501).
+pub const UNSUPPORTED_SUB_RESOURCE: (u16, &str) = (400, "InvalidArgument");
+
+/// UNCONFIRMED: a temporary credential's `ListMultipartUploads` (bucket `GET ?uploads`) is
+/// judged on the resource `<bucket>/<prefix>` (the request's `prefix`, empty without one), so
+/// a grant scoped to `users/alice/*` lists the uploads of `users/alice/…` only. Tencent's STS
+/// samples grant this action on a key-prefix resource for the official resumable uploaders
+/// (`sliceUploadFile`, the Python SDK's `upload_file`), which list with `prefix=<key>`.
+pub const LIST_UPLOADS_ON_PREFIX: bool = true;
 
 /// Whether a request is for STS rather than COS: it carries `X-TC-Action` (Tencent Cloud API
 /// v3) and targets `/`. Any Host: the official SDKs sign the endpoint they are given
@@ -126,9 +140,17 @@ fn authorize(st: &State, ctx: &Ctx<'_>, op: Op) -> CosResult<()> {
         }
     }
     let b = ctx.bucket.as_deref().unwrap_or("");
-    let target = (b, ctx.key.as_str());
+    let target = if op == Op::ListUploads && LIST_UPLOADS_ON_PREFIX {
+        (b, ctx.q("prefix").unwrap_or(""))
+    } else {
+        (b, ctx.key.as_str())
+    };
     let action = request_action(ctx);
-    authorize_temporary(st, ctx, &who, action, target, &ctx.headers, false)?;
+    // A streamed body (no Content-Length) is decided with its length pending here and again
+    // once written (`ctx::authorize_written`).
+    let pending =
+        matches!(op, Op::PutObject | Op::UploadPart | Op::AppendObject) && length_pending(ctx);
+    authorize_temporary(st, ctx, &who, action, target, &ctx.headers, pending)?;
     if matches!(op, Op::CopyObject | Op::UploadPartCopy) {
         let (sb, sk) = copy::parse_copy_source(ctx.h("x-cos-copy-source").unwrap_or(""))?;
         authorize_temporary(st, ctx, &who, "GetObject", (&sb, &sk), &ctx.headers, false)?;
@@ -272,11 +294,13 @@ fn choose(ctx: &Ctx<'_>) -> CosResult<Op> {
         let lk = k.to_ascii_lowercase();
         let ok = AUTH_PARAMS.contains(&lk.as_str())
             || op.params().contains(&lk.as_str())
-            || (op.takes_response_overrides() && lk.starts_with("response-"));
+            || (op.takes_response_overrides() && lk.starts_with("response-"))
+            || !is_sub_resource(&lk);
         if !ok {
+            let (status, code) = UNSUPPORTED_SUB_RESOURCE;
             return Err(CosError::new(
-                501,
-                "NotImplemented",
+                status,
+                code,
                 format!("The parameter {k} is not supported with this operation by the emulator"),
             ));
         }

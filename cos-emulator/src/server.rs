@@ -32,6 +32,8 @@ use std::time::{Duration, Instant};
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a socket read or write may stall before the connection is dropped.
 const IO_TIMEOUT: Duration = Duration::from_secs(120);
+/// Pause after a failed `accept` (EMFILE: no descriptor left) before the next try.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 /// Worker threads of the async runtime (the blocking pool serves the requests themselves).
 const WORKER_THREADS: usize = 2;
 /// Requests served at once (blocking threads); more wait in hyper's queue.
@@ -223,7 +225,18 @@ async fn accept_loop(
             _ = stop.notified() => return,
             c = listener.accept() => c,
         };
-        let Ok((tcp, peer)) = conn else { continue };
+        let (tcp, peer) = match conn {
+            Ok(c) => c,
+            Err(_) => {
+                // EMFILE / ENFILE (out of descriptors) fail again at once while the backlog
+                // holds a connection: back off instead of spinning (85% of a core with 1,100
+                // idle connections and 1,024 descriptors).
+                tokio::select! {
+                    _ = stop.notified() => return,
+                    _ = tokio::time::sleep(ACCEPT_BACKOFF) => continue,
+                }
+            }
+        };
         let _ = tcp.set_nodelay(true);
         let mut io = tokio_io_timeout::TimeoutStream::new(tcp);
         io.set_read_timeout(Some(IO_TIMEOUT));

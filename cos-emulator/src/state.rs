@@ -24,8 +24,12 @@ pub struct State {
     pub sts: std::sync::Mutex<Sts>,
 }
 
-/// POST forms read at once before their policy is verified; more get 503 SlowDown.
-pub const MAX_PENDING_FORMS: usize = 16;
+/// POST forms read at once before their policy is verified. A form beyond waits for a slot
+/// (first come, first served) and gets 503 SlowDown only after `ops::post::SLOT_WAIT`; each
+/// slot is held at most `ops::post::PREAUTH_TIME` and buffers at most about
+/// `ops::post::MAX_PREAUTH_BYTES` (836 KiB), so this bounds unauthenticated memory to
+/// roughly 64 × 0.85 MB.
+pub const MAX_PENDING_FORMS: usize = 64;
 
 /// No clock override.
 pub const NO_OVERRIDE: i64 = i64::MIN;
@@ -43,7 +47,9 @@ impl State {
         {
             return (vec![c.clone()], false);
         }
-        let issued = self.sts.lock().ok().and_then(|sts| {
+        let now = self.now();
+        let issued = self.sts.lock().ok().and_then(|mut sts| {
+            sts.purge(now);
             sts.secret_key(secret_id).map(|k| Credential {
                 secret_id: secret_id.to_string(),
                 secret_key: k.to_string(),

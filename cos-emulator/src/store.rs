@@ -317,6 +317,36 @@ pub struct Store {
 }
 
 /// sha256 hex of a key: the file stem.
+/// Opens a file without following a symlink in its last component (`O_NOFOLLOW`: ELOOP).
+/// The directories above it are checked by [`Store::guard`].
+pub fn open_nofollow(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
+/// [`fs::read`] through [`open_nofollow`].
+pub fn read_nofollow(path: &Path) -> io::Result<Vec<u8>> {
+    let mut v = Vec::new();
+    io::Read::read_to_end(&mut open_nofollow(path)?, &mut v)?;
+    Ok(v)
+}
+
+/// The error for a symlink found where the data directory holds files or directories.
+pub fn symlink_refused() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::PermissionDenied,
+        "a symlink inside the data directory is never followed",
+    )
+}
+
+/// Whether `path` exists and is a symlink (not followed).
+pub fn is_symlink(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
 pub fn key_hash(key: &str) -> String {
     hex(&sha2::Sha256::digest(key.as_bytes()))
 }
@@ -346,18 +376,25 @@ impl Store {
         };
         for b in buckets.flatten() {
             let bucket = b.file_name().to_string_lossy().to_string();
+            // never follow a symlink out of the data directory (it once deleted files there)
+            if !b.file_type().is_ok_and(|t| t.is_dir()) || self.guard(&bucket).is_err() {
+                continue;
+            }
             let objects = self.objects_dir(&bucket);
             let mut referenced = std::collections::HashSet::new();
             let mut completed = std::collections::HashSet::new();
             let mut data_files = Vec::new();
             for e in fs::read_dir(&objects).into_iter().flatten().flatten() {
                 let name = e.file_name().to_string_lossy().to_string();
+                if !e.file_type().is_ok_and(|t| t.is_file()) {
+                    continue;
+                }
                 if name.starts_with(".tmp-") {
                     let _ = fs::remove_file(e.path());
                 } else if name.ends_with(".data") {
                     data_files.push(name);
                 } else if name.ends_with(".json") {
-                    let meta = fs::read(e.path())
+                    let meta = read_nofollow(&e.path())
                         .ok()
                         .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
                         .as_ref()
@@ -390,8 +427,14 @@ impl Store {
                 .flatten()
                 .flatten()
             {
+                if !u.file_type().is_ok_and(|t| t.is_dir()) {
+                    continue;
+                }
                 for e in fs::read_dir(u.path()).into_iter().flatten().flatten() {
                     let name = e.file_name().to_string_lossy().to_string();
+                    if !e.file_type().is_ok_and(|t| t.is_file()) {
+                        continue;
+                    }
                     let orphan_part = name
                         .strip_suffix(".data")
                         .is_some_and(|stem| !u.path().join(format!("{stem}.json")).exists());
@@ -400,6 +443,23 @@ impl Store {
                     }
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Refuses a bucket whose directories (`buckets/`, the bucket, `objects/`, `uploads/`) are
+    /// symlinks: nothing in the data directory is followed out of it. Files are opened with
+    /// [`open_nofollow`].
+    fn guard(&self, bucket: &str) -> io::Result<()> {
+        let b = self.bucket_dir(bucket);
+        let dirs = [
+            self.root.join("buckets"),
+            b.clone(),
+            b.join("objects"),
+            b.join("uploads"),
+        ];
+        if dirs.iter().any(|d| is_symlink(d)) {
+            return Err(symlink_refused());
         }
         Ok(())
     }
@@ -420,11 +480,15 @@ impl Store {
 
     /// Does the bucket exist?
     pub fn bucket_exists(&self, bucket: &str) -> bool {
+        if self.guard(bucket).is_err() {
+            return false;
+        }
         self.bucket_dir(bucket).join("bucket.json").exists()
     }
 
     /// Creates the bucket on first use.
     pub fn ensure_bucket(&self, bucket: &str, now: i64) -> io::Result<()> {
+        self.guard(bucket)?;
         if self.bucket_exists(bucket) {
             return Ok(());
         }
@@ -458,8 +522,10 @@ impl Store {
 
     /// Reads the bucket config.
     pub fn bucket_config(&self, bucket: &str) -> io::Result<BucketConfig> {
-        let v: Value =
-            serde_json::from_slice(&fs::read(self.bucket_dir(bucket).join("bucket.json"))?)?;
+        self.guard(bucket)?;
+        let v: Value = serde_json::from_slice(&read_nofollow(
+            &self.bucket_dir(bucket).join("bucket.json"),
+        )?)?;
         let encryption = v.get("encryption").and_then(|e| {
             Some((
                 e.get("alg")?.as_str()?.to_string(),
@@ -487,12 +553,14 @@ impl Store {
 
     /// Writes the bucket config.
     pub fn write_bucket_config(&self, bucket: &str, cfg: &BucketConfig) -> io::Result<()> {
+        self.guard(bucket)?;
         let _g = self.commit.lock().unwrap_or_else(|e| e.into_inner());
         self.write_bucket_config_locked(bucket, cfg)
     }
 
     /// Deletes an empty bucket. Ok(false) if not empty.
     pub fn delete_bucket(&self, bucket: &str) -> io::Result<bool> {
+        self.guard(bucket)?;
         let _g = self.commit.lock().unwrap_or_else(|e| e.into_inner());
         let has_objects = fs::read_dir(self.objects_dir(bucket))
             .map(|rd| {
@@ -514,7 +582,8 @@ impl Store {
 
     /// Reads object metadata.
     pub fn get_meta(&self, bucket: &str, key: &str) -> io::Result<Option<ObjectMeta>> {
-        match fs::read(self.meta_path(bucket, key)) {
+        self.guard(bucket)?;
+        match read_nofollow(&self.meta_path(bucket, key)) {
             Ok(b) => {
                 let v: Value = serde_json::from_slice(&b)?;
                 let m = ObjectMeta::from_json(&v)
@@ -547,11 +616,13 @@ impl Store {
 
     /// Opens an object's data file.
     pub fn open_data(&self, bucket: &str, meta: &ObjectMeta) -> io::Result<File> {
-        File::open(self.objects_dir(bucket).join(&meta.data_file))
+        self.guard(bucket)?;
+        open_nofollow(&self.objects_dir(bucket).join(&meta.data_file))
     }
 
     /// Moves a finished (fsynced) temp data file into the objects dir and returns its name.
     pub fn place_data(&self, bucket: &str, key: &str, tmp: &Path) -> io::Result<String> {
+        self.guard(bucket)?;
         let name = format!("{}.{}.data", key_hash(key), random_hex(8));
         fs::rename(tmp, self.objects_dir(bucket).join(&name))?;
         crash_point("data-placed");
@@ -622,6 +693,7 @@ impl Store {
 
     /// Deletes an object (no error if absent).
     pub fn delete(&self, bucket: &str, key: &str) -> io::Result<()> {
+        self.guard(bucket)?;
         let _g = self.commit.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(old) = self.get_meta(bucket, key).ok().flatten() {
             fs::remove_file(self.meta_path(bucket, key))?;
@@ -632,12 +704,15 @@ impl Store {
 
     /// All object metadata in a bucket, sorted by key.
     pub fn list(&self, bucket: &str) -> Vec<ObjectMeta> {
+        if self.guard(bucket).is_err() {
+            return Vec::new();
+        }
         let mut out = Vec::new();
         if let Ok(rd) = fs::read_dir(self.objects_dir(bucket)) {
             for e in rd.flatten() {
                 let n = e.file_name().to_string_lossy().to_string();
                 if n.ends_with(".json") && !n.starts_with('.') {
-                    if let Ok(b) = fs::read(e.path()) {
+                    if let Ok(b) = read_nofollow(&e.path()) {
                         if let Some(m) = serde_json::from_slice::<Value>(&b)
                             .ok()
                             .as_ref()
@@ -661,6 +736,7 @@ impl Store {
 
     /// Saves a new upload.
     pub fn create_upload(&self, bucket: &str, u: &UploadMeta) -> io::Result<()> {
+        self.guard(bucket)?;
         let d = self.upload_dir(bucket, &u.upload_id);
         fs::create_dir_all(&d)?;
         let v = json!({"upload_id": u.upload_id, "key": u.key, "initiated": u.initiated,
@@ -670,10 +746,11 @@ impl Store {
 
     /// Loads an upload.
     pub fn get_upload(&self, bucket: &str, upload_id: &str) -> Option<UploadMeta> {
+        self.guard(bucket).ok()?;
         if upload_id.is_empty() || !upload_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return None;
         }
-        let b = fs::read(self.upload_dir(bucket, upload_id).join("upload.json")).ok()?;
+        let b = read_nofollow(&self.upload_dir(bucket, upload_id).join("upload.json")).ok()?;
         let v: Value = serde_json::from_slice(&b).ok()?;
         Some(UploadMeta {
             upload_id: v.get("upload_id")?.as_str()?.to_string(),
@@ -685,6 +762,9 @@ impl Store {
 
     /// All uploads in a bucket.
     pub fn list_uploads(&self, bucket: &str) -> Vec<UploadMeta> {
+        if self.guard(bucket).is_err() {
+            return Vec::new();
+        }
         let mut out = Vec::new();
         if let Ok(rd) = fs::read_dir(self.bucket_dir(bucket).join("uploads")) {
             for e in rd.flatten() {
@@ -721,12 +801,15 @@ impl Store {
 
     /// Lists parts, sorted by number.
     pub fn list_parts(&self, bucket: &str, upload_id: &str) -> Vec<PartMeta> {
+        if self.guard(bucket).is_err() {
+            return Vec::new();
+        }
         let mut out = Vec::new();
         if let Ok(rd) = fs::read_dir(self.upload_dir(bucket, upload_id)) {
             for e in rd.flatten() {
                 let n = e.file_name().to_string_lossy().to_string();
                 if n.starts_with("part-") && n.ends_with(".json") {
-                    if let Some(p) = fs::read(e.path())
+                    if let Some(p) = read_nofollow(&e.path())
                         .ok()
                         .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
                         .as_ref()
@@ -749,6 +832,7 @@ impl Store {
 
     /// Removes an upload.
     pub fn delete_upload(&self, bucket: &str, upload_id: &str) -> io::Result<()> {
+        self.guard(bucket)?;
         let _g = self.commit.lock().unwrap_or_else(|e| e.into_inner());
         fs::remove_dir_all(self.upload_dir(bucket, upload_id))
     }

@@ -22,6 +22,17 @@ pub const MAX_SKEW_SECONDS: i64 = 300;
 pub const MAX_FEDERATION_SECONDS: i64 = 7200;
 /// Longest `AssumeRole` DurationSeconds.
 pub const MAX_ROLE_SECONDS: i64 = 43200;
+/// Longest policy, in characters (CAM documents 6,144 characters per policy). Longer:
+/// `InvalidParameter.PolicyTooLong`.
+pub const MAX_POLICY_CHARS: usize = 6144;
+/// Most unexpired temporary credentials kept at once; beyond, STS answers
+/// `RequestLimitExceeded` (UNCONFIRMED: Tencent's STS limits the call rate, not the live
+/// credentials). Each holds its parsed policies (about 20 KB for a 6,144-character one), so
+/// the state stays under about 40 MB.
+pub const MAX_ISSUED: usize = 2048;
+/// How long an expired credential is still recognised (its requests get `ExpiredToken`
+/// rather than `InvalidAccessKeyId`) before it is freed.
+pub const EXPIRED_KEPT_SECONDS: i64 = 300;
 /// Default DurationSeconds of both actions.
 pub const DEFAULT_DURATION_SECONDS: i64 = 1800;
 /// HTTP status and COS code for a temporary credential used after its expiry.
@@ -330,7 +341,9 @@ impl Policy {
     pub fn allows(&self, req: &CosRequest<'_>) -> bool {
         let matches = |s: &Statement| {
             s.actions.iter().any(|a| action_matches(a, req.action))
-                && s.resources.iter().any(|r| glob(r, &req.resource))
+                && s.resources
+                    .iter()
+                    .any(|r| resource_matches(r, &req.resource))
                 && s.conditions
                     .iter()
                     .all(|c| condition_holds(c, req, s.allow))
@@ -358,7 +371,51 @@ fn action_matches(pattern: &str, action: &str) -> bool {
         )
 }
 
-/// CAM resource match: `*` matches any run of characters.
+/// CAM resource match, segment by segment as CAM matches: `qcs::cos:<region>:uid/<appid>:
+/// <bucket>/<key>`. A `*` in the region, uid, appid or bucket matches within that segment
+/// only (never across `:` or `/`: `…:examplebucket-*` names buckets, not their objects); in
+/// the key it matches any run of characters (`prefix/*`). A bare `*` resource, or a bare `*`
+/// for `<bucket>/<key>`, matches everything there. A pattern of another shape matches
+/// nothing (fails closed).
+fn resource_matches(pattern: &str, resource: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    let (Some((ph, pobj)), Some((th, tobj))) = (split_resource(pattern), split_resource(resource))
+    else {
+        return false;
+    };
+    if !ph.iter().zip(th.iter()).all(|(p, t)| glob(p, t)) {
+        return false;
+    }
+    if pobj == "*" {
+        return true;
+    }
+    match (pobj.split_once('/'), tobj.split_once('/')) {
+        (Some((pb, pk)), Some((tb, tk))) => glob(pb, tb) && glob(pk, tk),
+        (None, None) => glob(pobj, tobj),
+        (None, Some((tb, ""))) => glob(pobj, tb),
+        _ => false,
+    }
+}
+
+/// `qcs::cos:<region>:uid/<appid>:<bucket>/<key>` as its fixed segments (`qcs`, ``, `cos`,
+/// region, `uid`, appid) and the rest (`<bucket>/<key>`, which may hold `:`).
+fn split_resource(r: &str) -> Option<([&str; 6], &str)> {
+    let mut it = r.splitn(6, ':');
+    let (qcs, empty, service, region, owner, rest) = (
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+    );
+    let (uid, appid) = owner.split_once('/')?;
+    Some(([qcs, empty, service, region, uid, appid], rest))
+}
+
+/// `*` matches any run of characters.
 fn glob(pattern: &str, text: &str) -> bool {
     let parts: Vec<&str> = pattern.split('*').collect();
     let (Some(first), Some(last)) = (parts.first(), parts.last()) else {
@@ -631,6 +688,8 @@ impl std::fmt::Debug for TempCredential {
 pub struct Sts {
     roles: Vec<Role>,
     issued: HashMap<String, TempCredential>,
+    /// When [`Sts::purge`] last ran.
+    purged_at: i64,
 }
 
 fn param<'a>(p: &'a Map<String, Value>, name: &str) -> Result<&'a str, StsError> {
@@ -672,6 +731,12 @@ fn policy_param(p: &Map<String, Value>) -> Result<Option<Policy>, StsError> {
         code: "InvalidParameter.PolicyFormatError",
         message: "Policy is not URL-encoded UTF-8".into(),
     })?;
+    if decoded.chars().count() > MAX_POLICY_CHARS {
+        return fail(
+            "InvalidParameter.PolicyTooLong",
+            format!("Policy is longer than {MAX_POLICY_CHARS} characters"),
+        );
+    }
     Policy::parse(&decoded).map(Some).map_err(|m| StsError {
         code: "InvalidParameter.PolicyFormatError",
         message: m,
@@ -694,7 +759,30 @@ impl Sts {
         Self {
             roles,
             issued: HashMap::new(),
+            purged_at: i64::MIN,
         }
+    }
+
+    /// Frees the credentials that expired more than [`EXPIRED_KEPT_SECONDS`] ago. Runs at
+    /// most once a second (it walks every credential); the server calls it on every STS call
+    /// and every lookup of a temporary SecretId.
+    pub fn purge(&mut self, now: i64) {
+        if now == self.purged_at {
+            return;
+        }
+        self.purged_at = now;
+        self.issued
+            .retain(|_, c| now < c.expired_time.saturating_add(EXPIRED_KEPT_SECONDS));
+        if self.issued.capacity() > 2 * self.issued.len() + 64 {
+            self.issued.shrink_to_fit();
+        }
+    }
+
+    /// How many credentials are held (live, or expired less than [`EXPIRED_KEPT_SECONDS`]
+    /// ago).
+    #[must_use]
+    pub fn issued_count(&self) -> usize {
+        self.issued.len()
     }
 
     /// Runs `action` with the JSON `body`; returns the `Response` object (without
@@ -709,6 +797,7 @@ impl Sts {
         now: i64,
         random_hex: &mut dyn FnMut(usize) -> String,
     ) -> Result<Value, StsError> {
+        self.purge(now);
         let p: Map<String, Value> = match serde_json::from_slice::<Value>(body) {
             Ok(Value::Object(m)) => m,
             _ => return fail("InvalidParameter", "the body is not a JSON object"),
@@ -736,6 +825,12 @@ impl Sts {
             }
             _ => return fail("InvalidAction", format!("STS has no action {action}")),
         };
+        if self.issued.len() >= MAX_ISSUED {
+            return fail(
+                "RequestLimitExceeded",
+                format!("the emulator holds {MAX_ISSUED} unexpired temporary credentials"),
+            );
+        }
         let cred = TempCredential {
             secret_id: format!("AKIDtmp{}", random_hex(16)),
             secret_key: random_hex(24),

@@ -233,3 +233,61 @@ fn kill_at_each_commit_point_then_recover() {
     assert_eq!((again.status, again.code().as_str()), (404, "NoSuchUpload"));
     stop(c);
 }
+
+/// Issue 26: links inside the data directory were followed; recovery deleted 3 files outside
+/// it through a symlinked bucket. Nothing is followed now: a symlinked bucket is neither
+/// recovered nor served nor written, and a symlinked data file is not read.
+#[test]
+fn symlinks_in_the_data_dir_are_never_followed() {
+    use std::os::unix::fs::symlink;
+    let outside = temp_dir("symlink-victim");
+    std::fs::create_dir_all(outside.join("objects")).unwrap();
+    std::fs::create_dir_all(outside.join("uploads/u1")).unwrap();
+    for f in ["objects/a.data", "objects/.tmp-b", "uploads/u1/part-1.data"] {
+        std::fs::write(outside.join(f), b"precious").unwrap();
+    }
+    std::fs::write(outside.join("bucket.json"), br#"{"created":1}"#).unwrap();
+    let dir = temp_dir("symlink");
+    std::fs::create_dir_all(dir.join("buckets")).unwrap();
+    symlink(&outside, dir.join("buckets/evil-1250000000")).unwrap();
+    let h = cos_emulator::serve(config(&dir)).unwrap();
+    let p = h.port();
+    for f in ["objects/a.data", "objects/.tmp-b", "uploads/u1/part-1.data"] {
+        assert!(
+            outside.join(f).exists(),
+            "recovery removed {f} outside the data dir"
+        );
+    }
+    // not served, not written through
+    let path_put = |key: &str| {
+        let headers = vec![("Host", "127.0.0.1".to_string())];
+        let path = format!("/evil-1250000000/{key}");
+        let auth = authorization(AK, SK, "PUT", &path, &[], &headers, &key_time());
+        let mut hs = headers;
+        hs.push(("Authorization", auth));
+        raw(p, "PUT", &path, &hs, b"through the link")
+    };
+    assert_ne!(path_put("x").status, 200);
+    let n = std::fs::read_dir(outside.join("objects")).unwrap().count();
+    assert_eq!(n, 2, "nothing written outside");
+    // a data file replaced by a link to a file outside is not read
+    assert_eq!(put(p, "k", &[], b"mine").status, 200);
+    let objects = dir.join(format!("buckets/{BUCKET}/objects"));
+    let data = std::fs::read_dir(&objects)
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().ends_with(".data"))
+        .unwrap()
+        .path();
+    std::fs::write(outside.join("secret"), b"SECRET OUTSIDE").unwrap();
+    std::fs::remove_file(&data).unwrap();
+    symlink(outside.join("secret"), &data).unwrap();
+    let r = get(p, "k", &[]);
+    assert_ne!(r.status, 200);
+    assert!(!r.body.windows(6).any(|w| w == b"SECRET"));
+    drop(h);
+    // recovery leaves the link alone (it never deletes through it either)
+    let h = cos_emulator::serve(config(&dir)).unwrap();
+    assert!(outside.join("secret").exists());
+    drop(h);
+}

@@ -192,3 +192,57 @@ fn ssec_at_rest_only_salt_and_hmac_and_private_key_files() {
         assert_eq!(mode(&keys.join(f)), 0o600, "{f}");
     }
 }
+
+/// Issue 26: a range ending at 2^64-1 gave an empty 206 with a bogus Content-Range, and as a
+/// copy-source range it made an empty part.
+#[test]
+fn range_arithmetic_is_checked() {
+    let e = start("range");
+    let p = e.handle.port();
+    assert_eq!(put(p, "r", &[], b"0123456789").status, 200);
+    let max = u64::MAX;
+    let r = get(p, "r", &[("Range", format!("bytes=0-{max}"))]);
+    assert_eq!(r.status, 206);
+    assert_eq!(r.h("Content-Range"), Some("bytes 0-9/10"));
+    assert_eq!(r.body, b"0123456789");
+    let r = get(p, "r", &[("Range", format!("bytes=4-{max}"))]);
+    assert_eq!((r.status, r.body.as_slice()), (206, &b"456789"[..]));
+    let r = get(p, "r", &[("Range", format!("bytes={max}-{max}"))]);
+    assert_eq!(r.status, 416);
+    let r = get(p, "r", &[("Range", format!("bytes=-{max}"))]);
+    assert_eq!((r.status, r.body.as_slice()), (206, &b"0123456789"[..]));
+    // Upload Part - Copy
+    let init = signed(p, "POST", "dst", &[("uploads", "")], &[], b"");
+    let uid = upload_id(&init);
+    let src = format!("{HOST}/r");
+    let copy = |range: String| {
+        signed(
+            p,
+            "PUT",
+            "dst",
+            &[("partNumber", "1"), ("uploadId", &uid)],
+            &[
+                ("x-cos-copy-source", src.clone()),
+                ("x-cos-copy-source-range", range),
+            ],
+            b"",
+        )
+    };
+    for bad in [
+        format!("bytes=0-{max}"),
+        "bytes=0-10".into(),
+        format!("bytes={max}-{max}"),
+    ] {
+        let r = copy(bad.clone());
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (416, "InvalidRange"),
+            "{bad}: {}",
+            r.text()
+        );
+    }
+    let r = copy("bytes=0-9".into());
+    assert_eq!(r.status, 200, "{}", r.text());
+    let parts = signed(p, "GET", "dst", &[("uploadId", &uid)], &[], b"");
+    assert!(parts.text().contains("<Size>10</Size>"), "{}", parts.text());
+}

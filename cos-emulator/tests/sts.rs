@@ -193,6 +193,83 @@ fn policy_parsing_is_strict_and_deny_wins() {
     assert!(!p.allows(&other));
 }
 
+/// Issue 26: a `*` in the region or bucket part of a resource matched across `:` and `/`.
+#[test]
+fn resource_wildcards_stay_within_their_segment() {
+    let allows = |resource: &str, region: &str, bucket: &str, key: &str| {
+        let p = Policy::parse(&format!(
+            r#"{{"version":"2.0","statement":[{{"effect":"allow","action":"name/cos:GetObject","resource":"{resource}"}}]}}"#
+        ))
+        .unwrap();
+        p.allows(&CosRequest {
+            action: "GetObject",
+            resource: cos_resource(region, bucket, key),
+            headers: &[],
+            source_ip: None,
+            secure: false,
+            length_pending: false,
+        })
+    };
+    // within a segment: allowed
+    assert!(allows(
+        "qcs::cos:*:uid/1250000000:b-1250000000/*",
+        "ap-x",
+        "b-1250000000",
+        "k"
+    ));
+    assert!(allows(
+        "qcs::cos:ap-x:uid/1250000000:b-*/doc/*",
+        "ap-x",
+        "b-1250000000",
+        "doc/a/b"
+    ));
+    assert!(allows(
+        "qcs::cos:ap-x:uid/1250000000:*",
+        "ap-x",
+        "b-1250000000",
+        "any/key"
+    ));
+    assert!(allows(
+        "qcs::cos:ap-x:uid/*:b-1250000000/k",
+        "ap-x",
+        "b-1250000000",
+        "k"
+    ));
+    assert!(allows("*", "ap-x", "b-1250000000", "k"));
+    // across `:` or `/`: refused
+    assert!(!allows(
+        "qcs::cos:ap-x:uid/1250000000:b-*",
+        "ap-x",
+        "b-1250000000",
+        "doc/a"
+    ));
+    assert!(!allows("qcs::cos:*/doc/*", "ap-x", "b-1250000000", "doc/a"));
+    assert!(!allows(
+        "qcs::cos:ap-*/doc/a",
+        "ap-x",
+        "b-1250000000",
+        "doc/a"
+    ));
+    assert!(!allows(
+        "qcs::cos:ap-x:uid/125*/doc/a",
+        "ap-x",
+        "b-1250000000",
+        "doc/a"
+    ));
+    assert!(!allows(
+        "qcs::cos:ap-x:uid/1250000000:b-*doc/a",
+        "ap-x",
+        "b-1250000000",
+        "doc/a"
+    ));
+    assert!(!allows(
+        "qcs::cos:*:b-1250000000/k",
+        "ap-x",
+        "b-1250000000",
+        "k"
+    ));
+}
+
 /// A pending length (a POST form before its file) is optimistic: size limits of allow
 /// statements hold for now, size conditions of deny statements do not match; every other
 /// condition is decided as usual.
@@ -431,4 +508,96 @@ fn ip_conditions_see_ipv4_mapped_peers_as_ipv4() {
     assert!(p.allows(&from("192.168.0.1")));
     assert!(!p.allows(&from("10.1.2.3")));
     assert!(!p.allows(&from("::ffff:10.1.2.3")));
+}
+
+/// Issue 26: 20,000 GetFederationToken calls took RSS from 3 to 501 MB and nothing was freed
+/// after the credentials expired; a 7.8 KB policy was accepted (CAM documents 6,144
+/// characters).
+#[test]
+fn sts_state_is_bounded_and_expired_credentials_are_freed() {
+    use cos_emulator::sts::{EXPIRED_KEPT_SECONDS, MAX_ISSUED, MAX_POLICY_CHARS};
+    let mut sts = Sts::new(Vec::new());
+    let mut n = 0u64;
+    let mut rand = |len: usize| {
+        n += 1;
+        format!("{n:0width$x}", width = len * 2)
+    };
+    let now = 1_700_000_000;
+    let grant = r#"{"version":"2.0","statement":[{"effect":"allow","action":"name/cos:GetObject","resource":"qcs::cos:ap-x:uid/1:b-1/"#;
+    let policy_of_len = |len: usize| {
+        let tail = "*\"}]}";
+        let pad = "a".repeat(len - grant.len() - tail.len());
+        format!("{grant}{pad}{tail}")
+    };
+    let body = |policy: &str, duration: i64| {
+        serde_json::json!({"Name": "u", "Policy": cos_emulator::util::url_encode(policy), "DurationSeconds": duration})
+            .to_string()
+    };
+    // the policy length bound, in characters
+    let at_max = policy_of_len(MAX_POLICY_CHARS);
+    assert!(sts
+        .handle(
+            "GetFederationToken",
+            body(&at_max, 60).as_bytes(),
+            now,
+            &mut rand
+        )
+        .is_ok());
+    let over = policy_of_len(MAX_POLICY_CHARS + 1);
+    assert_eq!(
+        sts.handle(
+            "GetFederationToken",
+            body(&over, 60).as_bytes(),
+            now,
+            &mut rand
+        )
+        .unwrap_err()
+        .code,
+        "InvalidParameter.PolicyTooLong"
+    );
+    let big = policy_of_len(7800);
+    assert!(sts
+        .handle(
+            "GetFederationToken",
+            body(&big, 60).as_bytes(),
+            now,
+            &mut rand
+        )
+        .is_err());
+    // bounded: at most MAX_ISSUED live credentials
+    let small = policy_of_len(200);
+    for _ in 1..MAX_ISSUED {
+        sts.handle(
+            "GetFederationToken",
+            body(&small, 60).as_bytes(),
+            now,
+            &mut rand,
+        )
+        .unwrap();
+    }
+    assert_eq!(sts.issued_count(), MAX_ISSUED);
+    assert_eq!(
+        sts.handle(
+            "GetFederationToken",
+            body(&small, 60).as_bytes(),
+            now,
+            &mut rand
+        )
+        .unwrap_err()
+        .code,
+        "RequestLimitExceeded"
+    );
+    // expired ones are kept EXPIRED_KEPT_SECONDS (ExpiredToken), then freed
+    sts.purge(now + 60 + EXPIRED_KEPT_SECONDS - 1);
+    assert_eq!(sts.issued_count(), MAX_ISSUED);
+    sts.purge(now + 60 + EXPIRED_KEPT_SECONDS);
+    assert_eq!(sts.issued_count(), 0);
+    assert!(sts
+        .handle(
+            "GetFederationToken",
+            body(&small, 60).as_bytes(),
+            now + 400,
+            &mut rand
+        )
+        .is_ok());
 }

@@ -1106,3 +1106,145 @@ fn hostile_holder_of_a_scoped_key_is_refused() {
     );
     assert_eq!(get(port, "secret/s", &[]).status, 200);
 }
+
+/// Issue 26: the official resumable uploaders start with `GET /?uploads&prefix=<key>`; the
+/// upload preset of `cosPolicy` (with ListMultipartUploads and ListParts) lets them list the
+/// uploads of keys in its scope, and no others.
+#[test]
+fn list_multipart_uploads_is_judged_on_the_listed_prefix() {
+    let e = start_sts("sts-list-uploads");
+    let p = e.handle.port();
+    let base = format!("qcs::cos:ap-guangzhou:uid/1250000000:{BUCKET}/");
+    let actions: Vec<String> = [
+        "PostObject",
+        "PutObject",
+        "InitiateMultipartUpload",
+        "UploadPart",
+        "CompleteMultipartUpload",
+        "ListMultipartUploads",
+        "ListParts",
+    ]
+    .iter()
+    .map(|a| format!("name/cos:{a}"))
+    .collect();
+    let policy = json!({"version": "2.0", "statement": [
+        {"effect": "allow", "action": actions, "resource": [format!("{base}users/1/*")]}
+    ]})
+    .to_string();
+    let t = federation(p, &policy, 1800);
+    let init = tmp_signed(
+        p,
+        &t,
+        ("POST", "users/1/big.bin", &[("uploads", "")]),
+        &[],
+        b"",
+    );
+    assert_eq!(init.status, 200, "{}", init.text());
+    let list = |prefix: &str| {
+        tmp_signed(
+            p,
+            &t,
+            ("GET", "", &[("uploads", ""), ("prefix", prefix)]),
+            &[],
+            b"",
+        )
+    };
+    let r = list("users/1/big.bin");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        r.text().contains("<Key>users/1/big.bin</Key>"),
+        "{}",
+        r.text()
+    );
+    for other in ["users/2/", "users/", ""] {
+        let r = list(other);
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (403, "AccessDenied"),
+            "{other}"
+        );
+    }
+    let uid = upload_id(&init);
+    let parts = tmp_signed(
+        p,
+        &t,
+        ("GET", "users/1/big.bin", &[("uploadId", &uid)]),
+        &[],
+        b"",
+    );
+    assert_eq!(parts.status, 200, "{}", parts.text());
+}
+
+/// Issue 26: a chunked PUT (no Content-Length) passed a `deny` and an `_if_exist` size limit
+/// (50,000 B stored under a 1,000 B cap). Streamed bodies are decided again with their size.
+#[test]
+fn streamed_bodies_meet_the_size_conditions() {
+    let e = start_sts("sts-streamed");
+    let p = e.handle.port();
+    let res = format!("qcs::cos:ap-guangzhou:uid/1250000000:{BUCKET}/s/*");
+    let put = |t: &Temp, key: &str, body: &[u8], chunked: bool| {
+        let mut headers: Vec<(&str, String)> = vec![("Host", HOST.to_string())];
+        let auth = authorization(
+            &t.id,
+            &t.key,
+            "PUT",
+            &format!("/{key}"),
+            &[],
+            &headers,
+            &key_time(),
+        );
+        headers.push(("Authorization", auth));
+        headers.push(("x-cos-security-token", t.token.clone()));
+        if chunked {
+            raw_chunked(p, "PUT", &format!("/{key}"), &headers, body)
+        } else {
+            raw(p, "PUT", &format!("/{key}"), &headers, body)
+        }
+    };
+    for (name, policy) in [
+        (
+            "deny over 1000",
+            json!({"version": "2.0", "statement": [
+                {"effect": "allow", "action": ["name/cos:PutObject"], "resource": [res]},
+                {"effect": "deny", "action": ["name/cos:PutObject"], "resource": [res],
+                 "condition": {"numeric_greater_than": {"cos:content-length": 1000}}}
+            ]}),
+        ),
+        (
+            "allow up to 1000 if it exists",
+            json!({"version": "2.0", "statement": [
+                {"effect": "allow", "action": ["name/cos:PutObject"], "resource": [res],
+                 "condition": {"numeric_less_than_equal_if_exist": {"cos:content-length": 1000}}}
+            ]}),
+        ),
+    ] {
+        let t = federation(p, &policy.to_string(), 1800);
+        let r = put(&t, "s/big", &vec![b'x'; 50_000], true);
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (403, "AccessDenied"),
+            "{name}: {}",
+            r.text()
+        );
+        assert_eq!(get(p, "s/big", &[]).status, 404, "{name}: nothing stored");
+        let r = put(&t, "s/small", &[b'y'; 500], true);
+        assert_eq!(r.status, 200, "{name}: {}", r.text());
+        let r = put(&t, "s/big", &vec![b'x'; 50_000], false);
+        assert_eq!(r.status, 403, "{name}");
+    }
+    // a folder key stays empty when its body is chunked too (the 5 GB cap is the same
+    // bounded write with another limit)
+    let mut headers: Vec<(&str, String)> = vec![("Host", HOST.to_string())];
+    let auth = authorization(AK, SK, "PUT", "/dir/", &[], &headers, &key_time());
+    headers.push(("Authorization", auth));
+    let r = raw_chunked(p, "PUT", "/dir/", &headers, b"not empty");
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (400, "InvalidArgument"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(get(p, "dir/", &[]).status, 404);
+    let r = raw_chunked(p, "PUT", "/dir/", &headers, b"");
+    assert_eq!(r.status, 200, "{}", r.text());
+}

@@ -237,9 +237,9 @@ fn refused_requests_table() {
             method: "PUT",
             target: "/k?tagging".into(),
             body: b"REPLACED",
-            status: 501,
-            code: "NotImplemented",
-            ..base("an unknown sub-resource never falls through to PUT Object")
+            status: 400,
+            code: "InvalidArgument",
+            ..base("an unknown sub-resource never falls through to PUT Object (a 4xx)")
         },
         Case {
             sign_method: "PUT",
@@ -247,8 +247,8 @@ fn refused_requests_table() {
             method: "PUT",
             target: "/k?uploads".into(),
             body: b"REPLACED",
-            status: 501,
-            code: "NotImplemented",
+            status: 400,
+            code: "InvalidArgument",
             ..base("a known sub-resource that does not belong (PUT ?uploads) is not PUT Object")
         },
         Case {
@@ -257,8 +257,8 @@ fn refused_requests_table() {
             method: "PUT",
             target: "/k?response-content-type=text%2Fhtml".into(),
             body: b"REPLACED",
-            status: 501,
-            code: "NotImplemented",
+            status: 400,
+            code: "InvalidArgument",
             ..base("response-* overrides only on GET/HEAD")
         },
         Case {
@@ -305,6 +305,78 @@ fn refused_requests_table() {
             extra: vec![("x-cos-meta-evil", "1".into())],
             body: b"REPLACED",
             ..base("unsigned x-cos-meta-* on a pre-signed PUT")
+        },
+        // --- issue 26: what the official SDKs send, and what must stay refused
+        Case {
+            sign_method: "PUT",
+            method: "PUT",
+            sign_path: "/k3",
+            target: "/k3".into(),
+            sign_headers: vec![
+                ("x-cos-meta-a|b", "1".into()),
+                ("x-cos-meta-a^b!c", "2".into()),
+            ],
+            body: b"data",
+            status: 200,
+            code: "",
+            ..base("signed x-cos-* names that need URL-encoding (accepted)")
+        },
+        Case {
+            sign_method: "PUT",
+            method: "PUT",
+            sign_path: "/k3",
+            target: "/k3".into(),
+            presigned: true,
+            extra: vec![("x-cos-meta-a|b", "1".into())],
+            body: b"data",
+            ..base("unsigned x-cos-meta-a|b (refused)")
+        },
+        Case {
+            sign_method: "PUT",
+            method: "PUT",
+            sign_path: "/k3",
+            target: "/k3".into(),
+            extra: vec![("x-cos-meta-empty", "".into())],
+            body: b"data",
+            status: 200,
+            code: "",
+            ..base("an unsigned empty x-cos-meta-* header (accepted, not stored)")
+        },
+        Case {
+            sign_path: "/",
+            target: "/?marker=&max-keys=".into(),
+            status: 200,
+            code: "",
+            ..base("unsigned marker and max-keys on a bucket listing (accepted, ignored)")
+        },
+        Case {
+            presigned: true,
+            target: "/k?foo=bar".into(),
+            status: 200,
+            code: "",
+            ..base("an unsigned unknown parameter on a pre-signed GET (accepted, ignored)")
+        },
+        Case {
+            presigned: true,
+            target: "/k?versionId=1".into(),
+            ..base("an unsigned sub-resource (versionId) on a pre-signed GET (refused)")
+        },
+        Case {
+            presigned: true,
+            target: "/k?partNumber=1".into(),
+            ..base("an unsigned partNumber on a pre-signed GET (refused)")
+        },
+        Case {
+            presigned: true,
+            target: "/k?x-cos-traffic-limit=1".into(),
+            ..base("an unsigned x-cos-* parameter (refused)")
+        },
+        Case {
+            sign_query: vec![("tagging", "")],
+            target: "/k?tagging".into(),
+            status: 400,
+            code: "InvalidArgument",
+            ..base("a signed sub-resource the emulator does not serve (400, not a retried 5xx)")
         },
         Case {
             presigned: true,
@@ -370,6 +442,10 @@ fn refused_requests_table() {
     let parts = signed(p, "GET", "up", &[("uploadId", uid)], &[], b"");
     assert!(parts.text().contains("<PartNumber>1</PartNumber>"));
     assert_eq!(get(p, "up", &[]).status, 404);
+    // the unsigned empty meta header was dropped, not stored
+    let k3 = signed(p, "HEAD", "k3", &[], &[], b"");
+    assert_eq!(k3.status, 200);
+    assert!(k3.h("x-cos-meta-empty").is_none());
 }
 
 #[test]

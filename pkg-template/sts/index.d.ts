@@ -38,10 +38,10 @@ export function tc3Authorization(options: Tc3AuthorizationOptions): string;
 /** COS object actions {@link cosPolicy} accepts (bare or as `name/cos:<Action>`). */
 export type CosObjectAction =
   | 'GetObject' | 'HeadObject' | 'OptionsObject' | 'PutObject' | 'PostObject' | 'AppendObject' | 'DeleteObject'
-  | 'InitiateMultipartUpload' | 'UploadPart' | 'CompleteMultipartUpload' | 'AbortMultipartUpload' | 'ListParts'
+  | 'InitiateMultipartUpload' | 'UploadPart' | 'CompleteMultipartUpload' | 'AbortMultipartUpload' | 'ListParts' | 'ListMultipartUploads'
   | 'GetObjectACL' | 'PutObjectACL' | 'GetObjectTagging' | 'PutObjectTagging' | 'DeleteObjectTagging' | 'PostObjectRestore';
 
-/** `upload` = PostObject, PutObject, InitiateMultipartUpload, UploadPart, CompleteMultipartUpload; `download` = GetObject, HeadObject. */
+/** `upload` = PostObject, PutObject, InitiateMultipartUpload, UploadPart, CompleteMultipartUpload, ListMultipartUploads, ListParts (the official resumable uploaders list first); `download` = GetObject, HeadObject. */
 export type CosActionPreset = 'upload' | 'download';
 
 export interface CosPolicyConditions {

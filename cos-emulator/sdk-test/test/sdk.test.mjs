@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync, readdirSync, readFileSync, statSync
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -254,4 +254,118 @@ test('sliceCopyFile of an SSE-C source (HEAD of the source without its key)', as
   assert.equal(r.statusCode, 200);
   const got = await call(cos, 'getObject', { Key: 'copy/dst.bin' });
   assert.equal(got.Body.toString(), 'copy me');
+});
+
+// --- issue 26: what the official SDK sends that COS accepts, and cos-wasm's temporary keys
+
+test('x-cos-meta-* names that need URL-encoding, and an empty x-cos-meta-* header', async () => {
+  const Headers = { 'x-cos-meta-a|b': '1', 'x-cos-meta-a^b!c': '2', 'x-cos-meta-empty': '' };
+  const r = await call(cos, 'putObject', { Key: 'meta/odd.txt', Body: Buffer.from('meta'), Headers });
+  assert.equal(r.statusCode, 200);
+  const h = await call(cos, 'headObject', { Key: 'meta/odd.txt' });
+  assert.equal(h.headers['x-cos-meta-a|b'], '1');
+  assert.equal(h.headers['x-cos-meta-a^b!c'], '2');
+});
+
+test('an unknown sub-resource is a 4xx the SDK does not retry', async () => {
+  await call(cos, 'putObject', { Key: 'tag/a.txt', Body: Buffer.from('x') });
+  await assert.rejects(call(cos, 'putObjectTagging', { Key: 'tag/a.txt', Tags: [{ Key: 'k', Value: 'v' }] }), (err) => {
+    assert.equal(err.statusCode, 400, errText(err));
+    return true;
+  });
+});
+
+/** The emulator's STS, TC3-signed as the official Tencent Cloud SDK signs (host without port). */
+async function federationToken(policy) {
+  const body = JSON.stringify({ Name: 'sdk', Policy: encodeURIComponent(policy), DurationSeconds: 1800 });
+  const ts = Math.floor(Date.now() / 1000);
+  const date = new Date(ts * 1000).toISOString().slice(0, 10);
+  const sha = (x) => createHash('sha256').update(x).digest('hex');
+  const hmac = (k, x) => createHmac('sha256', k).update(x).digest();
+  const canonical = `POST\n/\n\ncontent-type:application/json\nhost:127.0.0.1\n\ncontent-type;host\n${sha(body)}`;
+  const toSign = `TC3-HMAC-SHA256\n${ts}\n${date}/sts/tc3_request\n${sha(canonical)}`;
+  const key = hmac(hmac(hmac(`TC3${SECRET_KEY}`, date), 'sts'), 'tc3_request');
+  const sig = createHmac('sha256', key).update(toSign).digest('hex');
+  const res = await fetch(`http://127.0.0.1:${port}/`, {
+    method: 'POST',
+    headers: {
+      Authorization: `TC3-HMAC-SHA256 Credential=${SECRET_ID}/${date}/sts/tc3_request, SignedHeaders=content-type;host, Signature=${sig}`,
+      'Content-Type': 'application/json', 'X-TC-Action': 'GetFederationToken', 'X-TC-Version': '2018-08-13',
+      'X-TC-Timestamp': String(ts), 'X-TC-Region': REGION,
+    },
+    body,
+  });
+  const r = (await res.json()).Response;
+  assert.ok(r.Credentials, JSON.stringify(r));
+  return { tmpSecretId: r.Credentials.TmpSecretId, tmpSecretKey: r.Credentials.TmpSecretKey, sessionToken: r.Credentials.Token };
+}
+
+/** cos-wasm's STS entry, when the packed package is installed in tests/js (scripts/test.sh does). */
+async function cosWasmSts() {
+  try {
+    // its CommonJS build (the `require` condition), resolved from tests/js
+    const req = createRequire(resolve(here, '../../../tests/js/package.json'));
+    return req('cos-wasm/sts');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The upload-preset policy cosPolicy writes (tests/vectors/cam-policies.json, case upload-prefix;
+ * tests/cam_policy.rs checks the builder still writes exactly it). */
+function uploadPresetFixture() {
+  const v = JSON.parse(readFileSync(resolve(here, '../../../tests/vectors/cam-policies.json'), 'utf8'));
+  const c = v.cases.find((x) => x.id === 'upload-prefix');
+  return { bucket: c.input.bucket, region: c.input.region, prefix: c.input.allow[0].prefix, policy: c.policy };
+}
+
+async function sliceUploadWithTemporaryKeys(t, { bucket, region, prefix, creds }) {
+  const tmp = new COS({
+    SecretId: creds.tmpSecretId, SecretKey: creds.tmpSecretKey, SecurityToken: creds.sessionToken,
+    Protocol: 'http:', Ip: `127.0.0.1:${port}`,
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'cos-emu-tmpkeys-'));
+  const fp = join(dir, 'big.bin');
+  writeFileSync(fp, big);
+  const at = (Key) => ({ Bucket: bucket, Region: region, Key });
+  const go = (method, params) => new Promise((res, rej) => tmp[method](params, (err, data) => (err ? rej(err) : res(data))));
+  try {
+    const Key = `${prefix}slice-${t}.bin`;
+    const r = await go('sliceUploadFile', { ...at(Key), FilePath: fp, ChunkSize: 1024 * 1024 });
+    assert.equal(r.statusCode, 200);
+    const got = await call(cos, 'getObject', { Bucket: bucket, Region: region, Key });
+    assert.equal(createHash('md5').update(got.Body).digest('hex'), bigMd5);
+    // resume: an upload this SDK started and left open is found and finished
+    const open = await go('multipartInit', at(`${prefix}resume-${t}.bin`));
+    await go('multipartUpload', { ...at(`${prefix}resume-${t}.bin`), UploadId: open.UploadId, PartNumber: 1, Body: big.subarray(0, 1024 * 1024) });
+    const again = await go('sliceUploadFile', { ...at(`${prefix}resume-${t}.bin`), FilePath: fp, ChunkSize: 1024 * 1024 });
+    assert.equal(again.statusCode, 200);
+    // outside the grant: refused
+    await assert.rejects(go('sliceUploadFile', { ...at(`other/${t}.bin`), FilePath: fp, ChunkSize: 1024 * 1024 }), (err) => {
+      assert.equal(err.statusCode, 403, errText(err));
+      return true;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('sliceUploadFile with temporary keys of the cosPolicy upload preset (the policy cosPolicy writes)', async () => {
+  const f = uploadPresetFixture();
+  const creds = await federationToken(f.policy);
+  await sliceUploadWithTemporaryKeys('fixture', { ...f, creds });
+});
+
+test('sliceUploadFile with cos-wasm cosPolicy + getFederationToken', async (t) => {
+  const sts = await cosWasmSts();
+  if (!sts) {
+    t.skip('cos-wasm is not installed in tests/js (bash scripts/pack.sh installs it)');
+    return;
+  }
+  const bucket = 'wasmkeys-1250000000';
+  const policy = sts.cosPolicy({ bucket, region: REGION, allow: [{ actions: 'upload', prefix: 'u/1/' }] });
+  const creds = await sts.getFederationToken({
+    secretId: SECRET_ID, secretKey: SECRET_KEY, region: REGION, endpoint: `http://127.0.0.1:${port}/`, name: 'sdk', policy,
+  });
+  await sliceUploadWithTemporaryKeys('wasm', { bucket, region: REGION, prefix: 'u/1/', creds });
 });

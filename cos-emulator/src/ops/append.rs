@@ -91,6 +91,10 @@ pub fn append_object(
         }
     };
     let w = write_temp(st, body, enc.as_ref())?;
+    if let Err(e) = crate::ctx::authorize_written(st, ctx, w.size) {
+        let _ = std::fs::remove_file(&w.tmp);
+        return Err(e);
+    }
     check_written_md5(&w, content_md5)?;
     // new data file = old stored bytes ‖ new segment
     let tmp2 = st.store.tmp_path();

@@ -51,9 +51,9 @@ pub fn copy_facts(st: &State, ctx: &Ctx<'_>, part: bool) -> CosResult<Vec<(Strin
         .map_err(ioe)?
         .ok_or_else(|| not_found(&sk))?;
     let range = ctx.h("x-cos-copy-source-range").filter(|_| part);
-    let len = match range.map(|v| parse_range(v, src.size)).transpose()? {
-        Some(Some((start, end))) => end - start,
-        _ => src.size,
+    let len = match range.map(|v| parse_copy_range(v, src.size)).transpose()? {
+        Some((start, end)) => end - start,
+        None => src.size,
     };
     let source_type = (!part && ctx.h("x-cos-metadata-directive") != Some("Replaced"))
         .then_some(src.content_type);

@@ -2,7 +2,7 @@
 //! complete.
 
 use crate::crypto::{Alg, ObjectReader, Segment};
-use crate::ctx::{header_getter, header_names, Ctx};
+use crate::ctx::{authorize_written, header_getter, header_names, Ctx};
 use crate::error::{bad_request, ioe, CosError, CosResult};
 use crate::http::{BodyReader, Response};
 use crate::objio::*;
@@ -141,12 +141,21 @@ pub fn upload_part(
     let u = get_upload(st, ctx, bucket)?;
     let enc = upload_key(st, ctx, &u)?;
     if body.declared_len().unwrap_or(0) > MAX_PUT {
-        return Err(bad_request("EntityTooLarge", "A part may be at most 5 GB"));
+        return Err(part_too_large());
     }
     let content_md5 = parse_content_md5(ctx.h("content-md5"))?;
-    let w = write_temp(st, body, enc.as_ref())?;
+    // bounded as it streams (a chunked part has no Content-Length to refuse up front)
+    let w = write_temp_bounded(st, body, enc.as_ref(), MAX_PUT, part_too_large)?;
+    if let Err(e) = authorize_written(st, ctx, w.size) {
+        let _ = std::fs::remove_file(&w.tmp);
+        return Err(e);
+    }
     check_written_md5(&w, content_md5)?;
     store_part(st, ctx, bucket, &u, n, w)
+}
+
+fn part_too_large() -> CosError {
+    bad_request("EntityTooLarge", "A part may be at most 5 GB")
 }
 
 fn store_part(
@@ -197,8 +206,7 @@ pub fn upload_part_copy(st: &State, ctx: &Ctx<'_>, bucket: &str) -> CosResult<Re
     let (src, f, src_enc) = open_source(st, ctx)?;
     let (start, end) = match ctx.h("x-cos-copy-source-range") {
         None => (0, src.size),
-        Some(v) => parse_range(v, src.size)?
-            .ok_or_else(|| bad_request("InvalidArgument", "invalid x-cos-copy-source-range"))?,
+        Some(v) => parse_copy_range(v, src.size)?,
     };
     let mut reader = ObjectReader::new(f, src_enc, &src.segments, start, end).map_err(ioe)?;
     let w = write_temp(st, &mut reader, enc.as_ref())?;
@@ -348,7 +356,8 @@ pub fn complete_upload(
     let res = (|| -> io::Result<()> {
         let mut out = BufWriter::with_capacity(256 * 1024, File::create(&tmp)?);
         for p in &chosen {
-            let mut f = File::open(st.store.part_path(bucket, &u.upload_id, p.number))?;
+            let mut f =
+                crate::store::open_nofollow(&st.store.part_path(bucket, &u.upload_id, p.number))?;
             io::copy(&mut f, &mut out)?;
         }
         let f = out.into_inner().map_err(|e| e.into_error())?;

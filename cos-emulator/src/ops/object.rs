@@ -1,7 +1,7 @@
 //! Single-object operations: PUT, GET/HEAD, DELETE, ACL, restore.
 
 use crate::crypto::ObjectReader;
-use crate::ctx::{header_getter, header_names, Ctx};
+use crate::ctx::{authorize_written, header_getter, header_names, Ctx};
 use crate::error::{access_denied, bad_request, forbidden, ioe, not_found, CosError, CosResult};
 use crate::http::{Body, BodyReader, Response};
 use crate::objio::*;
@@ -18,17 +18,10 @@ pub fn put_object(
 ) -> CosResult<Response> {
     st.store.ensure_bucket(bucket, st.now()).map_err(ioe)?;
     if ctx.key.ends_with('/') && body.declared_len().unwrap_or(0) > 0 {
-        // COS allows "folder" objects; they must be empty
-        return Err(bad_request(
-            "InvalidArgument",
-            "A key ending in / must have an empty body",
-        ));
+        return Err(folder_not_empty());
     }
     if body.declared_len().unwrap_or(0) > MAX_PUT {
-        return Err(bad_request(
-            "EntityTooLarge",
-            "Your proposed upload exceeds the maximum allowed size (5 GB)",
-        ));
+        return Err(put_too_large());
     }
     if ctx.h("content-length").is_none() && ctx.h("transfer-encoding").is_none() {
         return Err(CosError::new(
@@ -43,11 +36,36 @@ pub fn put_object(
     forbid_presigned_sse_cos(ctx, &req)?;
     let content_md5 = parse_content_md5(ctx.h("content-md5"))?;
     let (sse, enc) = prepare_sse(st, bucket, req, &attrs.storage_class)?;
-    let w = write_temp(st, body, enc.as_ref())?;
+    // The size rules hold for a streamed (chunked) body too, as it streams: a folder key
+    // stays empty, 5 GB at most, then the temporary credential's size conditions.
+    let w = if ctx.key.ends_with('/') {
+        write_temp_bounded(st, body, enc.as_ref(), 0, folder_not_empty)?
+    } else {
+        write_temp_bounded(st, body, enc.as_ref(), MAX_PUT, put_too_large)?
+    };
+    if let Err(e) = authorize_written(st, ctx, w.size) {
+        let _ = std::fs::remove_file(&w.tmp);
+        return Err(e);
+    }
     let meta = commit_new(st, bucket, &ctx.key, attrs, sse, w, content_md5)?;
     let mut r = Response::new(200);
     write_response_headers(&mut r, &meta);
     Ok(r)
+}
+
+/// COS allows "folder" objects (a key ending in `/`); they must be empty.
+fn folder_not_empty() -> CosError {
+    bad_request(
+        "InvalidArgument",
+        "A key ending in / must have an empty body",
+    )
+}
+
+fn put_too_large() -> CosError {
+    bad_request(
+        "EntityTooLarge",
+        "Your proposed upload exceeds the maximum allowed size (5 GB)",
+    )
 }
 
 /// GET / HEAD Object.

@@ -108,6 +108,34 @@ pub fn raw(port: u16, method: &str, target: &str, headers: &[(&str, String)], bo
     parse_response(&buf, method == "HEAD")
 }
 
+/// Sends one raw request with a chunked body (no Content-Length), in 4 KiB chunks.
+pub fn raw_chunked(
+    port: u16,
+    method: &str,
+    target: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> Resp {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut req = format!("{method} {target} HTTP/1.1\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+    let mut out = req.into_bytes();
+    for c in body.chunks(4096) {
+        out.extend(format!("{:x}\r\n", c.len()).as_bytes());
+        out.extend(c);
+        out.extend(b"\r\n");
+    }
+    out.extend(b"0\r\n\r\n");
+    // the server may answer and close before reading everything
+    let _ = s.write_all(&out);
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    parse_response(&buf, method == "HEAD")
+}
+
 pub fn parse_response(buf: &[u8], head: bool) -> Resp {
     let end = buf
         .windows(4)
