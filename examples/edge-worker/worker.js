@@ -254,8 +254,17 @@ function sseFor(mode, body, env, key, owned) {
   }
 }
 
+/** ERR_CONFIG naming the environment binding that is missing (never its value). */
+function requireCredentials(env) {
+  for (const name of ['COS_SECRET_ID', 'COS_SECRET_KEY']) {
+    if (!env[name]) {
+      throw new HttpError(500, 'ERR_CONFIG', `COS credentials are not configured: the environment binding ${name} is ${env[name] === undefined ? 'undefined' : 'empty'} (set it with \`wrangler secret put ${name}\`, in .dev.vars for wrangler dev, or in config.capnp for workerd)`);
+    }
+  }
+}
+
 function signer(env) {
-  if (!env.COS_SECRET_ID || !env.COS_SECRET_KEY) throw new HttpError(500, 'ERR_CONFIG', 'COS credentials are not configured');
+  requireCredentials(env);
   // strict: every write signs its Content-Type and Content-Length (buckets in COS's strict mode)
   return new CosSigner({ secretId: env.COS_SECRET_ID, secretKey: env.COS_SECRET_KEY, securityToken: env.COS_SECURITY_TOKEN || undefined, strict: true });
 }
@@ -389,7 +398,7 @@ async function credentials(user, body, env) {
   onlyFields(body, []);
   // On by default: the policy pins the ACL like the other routes (`acl` condition).
   if (String(env.ALLOW_TEMPORARY_KEYS ?? '').toLowerCase() === 'false') throw new HttpError(404, 'ERR_NOT_FOUND', 'temporary keys are turned off (ALLOW_TEMPORARY_KEYS=false)');
-  if (!env.COS_SECRET_ID || !env.COS_SECRET_KEY) throw new HttpError(500, 'ERR_CONFIG', 'COS credentials are not configured');
+  requireCredentials(env);
   const policy = credentialsPolicy(user, env);
   const cacheKey = `${user}\n${policy}`;
   let provider = providers.get(cacheKey);

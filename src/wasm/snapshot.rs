@@ -271,9 +271,19 @@ pub(super) fn text<'n>(v: &Node<'n>, name: &str) -> Result<Option<&'n str>> {
 }
 
 pub(super) fn req_str(obj: &Node<'_>, name: &str) -> Result<String> {
-    text(get(obj, name), name)?
-        .map(str::to_owned)
-        .ok_or_else(|| err!(InvalidArgument, "`{}` must be a string", name))
+    let v = get(obj, name);
+    text(v, name)?.map(str::to_owned).ok_or_else(|| {
+        if v.is_absent() {
+            // The usual cause: an unset environment variable or binding passed as the value.
+            err!(
+                InvalidArgument,
+                "`{}` must be a string; it was undefined or null (an unset environment variable or binding?)",
+                name
+            )
+        } else {
+            err!(InvalidArgument, "`{}` must be a string", name)
+        }
+    })
 }
 
 pub(super) fn opt_str(obj: &Node<'_>, name: &str) -> Result<Option<String>> {

@@ -129,3 +129,16 @@ test('GET /download with a misconfigured CDN key: 500 ERR_CONFIG, the key never 
     await stack.stop();
   }
 });
+
+test('a worker whose COS_SECRET_KEY binding is empty: 500 ERR_CONFIG naming the binding and how to set it', async () => {
+  const stack = await startStack({ workerEnv: { COS_SECRET_KEY: '' } });
+  try {
+    const res = await download(stack, stack.users.alice, new URLSearchParams({ key: KEY }));
+    const body = JSON.parse(await res.text());
+    assert.equal(res.status, 500);
+    assert.equal(body.error.code, 'ERR_CONFIG');
+    assert.match(body.error.message, /COS_SECRET_KEY is empty .*wrangler secret put COS_SECRET_KEY/);
+  } finally {
+    await stack.stop();
+  }
+});

@@ -157,3 +157,8 @@ test('random inputs never trap the module', () => {
   }
   assert.match(s.authorization({ method: 'GET', key: 'a', keyTime: KT }), /^q-sign-algorithm=sha1/);
 });
+
+test('a secretId read from an unset environment variable is named as such', () => {
+  const e = assertCosError(() => new CosSigner({ secretId: process.env.COS_WASM_SURELY_UNSET, secretKey: 'x' }), 'ERR_INVALID_ARGUMENT');
+  assert.match(e.message, /`secretId` must be a string; it was undefined or null \(an unset environment variable or binding\?\)/);
+});
