@@ -187,25 +187,10 @@ fn hex_u64(n: u64) -> String {
 }
 
 /// `n` in decimal.
-fn decimal(mut n: u64) -> String {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        if let Some(d) = digits.get_mut(at) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || at == 0 {
-            break;
-        }
-    }
-    digits
-        .get(at..)
-        .unwrap_or_default()
-        .iter()
-        .map(|&b| char::from(b))
-        .collect()
+fn decimal(n: u64) -> String {
+    let mut out = String::new();
+    crate::text::push_u64(&mut out, n);
+    out
 }
 
 /// The byte offset of the first of `seps` in `s` (ASCII separators: a char boundary).
