@@ -3,6 +3,7 @@
 // mismatch explanation); the one clock-corrected retry. No wasm: cos-wasm/upload imports it.
 // Internal; written as plain ESM, the build derives responses.cjs from it.
 import { cosError } from './errors.js';
+import { xmlText } from './xml.js';
 
 /** Largest clock correction accepted, as for `CosSigner.clockOffset`: a day. */
 const MAX_CLOCK_OFFSET = 86400;
@@ -84,22 +85,15 @@ export async function responseError(response, signed, parse, explain, hint) {
   return error;
 }
 
-const XML_ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-/** The text of `<name>` in a COS error body, entities decoded; undefined when absent. */
-function xmlField(body, name) {
-  const m = new RegExp(`<${name}>([^<]*)</${name}>`).exec(body);
-  return m === null ? undefined : m[1].replace(/&(amp|lt|gt|quot|apos);/g, (_, e) => XML_ENTITIES[e]);
-}
-
 /**
  * `{ code, message, requestId }` of a COS `<Error>` body, read with a regular expression
  * (COS codes and request ids are plain ASCII): the signer and upload entries do without the wasm XML
  * parser of `cos-wasm/explain`, whose `parseCosErrorXml` is strict.
  */
 export function errorFields(body) {
-  const code = /<Error>/.test(body) ? xmlField(body, 'Code') : undefined;
+  const code = /<Error>/.test(body) ? xmlText(body, 'Code') : undefined;
   if (code === undefined || code === '') throw cosError('ERR_INVALID_XML', 'not a COS error body');
-  return { code, message: xmlField(body, 'Message') ?? '', requestId: xmlField(body, 'RequestId') ?? null };
+  return { code, message: xmlText(body, 'Message') ?? '', requestId: xmlText(body, 'RequestId') ?? null };
 }
 
 /**
