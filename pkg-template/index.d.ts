@@ -56,7 +56,9 @@ export type CosErrorCode =
   | 'ERR_TIMEOUT'
   | 'ERR_NETWORK'
   | 'ERR_CORS_ETAG_NOT_EXPOSED'
-  | 'ERR_FILE_NOT_READABLE';
+  | 'ERR_FILE_NOT_READABLE'
+  | 'ERR_SIGNING_FAILED'
+  | 'ERR_UNEXPECTED';
 
 /** Every failure of this package is a real `Error` of this shape. Messages never contain keys. */
 export interface CosError extends Error {

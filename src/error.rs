@@ -149,6 +149,12 @@ error_codes! {
     /// A file to upload could not be read (a browser refuses a File changed, moved or
     /// deleted since it was chosen); raised by the JS side, `cos-wasm/upload`.
     FileNotReadable => "ERR_FILE_NOT_READABLE",
+    /// A `presign` callback or a `signer` given to `cos-wasm/upload` threw something other
+    /// than a CosError (kept as `cause`); raised by the JS side.
+    SigningFailed => "ERR_SIGNING_FAILED",
+    /// A JS helper met a failure it has no code for (a bug, or a hostile object that got
+    /// through); the original is kept as `cause`. Raised by the JS side, `cos-wasm/upload`.
+    Unexpected => "ERR_UNEXPECTED",
 }
 
 impl fmt::Display for ErrorCode {
