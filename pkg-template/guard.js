@@ -216,6 +216,16 @@ export const JSON_MAX_DEPTH = 32;
  * function, a symbol, a cycle, a throwing getter or trap is a CosError `code` naming `what`.
  */
 export function jsonText(value, code, what, maxChars) {
+  try {
+    return jsonWalk(value, code, what, maxChars);
+  } catch (e) {
+    // own() throws ERR_INVALID_ARGUMENT for a throwing getter; this reader's code is `code`
+    if (isObject(e) && e.name === 'CosError' && e.code !== code) throw cosError(code, `\`${what}\` threw an exception when read`);
+    throw e;
+  }
+}
+
+function jsonWalk(value, code, what, maxChars) {
   let size = 0;
   const seen = [];
   const fail = (why) => cosError(code, `\`${what}\` ${why}`);

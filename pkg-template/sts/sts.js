@@ -131,6 +131,16 @@ function duration(value, action) {
   return d;
 }
 
+/** Releases an unread reply's connection (a hostile or missing body is left alone). */
+function discard(res) {
+  try {
+    const body = res.body;
+    if (isObject(body) && typeof body.cancel === 'function') body.cancel().catch(() => {});
+  } catch {
+    // nothing to release
+  }
+}
+
 /** The reply's body as text, read up to MAX_REPLY_BYTES (a bigger one is refused, not buffered). */
 async function readReply(res, action) {
   const tooBig = () => cosError('ERR_STS_BAD_RESPONSE', `STS ${action} answered more than ${MAX_REPLY_BYTES} bytes`);
@@ -198,7 +208,8 @@ async function fetchWithDeadline(fetchImpl, url, init, { signal, timeoutMs, host
   const work = (async () => {
     let res;
     try {
-      res = await apply(fetchImpl, undefined, [url, { ...init, redirect: 'manual', signal: controller.signal }]);
+      // a null-prototype init: a polluted Object.prototype adds no fetch option
+      res = await apply(fetchImpl, undefined, [url, { __proto__: null, ...init, redirect: 'manual', signal: controller.signal }]);
     } catch (e) {
       const name = typeof e?.name === 'string' && /^\w{1,40}$/.test(e.name) ? e.name : 'Error';
       throw cosError('ERR_NETWORK', `the request to ${host} failed below HTTP (${name}: DNS, connection, TLS or a CORS refusal)`);
@@ -208,6 +219,7 @@ async function fetchWithDeadline(fetchImpl, url, init, { signal, timeoutMs, host
     const type = readProp(res, 'type', 'ERR_STS_BAD_RESPONSE', 'response.type');
     const redirected = readProp(res, 'redirected', 'ERR_STS_BAD_RESPONSE', 'response.redirected');
     if (type === 'opaqueredirect' || redirected === true || (typeof status === 'number' && status >= 300 && status < 400)) {
+      discard(res);
       throw cosError('ERR_STS_BAD_RESPONSE', `STS ${action} answered with a redirect, which is not followed (the request carries a token)`, { httpStatus: typeof status === 'number' ? status : undefined });
     }
     if (!Number.isInteger(status) || status < 100 || status > 999) throw cosError('ERR_STS_BAD_RESPONSE', `\`fetch\` resolved to a Response without a status (STS ${action})`);
@@ -277,10 +289,12 @@ async function callSts(action, params, o) {
   if (typeof fetchImpl !== 'function') throw invalid('no fetch in this runtime: pass `fetch`');
   const parts = endpointUrl(o.endpoint ?? DEFAULT_STS_ENDPOINT);
   const url = parts.href;
-  const body = JSON.stringify(params);
+  // `params` has no prototype: a polluted Object.prototype.toJSON is never called.
+  const body = JSON.stringify({ __proto__: null, ...params });
   const timestamp = Math.floor(now() / 1000);
   const contentType = 'application/json';
   const headers = {
+    __proto__: null,
     Authorization: tc3Authorization({ secretId, secretKey, method: 'POST', url, contentType, body, timestamp, service: 'sts' }),
     'Content-Type': contentType,
     'X-TC-Action': action,
@@ -292,7 +306,8 @@ async function callSts(action, params, o) {
   const { status, text } = await fetchWithDeadline(fetchImpl, url, { method: 'POST', headers, body }, { signal, timeoutMs, host: parts.host, action });
   let reply;
   try {
-    reply = JSON.parse(text)?.Response;
+    const parsed = JSON.parse(text);
+    reply = isObject(parsed) ? own(parsed, 'Response', 'Response') : undefined;
   } catch {
     reply = undefined;
   }
@@ -350,7 +365,12 @@ export async function assumeRole(opts) {
 function checkCredentials(c, nowSeconds) {
   const fail = (why) => cosError('ERR_INVALID_CREDENTIALS', `the credentials source must resolve to { tmpSecretId, tmpSecretKey, sessionToken, expiredTime }: ${why}`);
   if (!isObject(c)) throw fail('it resolved to no object');
-  const o = ownOptions(c, ['tmpSecretId', 'tmpSecretKey', 'sessionToken', 'expiredTime', 'expiration', 'requestId'], 'credentials');
+  let o;
+  try {
+    o = ownOptions(c, ['tmpSecretId', 'tmpSecretKey', 'sessionToken', 'expiredTime', 'expiration', 'requestId'], 'credentials');
+  } catch {
+    throw fail('reading them threw an exception');
+  }
   for (const name of ['tmpSecretId', 'tmpSecretKey', 'sessionToken']) {
     const v = o[name];
     if (typeof v !== 'string' || v === '' || v.length > MAX_SECRET_CHARS || !isPrintableAscii(v)) throw fail(`\`${name}\` is not a non-empty string of printable ASCII`);

@@ -452,7 +452,7 @@ class Upload {
         try {
           // Never follows a redirect: the request may carry the SSE-C key or a security token,
           // and a redirect would take them to a host nobody checked.
-          res = await Reflect.apply(o.fetch, undefined, [url, { method: req.method, headers, body, signal, redirect: 'manual' }]);
+          res = await Reflect.apply(o.fetch, undefined, [url, { __proto__: null, method: req.method, headers, body, signal, redirect: 'manual' }]);
         } catch (e) {
           if (signal.aborted) throw this.aborted();
           // the runtime's text is not repeated: it may quote a header value (a key, a token)

@@ -254,12 +254,17 @@ test('credentialsProvider: one refresh for concurrent callers, reuse until the m
     const url = new URL(signer.presignUrl({ method: 'PUT', key: 'u/a.txt', bucket: BUCKET, region: REGION, expires: 60 }));
     assert.equal(url.searchParams.get('x-cos-security-token'), next.sessionToken);
     assert.equal(url.searchParams.get('q-ak'), next.tmpSecretId);
-    // A failed refresh rejects every waiter once; the next call tries again.
+    // A failed refresh rejects every waiter once; the next call within the back-off (1 s
+    // after a first failure, on the provider's clock) gets the same error without a request;
+    // after it, the next call tries again.
     provider.invalidate();
     failNext = true;
     const waiting = await Promise.allSettled([provider.get(), provider.get()]);
     assert.deepEqual(waiting.map((r) => r.status), ['rejected', 'rejected']);
     assert.equal(waiting[0].reason.code, 'ERR_STS');
+    await assertRejects(provider.get(), 'ERR_STS');
+    assert.equal(sts.requests.length, 3);
+    clock += 1000;
     assert.notEqual(await provider.get(), next);
     assert.equal(sts.requests.length, 4);
   });
