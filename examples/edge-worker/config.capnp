@@ -31,6 +31,8 @@ const worker :Workerd.Worker = (
     (name = "node_modules/cos-wasm/errors.js", esModule = embed "node_modules/cos-wasm/errors.js"),
     (name = "node_modules/cos-wasm/guard.js", esModule = embed "node_modules/cos-wasm/guard.js"),
     (name = "node_modules/cos-wasm/responses.js", esModule = embed "node_modules/cos-wasm/responses.js"),
+    (name = "node_modules/cos-wasm/transport.js", esModule = embed "node_modules/cos-wasm/transport.js"),
+    (name = "node_modules/cos-wasm/xml.js", esModule = embed "node_modules/cos-wasm/xml.js"),
     (name = "node_modules/cos-wasm/keys/workerd.js", esModule = embed "node_modules/cos-wasm/keys/workerd.js"),
     (name = "node_modules/cos-wasm/keys/cos_wasm_keys.js", esModule = embed "node_modules/cos-wasm/keys/cos_wasm_keys.js"),
     (name = "node_modules/cos-wasm/keys/extras.js", esModule = embed "node_modules/cos-wasm/keys/extras.js"),
