@@ -60,6 +60,7 @@ const worker :Workerd.Worker = (
     (name = "ALLOW_INSECURE_LOCAL", fromEnvironment = "ALLOW_INSECURE_LOCAL"),
     (name = "ALLOWED_ORIGIN", fromEnvironment = "ALLOWED_ORIGIN"),
     (name = "MAX_UPLOAD_BYTES", fromEnvironment = "MAX_UPLOAD_BYTES"),
+    (name = "MULTIPART_PART_BYTES", fromEnvironment = "MULTIPART_PART_BYTES"),
     (name = "ALLOWED_CONTENT_TYPES", fromEnvironment = "ALLOWED_CONTENT_TYPES"),
     (name = "OBJECT_ACL", fromEnvironment = "OBJECT_ACL"),
     (name = "STORAGE_CLASS", fromEnvironment = "STORAGE_CLASS"),

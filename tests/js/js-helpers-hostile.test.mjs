@@ -327,3 +327,14 @@ test('MD5 of an SSE-C key leaves no key bytes on the wasm stack, on the five cal
     }
   }
 });
+
+test('explain: an error body over the cap is ERR_INVALID_XML before it is copied into wasm memory', async () => {
+  const { explainSignatureMismatch, parseCosErrorXml, initSync } = await import('cos-wasm/explain');
+  const memory = () => initSync({ module: new Uint8Array() }).memory.buffer.byteLength;
+  const before = memory();
+  const huge = `<Error><Code>SignatureDoesNotMatch</Code><Message>${'x'.repeat(100 * 1024 * 1024)}</Message></Error>`;
+  for (const fn of [(x) => parseCosErrorXml(x), (x) => explainSignatureMismatch(x, 'https://b.cos.r.myqcloud.com/k')]) {
+    assert.throws(() => fn(huge), (e) => isCosError(e) && e.code === 'ERR_INVALID_XML');
+  }
+  assert.equal(memory(), before, 'the wasm memory grew');
+});
