@@ -172,7 +172,13 @@ export function ownOptions(value, names, what, optional = false) {
     if (optional) return out;
     throw cosError('ERR_INVALID_ARGUMENT', `\`${what}\` must be an options object`);
   }
-  if (!isObject(value) || isArrayFn(value)) throw cosError('ERR_INVALID_ARGUMENT', `\`${what}\` must be an options object`);
+  let array;
+  try {
+    array = isArrayFn(value); // a revoked Proxy throws
+  } catch {
+    throw cosError('ERR_INVALID_ARGUMENT', `reading \`${what}\` threw an exception`);
+  }
+  if (!isObject(value) || array) throw cosError('ERR_INVALID_ARGUMENT', `\`${what}\` must be an options object`);
   for (const name of names) out[name] = own(value, name, `${what}.${name}`);
   return out;
 }

@@ -180,20 +180,10 @@ async function hashAll(input, options) {
  */
 export function verifyResponseCrc64(response, localCrc64) {
   assertInitialized();
-  let headers;
-  try {
-    headers = isObject(response) ? response.headers : undefined;
-  } catch {
-    throw cosError('ERR_INVALID_ARGUMENT', 'reading `response.headers` threw an exception');
-  }
-  if (!isObject(headers) || typeof headers.get !== 'function') {
+  const headers = readProp(response, 'headers', 'ERR_INVALID_ARGUMENT', 'response.headers');
+  if (!isObject(headers) || typeof readProp(headers, 'get', 'ERR_INVALID_ARGUMENT', 'response.headers.get') !== 'function') {
     throw cosError('ERR_INVALID_ARGUMENT', 'verifyResponseCrc64(response, crc64) takes a fetch Response (with `headers.get`)');
   }
-  let header;
-  try {
-    header = headers.get('x-cos-hash-crc64ecma');
-  } catch {
-    throw cosError('ERR_INVALID_ARGUMENT', 'reading the response headers threw an exception');
-  }
+  const header = callMethod(headers, 'get', ['x-cos-hash-crc64ecma'], 'ERR_INVALID_ARGUMENT', 'response.headers.get');
   verifyCrc64(localCrc64, typeof header === 'string' ? header : undefined);
 }

@@ -112,7 +112,14 @@ function retryable(e) {
 /** A store in memory (Node, tests, or `resume` across calls of one page without IndexedDB). */
 export function memoryStore() {
   const m = new Map();
-  const copy = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
+  const copy = (v) => {
+    if (v === undefined) return undefined;
+    try {
+      return JSON.parse(JSON.stringify(v));
+    } catch {
+      throw invalid('memoryStore: the state is not JSON (BigInt, a cycle, or a throwing getter)');
+    }
+  };
   return {
     async get(id) {
       return copy(m.get(id));
