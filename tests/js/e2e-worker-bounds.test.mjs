@@ -35,7 +35,7 @@ test('temporary keys cannot assemble an object larger than MAX_UPLOAD_BYTES out 
   const ep = { bucket: stack.env.COS_BUCKET, region: stack.env.COS_REGION, domain: stack.env.COS_DOMAIN, protocol: 'http', pathStyle: true };
   const key = `${c.prefix}big.bin`;
   const send = (o, body) => {
-    const s = signer.signRequest({ ...ep, ...o, key, headers: { 'x-cos-acl': c.acl, 'x-cos-storage-class': c.storageClass, ...o.headers } });
+    const s = signer.signRequest({ ...ep, ...o, key, expires: 300, headers: { 'x-cos-acl': c.acl, 'x-cos-storage-class': c.storageClass, ...o.headers } });
     return fetch(s.url, { method: o.method, headers: s.headers, body });
   };
   const initiate = await send({ method: 'POST', query: { uploads: null }, headers: { 'Content-Type': 'application/octet-stream' } });
@@ -51,17 +51,17 @@ test('temporary keys cannot assemble an object larger than MAX_UPLOAD_BYTES out 
 test('a pre-signed PUT cannot gain Content-Disposition, Cache-Control, Content-Encoding or Expires', async () => {
   const body = new TextEncoder().encode('hello');
   for (const [name, value] of [['Content-Disposition', 'inline; filename=x.html'], ['Cache-Control', 'public, max-age=31536000'], ['Content-Encoding', 'gzip'], ['Expires', 'Thu, 01 Jan 2099 00:00:00 GMT']]) {
-    const { status, json } = await ask('/presign', { method: 'PUT', key: 'h.txt', size: body.length, contentType: 'text/plain' });
+    const { status, json } = await ask('/presign', { method: 'PUT', key: 'users/alice/h.txt', size: body.length, contentType: 'text/plain' });
     assert.equal(status, 200, JSON.stringify(json));
     const res = await fetch(json.url, { method: 'PUT', headers: { ...json.headers, [name]: value }, body });
     assert.equal(res.status, 403, `${name}: ${await res.text()}`);
   }
-  const { json } = await ask('/presign', { method: 'PUT', key: 'h.txt', size: body.length, contentType: 'text/plain' });
+  const { json } = await ask('/presign', { method: 'PUT', key: 'users/alice/h.txt', size: body.length, contentType: 'text/plain' });
   assert.equal((await fetch(json.url, { method: 'PUT', headers: json.headers, body })).status, 200);
 });
 
 test('MULTIPART_PART_BYTES is read from config.capnp: the worker signs parts of that size only', async () => {
-  const wrong = await ask('/multipart', { action: 'initiate', key: 'm.bin', size: 3 * MiB, partSize: 8 * MiB });
+  const wrong = await ask('/multipart', { action: 'initiate', key: 'users/alice/m.bin', size: MiB, partSize: 8 * MiB });
   assert.equal(wrong.status, 400, JSON.stringify(wrong.json));
   assert.match(JSON.stringify(wrong.json), /2097152|MULTIPART_PART_BYTES/);
 });
