@@ -365,7 +365,7 @@ async function readCapped(request, max) {
 }
 
 /** What temporary keys from POST /credentials may do: single-request uploads, never multipart. */
-const CREDENTIALS_ACTIONS = ['PutObject', 'PostObject'];
+const CREDENTIALS_ACTIONS = ['PostObject', 'PutObject'];
 
 /** The CAM policy of a user's temporary keys: uploads under `users/<id>/`, with the worker's limits. */
 function credentialsPolicy(user, env) {

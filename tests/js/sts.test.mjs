@@ -354,7 +354,8 @@ test('edge worker POST /credentials: temporary keys for users/<id>/ with the wor
     const sent = sts.requests.filter((r) => r.headers['x-tc-action']);
     assert.equal(sent.length, 1);
     const policy = decodeURIComponent(JSON.parse(sent[0].body).Policy);
-    assert.equal(policy, cosPolicy({ bucket: BUCKET, region: REGION, allow: [{ actions: 'upload', prefix: 'users/1/', conditions: { maxContentLength: 1048576, contentTypes: ['image/png', 'image/jpeg'], storageClasses: ['STANDARD'], acl: ['private'], requireSse: 'SSE-COS' } }] }));
+    // single-request uploads only (issue 25): no multipart statement, so no object over MAX_UPLOAD_BYTES
+    assert.equal(policy, cosPolicy({ bucket: BUCKET, region: REGION, allow: [{ actions: ['PostObject', 'PutObject'], prefix: 'users/1/', conditions: { maxContentLength: 1048576, contentTypes: ['image/png', 'image/jpeg'], storageClasses: ['STANDARD'], acl: ['private'], requireSse: 'SSE-COS' } }] }));
     // what the page must send for the policy to allow its uploads
     assert.deepEqual({ acl: a.acl, storageClass: a.storageClass, sse: a.sse, maxBytes: a.maxBytes, contentTypes: a.contentTypes }, { acl: 'private', storageClass: 'STANDARD', sse: 'SSE-COS', maxBytes: 1048576, contentTypes: ['image/png', 'image/jpeg'] });
     assert.deepEqual(a.endpoint, { bucket: BUCKET, region: REGION, allowInsecureLocal: false });
