@@ -319,7 +319,10 @@ pub const MISMATCH_CAUSES: &[&str] = &[
 ];
 
 fn diff(component: Component, cause: &'static str, message: String) -> Difference {
-    debug_assert!(MISMATCH_CAUSES.contains(&cause), "{cause} is not in MISMATCH_CAUSES");
+    debug_assert!(
+        MISMATCH_CAUSES.contains(&cause),
+        "{cause} is not in MISMATCH_CAUSES"
+    );
     Difference {
         component,
         cause,

@@ -76,7 +76,10 @@ fn every_code_the_js_throws_is_registered() {
             }
         }
     }
-    assert!(unknown.is_empty(), "codes thrown from JS but missing from ErrorCode: {unknown:?}");
+    assert!(
+        unknown.is_empty(),
+        "codes thrown from JS but missing from ErrorCode: {unknown:?}"
+    );
 }
 
 /// Issue 23 item 4: the causes of `explainSignatureMismatch` are a typed union, equal to
@@ -90,20 +93,20 @@ fn mismatch_causes_match_the_typescript_union() {
     .unwrap();
     let start = dts.find("export type MismatchCause =").unwrap();
     let end = start + dts[start..].find(';').unwrap();
-    let union: Vec<&str> = dts[start..end]
-        .split('\'')
-        .skip(1)
-        .step_by(2)
-        .collect();
+    let union: Vec<&str> = dts[start..end].split('\'').skip(1).step_by(2).collect();
     assert_eq!(union, cos_wasm::explain::MISMATCH_CAUSES);
-    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/explain.rs")).unwrap();
+    let src =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/explain.rs")).unwrap();
     let code = &src[..src.find("#[cfg(test)]").unwrap()];
     for piece in code.split('"').skip(1).step_by(2) {
         let is_cause = piece.len() > 2
             && piece.contains('_')
             && piece.bytes().all(|b| b.is_ascii_uppercase() || b == b'_');
         if is_cause {
-            assert!(union.contains(&piece), "cause {piece} is not in MismatchCause");
+            assert!(
+                union.contains(&piece),
+                "cause {piece} is not in MismatchCause"
+            );
         }
     }
 }

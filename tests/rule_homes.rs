@@ -22,7 +22,11 @@ fn loopback_host_table() {
     assert!(cases.len() > 10);
     for c in cases {
         let host = c["host"].as_str().unwrap();
-        assert_eq!(is_loopback_host(host), c["loopback"].as_bool().unwrap(), "{host}");
+        assert_eq!(
+            is_loopback_host(host),
+            c["loopback"].as_bool().unwrap(),
+            "{host}"
+        );
     }
 }
 

@@ -491,8 +491,12 @@ fn refuse_unsigned_additions(ctx: &Ctx<'_>) -> CosResult<()> {
 /// whether COS accepts them unsigned on a pre-signed write (issue 25 saw the emulator store
 /// them). Safest: a pre-signed PUT/POST carrying one that the signature does not cover is
 /// refused, so whoever signed the URL decides how the object is served (README, strict stances).
-const PRESIGNED_WRITE_SIGNED_HEADERS: [&str; 4] =
-    ["content-disposition", "cache-control", "content-encoding", "expires"];
+const PRESIGNED_WRITE_SIGNED_HEADERS: [&str; 4] = [
+    "content-disposition",
+    "cache-control",
+    "content-encoding",
+    "expires",
+];
 
 /// [`PRESIGNED_WRITE_SIGNED_HEADERS`] on a pre-signed write must be signed: 403 `AccessDenied`.
 fn refuse_unsigned_stored_headers(ctx: &Ctx<'_>) -> CosResult<()> {
@@ -504,7 +508,9 @@ fn refuse_unsigned_stored_headers(ctx: &Ctx<'_>) -> CosResult<()> {
         if stored && !ctx.signed_headers.iter().any(|s| s == k) {
             return Err(forbidden(
                 "AccessDenied",
-                format!("Header {k} is not covered by the pre-signed URL's signature (q-header-list)"),
+                format!(
+                    "Header {k} is not covered by the pre-signed URL's signature (q-header-list)"
+                ),
             ));
         }
     }
