@@ -74,6 +74,10 @@ export interface CosError extends Error {
 
 /** Type guard for {@link CosError}. */
 export function isCosError(value: unknown): value is CosError;
+/** Whether `host` (a WHATWG URL `hostname`) is literal loopback: 127.x.y.z, `localhost` (any case) or `[::1]`. The package's one rule (src/endpoint.rs). */
+export function isLoopbackHost(host: string): boolean;
+/** Whether a secret (an SSE-C key, a token) may travel to `scheme` (`'https:'`, `'http:'`) + `host`: https, or http to a loopback host when `allowLocal`. The package's one rule (src/endpoint.rs). */
+export function secretTransportAllowed(scheme: string, host: string, allowLocal: boolean): boolean;
 
 /** Unix seconds, as `"start;end"` (e.g. `"1557989151;1557996351"`) or an object. */
 export type KeyTimeInput = string | { start: number; end: number };
