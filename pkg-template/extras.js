@@ -4,14 +4,13 @@
 // Written as plain ESM; the build derives extras.cjs from it for CommonJS.
 import { __CosSigner, isCosError, __cdn, __sse } from './cos_wasm.js';
 import { cosError } from './errors.js';
-import { guardClass, initCheck, isObject, own } from './guard.js';
+import { guardClass, initCheck, isObject, own, ownEntries } from './guard.js';
 import { errorFields, responseError } from './responses.js';
 import { pairs, unpack, withArgs, withSnapshot } from './snapshot.js';
 
 export { clockOffsetFromResponse, withClockRetry } from './responses.js';
 
 const isArray = Array.isArray;
-const objectEntries = Object.entries;
 const BlobCtor = typeof Blob === 'undefined' ? undefined : Blob;
 const { apply, getPrototypeOf } = Reflect;
 const ownDescriptor = Object.getOwnPropertyDescriptor;
@@ -33,6 +32,15 @@ function FormDataCtor() {
     formDataCtor = formDataSlot.get ? apply(formDataSlot.get, globalThis, []) : formDataSlot.value;
   }
   return formDataCtor;
+}
+
+/** Whether `v` is a Blob (a throwing getPrototypeOf trap is a no). */
+function isBlob(v) {
+  try {
+    return BlobCtor !== undefined && v instanceof BlobCtor;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -137,26 +145,29 @@ export function postFormData(form, file, filename) {
   if (!isObject(form)) throw cosError('ERR_INVALID_ARGUMENT', 'postFormData(form, file) takes the result of postObjectForm()/signPostPolicy() as `form`');
   const fields = own(form, 'fields', 'form.fields');
   if (!isObject(fields) || isArray(fields)) throw cosError('ERR_INVALID_ARGUMENT', '`form.fields` must be an object of form fields');
-  if (!(typeof file === 'string' || (BlobCtor !== undefined && file instanceof BlobCtor))) {
+  if (!(typeof file === 'string' || isBlob(file))) {
     throw cosError('ERR_INVALID_ARGUMENT', '`file` must be a Blob, a File or a string');
   }
   if (filename !== undefined && typeof filename !== 'string') throw cosError('ERR_INVALID_ARGUMENT', '`filename` must be a string when given');
   const FormDataClass = FormDataCtor();
   if (typeof FormDataClass !== 'function') throw cosError('ERR_INVALID_ARGUMENT', 'FormData is not available in this runtime');
-  let entries;
+  const entries = ownEntries(fields, 'form.fields');
+  // A string file with a filename goes as a Blob of its UTF-8 bytes: FormData takes a filename
+  // only with a Blob (a TypeError otherwise).
+  const body = typeof file === 'string' && filename !== undefined ? new BlobCtor([file]) : file;
   try {
-    entries = objectEntries(fields);
-  } catch {
-    throw cosError('ERR_INVALID_ARGUMENT', 'reading `form.fields` threw an exception');
+    const data = new FormDataClass();
+    for (const [name, value] of entries) {
+      if (typeof value !== 'string') throw cosError('ERR_INVALID_ARGUMENT', `form field ${JSON.stringify(name.slice(0, 64))} must be a string`);
+      data.append(name, value);
+    }
+    if (filename === undefined) data.append('file', body);
+    else data.append('file', body, filename);
+    return data;
+  } catch (e) {
+    if (isObject(e) && e.name === 'CosError') throw e;
+    throw cosError('ERR_INVALID_ARGUMENT', 'postFormData(): the runtime\'s FormData refused the form or the file');
   }
-  const data = new FormDataClass();
-  for (const [name, value] of entries) {
-    if (typeof value !== 'string') throw cosError('ERR_INVALID_ARGUMENT', `form field ${JSON.stringify(name)} must be a string`);
-    data.append(name, value);
-  }
-  if (filename === undefined) data.append('file', file);
-  else data.append('file', file, filename);
-  return data;
 }
 
 /**

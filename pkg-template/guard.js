@@ -154,3 +154,181 @@ export function guardClass(cls, label, assertInitialized) {
     defineProperty(cls, key, d);
   }
 }
+
+const objectKeys = Object.keys;
+const isArrayFn = Array.isArray;
+const stringify = JSON.stringify;
+const isSafeInteger = Number.isSafeInteger;
+const numberIsFinite = Number.isFinite;
+
+/**
+ * The options object of a JS export, read once: a null-prototype snapshot of the own
+ * properties `names` (nothing comes from a polluted Object.prototype). `undefined` or
+ * `null` is an empty snapshot when `optional`; anything else not an object, or a throwing
+ * getter or Proxy trap, is ERR_INVALID_ARGUMENT naming `what` (never the value).
+ */
+export function ownOptions(value, names, what, optional = false) {
+  const out = { __proto__: null };
+  if (value === undefined || value === null) {
+    if (optional) return out;
+    throw cosError('ERR_INVALID_ARGUMENT', `\`${what}\` must be an options object`);
+  }
+  let array;
+  try {
+    array = isArrayFn(value); // a revoked Proxy throws
+  } catch {
+    throw cosError('ERR_INVALID_ARGUMENT', `reading \`${what}\` threw an exception`);
+  }
+  if (!isObject(value) || array) throw cosError('ERR_INVALID_ARGUMENT', `\`${what}\` must be an options object`);
+  for (const name of names) out[name] = own(value, name, `${what}.${name}`);
+  return out;
+}
+
+/**
+ * A method of `obj` found along its prototype chain (a Response's `text`, a Headers'
+ * `get`), called with `args`; a throwing getter, trap or method is a CosError `code`.
+ */
+export function callMethod(obj, name, args, code, what) {
+  let fn;
+  try {
+    fn = isObject(obj) ? obj[name] : undefined;
+  } catch {
+    throw cosError(code, `reading \`${what}\` threw an exception`);
+  }
+  if (typeof fn !== 'function') throw cosError(code, `\`${what}\` is not a function`);
+  try {
+    return apply(fn, obj, args);
+  } catch {
+    throw cosError(code, `\`${what}\` threw an exception`);
+  }
+}
+
+/** `obj[name]` along the prototype chain (a Response's `status`); a throw is a CosError `code`. */
+export function readProp(obj, name, code, what) {
+  if (!isObject(obj)) return undefined;
+  try {
+    return obj[name];
+  } catch {
+    throw cosError(code, `reading \`${what}\` threw an exception`);
+  }
+}
+
+/** Most nesting `jsonText` takes (a CAM policy is 4 or 5 levels deep). */
+export const JSON_MAX_DEPTH = 32;
+
+/**
+ * The JSON text of a plain value, read as the wasm core reads options: own enumerable
+ * string-keyed properties only, no `toJSON` (a polluted or throwing one is never called),
+ * finite numbers, at most `JSON_MAX_DEPTH` levels and `maxChars` characters. BigInt, a
+ * function, a symbol, a cycle, a throwing getter or trap is a CosError `code` naming `what`.
+ */
+export function jsonText(value, code, what, maxChars) {
+  try {
+    return jsonWalk(value, code, what, maxChars);
+  } catch (e) {
+    // own() throws ERR_INVALID_ARGUMENT for a throwing getter; this reader's code is `code`
+    if (isObject(e) && e.name === 'CosError' && e.code !== code) throw cosError(code, `\`${what}\` threw an exception when read`);
+    throw e;
+  }
+}
+
+function jsonWalk(value, code, what, maxChars) {
+  let size = 0;
+  const seen = [];
+  const fail = (why) => cosError(code, `\`${what}\` ${why}`);
+  const add = (s) => {
+    size += s.length;
+    if (size > maxChars) throw fail(`is longer than ${maxChars} characters as JSON`);
+    return s;
+  };
+  const walk = (v, depth) => {
+    if (v === null) return add('null');
+    switch (typeof v) {
+      case 'string':
+        return add(stringify(v));
+      case 'boolean':
+        return add(v ? 'true' : 'false');
+      case 'number':
+        if (!numberIsFinite(v)) throw fail('holds a number that is not finite');
+        return add(stringify(v));
+      case 'object':
+        break;
+      default:
+        throw fail(`holds a ${typeof v}, which is not JSON`);
+    }
+    if (depth >= JSON_MAX_DEPTH) throw fail(`is nested deeper than ${JSON_MAX_DEPTH} levels`);
+    if (seen.includes(v)) throw fail('is circular');
+    seen.push(v);
+    let keys;
+    let array;
+    try {
+      array = isArrayFn(v);
+      keys = array ? undefined : objectKeys(v);
+    } catch {
+      throw fail('threw an exception when read');
+    }
+    let out;
+    if (array) {
+      const n = own(v, 'length', what);
+      if (!isSafeInteger(n) || n < 0) throw fail('has an array of unreadable length');
+      add('[');
+      const items = [];
+      for (let i = 0; i < n; i++) items.push(walk(own(v, String(i), what) ?? null, depth + 1));
+      out = `[${items.join(',')}]`;
+    } else {
+      add('{');
+      const items = [];
+      for (const k of keys) {
+        let d;
+        try {
+          d = ownDescriptor(v, k);
+        } catch {
+          throw fail('threw an exception when read');
+        }
+        if (d === undefined || !d.enumerable) continue;
+        const item = own(v, k, what);
+        if (item === undefined) continue;
+        items.push(`${add(stringify(k))}:${walk(item, depth + 1)}`);
+      }
+      out = `{${items.join(',')}}`;
+    }
+    seen.pop();
+    return out;
+  };
+  return walk(value, 0);
+}
+
+/** Whether `s` is a string of printable ASCII (no CR, LF, NUL or other control): a header-safe secret. */
+export function isPrintableAscii(s) {
+  return typeof s === 'string' && /^[\x20-\x7e]*$/.test(s);
+}
+
+/**
+ * The own enumerable properties of `value` as `[name, value]` pairs (of `names` only, when
+ * given), read once; a throwing getter or Proxy trap is ERR_INVALID_ARGUMENT naming `what`.
+ */
+export function ownEntries(value, what, names) {
+  const out = [];
+  try {
+    for (const k of names ?? objectKeys(value)) {
+      const d = ownDescriptor(value, k);
+      if (d?.enumerable) out.push([k, d.get ? apply(d.get, value, []) : d.value]);
+    }
+  } catch {
+    throw cosError('ERR_INVALID_ARGUMENT', `reading \`${what}\` threw an exception`);
+  }
+  return out;
+}
+
+/**
+ * The runtime's `fetch`: an own property of the global object or of its prototype chain
+ * below Object.prototype (workerd keeps its globals on the global scope's prototype), never
+ * one planted on Object.prototype; undefined when there is none.
+ */
+export function runtimeFetch() {
+  for (let g = globalThis; g !== null && g !== Object.prototype; g = getPrototypeOf(g)) {
+    const f = own(g, 'fetch', 'globalThis.fetch');
+    if (f !== undefined) return f;
+  }
+  return undefined;
+}

@@ -81,6 +81,10 @@ export interface CosError extends Error {
 
 /** Type guard for {@link CosError}. */
 export function isCosError(value: unknown): value is CosError;
+/** Whether `host` (a WHATWG URL `hostname`) is literal loopback: 127.x.y.z, `localhost` (any case) or `[::1]`. The package's one rule (src/endpoint.rs). */
+export function isLoopbackHost(host: string): boolean;
+/** Whether a secret (an SSE-C key, a token) may travel to `scheme` (`'https:'`, `'http:'`) + `host`: https, or http to a loopback host when `allowLocal`. The package's one rule (src/endpoint.rs). */
+export function secretTransportAllowed(scheme: string, host: string, allowLocal: boolean): boolean;
 
 /** Unix seconds, as `"start;end"` (e.g. `"1557989151;1557996351"`) or an object. */
 export type KeyTimeInput = string | { start: number; end: number };
@@ -389,11 +393,41 @@ export function postFormData(form: PostObjectForm, file: Blob, filename?: string
 /** The part of a request a difference is about. */
 export type MismatchComponent = 'method' | 'path' | 'params' | 'headers' | 'keyTime' | 'credentials' | 'other';
 
+/** Why what was signed differs from what COS hashed: the stable `cause` codes (`MISMATCH_CAUSES` in src/explain.rs). */
+export type MismatchCause =
+  | 'CLOCK_SKEW'
+  | 'HEADER_CASE'
+  | 'HEADER_LIST'
+  | 'HEADER_MISSING'
+  | 'HEADER_NON_ASCII'
+  | 'HEADER_PLUS'
+  | 'HEADER_VALUE'
+  | 'HEADER_WHITESPACE'
+  | 'KEY_TIME'
+  | 'METHOD'
+  | 'NOT_A_SIGNATURE_ERROR'
+  | 'NO_DETAIL'
+  | 'PARAM_CASE'
+  | 'PARAM_LIST'
+  | 'PARAM_MISSING'
+  | 'PARAM_NON_ASCII'
+  | 'PARAM_PLUS'
+  | 'PARAM_VALUE'
+  | 'PARAM_WHITESPACE'
+  | 'PATH'
+  | 'PATH_DOT_SEGMENTS'
+  | 'PATH_ENCODED_SLASH'
+  | 'PATH_PLUS_AS_SPACE'
+  | 'PATH_SPACE_AS_PLUS'
+  | 'PATH_UNICODE_NORMALIZATION'
+  | 'SECRET_ID'
+  | 'SECRET_KEY';
+
 /** One difference between what was signed and what COS hashed. Never contains a secret. */
 export interface MismatchDifference {
   component: MismatchComponent;
   /** Stable cause code, e.g. `PATH_PLUS_AS_SPACE`, `PATH_DOT_SEGMENTS`, `PATH_UNICODE_NORMALIZATION`, `HEADER_WHITESPACE`, `HEADER_MISSING`, `HEADER_NON_ASCII`, `PARAM_VALUE`, `KEY_TIME`, `CLOCK_SKEW`, `SECRET_KEY`, `SECRET_ID`. */
-  cause: string;
+  cause: MismatchCause;
   message: string;
 }
 

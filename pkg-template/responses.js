@@ -3,17 +3,27 @@
 // mismatch explanation); the one clock-corrected retry. No wasm: cos-wasm/upload imports it.
 // Internal; written as plain ESM, the build derives responses.cjs from it.
 import { cosError } from './errors.js';
+import { xmlText } from './xml.js';
+import { callMethod, isObject, readProp } from './guard.js';
 
 /** Largest clock correction accepted, as for `CosSigner.clockOffset`: a day. */
 const MAX_CLOCK_OFFSET = 86400;
 
+/**
+ * Header `name` of a fetch Response (a string, or null), read through hostile-proof calls:
+ * a Response-like without `headers.get`, or whose getter or `get` throws, is a CosError.
+ */
 function responseHeader(response, name) {
-  const headers = response && response.headers;
-  if (!headers || typeof headers.get !== 'function') {
+  const headers = readProp(response, 'headers', 'ERR_INVALID_ARGUMENT', 'response.headers');
+  if (!isObject(headers) || typeof readProp(headers, 'get', 'ERR_INVALID_ARGUMENT', 'response.headers.get') !== 'function') {
     throw cosError('ERR_INVALID_ARGUMENT', 'expected a fetch Response (with headers.get)');
   }
-  return headers.get(name);
+  const v = callMethod(headers, 'get', [name], 'ERR_INVALID_ARGUMENT', 'response.headers.get');
+  return typeof v === 'string' ? v : null;
 }
+
+/** Longest error body read (COS's are under 1 KB; a SignatureDoesNotMatch one a few KB). */
+const MAX_ERROR_BODY = 64 * 1024;
 
 /**
  * COS's clock minus this device's, in whole seconds, from a response's `Date` header:
@@ -41,9 +51,12 @@ export function clockOffsetFromResponse(response) {
  */
 export async function responseError(response, signed, parse, explain, hint) {
   responseHeader(response, 'content-type');
+  const rawStatus = readProp(response, 'status', 'ERR_INVALID_ARGUMENT', 'response.status');
+  const status = Number.isInteger(rawStatus) ? rawStatus : 0;
   let body = '';
   try {
-    body = typeof response.text === 'function' ? await response.text() : '';
+    const text = await callMethod(response, 'text', [], 'ERR_INVALID_ARGUMENT', 'response.text');
+    body = typeof text === 'string' ? text.slice(0, MAX_ERROR_BODY) : '';
   } catch {
     body = '';
   }
@@ -51,7 +64,7 @@ export async function responseError(response, signed, parse, explain, hint) {
   try {
     parsed = parse(body);
   } catch {
-    parsed = { code: `HTTP ${response.status}`, message: '', requestId: null };
+    parsed = { code: `HTTP ${status}`, message: '', requestId: null };
   }
   const cosCode = parsed.code;
   const requestId = parsed.requestId ?? responseHeader(response, 'x-cos-request-id') ?? undefined;
@@ -79,16 +92,9 @@ export async function responseError(response, signed, parse, explain, hint) {
     error = cosError('ERR_COS_RESPONSE', `COS: ${cosCode}${parsed.message ? `: ${parsed.message}` : ''}`);
   }
   error.cosCode = cosCode;
-  error.status = response.status;
+  error.status = status;
   if (requestId) error.requestId = requestId;
   return error;
-}
-
-const XML_ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-/** The text of `<name>` in a COS error body, entities decoded; undefined when absent. */
-function xmlField(body, name) {
-  const m = new RegExp(`<${name}>([^<]*)</${name}>`).exec(body);
-  return m === null ? undefined : m[1].replace(/&(amp|lt|gt|quot|apos);/g, (_, e) => XML_ENTITIES[e]);
 }
 
 /**
@@ -97,9 +103,9 @@ function xmlField(body, name) {
  * parser of `cos-wasm/explain`, whose `parseCosErrorXml` is strict.
  */
 export function errorFields(body) {
-  const code = /<Error>/.test(body) ? xmlField(body, 'Code') : undefined;
+  const code = /<Error>/.test(body) ? xmlText(body, 'Code') : undefined;
   if (code === undefined || code === '') throw cosError('ERR_INVALID_XML', 'not a COS error body');
-  return { code, message: xmlField(body, 'Message') ?? '', requestId: xmlField(body, 'RequestId') ?? null };
+  return { code, message: xmlText(body, 'Message') ?? '', requestId: xmlText(body, 'RequestId') ?? null };
 }
 
 /**
@@ -108,11 +114,24 @@ export function errorFields(body) {
  * more. Any other error, or a second skew, is thrown as it is.
  */
 export async function withClockRetry(signer, attempt) {
+  if (!isObject(signer)) throw cosError('ERR_INVALID_ARGUMENT', 'withClockRetry(signer, attempt): `signer` must be the CosSigner that `attempt` signs with');
+  if (typeof attempt !== 'function') throw cosError('ERR_INVALID_ARGUMENT', 'withClockRetry(signer, attempt): `attempt` must be a function that signs and sends');
   try {
     return await attempt();
   } catch (e) {
-    if (!(e && e.name === 'CosError' && e.code === 'ERR_CLOCK_SKEW' && Number.isInteger(e.clockOffset))) throw e;
-    signer.clockOffset = e.clockOffset;
+    let retry = false;
+    try {
+      retry = isObject(e) && e.name === 'CosError' && e.code === 'ERR_CLOCK_SKEW' && Number.isInteger(e.clockOffset);
+    } catch {
+      retry = false;
+    }
+    if (!retry) throw e;
+    try {
+      signer.clockOffset = e.clockOffset;
+    } catch (set) {
+      if (isObject(set) && set.name === 'CosError') throw set;
+      throw cosError('ERR_INVALID_ARGUMENT', 'withClockRetry(): setting `signer.clockOffset` threw an exception');
+    }
     return attempt();
   }
 }

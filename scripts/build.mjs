@@ -56,7 +56,7 @@ const ENTRIES = [
   { dir: 'upload', js: ['upload'], over: 'hash' },
 ];
 /** JS modules shared by the entries, at the package root (no loader re-exports them). */
-const SHARED = ['errors', 'guard', 'load', 'responses', 'snapshot'];
+const SHARED = ['errors', 'guard', 'load', 'responses', 'snapshot', 'transport', 'xml'];
 const LOADERS = ['web.js', 'node.js', 'node.cjs', 'workerd.js', 'edge-light.js'];
 /** The loaders of a JS-only entry (`over`): the runtimes that instantiate the wasm at import. */
 const OVER_LOADERS = ['node.js', 'workerd.js', 'edge-light.js'];

@@ -32,7 +32,7 @@ use crate::endpoint::{Bucket, Region};
 use crate::error::{cat, err, q, QuotedList, Result};
 use crate::json;
 use crate::sign::MAX_OBJECT_KEY_BYTES;
-use crate::text::{find_str, join, rsplit_once_ascii};
+use crate::text::{find_str, join, rsplit_once_ascii, split_ascii};
 
 /// The CAM policy language version COS documents.
 pub const CAM_POLICY_VERSION: &str = "2.0";
@@ -369,6 +369,16 @@ fn check_key_text(what: &str, s: &str) -> Result<()> {
         return Err(err!(
             InvalidCamPolicy,
             "{} must not start with '/' (COS keys have no leading slash)",
+            what
+        ));
+    }
+    // A `.` or `..` segment (`../`, `users/../x/`, `a/./`): a client or a proxy that
+    // normalises paths would send the request for another key than the one granted, and a
+    // grant reading as "users/alice/../" says nothing a reader can trust (issue 25).
+    if split_ascii(s, b'/').any(|seg| seg == "." || seg == "..") {
+        return Err(err!(
+            InvalidCamPolicy,
+            "{} must not contain a '.' or '..' path segment",
             what
         ));
     }

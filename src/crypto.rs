@@ -60,3 +60,36 @@ pub fn sha256_hex(msg: &[u8]) -> String {
 pub fn md5(msg: &[u8]) -> [u8; 16] {
     md5::Md5::digest(msg).into()
 }
+
+/// Bytes of stack [`md5_secret`] overwrites after hashing: more than the hasher, its block
+/// buffer and the compression function's locals take (well under 1 KiB).
+const STACK_SCRUB_BYTES: usize = 4096;
+
+/// MD5 of a secret (an SSE-C key): the hash runs in its own frame, then that stretch of
+/// stack is overwritten, so no copy of the key's bytes stays in the hasher's block buffer or
+/// in the compression function's locals (on wasm, the shadow stack in linear memory, which a
+/// page can read after the call and after `free()`: issue 25).
+#[must_use]
+pub fn md5_secret(msg: &[u8]) -> [u8; 16] {
+    let out = md5_in_own_frame(msg);
+    scrub_stack();
+    out
+}
+
+#[inline(never)]
+fn md5_in_own_frame(msg: &[u8]) -> [u8; 16] {
+    let mut hasher = md5::Md5::new();
+    Digest::update(&mut hasher, msg);
+    let out: [u8; 16] = Digest::finalize_reset(&mut hasher).into();
+    core::hint::black_box(&mut hasher);
+    out
+}
+
+/// Overwrites `STACK_SCRUB_BYTES` of stack below the caller's frame with zeros (volatile
+/// writes, which the optimiser cannot drop).
+#[inline(never)]
+fn scrub_stack() {
+    let mut area = [0u8; STACK_SCRUB_BYTES];
+    zeroize::Zeroize::zeroize(&mut area[..]);
+    core::hint::black_box(&mut area);
+}

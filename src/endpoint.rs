@@ -261,7 +261,7 @@ impl Endpoint {
     /// # Errors
     /// `ERR_SSE_C_REQUIRES_HTTPS`.
     pub fn check_key_transport(&self) -> Result<()> {
-        if self.protocol == Protocol::Https || (self.insecure_local && self.is_loopback()) {
+        if secret_transport_allowed(self.protocol.as_str(), &self.host, self.insecure_local) {
             return Ok(());
         }
         let hint = if self.insecure_local {
@@ -314,18 +314,7 @@ impl Endpoint {
     /// exactly `localhost`. Not `*.localhost`: common resolvers send those names to DNS.
     #[must_use]
     pub fn is_loopback(&self) -> bool {
-        if self.host.eq_ignore_ascii_case("localhost") || self.host == "[::1]" || self.host == "::1"
-        {
-            return true;
-        }
-        // An IPv4 literal in 127.0.0.0/8, not a name that merely starts with "127."
-        // (`127.0.0.1.nip.io` resolves anywhere).
-        let octets: Vec<&str> = split_ascii(&self.host, b'.').collect();
-        octets.len() == 4
-            && octets.first() == Some(&"127")
-            && octets
-                .iter()
-                .all(|o| !o.is_empty() && o.len() <= 3 && parse_u64(o).is_some_and(|n| n <= 255))
+        is_loopback_host(&self.host)
     }
 
     /// The decoded path that is signed (`UriPathname`) for an object path (`/key`).
@@ -343,6 +332,41 @@ fn parse_port(p: &str) -> Result<u16> {
         .and_then(|n| u16::try_from(n).ok())
         .filter(|p| *p != 0)
         .ok_or_else(|| err!(InvalidEndpoint, "port must be 1-65535, got {}", q(p)))
+}
+
+/// Whether `host` (a URL's host name, as the WHATWG URL parser gives it: IPv6 in brackets)
+/// is literal loopback: an IPv4 literal in `127.0.0.0/8`, `[::1]` (or `::1`), or `localhost`
+/// in any case. Not `*.localhost`: common resolvers send those names to DNS. The one home of
+/// this rule: [`Endpoint::is_loopback`] and the JS side (`pkg-template/transport.js`, through
+/// the `isLoopbackHost` export of every wasm entry) ask it.
+#[must_use]
+pub fn is_loopback_host(host: &str) -> bool {
+    if host.eq_ignore_ascii_case("localhost") || host == "[::1]" || host == "::1" {
+        return true;
+    }
+    // An IPv4 literal in 127.0.0.0/8, not a name that merely starts with "127."
+    // (`127.0.0.1.nip.io` resolves anywhere).
+    let octets: Vec<&str> = split_ascii(host, b'.').collect();
+    octets.len() == 4
+        && octets.first() == Some(&"127")
+        && octets
+            .iter()
+            .all(|o| !o.is_empty() && o.len() <= 3 && parse_u64(o).is_some_and(|n| n <= 255))
+}
+
+/// Where a secret (an SSE-C key, a security token, a reply carrying secret keys) may
+/// travel: over `https`, or over plain `http` to a loopback host ([`is_loopback_host`])
+/// when the caller allowed it (`allowInsecureLocal`, a local emulator). `scheme` is the
+/// URL scheme with or without its colon (`https`, `http:`), in any case; any other scheme
+/// is refused. The one home of this rule: [`Endpoint::check_key_transport`] and the JS side
+/// (`pkg-template/transport.js`, through the `secretTransportAllowed` export) ask it.
+#[must_use]
+pub fn secret_transport_allowed(scheme: &str, host: &str, allow_local: bool) -> bool {
+    let scheme = scheme.strip_suffix(':').unwrap_or(scheme);
+    if scheme.eq_ignore_ascii_case("https") {
+        return true;
+    }
+    scheme.eq_ignore_ascii_case("http") && allow_local && is_loopback_host(host)
 }
 
 #[cfg(test)]

@@ -174,11 +174,11 @@ error_codes! {
     /// `Content-Type` and `Content-Length`, which a bucket in COS's strict mode refuses
     /// unsigned; the request is not signed.
     StrictSignMissingHeader => "ERR_STRICT_SIGN_MISSING_HEADER",
-    /// `cos-wasm/upload`: the `presign` callback or the `signer` threw something other than a
-    /// CosError (kept as `cause`); raised by the JS side.
+    /// A `presign` callback or a `signer` given to `cos-wasm/upload` threw something other
+    /// than a CosError (kept as `cause`); raised by the JS side.
     SigningFailed => "ERR_SIGNING_FAILED",
-    /// `cos-wasm/upload`: an upload failed in a way no other code covers (a bug, or a hostile
-    /// object; kept as `cause`); raised by the JS side.
+    /// A JS helper met a failure it has no code for (a bug, or a hostile object that got
+    /// through); the original is kept as `cause`. Raised by the JS side, `cos-wasm/upload`.
     Unexpected => "ERR_UNEXPECTED",
 }
 

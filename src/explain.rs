@@ -285,7 +285,43 @@ pub struct Explanation {
     pub differences: Vec<Difference>,
 }
 
+/// Every `cause` an explanation can carry: mirrored by the TypeScript `MismatchCause` union
+/// (pkg-template/index.d.ts), checked by tests/error_codes.rs.
+pub const MISMATCH_CAUSES: &[&str] = &[
+    "CLOCK_SKEW",
+    "HEADER_CASE",
+    "HEADER_LIST",
+    "HEADER_MISSING",
+    "HEADER_NON_ASCII",
+    "HEADER_PLUS",
+    "HEADER_VALUE",
+    "HEADER_WHITESPACE",
+    "KEY_TIME",
+    "METHOD",
+    "NOT_A_SIGNATURE_ERROR",
+    "NO_DETAIL",
+    "PARAM_CASE",
+    "PARAM_LIST",
+    "PARAM_MISSING",
+    "PARAM_NON_ASCII",
+    "PARAM_PLUS",
+    "PARAM_VALUE",
+    "PARAM_WHITESPACE",
+    "PATH",
+    "PATH_DOT_SEGMENTS",
+    "PATH_ENCODED_SLASH",
+    "PATH_PLUS_AS_SPACE",
+    "PATH_SPACE_AS_PLUS",
+    "PATH_UNICODE_NORMALIZATION",
+    "SECRET_ID",
+    "SECRET_KEY",
+];
+
 fn diff(component: Component, cause: &'static str, message: String) -> Difference {
+    debug_assert!(
+        MISMATCH_CAUSES.contains(&cause),
+        "{cause} is not in MISMATCH_CAUSES"
+    );
     Difference {
         component,
         cause,

@@ -20,7 +20,7 @@ use zeroize::Zeroizing;
 
 use crate::algorithm::SseAlgorithm;
 use crate::base64;
-use crate::crypto::{hex, md5};
+use crate::crypto::{hex, md5_secret};
 use crate::error::{err, Result};
 
 mod derive;
@@ -158,7 +158,7 @@ impl CustomerKey {
     /// Base64 of the MD5 of the raw key bytes: the `…-customer-key-MD5` header value.
     #[must_use]
     pub fn md5_base64(&self) -> String {
-        base64::encode(&md5(&self.bytes))
+        base64::encode(&md5_secret(&self.bytes))
     }
 
     /// The raw key bytes. Secret: do not copy them out of zeroizing storage.

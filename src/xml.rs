@@ -189,3 +189,26 @@ fn tag_end(s: &str) -> Option<usize> {
     }
     None
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    /// The XML entity table shared with pkg-template/xml.js (tests/js/rule-homes.test.mjs):
+    /// what both decode alike, and what this strict reader refuses while the JS keeps it.
+    #[test]
+    fn entity_table_shared_with_js() {
+        let t: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/vectors/rule-homes.json")).unwrap();
+        for c in t["xml_entities"].as_array().unwrap() {
+            let input = c["input"].as_str().unwrap();
+            let got = unescape(input);
+            if c["rust_error"].as_bool() == Some(true) {
+                assert!(got.is_err(), "{input}: {got:?}");
+            } else {
+                assert_eq!(got.unwrap(), c["decoded"].as_str().unwrap(), "{input}");
+            }
+        }
+    }
+}

@@ -431,3 +431,26 @@ proptest::proptest! {
         }
     }
 }
+
+/// Issue 25: a prefix or key with a `.` or `..` segment is refused (a normalising client
+/// would reach another key than the one granted).
+#[test]
+fn dot_segments_are_refused() {
+    for bad in [
+        "../",
+        "../x/",
+        "users/../alice/",
+        "users/./",
+        "a/..",
+        "./a/",
+    ] {
+        let mut g = Grant::default();
+        let r = if bad.ends_with('/') {
+            g.prefix(bad)
+        } else {
+            g.keys(&[bad])
+        };
+        assert_eq!(r.unwrap_err().code(), ErrorCode::InvalidCamPolicy, "{bad}");
+    }
+    assert!(grant(&["PutObject"], "users/a..b/", &[]).is_ok());
+}

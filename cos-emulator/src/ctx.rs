@@ -258,6 +258,9 @@ pub fn authenticate(st: &State, ctx: &mut Ctx<'_>) -> CosResult<()> {
             &params.key_time,
         )?;
     }
+    if presigned {
+        refuse_unsigned_stored_headers(ctx)?;
+    }
     ctx.auth = if presigned {
         Auth::Presigned(cred.secret_id.clone())
     } else {
@@ -600,6 +603,36 @@ fn refuse_unsigned_additions(ctx: &mut Ctx<'_>) -> CosResult<()> {
     }
     ctx.headers.retain(|(k, _)| !ignored_headers.contains(k));
     ctx.query.retain(|(k, _)| !ignored_params.contains(k));
+    Ok(())
+}
+
+/// Standard headers COS stores with an object and serves back on every GET. UNCONFIRMED:
+/// whether COS accepts them unsigned on a pre-signed write (issue 25 saw the emulator store
+/// them). Safest: a pre-signed PUT/POST carrying one that the signature does not cover is
+/// refused, so whoever signed the URL decides how the object is served (README, strict stances).
+const PRESIGNED_WRITE_SIGNED_HEADERS: [&str; 4] = [
+    "content-disposition",
+    "cache-control",
+    "content-encoding",
+    "expires",
+];
+
+/// [`PRESIGNED_WRITE_SIGNED_HEADERS`] on a pre-signed write must be signed: 403 `AccessDenied`.
+fn refuse_unsigned_stored_headers(ctx: &Ctx<'_>) -> CosResult<()> {
+    if !matches!(ctx.head.method.as_str(), "PUT" | "POST") {
+        return Ok(());
+    }
+    for (k, _) in &ctx.headers {
+        let stored = PRESIGNED_WRITE_SIGNED_HEADERS.contains(&k.as_str());
+        if stored && !ctx.signed_headers.iter().any(|s| s == k) {
+            return Err(forbidden(
+                "AccessDenied",
+                format!(
+                    "Header {k} is not covered by the pre-signed URL's signature (q-header-list)"
+                ),
+            ));
+        }
+    }
     Ok(())
 }
 

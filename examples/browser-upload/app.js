@@ -18,7 +18,7 @@ const init = () => Promise.all([initSigner(), initHash(), initKeys()]);
 const $ = (id) => document.getElementById(id);
 
 // ---------------------------------------------------------------- configuration
-// `config.json` beside the page ({ api, users: { id: token } }, written by the demo), or
+// `config.json` beside the page ({ api, users: { id: token }, cosOrigin }, written by the demo), or
 // `?api=https://worker.example&token=…`.
 async function loadConfig() {
   const q = new URLSearchParams(location.search);

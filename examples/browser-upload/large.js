@@ -102,6 +102,9 @@ async function start(file, { mode = 'SSE-C-CLIENT', user = Object.keys(config.us
   $('large-status').textContent = `Uploading ${key}…`;
   task = uploadFile(file, {
     key,
+    // the COS endpoint is the page's decision (config.json), not the worker's: a signed URL for
+    // any other origin is refused, so the key and the file go nowhere else
+    origin: config.cosOrigin,
     presign: workerPresign((body) => api(config, user, body), initiate),
     sse,
     partSize,

@@ -75,7 +75,8 @@ async function open(ticket, user, env, h) {
 
 /** The one part size of every upload (env.MULTIPART_PART_BYTES): 1 MiB to 5 GiB, and MAX_UPLOAD_BYTES in at most 10,000 parts. */
 function partBytes(env, h) {
-  const p = env.MULTIPART_PART_BYTES === undefined ? DEFAULT_PART_BYTES : Number(env.MULTIPART_PART_BYTES);
+  // unset: undefined, or null from config.capnp's fromEnvironment binding of an unset variable
+  const p = env.MULTIPART_PART_BYTES == null || env.MULTIPART_PART_BYTES === '' ? DEFAULT_PART_BYTES : Number(env.MULTIPART_PART_BYTES);
   if (!Number.isSafeInteger(p) || p < MiB || p > MAX_PART_BYTES || Math.ceil(h.maxBytes(env) / p) > MAX_PARTS) {
     throw new h.HttpError(500, 'ERR_CONFIG', 'MULTIPART_PART_BYTES must be an integer from 1 MiB to 5 GiB that splits MAX_UPLOAD_BYTES into at most 10,000 parts');
   }

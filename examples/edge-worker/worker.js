@@ -377,6 +377,9 @@ async function readCapped(request, max) {
   return new TextDecoder('utf-8', { fatal: true }).decode(all);
 }
 
+/** What temporary keys from POST /credentials may do: single-request uploads, never multipart. */
+const CREDENTIALS_ACTIONS = ['PostObject', 'PutObject'];
+
 /** The CAM policy of a user's temporary keys: uploads under `users/<id>/`, with the worker's limits. */
 function credentialsPolicy(user, env) {
   const conditions = {
@@ -387,7 +390,11 @@ function credentialsPolicy(user, env) {
   };
   const sse = env.STS_REQUIRE_SSE || 'NONE';
   if (sse !== 'NONE') conditions.requireSse = sse;
-  return cosPolicy({ bucket: env.COS_BUCKET, region: env.COS_REGION, allow: [{ actions: 'upload', prefix: `users/${user}/`, conditions }] });
+  // Single-request uploads only (PutObject, PostObject), each capped by `maxContentLength`: no
+  // multipart action, so the keys cannot assemble an object larger than MAX_UPLOAD_BYTES out of
+  // parts (up to 10,000 of them). Large files go through POST /multipart, whose ticket pins the
+  // total size (issue 25).
+  return cosPolicy({ bucket: env.COS_BUCKET, region: env.COS_REGION, allow: [{ actions: CREDENTIALS_ACTIONS, prefix: `users/${user}/`, conditions }] });
 }
 
 /** One credentials provider per user in this isolate (bounded: the oldest is dropped). */

@@ -3,7 +3,7 @@
 // Written as plain ESM; the build derives extras.cjs from it for CommonJS.
 import { Crc64, Md5, Sha1, verifyCrc64, isCosError } from './cos_wasm_hash.js';
 import { cosError } from '../errors.js';
-import { bytesOf, guardClass, initCheck, isObject, own } from '../guard.js';
+import { bytesOf, callMethod, guardClass, initCheck, isObject, own, readProp } from '../guard.js';
 
 const isArray = Array.isArray;
 const U8 = Uint8Array;
@@ -28,17 +28,28 @@ async function* chunks(input, chunkSize) {
     yield* pieces(bytes, chunkSize);
     return;
   }
-  if (BlobCtor !== undefined && input instanceof BlobCtor) {
-    for (let i = 0; i < input.size; i += chunkSize) {
-      yield new U8(await input.slice(i, Math.min(i + chunkSize, input.size)).arrayBuffer());
+  if (isBlob(input)) {
+    const size = blobSize(input);
+    for (let i = 0; i < size; i += chunkSize) {
+      const end = Math.min(i + chunkSize, size);
+      const part = callMethod(input, 'slice', [i, end], 'ERR_INVALID_ARGUMENT', 'hashInput(): the Blob\'s slice');
+      const bytes = bytesOf(await callMethod(part, 'arrayBuffer', [], 'ERR_INVALID_ARGUMENT', 'hashInput(): the Blob slice\'s arrayBuffer'));
+      if (bytes === undefined) throw cosError('ERR_INVALID_ARGUMENT', 'hashInput(): a Blob slice did not give bytes');
+      // a Blob whose size lies (a subclass), or a file changed since: stop at the first
+      // slice that differs, never loop over a size nobody can read (1e15)
+      if (bytes.byteLength !== end - i) throw cosError('ERR_FILE_NOT_READABLE', `hashInput(): the Blob gave other bytes than its size (${size}) promised`);
+      yield bytes;
     }
     return;
   }
-  if (isObject(input) && typeof input.getReader === 'function') {
-    const reader = input.getReader();
+  if (isObject(input) && typeof readProp(input, 'getReader', 'ERR_INVALID_ARGUMENT', 'input.getReader') === 'function') {
+    const reader = callMethod(input, 'getReader', [], 'ERR_INVALID_ARGUMENT', 'input.getReader');
     try {
       for (;;) {
-        const { done, value } = await reader.read();
+        const r = await callMethod(reader, 'read', [], 'ERR_INVALID_ARGUMENT', 'the stream reader\'s read');
+        if (!isObject(r)) throw cosError('ERR_INVALID_ARGUMENT', 'hashInput(): the stream reader\'s read() gave no { done, value }');
+        const done = readProp(r, 'done', 'ERR_INVALID_ARGUMENT', 'read().done');
+        const value = done ? undefined : readProp(r, 'value', 'ERR_INVALID_ARGUMENT', 'read().value');
         if (done) return;
         // Every chunk must be bytes: a string or other value is refused, never hashed as
         // 0 bytes; a Uint16Array or DataView is hashed as the bytes it views.
@@ -47,16 +58,36 @@ async function* chunks(input, chunkSize) {
         yield* pieces(chunk, chunkSize);
       }
     } finally {
-      reader.releaseLock();
+      try {
+        reader.releaseLock();
+      } catch {
+        // a hostile reader: the stream is the caller's
+      }
     }
   }
   throw cosError('ERR_INVALID_ARGUMENT', 'hashInput() takes a Blob/File, a ReadableStream of bytes, an ArrayBuffer or a typed array/DataView');
 }
 
+/** Whether `v` is a Blob (a throwing getPrototypeOf trap is a no). */
+function isBlob(v) {
+  try {
+    return BlobCtor !== undefined && v instanceof BlobCtor;
+  } catch {
+    return false;
+  }
+}
+
+/** A Blob's size, read once and checked: a whole number of bytes (never NaN, 1e300 or a throw). */
+function blobSize(blob) {
+  const size = readProp(blob, 'size', 'ERR_INVALID_ARGUMENT', 'the Blob\'s size');
+  if (!Number.isSafeInteger(size) || size < 0) throw cosError('ERR_INVALID_ARGUMENT', 'hashInput(): the Blob\'s size is not a whole number of bytes');
+  return size;
+}
+
 function totalSize(input) {
   const bytes = bytesOf(input);
   if (bytes !== undefined) return bytes.byteLength;
-  if (BlobCtor !== undefined && input instanceof BlobCtor) return input.size;
+  if (isBlob(input)) return blobSize(input);
   return undefined;
 }
 
@@ -67,6 +98,16 @@ function totalSize(input) {
  */
 export async function hashInput(input, options) {
   assertInitialized();
+  try {
+    return await hashAll(input, options);
+  } catch (e) {
+    if (isObject(e) && e.name === 'CosError' && typeof e.code === 'string') throw e;
+    // a hostile input or callback got through: still a coded CosError, never its text
+    throw cosError('ERR_INVALID_ARGUMENT', 'hashInput(): reading the input threw an exception');
+  }
+}
+
+async function hashAll(input, options) {
   if (options !== undefined && (!isObject(options) || isArray(options))) throw cosError('ERR_INVALID_ARGUMENT', 'hashInput(input, options): `options` must be an object when given');
   const opt = (name, fallback) => {
     const v = options === undefined ? undefined : own(options, name, name);
@@ -77,7 +118,11 @@ export async function hashInput(input, options) {
   const onProgress = opt('onProgress', undefined);
   const signal = opt('signal', undefined);
   if (!isArray(algorithms)) throw cosError('ERR_INVALID_ARGUMENT', "`algorithms` must be an array of 'crc64', 'md5', 'sha1'");
-  for (const a of algorithms) {
+  const names = [];
+  const count = own(algorithms, 'length', 'algorithms');
+  if (!Number.isSafeInteger(count) || count > 3) throw cosError('ERR_INVALID_ARGUMENT', "`algorithms` must be an array of at most 3 of 'crc64', 'md5', 'sha1'");
+  for (let i = 0; i < count; i++) names.push(own(algorithms, String(i), 'algorithms'));
+  for (const a of names) {
     if (!['crc64', 'md5', 'sha1'].includes(a)) throw cosError('ERR_INVALID_ARGUMENT', `unknown algorithm ${typeof a === 'string' ? a : typeof a}; use 'crc64', 'md5' or 'sha1'`);
   }
   if (!(Number.isInteger(chunkSize) && chunkSize > 0 && chunkSize <= 64 * 1024 * 1024)) {
@@ -92,9 +137,9 @@ export async function hashInput(input, options) {
       throw cosError('ERR_INVALID_ARGUMENT', 'reading `signal.aborted` threw an exception');
     }
   };
-  const crc = algorithms.includes('crc64') ? new Crc64() : undefined;
-  const md5 = algorithms.includes('md5') ? new Md5() : undefined;
-  const sha1 = algorithms.includes('sha1') ? new Sha1() : undefined;
+  const crc = names.includes('crc64') ? new Crc64() : undefined;
+  const md5 = names.includes('md5') ? new Md5() : undefined;
+  const sha1 = names.includes('sha1') ? new Sha1() : undefined;
   const total = totalSize(input);
   let done = 0;
   try {
@@ -104,7 +149,13 @@ export async function hashInput(input, options) {
       md5?.update(chunk);
       sha1?.update(chunk);
       done += chunk.byteLength;
-      onProgress?.(done, total);
+      if (onProgress !== undefined) {
+        try {
+          onProgress(done, total);
+        } catch {
+          throw cosError('ERR_INVALID_ARGUMENT', 'hashInput(): `onProgress` threw an exception');
+        }
+      }
     }
     if (aborted()) throw cosError('ERR_ABORTED', 'hashing was aborted');
     const out = { bytes: done };
@@ -129,20 +180,10 @@ export async function hashInput(input, options) {
  */
 export function verifyResponseCrc64(response, localCrc64) {
   assertInitialized();
-  let headers;
-  try {
-    headers = isObject(response) ? response.headers : undefined;
-  } catch {
-    throw cosError('ERR_INVALID_ARGUMENT', 'reading `response.headers` threw an exception');
-  }
-  if (!isObject(headers) || typeof headers.get !== 'function') {
+  const headers = readProp(response, 'headers', 'ERR_INVALID_ARGUMENT', 'response.headers');
+  if (!isObject(headers) || typeof readProp(headers, 'get', 'ERR_INVALID_ARGUMENT', 'response.headers.get') !== 'function') {
     throw cosError('ERR_INVALID_ARGUMENT', 'verifyResponseCrc64(response, crc64) takes a fetch Response (with `headers.get`)');
   }
-  let header;
-  try {
-    header = headers.get('x-cos-hash-crc64ecma');
-  } catch {
-    throw cosError('ERR_INVALID_ARGUMENT', 'reading the response headers threw an exception');
-  }
+  const header = callMethod(headers, 'get', ['x-cos-hash-crc64ecma'], 'ERR_INVALID_ARGUMENT', 'response.headers.get');
   verifyCrc64(localCrc64, typeof header === 'string' ? header : undefined);
 }

@@ -9,6 +9,10 @@ export function initSync(options: { module: BufferSource | WebAssembly.Module })
 
 /** Type guard for {@link CosError} (the same test in every entry). */
 export function isCosError(value: unknown): value is CosError;
+/** Whether `host` (a WHATWG URL `hostname`) is literal loopback: 127.x.y.z, `localhost` (any case) or `[::1]`. The package's one rule (src/endpoint.rs). */
+export function isLoopbackHost(host: string): boolean;
+/** Whether a secret (an SSE-C key, a token) may travel to `scheme` (`'https:'`, `'http:'`) + `host`: https, or http to a loopback host when `allowLocal`. The package's one rule (src/endpoint.rs). */
+export function secretTransportAllowed(scheme: string, host: string, allowLocal: boolean): boolean;
 
 // ---------------------------------------------------------------------------------------
 // Integrity

@@ -57,6 +57,12 @@ interface UploadOptionsBase extends Partial<EndpointOptions> {
   /** The object key. */
   key: string;
   /**
+   * The COS origin every step must go to (e.g. `https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com`),
+   * when the endpoint options (`bucket`, `region`, `domain`, …) are not given: a signed URL for any other origin is
+   * `ERR_INVALID_URL`. With `presign`, one of the two is required.
+   */
+  origin?: string;
+  /**
    * SSE headers, e.g. `sseHeaders({ type: 'SSE-C', key }, 'UploadPart')` or
    * `sseHeaders({ type: 'SSE-KMS' }, 'InitiateMultipartUpload')`: all are sent on initiate (or
    * the single PUT); the SSE-C triple also on every UploadPart and ListParts.
@@ -102,7 +108,8 @@ interface UploadOptionsBase extends Partial<EndpointOptions> {
 export type UploadOptions = UploadOptionsBase &
   (
     | { signer: UploadSigner; bucket: string; region: string; presign?: undefined }
-    | { presign: (request: UploadStepRequest) => Promise<PresignedStep> | PresignedStep; signer?: undefined }
+    | { presign: (request: UploadStepRequest) => Promise<PresignedStep> | PresignedStep; signer?: undefined; origin: string }
+    | { presign: (request: UploadStepRequest) => Promise<PresignedStep> | PresignedStep; signer?: undefined; bucket: string; region: string }
   );
 
 export interface UploadResult {

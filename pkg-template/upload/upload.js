@@ -6,9 +6,12 @@
 // No credentials are held here: requests are signed by a duck-typed `signer` (an object with
 // `signRequest(options)`, e.g. a CosSigner made from temporary credentials) or by a
 // `presign(request)` callback (e.g. an edge worker that signs each step).
-import { Crc64, crc64Combine, verifyResponseCrc64 } from '../hash/web.js';
+import { Crc64, crc64Combine, verifyResponseCrc64, isLoopbackHost, secretTransportAllowed } from '../hash/web.js';
 import { errorFields, responseError, withClockRetry } from '../responses.js';
 import { cosError } from '../errors.js';
+import { xmlBlocks, xmlEscape, xmlText } from '../xml.js';
+import { ownEntries, ownOptions, runtimeFetch } from '../guard.js';
+import { transportRule, urlParts } from '../transport.js';
 
 /** A failed COS response as a CosError (the signer entry's cosErrorFromResponse, without its wasm). */
 const cosErrorFromResponse = (response, signed) => responseError(response, signed, errorFields);
@@ -50,6 +53,12 @@ const SSE_C_ON_LIST_PARTS = true;
 const SSE_PREFIX = 'x-cos-server-side-encryption';
 const SSE_C_PREFIX = 'x-cos-server-side-encryption-customer-';
 const SSE_C_KEY = 'x-cos-server-side-encryption-customer-key';
+/** Headers that carry a secret: an SSE-C key (of the object, or of a copy source), a security token. */
+const KEY_HEADER = /^x-cos-(copy-source-)?server-side-encryption-customer-key$/i;
+const TOKEN_HEADER = /^x-cos-security-token$/i;
+/** The largest file: 10,000 parts of 5 GiB (COS's own object limit is 48.82 TiB). */
+const MAX_FILE_BYTES = MAX_PARTS * 5 * 1024 * 1024 * 1024;
+const rule = transportRule({ isLoopbackHost, secretTransportAllowed });
 
 const isObject = (v) => typeof v === 'object' && v !== null;
 const invalid = (message) => cosError('ERR_INVALID_ARGUMENT', message);
@@ -68,32 +77,6 @@ function crc64Of(bytes) {
   }
 }
 
-const ENTITIES = { __proto__: null, quot: '"', amp: '&', lt: '<', gt: '>', apos: "'" };
-/** A numeric character reference; one out of Unicode's range is kept as written (never a RangeError). */
-function charRef(m, e) {
-  const cp = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1));
-  return cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
-}
-const unxml = (s) => s.replace(/&(#x[0-9a-f]{1,8}|#\d{1,8}|\w{1,8});/gi, (m, e) => (e[0] === '#' ? charRef(m, e) : ENTITIES[e] ?? m));
-const xmlEscape = (s) => s.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`);
-function xmlText(xml, name) {
-  const m = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
-  return m ? unxml(m[1]) : undefined;
-}
-/** The contents of each `<name>…</name>`, found in one pass (a lazy regex is quadratic on unclosed tags). */
-function xmlBlocks(xml, name) {
-  const out = [];
-  const open = `<${name}>`;
-  const close = `</${name}>`;
-  for (let at = xml.indexOf(open); at >= 0; ) {
-    const end = xml.indexOf(close, at + open.length);
-    if (end < 0) break;
-    out.push(xml.slice(at + open.length, end));
-    at = xml.indexOf(open, end + close.length);
-  }
-  return out;
-}
-
 function sleep(ms, signal) {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
@@ -110,6 +93,10 @@ function sleep(ms, signal) {
 const unreadable = (e) =>
   cosError('ERR_FILE_NOT_READABLE', `the file could not be read (${e?.name ?? 'Error'}: changed, moved or deleted since it was chosen?); choose it again to resume`, { cause: e });
 
+/** The file gave other bytes than its `size` promised (a Blob whose size lies, or a file changed). */
+const shortRead = (got, want, what) =>
+  cosError('ERR_FILE_NOT_READABLE', `${what}: the file gave ${got} bytes where its size promised ${want} (changed since it was chosen?); choose it again`);
+
 const backoff = (attempt) => Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
 
 function retryable(e) {
@@ -125,7 +112,14 @@ function retryable(e) {
 /** A store in memory (Node, tests, or `resume` across calls of one page without IndexedDB). */
 export function memoryStore() {
   const m = new Map();
-  const copy = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
+  const copy = (v) => {
+    if (v === undefined) return undefined;
+    try {
+      return JSON.parse(JSON.stringify(v));
+    } catch {
+      throw invalid('memoryStore: the state is not JSON (BigInt, a cycle, or a throwing getter)');
+    }
+  };
   return {
     async get(id) {
       return copy(m.get(id));
@@ -184,24 +178,6 @@ function storeFor(option) {
 // ---------------------------------------------------------------------------------------
 // Options
 // ---------------------------------------------------------------------------------------
-
-/**
- * A caller's (or a presign callback's) object, read once through its own enumerable
- * properties, as the wasm core reads options: nothing comes from a polluted Object.prototype,
- * and a throwing getter or Proxy trap is an ERR_INVALID_ARGUMENT naming `what`.
- */
-function ownEntries(value, what, names) {
-  const out = [];
-  try {
-    for (const k of names ?? Object.keys(value)) {
-      const d = Object.getOwnPropertyDescriptor(value, k);
-      if (d?.enumerable) out.push([k, d.get ? d.get.call(value) : d.value]);
-    }
-  } catch {
-    throw invalid(`reading \`${what}\` threw an exception`);
-  }
-  return out;
-}
 
 /** RFC 9110 field names; values without CR, LF or NUL (fetch would refuse them as a network error). */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -274,44 +250,77 @@ function sseSplit(sse) {
   return { all: pinnedAll, c: pinned, key };
 }
 
-const OPTION_NAMES = ['key', 'signer', 'presign', 'bucket', 'region', 'domain', 'protocol', 'port', 'pathStyle', 'allowInsecureLocal', 'sse', 'headers', 'contentType', 'partSize', 'multipartThreshold', 'concurrency', 'retries', 'expires', 'onProgress', 'signal', 'fetch', 'resume', 'store', 'readStallTimeout', 'strict'];
-
-/** `127.x.y.z`, `localhost`, `[::1]`: as the wasm core's Endpoint::is_loopback. */
-const isLoopback = (host) => host === 'localhost' || host === '[::1]' || /^127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(host);
+const OPTION_NAMES = ['key', 'signer', 'presign', 'origin', 'bucket', 'region', 'domain', 'protocol', 'port', 'pathStyle', 'allowInsecureLocal', 'sse', 'headers', 'contentType', 'partSize', 'multipartThreshold', 'concurrency', 'retries', 'expires', 'onProgress', 'signal', 'fetch', 'resume', 'store', 'readStallTimeout', 'strict'];
 
 /**
- * Where a step may go: an http(s) URL; with the SSE-C key (which uploadFile adds itself, after
- * signing) only https, or plain http to a loopback host when `allowInsecureLocal` is set, as
- * for everything else in the package (ERR_SSE_C_REQUIRES_HTTPS).
+ * Where a step may go: an http(s) URL without credentials, at the COS origin the page chose
+ * (`origin`, or the endpoint options), else ERR_INVALID_URL: a presign callback (or a
+ * compromised worker behind it) cannot send the steps, and the SSE-C key with them, anywhere
+ * else. A step carrying a secret header (the SSE-C key, from `sse`, `headers` or the answer's
+ * headers) goes only over https, or plain http to a loopback host when `allowInsecureLocal`
+ * is set (the wasm core's rule, through transport.js): ERR_SSE_C_REQUIRES_HTTPS.
  */
-function checkTransport(url, carriesKey, allowInsecureLocal, what) {
-  let u;
-  try {
-    u = new URL(url);
-  } catch {
-    throw cosError('ERR_INVALID_URL', `${what} gave a URL that does not parse`);
-  }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw cosError('ERR_INVALID_URL', `${what} gave a ${JSON.stringify(u.protocol.slice(0, 16))} URL; only http(s) URLs are sent to`);
+function checkTransport(url, headers, o, what) {
+  const u = urlParts(url, `the URL ${what} gave`);
   if (u.username || u.password) throw cosError('ERR_INVALID_URL', `${what} gave a URL with credentials in it`);
-  if (carriesKey && u.protocol !== 'https:' && !(allowInsecureLocal && isLoopback(u.hostname))) {
+  if (o.origin !== undefined && u.origin !== o.origin) {
+    throw cosError('ERR_INVALID_URL', `${what} gave a URL for ${u.origin.slice(0, 200)}, not the COS endpoint ${o.origin} this upload was given (\`origin\` or bucket/region/domain)`);
+  }
+  const carriesKey = Object.keys(headers).some((k) => KEY_HEADER.test(k));
+  if (carriesKey && !rule.secretAllowed(u, o.endpoint.allowInsecureLocal === true)) {
     throw cosError(
       'ERR_SSE_C_REQUIRES_HTTPS',
-      `an SSE-C key would be sent over plain http to ${u.host}; use an https endpoint (or, for a local emulator on localhost/127.x, set allowInsecureLocal)`,
+      `an SSE-C key would be sent over plain http to ${u.host.slice(0, 200)}; use an https endpoint (or, for a local emulator on localhost/127.x, set allowInsecureLocal)`,
     );
   }
+}
+
+/**
+ * The origin (`scheme://host[:port]`) steps must go to: `origin` as given, or the one the
+ * endpoint options name (the host COS's URLs use: `domain` with {Bucket}/{Region}
+ * substituted, else `<bucket>.cos.<region>.myqcloud.com`); undefined when neither is given.
+ */
+function endpointOrigin(o) {
+  if (o.origin !== undefined) {
+    const u = urlParts(o.origin, '`origin`');
+    if (u.username || u.password || u.href !== `${u.origin}/`) throw invalid('`origin` must be an origin such as https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com, without path or credentials');
+    return u.origin;
+  }
+  if (typeof o.bucket !== 'string' || typeof o.region !== 'string') return undefined;
+  if (o.protocol !== undefined && typeof o.protocol !== 'string') throw invalid('`protocol` must be a string when given');
+  if (o.domain !== undefined && typeof o.domain !== 'string') throw invalid('`domain` must be a string when given');
+  if (o.port !== undefined && !(Number.isSafeInteger(o.port) && o.port > 0 && o.port < 65536)) throw invalid('`port` must be an integer from 1 to 65535 when given');
+  const scheme = (o.protocol ?? 'https').replace(/:$/, '').toLowerCase();
+  const host = o.domain === undefined ? `${o.bucket}.cos.${o.region}.myqcloud.com` : o.domain.split('{Bucket}').join(o.bucket).split('{Region}').join(o.region);
+  return urlParts(`${scheme}://${host}${o.port === undefined ? '' : `:${o.port}`}/`, 'the endpoint (`protocol`, `domain`, `port`, `bucket`, `region`)').origin;
+}
+
+function runtimeFetchOrFail() {
+  const f = runtimeFetch();
+  if (typeof f !== 'function') throw invalid('no fetch in this runtime: pass `fetch`');
+  return f;
 }
 
 function readOptions(file, options) {
   if (!(typeof Blob !== 'undefined' && file instanceof Blob)) throw invalid('uploadFile(file, options): `file` must be a Blob or a File');
   if (!isObject(options)) throw invalid('uploadFile(file, options): `options` is required (key, and signer or presign)');
   // Read once (a getter cannot answer differently later), own properties only.
-  const o = { __proto__: null, ...Object.fromEntries(ownEntries(options, 'options', OPTION_NAMES)) };
+  const o = ownOptions(options, OPTION_NAMES, 'options');
   if (typeof o.key !== 'string' || o.key === '' || o.key === '/') throw invalid('`key` (the object key) must be a non-empty string');
   const hasSigner = o.signer !== undefined;
   const hasPresign = o.presign !== undefined;
   if (hasSigner === hasPresign) throw invalid('give exactly one of `signer` (an object with signRequest) and `presign` (a function)');
   if (hasSigner && (!isObject(o.signer) || typeof o.signer.signRequest !== 'function')) throw invalid('`signer` must have a signRequest(options) method (e.g. a CosSigner)');
   if (hasPresign && typeof o.presign !== 'function') throw invalid('`presign` must be a function (request) => Promise<{ url, headers }>');
+  const origin = endpointOrigin(o);
+  if (hasPresign && origin === undefined) throw invalid('with `presign`, give the COS endpoint the URLs must go to: `origin` (e.g. https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com) or `bucket` and `region` (and `domain`, `protocol`, `port`)');
+  let size;
+  try {
+    size = file.size;
+  } catch {
+    throw invalid('reading `file.size` threw an exception');
+  }
+  if (!Number.isSafeInteger(size) || size < 0 || size > MAX_FILE_BYTES) throw invalid(`\`file.size\` must be a whole number of bytes up to ${MAX_FILE_BYTES} (10,000 parts of 5 GiB)`);
   if (hasSigner && (typeof o.bucket !== 'string' || typeof o.region !== 'string')) throw invalid('with `signer`, `bucket` and `region` are required');
   const int = (name, fallback, min, max) => {
     const v = o[name] ?? fallback;
@@ -334,6 +343,8 @@ function readOptions(file, options) {
   for (const k of ['bucket', 'region', 'domain', 'protocol', 'port', 'pathStyle', 'allowInsecureLocal']) if (o[k] !== undefined) endpoint[k] = o[k];
   return {
     file,
+    size,
+    origin,
     key: o.key,
     endpoint,
     signer: o.signer,
@@ -349,7 +360,7 @@ function readOptions(file, options) {
     readStallTimeout,
     onProgress: o.onProgress,
     signal: o.signal,
-    fetch: o.fetch ?? ((...a) => globalThis.fetch(...a)),
+    fetch: o.fetch ?? runtimeFetchOrFail(),
     resume: o.resume ?? true,
     strict: o.strict ?? true,
     store: o.resume === false ? undefined : storeFor(o.store),
@@ -367,7 +378,7 @@ const STOP_SIGNAL = 'signal';
 class Upload {
   constructor(opts) {
     this.o = opts;
-    this.size = opts.file.size;
+    this.size = opts.size;
     this.stopReason = undefined;
     this.run = new AbortController();
     this.resumed = undefined;
@@ -449,7 +460,7 @@ class Upload {
     const { url, headers: signedHeaders } = { __proto__: null, ...Object.fromEntries(ownEntries(r, `${what}'s answer`, ['url', 'headers'])) };
     if (typeof url !== 'string') throw invalid(`${what} must give { url, headers } with a string url`);
     const headers = mergeHeaders(req.headers, headerMap(signedHeaders, `${what}'s headers`), key);
-    checkTransport(url, Object.keys(key).length > 0, o.endpoint.allowInsecureLocal === true, what);
+    checkTransport(url, headers, o, what);
     return { url, headers, signed: { url, headers, method: req.method } };
   }
 
@@ -470,13 +481,20 @@ class Upload {
         let res;
         this.requests++;
         try {
-          res = await o.fetch(url, { method: req.method, headers: withoutContentLength(headers), body, signal });
+          // Never follows a redirect: the request may carry the SSE-C key or a security token,
+          // and a redirect would take them to a host nobody checked.
+          res = await Reflect.apply(o.fetch, undefined, [url, { __proto__: null, method: req.method, headers: withoutContentLength(headers), body, signal, redirect: 'manual' }]);
         } catch (e) {
           if (signal.aborted) throw this.aborted();
-          throw cosError('ERR_NETWORK', `${req.operation} failed below HTTP (network, or a CORS refusal): ${e?.message ?? e}`, { cause: e });
+          // the runtime's text is not repeated: it may quote a header value (a key, a token)
+          const name = typeof e?.name === 'string' && /^\w{1,40}$/.test(e.name) ? e.name : 'Error';
+          throw cosError('ERR_NETWORK', `${req.operation} failed below HTTP (${name}: network, or a CORS refusal)`);
         }
         if (!(isObject(res) && typeof res.status === 'number' && isObject(res.headers) && typeof res.headers.get === 'function' && typeof res.text === 'function')) {
           throw invalid(`\`fetch\` must resolve to a Response (${req.operation})`);
+        }
+        if (res.type === 'opaqueredirect' || res.redirected === true || (res.status >= 300 && res.status < 400)) {
+          throw cosError('ERR_COS_RESPONSE', `${req.operation} was answered with a redirect, which is never followed (the request may carry a key or a token)`, { status: res.status });
         }
         if (!res.ok) throw await cosErrorFromResponse(res, signed);
         return res;
@@ -575,9 +593,9 @@ class Upload {
 
   async fingerprint() {
     const f = this.o.file;
-    const head = await this.read(f.slice(0, Math.min(FINGERPRINT_BYTES, f.size)));
-    const tail = await this.read(f.slice(Math.max(0, f.size - FINGERPRINT_BYTES)));
-    return { size: f.size, lastModified: typeof f.lastModified === 'number' ? f.lastModified : null, head: crc64Of(head), tail: crc64Of(tail) };
+    const head = await this.read(f.slice(0, Math.min(FINGERPRINT_BYTES, this.size)));
+    const tail = await this.read(f.slice(Math.max(0, this.size - FINGERPRINT_BYTES)));
+    return { size: this.size, lastModified: typeof f.lastModified === 'number' ? f.lastModified : null, head: crc64Of(head), tail: crc64Of(tail) };
   }
 
   save() {
@@ -756,9 +774,10 @@ class Upload {
     // and of the whole object is checked against ours in any case.
     const body = o.file.slice(start, end);
     const { res, crc64, size } = await this.sendHashed(
-      { operation: 'UploadPart', method: 'PUT', query: { partNumber: n, uploadId: this.uploadId }, headers: { ...o.sse.c }, sseKey: true, uploadId: this.uploadId, partNumber: n, contentLength: body.size },
+      { operation: 'UploadPart', method: 'PUT', query: { partNumber: n, uploadId: this.uploadId }, headers: { ...o.sse.c }, sseKey: true, uploadId: this.uploadId, partNumber: n, contentLength: end - start },
       body,
     );
+    if (size !== end - start) throw shortRead(size, end - start, `part ${n}`);
     const etag = res.headers.get('etag');
     if (!etag) {
       throw cosError(
@@ -822,7 +841,8 @@ class Upload {
   async putObject() {
     const o = this.o;
     const headers = { ...o.headers, 'Content-Type': o.contentType, ...o.sse.all };
-    const { res, crc64, size } = await this.sendHashed({ operation: 'PutObject', method: 'PUT', query: {}, headers, sseKey: true, contentLength: o.file.size }, o.file);
+    const { res, crc64, size } = await this.sendHashed({ operation: 'PutObject', method: 'PUT', query: {}, headers, sseKey: true, contentLength: this.size }, o.file);
+    if (size !== this.size) throw shortRead(size, this.size, 'the file');
     this.finished = true;
     this.verify(res, crc64, 'the object');
     return { key: o.key, etag: res.headers.get('etag'), crc64, size, parts: 0, resumedParts: 0 };

@@ -2,6 +2,7 @@
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::options::{endpoint, entries, get, key_time, now_seconds, opt_str, request, scalar};
 use crate::error::{err, Result};
@@ -13,7 +14,10 @@ use crate::text::join;
 /// `presignUrl` (with the endpoint fields, and `keyTime` if it is to be compared).
 fn signed_locally(signed: &JsValue) -> Result<SignedLocally> {
     let sent = |url: String, obj: &JsValue| -> Result<SignedLocally> {
-        let mut headers = Vec::new();
+        // The URL (a pre-signed one carries the token) and the header values (the SSE-C key,
+        // the token) are wiped after use.
+        let url = zeroize::Zeroizing::new(url);
+        let mut headers = zeroize::Zeroizing::new(Vec::new());
         for (k, v) in entries(&get(obj, "headers")?, "headers")? {
             if let Some(v) = scalar(&v) {
                 headers.push((k, v));
@@ -41,14 +45,29 @@ fn signed_locally(signed: &JsValue) -> Result<SignedLocally> {
     SignedLocally::from_request(&request(signed)?, &endpoint(signed)?, kt)
 }
 
-/// The `<Error>` body given as its text.
-fn error_body(xml: &JsValue) -> Result<CosErrorBody> {
-    let text = xml.as_string().ok_or_else(|| {
+/// Longest error body read, in UTF-16 units, checked before the text is copied into wasm
+/// (a 100 MB body grew this entry's memory to 361 MiB for good: issue 25). COS's error
+/// bodies are a few KB; a SignatureDoesNotMatch one carries the StringToSign and FormatString.
+pub(crate) const MAX_ERROR_XML_CHARS: u32 = 256 * 1024;
+
+/// The `<Error>` body given as its text; the copy in wasm memory is wiped after parsing
+/// (its FormatString holds signed header values, SSE-C keys and tokens included).
+pub(crate) fn error_body(xml: &JsValue) -> Result<CosErrorBody> {
+    let not_text = || {
         err!(
             InvalidArgument,
             "`errorXml` must be the text of COS's error body"
         )
-    })?;
+    };
+    let js = xml.dyn_ref::<js_sys::JsString>().ok_or_else(not_text)?;
+    if js.length() > MAX_ERROR_XML_CHARS {
+        return Err(err!(
+            InvalidXml,
+            "the error body is longer than {} characters; COS's are a few KB",
+            MAX_ERROR_XML_CHARS
+        ));
+    }
+    let text = zeroize::Zeroizing::new(xml.as_string().ok_or_else(not_text)?);
     CosErrorBody::parse(&text)
 }
 
@@ -69,7 +88,10 @@ pub fn explain_signature_mismatch(error_xml: JsValue, request: JsValue) -> Resul
             .as_string()
             .unwrap_or_else(|| s.to_owned())
     };
+    let mut body = body;
     let e = explain(&body, &local, Some(now_seconds()), &nfc);
+    zeroize::Zeroize::zeroize(&mut body.format_string);
+    zeroize::Zeroize::zeroize(&mut body.string_to_sign);
     let differences = Array::new();
     let mut lines = Vec::new();
     for d in &e.differences {

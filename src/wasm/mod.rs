@@ -76,6 +76,22 @@ pub fn is_cos_error(value: &JsValue) -> bool {
         && raw_get(value, "code").as_string().is_some()
 }
 
+/// Whether `host` (a WHATWG URL `hostname`) is literal loopback: the one rule
+/// (`crate::endpoint::is_loopback_host`), in every entry for `pkg-template/transport.js`.
+#[wasm_bindgen(js_name = isLoopbackHost)]
+#[must_use]
+pub fn is_loopback_host(host: &str) -> bool {
+    crate::endpoint::is_loopback_host(host)
+}
+
+/// Whether a secret may travel over `scheme` (`https:`, `http:`) to `host`: the one rule
+/// (`crate::endpoint::secret_transport_allowed`), in every entry for `pkg-template/transport.js`.
+#[wasm_bindgen(js_name = secretTransportAllowed)]
+#[must_use]
+pub fn secret_transport_allowed(scheme: &str, host: &str, allow_local: bool) -> bool {
+    crate::endpoint::secret_transport_allowed(scheme, host, allow_local)
+}
+
 /// The allocator of the .wasm: Talc instead of Rust's default dlmalloc, smaller in every
 /// entry (each .wasm carries its own allocator; BENCHMARKS.md, "Per entry").
 #[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]

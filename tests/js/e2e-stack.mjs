@@ -75,7 +75,10 @@ export async function startStack({ maxUploadBytes = 6 * 1024 * 1024, ttl = 600, 
     symlinkSync(pkgDir, join(wdir, 'node_modules', 'cos-wasm'), 'dir');
     const worker = await serveWorkerd(join(wdir, 'config.capnp'), { env });
     stops.push(worker.stop);
-    writeFileSync(configFile, JSON.stringify({ api: worker.url, users }));
+    // cosOrigin: the COS endpoint the page sends the file (and its SSE-C key) to, whatever the
+    // worker's signed URLs say (cos-wasm/upload refuses any other origin)
+    const cosOrigin = virtualHosted ? `http://${BUCKET}.localhost:${emulator.port}` : `http://127.0.0.1:${emulator.port}`;
+    writeFileSync(configFile, JSON.stringify({ api: worker.url, users, cosOrigin }));
     return { pageUrl: `${web.url}/index.html`, webUrl: web.url, workerUrl: worker.url, emulator, env, users, stop };
   } catch (e) {
     await stop();

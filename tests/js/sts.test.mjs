@@ -257,12 +257,17 @@ test('credentialsProvider: one refresh for concurrent callers, reuse until the m
     const url = new URL(signer.presignUrl({ method: 'PUT', key: 'u/a.txt', bucket: BUCKET, region: REGION, expires: 60 }));
     assert.equal(url.searchParams.get('x-cos-security-token'), next.sessionToken);
     assert.equal(url.searchParams.get('q-ak'), next.tmpSecretId);
-    // A failed refresh rejects every waiter once; the next call tries again.
+    // A failed refresh rejects every waiter once; the next call within the back-off (1 s
+    // after a first failure, on the provider's clock) gets the same error without a request;
+    // after it, the next call tries again.
     provider.invalidate();
     failNext = true;
     const waiting = await Promise.allSettled([provider.get(), provider.get()]);
     assert.deepEqual(waiting.map((r) => r.status), ['rejected', 'rejected']);
     assert.equal(waiting[0].reason.code, 'ERR_STS');
+    await assertRejects(provider.get(), 'ERR_STS');
+    assert.equal(sts.requests.length, 3);
+    clock += 1000;
     assert.notEqual(await provider.get(), next);
     assert.equal(sts.requests.length, 4);
   });
@@ -352,7 +357,8 @@ test('edge worker POST /credentials: temporary keys for users/<id>/ with the wor
     const sent = sts.requests.filter((r) => r.headers['x-tc-action']);
     assert.equal(sent.length, 1);
     const policy = decodeURIComponent(JSON.parse(sent[0].body).Policy);
-    assert.equal(policy, cosPolicy({ bucket: BUCKET, region: REGION, allow: [{ actions: 'upload', prefix: 'users/1/', conditions: { maxContentLength: 1048576, contentTypes: ['image/png', 'image/jpeg'], storageClasses: ['STANDARD'], acl: ['private'], requireSse: 'SSE-COS' } }] }));
+    // single-request uploads only (issue 25): no multipart statement, so no object over MAX_UPLOAD_BYTES
+    assert.equal(policy, cosPolicy({ bucket: BUCKET, region: REGION, allow: [{ actions: ['PostObject', 'PutObject'], prefix: 'users/1/', conditions: { maxContentLength: 1048576, contentTypes: ['image/png', 'image/jpeg'], storageClasses: ['STANDARD'], acl: ['private'], requireSse: 'SSE-COS' } }] }));
     // what the page must send for the policy to allow its uploads
     assert.deepEqual({ acl: a.acl, storageClass: a.storageClass, sse: a.sse, maxBytes: a.maxBytes, contentTypes: a.contentTypes }, { acl: 'private', storageClass: 'STANDARD', sse: 'SSE-COS', maxBytes: 1048576, contentTypes: ['image/png', 'image/jpeg'] });
     assert.deepEqual(a.endpoint, { bucket: BUCKET, region: REGION, allowInsecureLocal: false });

@@ -144,7 +144,10 @@ import { uploadFile, memoryStore, type UploadResult, type UploadStepRequest } fr
   const result: UploadResult = await task;
   const crc: string = result.crc64;
   const presign = async (req: UploadStepRequest) => ({ url: `https://x/${req.key}`, headers: req.headers });
-  await uploadFile(blob, { key: 'a', presign, partSize: 8 * 1024 * 1024, concurrency: 4 }).done;
+  await uploadFile(blob, { key: 'a', presign, origin: 'https://x', partSize: 8 * 1024 * 1024, concurrency: 4 }).done;
+  await uploadFile(blob, { key: 'a', presign, bucket: 'b-1', region: 'ap-x' }).done;
+  // @ts-expect-error presign needs the COS endpoint (origin, or bucket and region)
+  uploadFile(blob, { key: 'a', presign });
   // @ts-expect-error a signer needs bucket and region
   uploadFile(blob, { key: 'a', signer });
   // @ts-expect-error signer and presign are exclusive

@@ -107,7 +107,7 @@ test('presign callback + SSE-KMS: SSE headers on initiate only; the callback nev
   };
   const rec = recorder();
   const r = await uploadFile(new Blob([data], { type: 'application/pdf' }), {
-    key: 'up/kms.bin', presign, partSize: MiB, store: memoryStore(), fetch: rec.fetch,
+    ...ep, key: 'up/kms.bin', presign, partSize: MiB, store: memoryStore(), fetch: rec.fetch,
     sse: sseHeaders({ type: 'SSE-KMS', context: { app: 't' } }, 'InitiateMultipartUpload'),
   });
   assert.equal(r.crc64, await crcOf(data));
@@ -121,7 +121,7 @@ test('presign callback + SSE-KMS: SSE headers on initiate only; the callback nev
   const key = CustomerKey.generate('AES256');
   const seen = [];
   await uploadFile(new Blob([bytes(2 * MiB + 5, 3)]), {
-    key: 'up/ssec-presign.bin', partSize: MiB, store: memoryStore(), allowInsecureLocal: true,
+    ...ep, key: 'up/ssec-presign.bin', partSize: MiB, store: memoryStore(), allowInsecureLocal: true,
     presign: (req) => (seen.push(req), presign(req)), sse: sseHeaders({ type: 'SSE-C', key }, 'UploadPart'),
   });
   for (const q of seen) {
@@ -435,12 +435,14 @@ test('red team: what presign and signer give back is checked; the SSE-C key only
     ['a throw', () => { throw new TypeError('worker said no'); }, 'ERR_SIGNING_FAILED'],
     ['a rejection with a plain object', () => Promise.reject({ code: 'ERR_FORBIDDEN' }), 'ERR_SIGNING_FAILED'],
     // the key header is added by uploadFile after signing: it must not go to plain http
-    ['SSE-C over http to another host', (r) => ({ ...good(r), url: good(r).url.replace(/^http:\/\/127\.0\.0\.1:\d+/, 'http://cos.example.com') }), 'ERR_SSE_C_REQUIRES_HTTPS'],
+    ['SSE-C over http to another host', (r) => ({ ...good(r), url: good(r).url.replace(/^http:\/\/127\.0\.0\.1:\d+/, 'http://cos.example.com') }), 'ERR_INVALID_URL'],
+    // issue 25: the presign callback decides no destination: another origin is refused
+    ['another https origin', (r) => ({ ...good(r), url: good(r).url.replace(/^http:\/\/127\.0\.0\.1:\d+/, 'https://attacker.example') }), 'ERR_INVALID_URL'],
   ];
   for (const [name, presign, code] of cases) {
     flip = 0;
     const cos = fakeCos(data);
-    const e = await failure(uploadFile(new Blob([data]), { key: 'rt/p.bin', presign, sse, partSize: MiB, resume: false, retries: 0, allowInsecureLocal: true, fetch: cos.fetch }));
+    const e = await failure(uploadFile(new Blob([data]), { ...ep, key: 'rt/p.bin', presign, sse, partSize: MiB, resume: false, retries: 0, allowInsecureLocal: true, fetch: cos.fetch }));
     if (code === null) {
       assert.ok(e === null || e.name === 'CosError', `${name}: ${e?.name}`);
       assert.ok(!cos.log.some((q) => q.url.includes('evil')), name);
@@ -448,24 +450,24 @@ test('red team: what presign and signer give back is checked; the SSE-C key only
       isCosError(e, code);
       if (code === 'ERR_SIGNING_FAILED') assert.ok(e.cause && !e.message.includes('said no') && (name !== 'a rejection with a plain object' || e.message.includes('(ERR_FORBIDDEN)')), e.message);
     }
-    assert.ok(!cos.log.some((q) => /^http:\/\/(?!127\.)/.test(q.url) && Object.keys(q.headers).some((h) => h.toLowerCase().endsWith('customer-key'))), `${name}: the key went over http`);
+    assert.ok(!cos.log.some((q) => !q.url.startsWith(`http://127.0.0.1:${ep.port}/`) && Object.keys(q.headers).some((h) => h.toLowerCase().endsWith('customer-key'))), `${name}: the key went elsewhere`);
   }
   // loopback http carries the key only when allowInsecureLocal is set
   const cos = fakeCos(data);
-  isCosError(await failure(uploadFile(new Blob([data]), { key: 'rt/p.bin', presign: good, sse, partSize: MiB, resume: false, fetch: cos.fetch })), 'ERR_SSE_C_REQUIRES_HTTPS');
+  isCosError(await failure(uploadFile(new Blob([data]), { ...ep, allowInsecureLocal: false, key: 'rt/p.bin', presign: good, sse, partSize: MiB, resume: false, fetch: cos.fetch })), 'ERR_SSE_C_REQUIRES_HTTPS');
   assert.equal(cos.log.length, 0);
   // `127.0.0.1.nip.io` is not loopback
   const nip = (r) => ({ ...good(r), url: good(r).url.replace('127.0.0.1', '127.0.0.1.nip.io') });
-  isCosError(await failure(uploadFile(new Blob([data]), { key: 'rt/p.bin', presign: nip, sse, partSize: MiB, resume: false, allowInsecureLocal: true, fetch: fakeCos(data).fetch })), 'ERR_SSE_C_REQUIRES_HTTPS');
+  isCosError(await failure(uploadFile(new Blob([data]), { origin: `http://127.0.0.1.nip.io:${ep.port}`, key: 'rt/p.bin', presign: nip, sse, partSize: MiB, resume: false, allowInsecureLocal: true, fetch: fakeCos(data).fetch })), 'ERR_SSE_C_REQUIRES_HTTPS');
   // without SSE-C, http is the caller's choice
-  await uploadFile(new Blob([data]), { key: 'rt/p.bin', presign: good, partSize: MiB, resume: false, fetch: fakeCos(data).fetch });
+  await uploadFile(new Blob([data]), { ...ep, allowInsecureLocal: false, key: 'rt/p.bin', presign: good, partSize: MiB, resume: false, fetch: fakeCos(data).fetch });
 
   // a duck-typed signer: throws, answers junk, or signs for plain http elsewhere
   const signers = [
     [{ signRequest() { throw new Error('no'); } }, 'ERR_SIGNING_FAILED'],
     [{ signRequest: () => null }, 'ERR_INVALID_ARGUMENT'],
     [{ signRequest: () => ({ url: 'https://x.example/', headers: 'junk' }) }, 'ERR_INVALID_ARGUMENT'],
-    [{ signRequest: () => ({ url: 'http://cos.example.com/k', headers: {} }) }, 'ERR_SSE_C_REQUIRES_HTTPS'],
+    [{ signRequest: () => ({ url: 'http://cos.example.com/k', headers: {} }) }, 'ERR_INVALID_URL'],
   ];
   for (const [s, code] of signers) {
     isCosError(await failure(uploadFile(new Blob([data]), { ...ep, signer: s, key: 'rt/s.bin', sse, partSize: MiB, resume: false, retries: 0, fetch: fakeCos(data).fetch })), code);
@@ -627,5 +629,91 @@ test('red team: cancel races: during initiate, during the resume ListParts, twic
     assert.equal(r.crc64, await crcOf(data), stop);
     assert.deepEqual(await getBack(`rt/cancel3-${stop}.bin`), data, stop);
     assert.equal(completing.log.filter((e) => e.method === 'POST' && e.url.includes('uploadId=')).length, 1, `${stop}: Complete sent once`);
+  }
+});
+
+test('issue 25: the SSE-C key goes only where the page decided: the endpoint origin, https or allowed loopback, never through a redirect', async () => {
+  const data = bytes(2 * MiB, 53);
+  const key = CustomerKey.generate('AES256');
+  const sse = sseHeaders({ type: 'SSE-C', key }, 'UploadPart');
+  const keyHeader = (q) => Object.keys(q.headers).some((h) => /customer-key$/i.test(h));
+  // Over plain http to a non-loopback COS origin, the key may come from any source: none goes.
+  const remote = 'http://cos.example.com';
+  const at = (r) => ({ url: `${remote}/rt/k.bin?${new URLSearchParams(r.query)}`, headers: {} });
+  const sources = {
+    'the sse option': { sse },
+    'the headers option': { headers: { 'x-cos-server-side-encryption-customer-key': key.keyBase64 } },
+    "the presign answer's headers": { presign: (r) => ({ ...at(r), headers: { 'X-Cos-Server-Side-Encryption-Customer-Key': key.keyBase64 } }) },
+  };
+  for (const [name, extra] of Object.entries(sources)) {
+    const cos = fakeCos(data);
+    const e = await failure(uploadFile(new Blob([data]), { origin: remote, key: 'rt/k.bin', presign: at, partSize: MiB, resume: false, retries: 0, allowInsecureLocal: true, fetch: cos.fetch, ...extra }));
+    isCosError(e, 'ERR_SSE_C_REQUIRES_HTTPS');
+    assert.ok(!cos.log.some(keyHeader), `${name}: the key was sent over http`);
+  }
+  // presign needs the endpoint; `origin` must be an origin
+  assert.throws(() => uploadFile(new Blob([data]), { key: 'k', presign: at }), { code: 'ERR_INVALID_ARGUMENT' });
+  assert.throws(() => uploadFile(new Blob([data]), { key: 'k', presign: at, origin: 'https://cos.example.com/path' }), { code: 'ERR_INVALID_ARGUMENT' });
+  assert.throws(() => uploadFile(new Blob([data]), { key: 'k', presign: at, origin: 5 }), { code: 'ERR_INVALID_URL' });
+  // Every request asks fetch not to follow redirects; a redirect answer is an error.
+  const inits = [];
+  const redirecting = fakeCos(data, { part: () => new Response(null, { status: 307, headers: { location: 'http://cos.example.com/steal' } }) });
+  const e = await failure(uploadFile(new Blob([data]), { ...ep, signer, key: 'rt/r.bin', sse, partSize: MiB, resume: false, retries: 0, fetch: (u, init) => (inits.push(init), redirecting.fetch(u, init)) }));
+  isCosError(e, 'ERR_COS_RESPONSE');
+  assert.ok(inits.length > 0 && inits.every((i) => i.redirect === 'manual'));
+  assert.ok(!redirecting.log.some((q) => q.url.includes('steal')));
+  key.free();
+});
+
+test('issue 25: a 307 from an allowed loopback COS is not followed by the real fetch: the key stays', async () => {
+  const { createServer } = await import('node:http');
+  const stolen = [];
+  const thief = createServer((req, res) => (stolen.push(req.headers), res.end()));
+  await new Promise((r) => thief.listen(0, '127.0.0.1', r));
+  const cosServer = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(307, { location: `http://localhost:${thief.address().port}${req.url}` });
+      res.end();
+    });
+  });
+  await new Promise((r) => cosServer.listen(0, '127.0.0.1', r));
+  const key = CustomerKey.generate('AES256');
+  try {
+    const local = { ...ep, port: cosServer.address().port };
+    const e = await failure(uploadFile(new Blob([bytes(1000, 3)]), { ...local, signer, key: 'rt/307.bin', sse: sseHeaders({ type: 'SSE-C', key }, 'PutObject'), resume: false, retries: 0 }));
+    isCosError(e, 'ERR_COS_RESPONSE');
+    assert.deepEqual(stolen, []);
+  } finally {
+    key.free();
+    for (const s of [thief, cosServer]) {
+      s.closeAllConnections();
+      s.close();
+    }
+  }
+});
+
+test('issue 25: Blob.size is checked: 1e15 and NaN are refused at once; a size that lies is ERR_FILE_NOT_READABLE', async () => {
+  class Liar extends Blob {
+    get size() {
+      return this.lie;
+    }
+  }
+  for (const lie of [1e15, NaN, -1, 2 ** 60, '5']) {
+    const b = new Liar(['abc']);
+    b.lie = lie;
+    assert.throws(() => uploadFile(b, { ...ep, signer, key: 'rt/liar.bin', resume: false }), { code: 'ERR_INVALID_ARGUMENT' }, String(lie));
+  }
+  const throwing = new (class extends Blob { get size() { throw new Error('size'); } })(['a']);
+  assert.throws(() => uploadFile(throwing, { ...ep, signer, key: 'rt/liar.bin', resume: false }), { code: 'ERR_INVALID_ARGUMENT' });
+  // claims 3 MiB, holds 1 KiB: single PUT and multipart both stop with a coded error
+  for (const partSize of [4 * MiB, MiB]) {
+    const b = new Liar([bytes(1024, 5)]);
+    b.lie = 3 * MiB;
+    const cos = fakeCos(bytes(1024, 5));
+    const e = await failure(uploadFile(b, { ...ep, signer, key: 'rt/liar.bin', partSize, resume: false, retries: 0, fetch: cos.fetch }));
+    isCosError(e);
+    assert.equal(e.code, 'ERR_FILE_NOT_READABLE', e.message);
+    assert.ok(cos.log.filter((q) => q.op === 'part').length <= 3);
   }
 });
