@@ -421,7 +421,8 @@ export type MismatchCause =
   | 'PATH_SPACE_AS_PLUS'
   | 'PATH_UNICODE_NORMALIZATION'
   | 'SECRET_ID'
-  | 'SECRET_KEY';
+  | 'SECRET_KEY'
+  | 'STRICT_SIGN';
 
 /** One difference between what was signed and what COS hashed. Never contains a secret. */
 export interface MismatchDifference {

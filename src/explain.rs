@@ -315,6 +315,7 @@ pub const MISMATCH_CAUSES: &[&str] = &[
     "PATH_UNICODE_NORMALIZATION",
     "SECRET_ID",
     "SECRET_KEY",
+    "STRICT_SIGN",
 ];
 
 fn diff(component: Component, cause: &'static str, message: String) -> Difference {
