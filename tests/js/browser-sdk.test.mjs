@@ -4,7 +4,8 @@
 // handed to the SDK through its `getAuthorization` callback, as Tencent's STS demo does.
 // Issue 26: `sliceUploadFile` starts with `GET /?uploads` (ListMultipartUploads), which the
 // upload preset must grant; the SDK sends an empty `x-cos-meta-*` header unsigned, which the
-// emulator accepts (`ctx::UNSIGNED_EMPTY_META_IGNORED`, UNCONFIRMED).
+// emulator accepts (`ctx::UNSIGNED_EMPTY_META_IGNORED`, UNCONFIRMED). And cos-wasm/upload's
+// `uploadFile`, on a new device, continues an upload the SDK paused (`adoptOpenUploads`).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -64,7 +65,7 @@ async function openUploads() {
 function sdkCall(method, params) {
   return page.evaluate(
     async ({ method, params, port }) => {
-      if (!window.__cos) {
+      if (method === 'client') {
         // eslint-disable-next-line no-undef
         window.__cos = new COS({
           // virtual-hosted `<bucket>.localhost` (Chromium resolves *.localhost to loopback)
@@ -78,6 +79,8 @@ function sdkCall(method, params) {
           },
         });
       }
+      if (method === 'client') return {};
+      if (!window.__cos) throw new Error('sdkCall("client") first');
       if (params.bodyUrl) {
         params.Body = await (await fetch(params.bodyUrl)).blob();
         delete params.bodyUrl;
@@ -93,7 +96,7 @@ function sdkCall(method, params) {
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'cos-wasm-sdk-browser-'));
   writeFileSync(join(tmp, 'big.bin'), big);
-  web = await staticServer({ '/sdk/': sdkDir, '/data/': tmp, '/': here });
+  web = await staticServer({ '/sdk/': sdkDir, '/data/': tmp, '/cos-wasm/': join(here, 'node_modules', 'cos-wasm'), '/': here });
   emu = await startEmulator({ credentials: [`${ID}:${KEY}`], corsOrigins: [web.url] });
   browser = await launchChromium();
   page = browser.page;
@@ -110,6 +113,7 @@ before(async () => {
   await page.goto(`${web.url}/browser-sdk.html`);
   await page.waitForFunction(() => window.__ready !== undefined, null, { timeout: 20000 });
   assert.equal(await page.evaluate(() => window.__ready), true, 'cos-js-sdk-v5.min.js did not load');
+  await sdkCall('client', {});
 });
 
 after(async () => {
@@ -168,4 +172,141 @@ test('cos-js-sdk-v5 putObject with an empty x-cos-meta-* header (sent unsigned) 
   assert.equal(got.headers.get('x-cos-meta-who'), 'browser');
   // ignored, not stored (cos-emulator README, UNSIGNED_EMPTY_META_IGNORED)
   assert.equal(got.headers.get('x-cos-meta-empty'), null);
+});
+
+/** Open multipart uploads of `key` with their parts (permanent key): [{ uploadId, parts: [n] }]. */
+async function uploadsOf(key) {
+  const signer = new CosSigner({ secretId: ID, secretKey: KEY });
+  const ep = { bucket: BUCKET, region: REGION, domain: '127.0.0.1', port: emu.port, protocol: 'http', pathStyle: true, expires: 60 };
+  try {
+    const list = signer.signRequest({ ...ep, method: 'GET', query: { uploads: null, prefix: key } });
+    const xml = await (await fetch(list.url, { headers: list.headers })).text();
+    const ids = [...xml.matchAll(/<Upload><Key>([^<]+)<\/Key><UploadId>([^<]+)<\/UploadId>/g)].filter((m) => decodeURIComponent(m[1]) === key).map((m) => m[2]);
+    const out = [];
+    for (const uploadId of ids) {
+      const lp = signer.signRequest({ ...ep, method: 'GET', key, query: { uploadId } });
+      const parts = await (await fetch(lp.url, { headers: lp.headers })).text();
+      out.push({ uploadId, parts: [...parts.matchAll(/<PartNumber>(\d+)<\/PartNumber>/g)].map((m) => Number(m[1])) });
+    }
+    return out;
+  } finally {
+    signer.free();
+  }
+}
+
+/** Starts another upload of `key` with one 1 MiB part of other bytes; resolves to its id. */
+async function openJunkUpload(key) {
+  const signer = new CosSigner({ secretId: ID, secretKey: KEY });
+  const ep = { bucket: BUCKET, region: REGION, domain: '127.0.0.1', port: emu.port, protocol: 'http', pathStyle: true, expires: 60, key };
+  try {
+    const init = signer.signRequest({ ...ep, method: 'POST', query: { uploads: null } });
+    const xml = await (await fetch(init.url, { method: 'POST', headers: init.headers })).text();
+    const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(xml)[1];
+    const part = signer.signRequest({ ...ep, method: 'PUT', query: { partNumber: 1, uploadId } });
+    const res = await fetch(part.url, { method: 'PUT', headers: part.headers, body: new Uint8Array(MiB).fill(7) });
+    assert.equal(res.status, 200);
+    return uploadId;
+  } finally {
+    signer.free();
+  }
+}
+
+test('cos-wasm/upload uploadFile picks up an upload cos-js-sdk-v5 sliceUploadFile paused (new device: empty store), reusing its parts and aborting an unusable one', async () => {
+  const key = `${PREFIX}adopt/big.bin`;
+  // 1. The official SDK starts the upload and is paused after 4 parts: the 5th part request is
+  // held back (an upload on loopback is too fast to pause from onProgress), the task paused,
+  // then that request dropped, as a closed laptop would.
+  let partsSeen = 0;
+  let pausedNow;
+  const pausedDone = new Promise((ok) => (pausedNow = ok));
+  const route = async (r) => {
+    const u = new URL(r.request().url());
+    if (r.request().method() !== 'PUT' || !u.searchParams.has('partNumber') || ++partsSeen <= 4) return r.continue();
+    if (partsSeen === 5) {
+      await page.evaluate(() => window.__cos.pauseTask(window.__taskId));
+      setTimeout(pausedNow, 300);
+    }
+    return r.abort('aborted');
+  };
+  await page.route((u) => u.pathname === `/${key}`, route);
+  const started = await page.evaluate(
+    async ({ key, bucket, region }) => {
+      const blob = await (await fetch('/data/big.bin')).blob();
+      window.__sdkDone = undefined;
+      return new Promise((ok) => {
+        window.__cos.sliceUploadFile({
+          Bucket: bucket, Region: region, Key: key, Body: blob, ChunkSize: 1024 * 1024, AsyncLimit: 1,
+          onTaskReady: (id) => {
+            window.__taskId = id;
+            ok(id);
+          },
+        }, (err, data) => (window.__sdkDone = err ? JSON.stringify(err) : data.statusCode));
+      });
+    },
+    { key, bucket: BUCKET, region: REGION },
+  );
+  assert.ok(started);
+  await pausedDone;
+  await page.unroute((u) => u.pathname === `/${key}`, route);
+  assert.equal(await page.evaluate(() => window.__sdkDone), undefined, 'the SDK did not stay paused');
+  const [sdkUpload, ...others] = await uploadsOf(key);
+  assert.deepEqual(others, []);
+  assert.deepEqual(sdkUpload.parts, [1, 2, 3, 4]);
+  // 2. Another open upload of the key, of other bytes (from Node, permanent key): unusable.
+  const junkId = await openJunkUpload(key);
+
+  // 3. A new device: a fresh browser profile (empty IndexedDB) runs uploadFile with a CosSigner
+  // made from cos-wasm temporary keys.
+  const other = await launchChromium();
+  try {
+    const p2 = other.page;
+    await p2.exposeFunction('__credentials', async () => {
+      // the upload preset has no AbortMultipartUpload (cancel() and aborting an unusable upload
+      // need it): granted here
+      const policy = cosPolicy({ bucket: BUCKET, region: REGION, allow: [{ actions: ['upload', 'AbortMultipartUpload'], prefix: PREFIX }] });
+      return getFederationToken({ secretId: ID, secretKey: KEY, region: REGION, endpoint: `${emu.url}/`, name: 'browser-wasm', policy, durationSeconds: 900 });
+    });
+    const ops = [];
+    p2.on('request', (r) => {
+      const u = new URL(r.url());
+      if (u.hostname.endsWith('.localhost') && r.method() !== 'OPTIONS') ops.push(`${r.method()} ${[...u.searchParams.keys()].filter((k) => !k.startsWith('q-') && k !== 'x-cos-security-token').join('&')}`);
+    });
+    await p2.goto(`${web.url}/browser-sdk.html`);
+    const r = await p2.evaluate(
+      async ({ key, bucket, region, port }) => {
+        const { CosSigner, init } = await import('cos-wasm');
+        const { init: initHash } = await import('cos-wasm/hash');
+        const { uploadFile } = await import('cos-wasm/upload');
+        await Promise.all([init(), initHash()]);
+        const c = await window.__credentials();
+        const signer = new CosSigner({ secretId: c.tmpSecretId, secretKey: c.tmpSecretKey, securityToken: c.sessionToken });
+        const blob = await (await fetch('/data/big.bin')).blob();
+        try {
+          const res = await uploadFile(blob, { signer, bucket, region, domain: '{Bucket}.localhost', port, protocol: 'http', key });
+          return { ok: true, uploadId: res.uploadId, parts: res.parts, resumedParts: res.resumedParts, crc64: res.crc64 };
+        } catch (e) {
+          return { ok: false, code: e.code, message: e.message };
+        } finally {
+          signer.free();
+        }
+      },
+      { key, bucket: BUCKET, region: REGION, port: emu.port },
+    );
+    assert.equal(r.ok, true, JSON.stringify(r));
+    assert.equal(r.uploadId, sdkUpload.uploadId, 'the paused upload was not the one continued');
+    assert.equal(r.parts, 12);
+    assert.equal(r.resumedParts, sdkUpload.parts.length);
+    const sentParts = ops.filter((o) => o.startsWith('PUT ') && o.includes('partNumber'));
+    assert.equal(sentParts.length, 12 - sdkUpload.parts.length, ops.join('\n'));
+    assert.ok(ops.includes('GET uploads&prefix'), ops.join('\n'));
+    assert.deepEqual(ops.filter((o) => o.startsWith('DELETE')), ['DELETE uploadId'], `the unusable upload was not aborted (once):\n${ops.join('\n')}`);
+    assert.ok(!(await uploadsOf(key)).some((u) => u.uploadId === junkId), 'the unusable upload is still open');
+    assert.ok(!ops.includes('POST uploads'), 'a new upload was started');
+  } finally {
+    await other.close();
+  }
+  const got = await getObject(key);
+  assert.equal(got.status, 200);
+  assert.equal(sha(got.body), sha(big), 'stored bytes differ from the file');
+  assert.deepEqual(await uploadsOf(key), [], 'an upload of the key was left open');
 });
