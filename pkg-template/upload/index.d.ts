@@ -101,6 +101,16 @@ interface UploadOptionsBase extends Partial<EndpointOptions> {
   /** Default `true`: keep state in `store` and resume a matching upload. With `false`, a failed or stopped multipart upload is aborted at COS (nothing to resume from). */
   resume?: boolean;
   store?: UploadStore;
+  /**
+   * Default `true` (with `resume` and `signer`, without `sse` or `headers`): when `store` has
+   * nothing for the file, continue an upload of the key left open elsewhere (the official SDKs'
+   * `sliceUploadFile`, another device, cleared site data): ListMultipartUploads, then ListParts;
+   * parts whose ETag is the MD5 of the same bytes of the file are reused, and examined uploads
+   * that cannot be used are aborted. Needs ListMultipartUploads (the `upload` preset of
+   * `cosPolicy` grants it); without it a new upload starts, as with `false`. Aborting needs
+   * AbortMultipartUpload, which that preset does not grant.
+   */
+  adoptOpenUploads?: boolean;
   /** Default the global `fetch`. */
   fetch?: typeof fetch;
 }

@@ -6,7 +6,7 @@
 // No credentials are held here: requests are signed by a duck-typed `signer` (an object with
 // `signRequest(options)`, e.g. a CosSigner made from temporary credentials) or by a
 // `presign(request)` callback (e.g. an edge worker that signs each step).
-import { Crc64, crc64Combine, verifyResponseCrc64, isLoopbackHost, secretTransportAllowed } from '../hash/web.js';
+import { Crc64, Md5, crc64Combine, verifyResponseCrc64, isLoopbackHost, secretTransportAllowed } from '../hash/web.js';
 import { errorFields, responseError, withClockRetry } from '../responses.js';
 import { cosError } from '../errors.js';
 import { xmlBlocks, xmlEscape, xmlText } from '../xml.js';
@@ -49,6 +49,15 @@ const DEFAULT_EXPIRES = 900;
  * only ever travels to COS, over the same channel as the parts).
  */
 const SSE_C_ON_LIST_PARTS = true;
+
+/**
+ * `adoptOpenUploads`: how many of the key's open uploads (newest first) are examined with
+ * ListParts when the store has nothing for the file. The one with the most reusable parts is
+ * continued; the other examined ones are aborted; any beyond are left alone.
+ */
+const ADOPT_MAX_CANDIDATES = 4;
+/** A part ETag that is the MD5 of its bytes (COS: parts uploaded without SSE-C / KMS). */
+const MD5_ETAG = /^"?([0-9a-fA-F]{32})"?$/;
 
 const SSE_PREFIX = 'x-cos-server-side-encryption';
 const SSE_C_PREFIX = 'x-cos-server-side-encryption-customer-';
@@ -250,7 +259,7 @@ function sseSplit(sse) {
   return { all: pinnedAll, c: pinned, key };
 }
 
-const OPTION_NAMES = ['key', 'signer', 'presign', 'origin', 'bucket', 'region', 'domain', 'protocol', 'port', 'pathStyle', 'allowInsecureLocal', 'sse', 'headers', 'contentType', 'partSize', 'multipartThreshold', 'concurrency', 'retries', 'expires', 'onProgress', 'signal', 'fetch', 'resume', 'store', 'readStallTimeout', 'strict'];
+const OPTION_NAMES = ['key', 'signer', 'presign', 'origin', 'bucket', 'region', 'domain', 'protocol', 'port', 'pathStyle', 'allowInsecureLocal', 'sse', 'headers', 'contentType', 'partSize', 'multipartThreshold', 'concurrency', 'retries', 'expires', 'onProgress', 'signal', 'fetch', 'resume', 'store', 'readStallTimeout', 'strict', 'adoptOpenUploads'];
 
 /**
  * Where a step may go: an http(s) URL without credentials, at the COS origin the page chose
@@ -339,6 +348,7 @@ function readOptions(file, options) {
   if (o.contentType !== undefined && typeof o.contentType !== 'string') throw invalid('`contentType` must be a string when given');
   if (o.resume !== undefined && typeof o.resume !== 'boolean') throw invalid('`resume` must be a boolean when given');
   if (o.strict !== undefined && typeof o.strict !== 'boolean') throw invalid('`strict` must be a boolean when given');
+  if (o.adoptOpenUploads !== undefined && typeof o.adoptOpenUploads !== 'boolean') throw invalid('`adoptOpenUploads` must be a boolean when given');
   const endpoint = {};
   for (const k of ['bucket', 'region', 'domain', 'protocol', 'port', 'pathStyle', 'allowInsecureLocal']) if (o[k] !== undefined) endpoint[k] = o[k];
   return {
@@ -364,6 +374,7 @@ function readOptions(file, options) {
     resume: o.resume ?? true,
     strict: o.strict ?? true,
     store: o.resume === false ? undefined : storeFor(o.store),
+    adoptOpenUploads: o.adoptOpenUploads ?? true,
   };
 }
 
@@ -445,7 +456,7 @@ class Upload {
     let r;
     try {
       if (o.signer) {
-        r = o.signer.signRequest({ ...o.endpoint, method: req.method, key: o.key, query: req.query, headers: { ...req.headers, ...key }, expires: o.expires, strict: o.strict });
+        r = o.signer.signRequest({ ...o.endpoint, method: req.method, ...(req.bucketLevel ? {} : { key: o.key }), query: req.query, headers: { ...req.headers, ...key }, expires: o.expires, strict: o.strict });
       } else {
         const { sseKey, ...request } = req;
         r = await o.presign({ ...request, key: o.key, headers: { ...req.headers } });
@@ -724,6 +735,124 @@ class Upload {
     this.resumedParts = this.parts.size;
   }
 
+  // ------------------------------------------------------------------ adopting an open upload
+
+  /**
+   * The open multipart uploads of exactly this key (ListMultipartUploads with `prefix=key`),
+   * newest first: [{ uploadId, initiated }]. One page (up to 1,000 uploads of the prefix).
+   */
+  async openUploadsOfKey() {
+    const res = await this.send({ operation: 'ListMultipartUploads', method: 'GET', query: { uploads: null, prefix: this.o.key }, headers: {}, bucketLevel: true });
+    const xml = await res.text();
+    const encoded = xmlText(xml, 'Encoding-Type') === 'url';
+    const found = [];
+    for (const u of xmlBlocks(xml, 'Upload')) {
+      let key = xmlText(u, 'Key') ?? '';
+      try {
+        if (encoded) key = decodeURIComponent(key);
+      } catch {
+        continue;
+      }
+      const uploadId = xmlText(u, 'UploadId');
+      if (key !== this.o.key || !uploadId) continue;
+      found.push({ uploadId, initiated: Date.parse(xmlText(u, 'Initiated') ?? '') || 0 });
+    }
+    return found.sort((a, b) => b.initiated - a.initiated);
+  }
+
+  /** `{ md5Hex, crc64, size }` of `blob` (one part, read whole, retried like read()). */
+  async md5AndCrc64(blob) {
+    const bytes = await this.read(blob);
+    const md5 = new Md5();
+    try {
+      md5.update(bytes);
+      return { md5Hex: md5.digestHex().toLowerCase(), crc64: crc64Of(bytes), size: bytes.byteLength };
+    } finally {
+      md5.free();
+    }
+  }
+
+  /**
+   * The parts of open upload `uploadId` this file can reuse: Map number → { etag, crc64, size },
+   * and their part size; undefined when the upload cannot be continued with this file (parts of
+   * sizes that no single part size explains, or beyond the file's end). A part is reused only
+   * when its ETag is the MD5 of the same bytes of the file; its CRC-64 is computed from those
+   * bytes (the whole object's CRC-64 is then checked against COS's on completion, as always).
+   */
+  async reusableParts(uploadId, digests) {
+    const held = await this.listParts(uploadId, MAX_PARTS + 1);
+    if (!held || held.size === 0) return undefined;
+    const ps = Math.max(...[...held.values()].map((p) => p.size));
+    if (!(Number.isSafeInteger(ps) && ps >= MIN_PART_SIZE && ps <= MAX_PART_SIZE && Math.ceil(this.size / ps) <= MAX_PARTS)) return undefined;
+    const count = Math.ceil(this.size / ps);
+    for (const [n, p] of held) if (n > count || p.size !== this.partLength(n, ps)) return undefined;
+    const parts = new Map();
+    for (const n of [...held.keys()].sort((a, b) => a - b)) {
+      const p = held.get(n);
+      const md5 = MD5_ETAG.exec(p.etag)?.[1]?.toLowerCase();
+      if (!md5) continue;
+      await this.checkpoint();
+      const at = `${ps}:${n}`;
+      if (!digests.has(at)) digests.set(at, await this.md5AndCrc64(this.o.file.slice((n - 1) * ps, (n - 1) * ps + p.size)));
+      const local = digests.get(at);
+      if (local.md5Hex === md5 && local.size === p.size) parts.set(n, { etag: p.etag, crc64: local.crc64, size: p.size });
+    }
+    return parts.size ? { parts, partSize: ps } : undefined;
+  }
+
+  /**
+   * When the store has nothing for this file: continues an upload of the key that another
+   * client left open (the official SDKs' sliceUploadFile, another device, cleared site data),
+   * reusing the parts whose bytes match (the examined upload with the most of them), and aborts
+   * the other examined uploads.
+   * Only with `signer` (ListMultipartUploads is a bucket-level request a `presign` callback
+   * is not asked for), and only without `sse` or `headers` (what an open upload was initiated
+   * with cannot be read back, so it could not be shown to match). Failing to list (e.g. a key
+   * without ListMultipartUploads) starts a new upload, as before.
+   */
+  async adoptOpen() {
+    const o = this.o;
+    if (!o.store || !o.adoptOpenUploads || !o.signer) return;
+    if (Object.keys(o.sse.all).length || Object.keys(o.sse.key).length || Object.keys(o.headers).length) return;
+    let open;
+    try {
+      open = await this.openUploadsOfKey();
+    } catch (e) {
+      await this.checkpoint();
+      if (e?.code === 'ERR_ABORTED') throw e;
+      return;
+    }
+    const digests = new Map(); // `${partSize}:${n}` → the file's bytes there, hashed once
+    const unused = [];
+    let best;
+    for (const { uploadId } of open.slice(0, ADOPT_MAX_CANDIDATES)) {
+      let usable;
+      try {
+        usable = await this.reusableParts(uploadId, digests);
+      } catch (e) {
+        await this.checkpoint();
+        if (e?.code === 'ERR_ABORTED' || e?.code === 'ERR_FILE_NOT_READABLE') throw e;
+        continue; // not readable with this key: not ours to abort
+      }
+      if (usable && (!best || usable.parts.size > best.parts.size)) {
+        if (best) unused.push(best.uploadId);
+        best = { uploadId, ...usable };
+      } else {
+        unused.push(uploadId);
+      }
+    }
+    for (const uploadId of unused) {
+      await this.checkpoint();
+      await this.abortUpload(uploadId).catch(() => {});
+    }
+    if (!best) return;
+    this.uploadId = best.uploadId;
+    this.partSize = best.partSize;
+    this.parts = best.parts;
+    this.resumedParts = this.parts.size;
+    await this.save();
+  }
+
   async initiate() {
     const o = this.o;
     const headers = { ...o.headers, 'Content-Type': o.contentType, ...o.sse.all };
@@ -854,6 +983,7 @@ class Upload {
       if (this.size === 0 || this.size <= this.o.multipartThreshold) return await this.putObject();
       this.fp = await this.fingerprint();
       await this.restore();
+      if (!this.uploadId) await this.adoptOpen();
       if (!this.uploadId) this.partSize = Math.max(this.o.partSize, Math.ceil(this.size / MAX_PARTS / MiB) * MiB);
       this.partCount = Math.ceil(this.size / this.partSize);
       await this.checkpoint();

@@ -1,14 +1,15 @@
 //! JS boundary (feature `wasm`). Only this module tree names wasm-bindgen / js-sys types:
-//! it reads option objects, supplies the clock and randomness, and turns [`Error`] into a JS
+//! it decodes the arguments' snapshots (and reads `keys`' and `hash`' arguments), supplies
+//! the clock and randomness, and turns [`Error`] into a JS
 //! `Error` whose `name` is `CosError` and whose `code` is the stable
 //! [`ErrorCode`](crate::ErrorCode) string.
 //!
 //! Layers, one way: `options` (reading arguments as JS objects), `snapshot` (decoding the
 //! one-crossing snapshot of the arguments, see its docs), `output` (building results) and
 //! `registry` (key handles) are leaves; `sse` (on `snapshot`) and `keys` build on them;
-//! `signer` on `sse`; `cdn` (CDN / EdgeOne URL authentication, signer entry) on `snapshot`;
-//! `hash`, `sts` (TC3 signing, CAM policies), `explain` and `bucket` (bucket encryption XML)
-//! on `options`.
+//! `signer` on `sse`; `cdn` (CDN / EdgeOne URL authentication, signer entry), `sts` (TC3
+//! signing, CAM policies), `explain` and `bucket` (bucket encryption XML) on `snapshot`;
+//! `hash` on `options`.
 #![cfg_attr(not(feature = "wasm"), allow(dead_code, unused_imports))]
 
 use js_sys::Reflect;
@@ -57,13 +58,9 @@ impl From<Error> for JsValue {
 /// application code can replace them.
 #[wasm_bindgen(start)]
 fn start() {
-    // Only the entries that still read JS objects from wasm need them (the signer and
-    // cos-wasm/sts read a snapshot that JS took, see `snapshot`).
-    #[cfg(any(
-        feature = "entry-keys",
-        feature = "entry-hash",
-        feature = "entry-explain"
-    ))]
+    // Only the entries that still read JS values from wasm need them (`keys`' options,
+    // `hash`'s byte views); the signer, sts and explain read a snapshot that JS took.
+    #[cfg(any(feature = "entry-keys", feature = "entry-hash"))]
     options::capture_intrinsics();
 }
 

@@ -8,9 +8,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::algorithm::SseAlgorithm;
-use crate::endpoint::{Endpoint, Protocol};
-use crate::error::{err, q, Result};
-use crate::sign::{KeyTime, Request};
+use crate::error::{err, Result};
 use crate::text::find_str;
 
 // Catching calls that return a primitive or nothing. wasm-bindgen (0.2.130) gives the
@@ -111,9 +109,7 @@ pub(super) fn raw_get(obj: &JsValue, name: &str) -> JsValue {
 /// The built-in functions the boundary calls, captured once when the module starts
 /// (`#[wasm_bindgen(start)]`), before application code can replace or pollute them.
 pub(super) struct Intrinsics {
-    object_entries: JsValue,
     property_is_enumerable: JsValue,
-    array_from: JsValue,
     array_is_array: JsValue,
     uint8_array: JsValue,
     /// `%TypedArray%.prototype` getters `buffer`, `byteOffset`, `byteLength`.
@@ -149,9 +145,7 @@ impl Intrinsics {
             ["buffer", "byteOffset", "byteLength"].map(|name| getter_of(proto, name))
         };
         Self {
-            object_entries: raw_get(&object, "entries"),
             property_is_enumerable: raw_get(&raw_get(&object, "prototype"), "propertyIsEnumerable"),
-            array_from: raw_get(&array, "from"),
             array_is_array: raw_get(&array, "isArray"),
             typed_array: view_getters(&typed_array_proto),
             data_view: view_getters(&raw_get(&ctor("DataView"), "prototype")),
@@ -179,27 +173,6 @@ pub(super) fn capture_intrinsics() {
     INTRINSICS.with(|_| ());
 }
 
-/// Calls the captured built-in `pick(intrinsics)` with `this` and `args` through a
-/// catching `Reflect.apply`: user code it may run (getters, proxy traps, iterators) can
-/// throw, and a JS exception must never unwind through Rust frames.
-fn call_intrinsic(
-    pick: impl FnOnce(&Intrinsics) -> &JsValue,
-    this: &JsValue,
-    args: &[&JsValue],
-) -> std::result::Result<JsValue, JsValue> {
-    INTRINSICS.with(|i| {
-        // `call*` are catching imports; should an intrinsic be missing (not a function), the
-        // resulting TypeError is caught like any other.
-        let g = pick(i);
-        let (c, f) = (callable(g), g.unchecked_ref::<js_sys::Function>());
-        match args {
-            [] => c.call0_unit(this).and_then(|()| f.call0(this)),
-            [a] => c.call1_unit(this, a).and_then(|()| f.call1(this, a)),
-            _ => Err(JsValue::UNDEFINED),
-        }
-    })
-}
-
 /// `Array.isArray`, false when it throws (a revoked proxy).
 pub(super) fn is_array(value: &JsValue) -> bool {
     value.is_object()
@@ -210,13 +183,6 @@ pub(super) fn is_array(value: &JsValue) -> bool {
                     .call1_bool(&JsValue::UNDEFINED, value)
             })
             .unwrap_or(false)
-}
-
-/// `Array.from(value)`: a real array, safe to index without running user code.
-pub(super) fn array_from(value: &JsValue, name: &str) -> Result<Array> {
-    call_intrinsic(|i| &i.array_from, &JsValue::UNDEFINED, &[value])
-        .map(JsCast::unchecked_into)
-        .map_err(|_| err!(InvalidArgument, "reading `{}` threw an exception", name))
 }
 
 pub(super) fn options(value: &JsValue, what: &str) -> Result<()> {
@@ -264,137 +230,6 @@ pub(super) fn opt_str(obj: &JsValue, name: &str) -> Result<Option<String>> {
         .ok_or_else(|| err!(InvalidArgument, "`{}` must be a string when given", name))
 }
 
-pub(super) fn opt_bool(obj: &JsValue, name: &str) -> Result<bool> {
-    let v = get(obj, name)?;
-    if v.is_undefined() || v.is_null() {
-        return Ok(false);
-    }
-    v.as_bool()
-        .ok_or_else(|| err!(InvalidArgument, "`{}` must be a boolean when given", name))
-}
-
-/// A string, or a finite number rendered as JS `String(n)` does. No user code runs: only
-/// primitives are accepted (a `String` object or anything with `toString` is not).
-pub(super) fn scalar(v: &JsValue) -> Option<String> {
-    if v.is_string() {
-        return js_text(v, "").ok().flatten();
-    }
-    let n = v.as_f64()?;
-    if !n.is_finite() {
-        return None;
-    }
-    v.dyn_ref::<js_sys::Number>()
-        .and_then(|num| num.to_string_with_radix(10).ok())
-        .map(String::from)
-}
-
-/// The own enumerable entries of a plain object, or the entries of a `Map`, in insertion
-/// order. A throwing getter, Proxy trap or Map iterator is an error naming the option.
-pub(super) fn entries(value: &JsValue, name: &str) -> Result<Vec<(String, JsValue)>> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(Vec::new());
-    }
-    let from_map = value.is_instance_of::<js_sys::Map>();
-    let list: Array = if from_map {
-        array_from(value, name)?
-    } else if value.is_object() && !is_array(value) {
-        call_intrinsic(|i| &i.object_entries, &JsValue::UNDEFINED, &[value])
-            .map_err(|_| err!(InvalidArgument, "reading `{}` threw an exception", name))?
-            .unchecked_into()
-    } else {
-        return Err(err!(
-            InvalidArgument,
-            "`{}` must be an object of name/value pairs",
-            name
-        ));
-    };
-    let mut out = Vec::with_capacity(list.length() as usize);
-    for pair in list.iter() {
-        // The intrinsic `Object.entries` yields fresh `[string, value]` arrays, read as they
-        // are; a custom Map iterator may yield anything, so its pairs are read through a
-        // real array.
-        let pair: Array = if !from_map {
-            pair.unchecked_into()
-        } else if is_array(&pair) {
-            array_from(&pair, name)?
-        } else {
-            return Err(err!(InvalidArgument, "`{}` could not be read", name));
-        };
-        let k = js_text(&pair.get(0), name)?
-            .ok_or_else(|| err!(InvalidArgument, "`{}` keys must be strings", name))?;
-        out.push((k, pair.get(1)));
-    }
-    Ok(out)
-}
-
-/// Headers: string, finite number or boolean values (`true`/`false`, as `fetch` and XHR
-/// send them); `null`/`undefined` entries are skipped (not sent, not signed); anything
-/// else is `ERR_INVALID_HEADER_VALUE`. Surrounding whitespace is trimmed by
-/// [`crate::Header::new`], as HTTP does on the wire.
-pub(super) fn headers(obj: &JsValue) -> Result<Vec<crate::Header>> {
-    let mut out = Vec::new();
-    for (k, v) in entries(&get(obj, "headers")?, "headers")? {
-        if v.is_undefined() || v.is_null() {
-            continue;
-        }
-        let value = v
-            .as_bool()
-            .map(|b| if b { "true" } else { "false" }.to_owned())
-            .or_else(|| scalar(&v))
-            .ok_or_else(|| {
-                err!(
-                    InvalidHeaderValue,
-                    "header {} must be a string, a finite number or a boolean",
-                    q(&k)
-                )
-            })?;
-        out.push(crate::Header::new(k, value));
-    }
-    Ok(out)
-}
-
-/// Query: string or number values; `null`/`undefined`/`""` mean a parameter without a
-/// value (`?uploads`), signed as `uploads=` like the official SDKs.
-pub(super) fn query(obj: &JsValue) -> Result<Vec<(String, Option<String>)>> {
-    let mut out = Vec::new();
-    for (k, v) in entries(&get(obj, "query")?, "query")? {
-        if v.is_undefined() || v.is_null() {
-            out.push((k, None));
-            continue;
-        }
-        let value = scalar(&v).ok_or_else(|| {
-            err!(
-                InvalidQueryValue,
-                "query parameter {} must be a string, a finite number or null",
-                q(&k)
-            )
-        })?;
-        out.push((k, Some(value)));
-    }
-    Ok(out)
-}
-
-pub(super) fn string_list(obj: &JsValue, name: &str) -> Result<Vec<String>> {
-    let v = get(obj, name)?;
-    if v.is_undefined() || v.is_null() {
-        return Ok(Vec::new());
-    }
-    if !is_array(&v) {
-        return Err(err!(
-            InvalidArgument,
-            "`{}` must be an array of strings",
-            name
-        ));
-    }
-    array_from(&v, name)?
-        .iter()
-        .map(|s| {
-            js_text(&s, name)?
-                .ok_or_else(|| err!(InvalidArgument, "`{}` must be an array of strings", name))
-        })
-        .collect()
-}
-
 pub(super) fn now_seconds() -> u64 {
     // Date.now() is milliseconds since the epoch; always finite and positive in practice.
     let ms = js_sys::Date::now();
@@ -403,84 +238,6 @@ pub(super) fn now_seconds() -> u64 {
     } else {
         0
     }
-}
-
-pub(super) fn seconds(v: &JsValue, name: &str) -> Result<u64> {
-    match v.as_f64() {
-        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 253_402_300_799.0 => {
-            Ok(n as u64)
-        }
-        _ => Err(err!(
-            InvalidKeyTime,
-            "`{}` must be a whole number of Unix seconds",
-            name
-        )),
-    }
-}
-
-/// `keyTime` (`"start;end"` or `{ start, end }`) or `expires` (seconds from `now`).
-pub(super) fn key_time(obj: &JsValue, now: u64) -> Result<KeyTime> {
-    let kt = get(obj, "keyTime")?;
-    let expires = get(obj, "expires")?;
-    if !kt.is_undefined() && !kt.is_null() {
-        if !expires.is_undefined() {
-            return Err(err!(
-                InvalidKeyTime,
-                "pass either `keyTime` or `expires`, not both"
-            ));
-        }
-        if let Some(s) = js_text(&kt, "keyTime")? {
-            return KeyTime::parse(&s);
-        }
-        if kt.is_object() {
-            return KeyTime::new(
-                seconds(&get(&kt, "start")?, "keyTime.start")?,
-                seconds(&get(&kt, "end")?, "keyTime.end")?,
-            );
-        }
-        return Err(err!(
-            InvalidKeyTime,
-            "`keyTime` must be \"start;end\" or { start, end } in Unix seconds"
-        ));
-    }
-    if expires.is_undefined() || expires.is_null() {
-        return Err(err!(
-            InvalidKeyTime,
-            "pass `keyTime` (\"start;end\" or { start, end }) or `expires` (seconds from now)"
-        ));
-    }
-    KeyTime::from_expires(now, seconds(&expires, "expires")?)
-}
-
-pub(super) fn request(obj: &JsValue) -> Result<Request> {
-    Ok(Request {
-        method: req_str(obj, "method")?,
-        key: opt_str(obj, "key")?.unwrap_or_default(),
-        query: query(obj)?,
-        headers: headers(obj)?,
-        sign_headers: string_list(obj, "signHeaders")?,
-    })
-}
-
-pub(super) fn endpoint(obj: &JsValue) -> Result<Endpoint> {
-    let mut ep = Endpoint::new(&req_str(obj, "bucket")?, &req_str(obj, "region")?)?;
-    if let Some(p) = opt_str(obj, "protocol")? {
-        ep = ep.with_protocol(Protocol::parse(&p)?);
-    }
-    if let Some(d) = opt_str(obj, "domain")? {
-        ep = ep.with_domain(&d)?;
-    }
-    let port = get(obj, "port")?;
-    if !port.is_undefined() && !port.is_null() {
-        let p = port
-            .as_f64()
-            .filter(|p| p.fract() == 0.0 && *p >= 1.0 && *p <= 65535.0)
-            .ok_or_else(|| err!(InvalidEndpoint, "`port` must be an integer 1-65535"))?;
-        ep = ep.with_port(p as u32)?;
-    }
-    Ok(ep
-        .with_path_style(opt_bool(obj, "pathStyle")?)
-        .allow_insecure_local(opt_bool(obj, "allowInsecureLocal")?))
 }
 
 pub(super) fn opt_u64(obj: &JsValue, name: &str) -> Result<Option<u64>> {

@@ -717,3 +717,45 @@ test('issue 25: Blob.size is checked: 1e15 and NaN are refused at once; a size t
     assert.ok(cos.log.filter((q) => q.op === 'part').length <= 3);
   }
 });
+
+test('adoptOpenUploads: a listing refused or of other keys starts a new upload; off, with sse or headers nothing is listed; a non-boolean is refused', async () => {
+  const data = bytes(3 * MiB, 43);
+  const base = { ...ep, signer, key: 'rt/adopt.bin', partSize: MiB, retries: 0, store: memoryStore() };
+  const listing = (u) => u.searchParams.has('uploads');
+  // a key without ListMultipartUploads (the emulator's and COS's 403): a new upload, as before
+  const refused = fakeCos(data, {
+    list: (u) => (listing(u) ? new Response('<Error><Code>AccessDenied</Code><Message>no</Message></Error>', { status: 403 }) : undefined),
+  });
+  const r = await uploadFile(new Blob([data]), { ...base, fetch: refused.fetch });
+  assert.equal(r.resumedParts, 0);
+  assert.deepEqual(refused.ops(), ['list', 'initiate', 'part', 'part', 'part', 'complete']);
+  // uploads of other keys under the prefix (`rt/adopt.bin2`, `rt/adopt.bin` URL-encoded
+  // differently) are neither examined nor aborted
+  const others = fakeCos(data, {
+    list: (u) =>
+      listing(u)
+        ? new Response('<ListMultipartUploadsResult><Encoding-Type>url</Encoding-Type><Upload><Key>rt/adopt.bin2</Key><UploadId>O1</UploadId></Upload><Upload><Key>rt%2Fadopt.bin%00</Key><UploadId>O2</UploadId></Upload></ListMultipartUploadsResult>')
+        : undefined,
+  });
+  await uploadFile(new Blob([data]), { ...base, store: memoryStore(), fetch: others.fetch });
+  assert.deepEqual(others.ops(), ['list', 'initiate', 'part', 'part', 'part', 'complete']);
+  // an open upload of the key whose parts no part size explains: aborted, then a new upload
+  const odd = fakeCos(data, {
+    list: (u) =>
+      listing(u)
+        ? new Response('<ListMultipartUploadsResult><Upload><Key>rt/adopt.bin</Key><UploadId>OLD</UploadId></Upload></ListMultipartUploadsResult>')
+        : u.searchParams.get('uploadId') === 'OLD'
+          ? new Response(`<ListPartsResult><IsTruncated>false</IsTruncated><Part><PartNumber>1</PartNumber><ETag>"${'0'.repeat(32)}"</ETag><Size>${MiB}</Size></Part><Part><PartNumber>2</PartNumber><ETag>"x"</ETag><Size>12</Size></Part></ListPartsResult>`)
+          : undefined,
+  });
+  await uploadFile(new Blob([data]), { ...base, store: memoryStore(), fetch: odd.fetch });
+  assert.deepEqual(odd.ops(), ['list', 'list', 'abort', 'initiate', 'part', 'part', 'part', 'complete']);
+  assert.match(odd.log[2].url, /uploadId=OLD/);
+  // off, or with sse / headers (what the open upload was initiated with is unknown): no listing
+  for (const extra of [{ adoptOpenUploads: false }, { sse: { 'x-cos-server-side-encryption': 'AES256' } }, { headers: { 'x-cos-meta-a': '1' } }]) {
+    const cos = fakeCos(data);
+    await uploadFile(new Blob([data]), { ...base, store: memoryStore(), fetch: cos.fetch, ...extra });
+    assert.equal(cos.ops()[0], 'initiate', JSON.stringify(extra));
+  }
+  assert.throws(() => uploadFile(new Blob([data]), { ...base, adoptOpenUploads: 'yes' }), (e) => e.code === 'ERR_INVALID_ARGUMENT');
+});

@@ -39,6 +39,7 @@ async function probeUpload(api) {
   const query = (q) => Object.entries(q ?? {}).map(([k, v]) => (v === null ? k : `${k}=${encodeURIComponent(v)}`)).join('&');
   const result = await api.uploadFile(new Blob([file]), {
     key: 'probe.bin',
+    origin: ORIGIN, // presigned URLs are refused unless they point at the COS endpoint the page chose
     presign: async (step) => ({ url: `${ORIGIN}/probe.bin?${query(step.query)}`, headers: {} }),
     fetch: fakeCos,
     partSize: 1024 * 1024,
