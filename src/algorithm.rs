@@ -1,4 +1,4 @@
-//! The encryption algorithms COS offers for every SSE mode (spec §3).
+//! The encryption algorithms COS offers for every SSE mode (protocol §3).
 
 use crate::error::{err, Result};
 

@@ -1,5 +1,6 @@
-//! Thin wrappers over the RustCrypto digests used by the signers. The only module that
-//! names `hmac`, `sha1` and `md-5` directly.
+//! Thin wrappers over the RustCrypto digests used by the signers and the key paths (HMAC,
+//! SHA-1, SHA-256, MD5 of a secret). The streaming hashers of `cos-wasm/hash` are the other
+//! module that names the digest crates (`hash/digests.rs`).
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::{Digest, Sha1};

@@ -2,7 +2,7 @@
 //!
 //! Tencent Cloud Object Storage (COS) request signing, pre-signed URLs and POST-form
 //! policies, as a pure Rust core compiled to WebAssembly for browsers, Node and edge
-//! workers. Time and randomness are inputs; only `src/wasm.rs` (feature `wasm`) touches
+//! workers. Time and randomness are inputs; only `src/wasm/` (feature `wasm`) touches
 //! JS types.
 //!
 //! Protocol reference: the COS [request signature](https://cloud.tencent.com/document/product/436/7778)

@@ -3,7 +3,7 @@
 
 use crate::text::push_padded;
 
-/// `YYYY-MM-DDTHH:MM:SS.000Z` for a Unix time (the policy `expiration`, spec §2).
+/// `YYYY-MM-DDTHH:MM:SS.000Z` for a Unix time (the policy `expiration`, protocol §2).
 #[must_use]
 pub fn iso8601_utc(unix: u64) -> String {
     let days = i64::try_from(unix / 86_400).unwrap_or(i64::MAX / 1024);
