@@ -41,6 +41,21 @@ export function clockOffsetFromResponse(response) {
 }
 
 /**
+ * The signature-mismatch explainer of `cos-wasm/explain`, which registers it when it is
+ * imported: the JS-only helpers (`cos-wasm/upload`) then explain a SignatureDoesNotMatch
+ * without importing that entry's wasm themselves. The first registration is kept.
+ */
+let registered;
+export function registerExplainer(explain) {
+  if (registered === undefined) registered = explain;
+}
+
+/** The explainer `cos-wasm/explain` registered, if it was imported. */
+export function registeredExplainer() {
+  return registered;
+}
+
+/**
  * Turns a failed COS response into a CosError: `ERR_SIGNATURE_MISMATCH` (with
  * `explanation` when `explain` and `signed` — what was signed: a `signRequest` result, a
  * pre-signed URL, or the signing options — are given), `ERR_CLOCK_SKEW` (with `clockOffset`

@@ -5,7 +5,7 @@
 import { __explain, isCosError } from './cos_wasm_explain.js';
 import { cosError } from '../errors.js';
 import { initCheck } from '../guard.js';
-import { responseError } from '../responses.js';
+import { registerExplainer, responseError } from '../responses.js';
 import { unpack, withArgs } from '../snapshot.js';
 
 /** ERR_NOT_INITIALIZED until the browser `init()` of this entry; the default export, for web.js. */
@@ -54,6 +54,9 @@ export function parseBucketEncryptionXml(xml) {
   const p = unpack(call(3, [xml], ['xml']));
   return p.length > 1 ? { algorithm: p[0], kmsKeyId: p[1] } : { algorithm: p[0] };
 }
+
+// cos-wasm/upload's errors explain a SignatureDoesNotMatch once this entry is imported.
+registerExplainer(explainSignatureMismatch);
 
 /**
  * Turns a failed COS response into a CosError: `ERR_SIGNATURE_MISMATCH` (with

@@ -7,14 +7,25 @@
 // `signRequest(options)`, e.g. a CosSigner made from temporary credentials) or by a
 // `presign(request)` callback (e.g. an edge worker that signs each step).
 import { Crc64, Md5, crc64Combine, verifyResponseCrc64, isLoopbackHost, secretTransportAllowed } from '../hash/web.js';
-import { errorFields, responseError, withClockRetry } from '../responses.js';
+import { errorFields, registeredExplainer, responseError, withClockRetry } from '../responses.js';
 import { cosError } from '../errors.js';
 import { xmlBlocks, xmlEscape, xmlText } from '../xml.js';
 import { ownEntries, ownOptions, runtimeFetch } from '../guard.js';
 import { transportRule, urlParts } from '../transport.js';
 
-/** A failed COS response as a CosError (the signer entry's cosErrorFromResponse, without its wasm). */
-const cosErrorFromResponse = (response, signed) => responseError(response, signed, errorFields);
+/**
+ * A failed COS response as a CosError (the signer entry's cosErrorFromResponse, without its
+ * wasm). A SignatureDoesNotMatch carries the explanation (which part differs, and why) when
+ * `cos-wasm/explain` was imported (and, in a browser, its init() done); else the message
+ * says how to get one.
+ */
+function cosErrorFromResponse(response, signed) {
+  const explain = registeredExplainer();
+  const hint = explain === undefined
+    ? " (import 'cos-wasm/explain' to have uploadFile's errors say which part of the request differs)"
+    : ' (cos-wasm/explain could not explain it: in a browser, has its init() been awaited?)';
+  return responseError(response, signed, errorFields, explain, hint);
+}
 
 const MiB = 1024 * 1024;
 /** Default part size: 8 MiB. */
