@@ -181,20 +181,8 @@ pub fn verify<'c>(
         "Parameter",
         "q-url-param-list",
     )?;
-    let (http_params, _) = canonical(&qpairs);
-    let (http_headers, _) = canonical(&hpairs);
-    let format_string = format!(
-        "{}\n{}\n{}\n{}\n",
-        req.method.to_ascii_lowercase(),
-        req.path,
-        http_params,
-        http_headers
-    );
-    let string_to_sign = format!(
-        "sha1\n{}\n{}\n",
-        p.key_time,
-        hex_sha1(format_string.as_bytes())
-    );
+    let (format_string, string_to_sign) =
+        format_and_string_to_sign(req, &qpairs, &hpairs, &p.key_time);
     let sign_key = hex_hmac_sha1(cred.secret_key.as_bytes(), p.key_time.as_bytes());
     let expected = hex_hmac_sha1(sign_key.as_bytes(), string_to_sign.as_bytes());
     if !ct_eq(
@@ -204,6 +192,28 @@ pub fn verify<'c>(
         return Err(signature_mismatch(&string_to_sign, &format_string));
     }
     Ok(cred)
+}
+
+/// COS's `FormatString` (`method\npath\nparams\nheaders\n` over the given signed pairs)
+/// and the `StringToSign` over it for `key_time`: what a signature is computed from, and what
+/// a SignatureDoesNotMatch answer shows.
+pub fn format_and_string_to_sign(
+    req: &SignedRequest<'_>,
+    qpairs: &[(String, String)],
+    hpairs: &[(String, String)],
+    key_time: &str,
+) -> (String, String) {
+    let (http_params, _) = canonical(qpairs);
+    let (http_headers, _) = canonical(hpairs);
+    let format_string = format!(
+        "{}\n{}\n{}\n{}\n",
+        req.method.to_ascii_lowercase(),
+        req.path,
+        http_params,
+        http_headers
+    );
+    let string_to_sign = format!("sha1\n{key_time}\n{}\n", hex_sha1(format_string.as_bytes()));
+    (format_string, string_to_sign)
 }
 
 /// The COS SignatureDoesNotMatch error with debugging elements.

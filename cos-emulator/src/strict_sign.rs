@@ -8,9 +8,8 @@
 //! headers as they were sent, so `explainSignatureMismatch` names the cause (`STRICT_SIGN`).
 //! POST Object forms (policy-signed) and anonymous requests are not concerned.
 
-use crate::auth::{canonical, SignedRequest};
+use crate::auth::{format_and_string_to_sign, SignedRequest};
 use crate::error::{forbidden, CosResult};
-use crate::util::hex_sha1;
 
 /// The error code of a strict-sign refusal. UNCONFIRMED (COS documents no code for it): a
 /// 403 `SignatureDoesNotMatch`, the answer of a bucket that hashes headers the client did
@@ -64,16 +63,8 @@ pub fn check(
         .filter(|(k, _)| signed_params.contains(&crate::util::url_encode(k).to_ascii_lowercase()))
         .cloned()
         .collect();
-    let (http_params, _) = canonical(&qpairs);
-    let (http_headers, _) = canonical(&hpairs);
-    let format_string = format!(
-        "{}\n{}\n{}\n{}\n",
-        req.method.to_ascii_lowercase(),
-        req.path,
-        http_params,
-        http_headers
-    );
-    let string_to_sign = format!("sha1\n{key_time}\n{}\n", hex_sha1(format_string.as_bytes()));
+    let (format_string, string_to_sign) =
+        format_and_string_to_sign(req, &qpairs, &hpairs, key_time);
     Err(forbidden(
         STRICT_SIGN_ERROR_CODE,
         format!(
