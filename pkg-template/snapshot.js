@@ -9,7 +9,7 @@
 //   MAX_DEPTH is a CosError naming the option, thrown here, before anything reaches wasm.
 // Internal: not re-exported by the entry points.
 import { cosError } from './errors.js';
-import { bytesOf } from './guard.js';
+import { bytesOf, own } from './guard.js';
 
 // Built-ins captured when the package loads, before application code can replace them.
 const { apply, getPrototypeOf } = Reflect;
@@ -65,20 +65,6 @@ const str = (s) => (wellFormed(s) ? `s${utf8Length(s)}:${s}` : 'w');
 function key(s, name) {
   if (!wellFormed(s)) throw cosError('ERR_INVALID_ARGUMENT', `\`${name}\` contains a lone UTF-16 surrogate`);
   return `s${utf8Length(s)}:${s}`;
-}
-
-/** The value of own property `key` of `obj` (absent: undefined), its getter run once. */
-function ownValue(obj, key, name) {
-  let d;
-  try {
-    d = ownDescriptor(obj, key);
-    if (d === undefined) return undefined;
-    return d.get ? apply(d.get, obj, []) : d.value;
-  } catch (e) {
-    // A CosError from a getter (a freed CustomerKey, …) keeps its code.
-    if (e !== null && typeof e === 'object' && e.name === 'CosError' && typeof e.code === 'string') throw e;
-    throw threw(name);
-  }
 }
 
 /**
@@ -180,10 +166,10 @@ class Encoder {
       throw threw(name); // a revoked Proxy
     }
     if (isList) {
-      const length = ownValue(v, 'length', name);
+      const length = own(v, 'length', name);
       if (typeof length !== 'number' || length > MAX_ITEMS) throw cosError('ERR_INVALID_ARGUMENT', `\`${name}\` has more than ${MAX_ITEMS} elements`);
       let out = `a${length}:`;
-      for (let i = 0; i < length; i++) out += this.node(ownValue(v, String(i), name), `${name}[${i}]`, `${path}.*`, depth + 1);
+      for (let i = 0; i < length; i++) out += this.node(own(v, String(i), name), `${name}[${i}]`, `${path}.*`, depth + 1);
       return out;
     }
     // Brand checks (bytesOf, isMap) throw for everything else, and a throw costs more than
@@ -216,7 +202,7 @@ class Encoder {
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       const child = depth === 0 ? k : `${name}.${k}`;
-      out += key(k, child) + this.node(ownValue(v, k, child), child, depth === 0 ? k : `${path}.${k}`, depth + 1);
+      out += key(k, child) + this.node(own(v, k, child), child, depth === 0 ? k : `${path}.${k}`, depth + 1);
     }
     return out;
   }
