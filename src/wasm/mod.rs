@@ -4,9 +4,9 @@
 //! `Error` whose `name` is `CosError` and whose `code` is the stable
 //! [`ErrorCode`](crate::ErrorCode) string.
 //!
-//! Layers, one way: `options` (reading arguments as JS objects), `snapshot` (decoding the
-//! one-crossing snapshot of the arguments, see its docs), `output` (building results) and
-//! `registry` (key handles) are leaves; `sse` (on `snapshot`) and `keys` build on them;
+//! Layers, one way: `options` (reading arguments as JS objects, and the cap on secret inputs),
+//! `output` (building results) and `registry` (key handles) are leaves; `snapshot` (decoding
+//! the one-crossing snapshot of the arguments, see its docs) uses `options`' cap; `sse` (on `snapshot`) and `keys` build on them;
 //! `signer` on `sse`; `cdn` (CDN / EdgeOne URL authentication, signer entry), `sts` (TC3
 //! signing, CAM policies), `explain` and `bucket` (bucket encryption XML) on `snapshot`;
 //! `hash` on `options`.
