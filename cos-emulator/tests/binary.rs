@@ -28,17 +28,21 @@ fn spawn(dir: &std::path::Path) -> (std::process::Child, u16) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let port = ready_port(&mut child);
+    (child, port)
+}
+
+/// The port of the one ready line a started emulator prints.
+fn ready_port(child: &mut std::process::Child) -> u16 {
     let mut line = String::new();
     BufReader::new(child.stdout.as_mut().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let port: u16 = line
-        .trim()
+    line.trim()
         .strip_prefix("cos-emulator listening on http://127.0.0.1:")
         .unwrap_or_else(|| panic!("bad ready line {line:?}"))
         .parse()
-        .unwrap();
-    (child, port)
+        .unwrap()
 }
 
 #[test]
@@ -117,11 +121,7 @@ fn out_of_descriptors_the_accept_loop_backs_off() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port: u16 = line.trim().rsplit(':').next().unwrap().parse().unwrap();
+    let port = ready_port(&mut child);
     assert_eq!(put(port, "k", &[], b"v").status, 200);
     // more idle connections than descriptors
     let idle: Vec<_> = (0..100)
